@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autoload from '@fastify/autoload'
+import fp from 'fastify-plugin'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+export interface AppOptions {
+  config: Config
+  /** Where one-time notices meant for the operator (the bootstrap admin key) go; stdout by default. */
+  print?: (text: string) => void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+  }
+}
+
+/** The whole gateway as one Fastify plugin: our plugins first, then the routes, each folder autoloaded. */
+async function hubgate (app: FastifyInstance, options: AppOptions): Promise<void> {
+  app.decorate('config', options.config)
+  await app.register(autoload, { dir: join(here, 'plugins', 'external'), options, forceESM: true })
+  await app.register(autoload, { dir: join(here, 'plugins', 'app'), options, forceESM: true })
+  await app.register(autoload, { dir: join(here, 'routes'), options, forceESM: true, routeParams: true })
+}
+
+// not encapsulated, so the decorators (store, accessKeys, …) are visible on the instance buildApp returns
+export default fp(hubgate, { name: 'hubgate' })
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Server-level options (logger, limits, ids) that must be set when Fastify is constructed. */
+export function serverOptions (config: Config): FastifyServerOptions {
+  return {
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: {
+        paths: [
+          'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]',
+          'headers.authorization', 'headers.cookie', '*.apiKey', '*.secret', '*.password', '*.token'
+        ],
+        censor: '[redacted]'
+      }
+    },
+    bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // accept a caller's request id when it is sane, so logs can be correlated across services
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { allErrors: false } }
+  }
+}
+
+/** A ready-to-listen gateway for `config` (used by the server entry, the CLI-free tests and the benchmark). */
+export async function buildApp (config: Config, options: Omit<AppOptions, 'config'> = {}, overrides: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ ...serverOptions(config), ...overrides }).withTypeProvider<TypeBoxTypeProvider>()
+  await app.register(hubgate, { ...options, config })
+  await app.ready()
+  return app
+}

@@ -1,0 +1,63 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+/**
+ * Every setting comes from the environment. The schema is the single source of truth for names,
+ * defaults and limits; `loadConfig` turns env strings into typed values and refuses bad ones.
+ */
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_SCHEMA: Type.String({ default: 'public', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  ADMIN_KEY: Type.Optional(Type.String({ minLength: 32 })),
+  SERVER_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_PUBLIC_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_ALGORITHMS: Type.Optional(Type.String({ pattern: '^(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|ES512|PS256|PS384|PS512)(,(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|ES512|PS256|PS384|PS512))*$' })),
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  BODY_LIMIT: Type.Integer({ default: 4 * 1024 * 1024, minimum: 1024 }),
+  KEY_CACHE_TTL_MS: Type.Integer({ default: 30_000, minimum: 0 }),
+  KEY_CACHE_SIZE: Type.Integer({ default: 10_000, minimum: 1 }),
+  LAST_USED_FLUSH_MS: Type.Integer({ default: 5_000, minimum: 10 }),
+  TRUST_PROXY: Type.Boolean({ default: false })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const keys = Object.keys(ConfigSchema.properties) as Array<keyof Config>
+
+/** Reads the known variables from `env`, applies defaults and validates; throws ConfigError listing every problem. */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of keys) {
+    const value = env[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  const problems = [...Value.Errors(ConfigSchema, converted)].map((e) => {
+    const name = e.path.replace(/^\//, '')
+    // never echo the value: several settings are secrets
+    return `${name}: ${e.message}`
+  })
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+  const config = converted as Config
+  if (config.JWT_SECRET && config.JWT_PUBLIC_KEY) {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET and JWT_PUBLIC_KEY are mutually exclusive')
+  }
+  if (isPostgresUrl(config.DATABASE_URL) && !config.SERVER_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  SERVER_SECRET is required with a Postgres DATABASE_URL (every replica must hash keys with the same secret)')
+  }
+  return config
+}
+
+export function isPostgresUrl (url: string | undefined): boolean {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url)
+}

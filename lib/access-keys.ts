@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Store } from '../store/index.js'
+import type { AccessKey, AccessKeyPatch } from '../store/access-keys.js'
+import { displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
+import { SCOPES, type Principal } from './principal.js'
+import { StoreUnavailableError } from './errors.js'
+
+export const DEFAULT_SCOPES = ['chat', 'embeddings', 'images']
+export const DEFAULT_MODELS = ['*']
+export const BOOTSTRAP_KEY_ID = 'bootstrap-admin'
+
+export interface NewKeyInput {
+  name: string
+  scopes?: string[] | undefined
+  models?: string[] | undefined
+  expiresAt?: string | null | undefined
+}
+
+export interface IssuedKey {
+  key: AccessKey
+  /** The secret: returned once, never stored. */
+  secret: string
+}
+
+interface CachedKey {
+  key: AccessKey
+  principal: Principal
+  /** End of a rotation grace window when the presented secret is the previous one. */
+  secretValidUntil: string | null
+}
+
+export interface AccessKeyServiceOptions {
+  store: Store
+  serverSecret: Buffer
+  cacheTtlMs: number
+  cacheSize: number
+  lastUsedFlushMs: number
+  log: FastifyBaseLogger
+}
+
+/**
+ * Access keys: issuing, rotating and revoking them, and resolving a presented secret to a Principal
+ * on the hot path through an LRU cache that every write through this service keeps coherent.
+ */
+export class AccessKeyService {
+  private readonly cache: LRUCache<string, CachedKey | false>
+  private readonly pendingLastUsed = new Map<string, string>()
+  private readonly flushTimer: NodeJS.Timeout
+
+  constructor (private readonly options: AccessKeyServiceOptions) {
+    this.cache = new LRUCache({ max: options.cacheSize, ttl: Math.max(options.cacheTtlMs, 1) })
+    this.flushTimer = setInterval(() => { void this.flushLastUsed() }, options.lastUsedFlushMs)
+    this.flushTimer.unref()
+  }
+
+  async create (input: NewKeyInput): Promise<IssuedKey> {
+    validateScopes(input.scopes)
+    const secret = generateSecret()
+    const now = new Date().toISOString()
+    const key = await this.options.store.accessKeys.insert({
+      id: randomUUID(),
+      name: input.name,
+      prefix: displayPrefix(secret),
+      hash: this.hash(secret),
+      scopes: unique(input.scopes ?? DEFAULT_SCOPES),
+      models: unique(input.models ?? DEFAULT_MODELS),
+      expiresAt: input.expiresAt ?? null,
+      createdAt: now
+    })
+    return { key, secret }
+  }
+
+  async list (page: { limit: number, offset: number }): Promise<{ items: AccessKey[], total: number }> {
+    return await this.options.store.accessKeys.list(page)
+  }
+
+  async get (id: string): Promise<AccessKey | undefined> {
+    return await this.options.store.accessKeys.findById(id)
+  }
+
+  async update (id: string, patch: AccessKeyPatch): Promise<AccessKey | undefined> {
+    validateScopes(patch.scopes)
+    const normalized = { ...patch }
+    if (patch.scopes) normalized.scopes = unique(patch.scopes)
+    if (patch.models) normalized.models = unique(patch.models)
+    const key = await this.options.store.accessKeys.update(id, normalized, new Date().toISOString())
+    this.invalidate(id)
+    return key
+  }
+
+  async revoke (id: string): Promise<AccessKey | undefined> {
+    const key = await this.options.store.accessKeys.revoke(id, new Date().toISOString())
+    this.invalidate(id)
+    return key
+  }
+
+  /** New secret, same id. The old secret stops working at once, or after `graceSeconds`. */
+  async rotate (id: string, graceSeconds = 0): Promise<IssuedKey | undefined> {
+    const existing = await this.get(id)
+    if (existing === undefined || existing.revokedAt !== null) return undefined
+    const secret = generateSecret()
+    const now = Date.now()
+    const key = await this.options.store.accessKeys.rotate(id, {
+      hash: this.hash(secret),
+      prefix: displayPrefix(secret),
+      previousValidUntil: graceSeconds > 0 ? new Date(now + graceSeconds * 1000).toISOString() : null
+    }, new Date(now).toISOString())
+    this.invalidate(id)
+    return key && { key, secret }
+  }
+
+  /**
+   * Resolves a presented secret to its principal, or undefined when it is unknown, revoked,
+   * expired or a rotated-away secret. Throws StoreUnavailableError when the store cannot answer.
+   */
+  async authenticate (secret: string): Promise<Principal | undefined> {
+    const hash = this.hash(secret)
+    let cached = this.cache.get(hash)
+    if (cached === undefined) {
+      cached = await this.load(hash)
+      this.cache.set(hash, cached)
+    }
+    if (cached === false) return undefined
+    const now = new Date().toISOString()
+    const { key, principal, secretValidUntil } = cached
+    if (key.revokedAt !== null) return undefined
+    if (key.expiresAt !== null && key.expiresAt <= now) return undefined
+    if (secretValidUntil !== null && secretValidUntil <= now) return undefined
+    this.pendingLastUsed.set(key.id, now)
+    return principal
+  }
+
+  /** Drops every cached lookup of key `id` (its current and previous secrets). */
+  invalidate (id: string): void {
+    for (const [hash, entry] of this.cache.entries()) {
+      if (entry !== false && entry.key.id === id) this.cache.delete(hash)
+    }
+  }
+
+  /** Writes batched last-used times; on failure they are kept (newest wins) for the next flush. */
+  async flushLastUsed (): Promise<void> {
+    if (this.pendingLastUsed.size === 0) return
+    const batch = new Map(this.pendingLastUsed)
+    this.pendingLastUsed.clear()
+    try {
+      await this.options.store.accessKeys.touch(batch)
+    } catch (err) {
+      for (const [id, at] of batch) {
+        const newer = this.pendingLastUsed.get(id)
+        if (newer === undefined || newer < at) this.pendingLastUsed.set(id, at)
+      }
+      this.options.log.warn({ err }, 'could not record access key last-used times; will retry')
+    }
+  }
+
+  async close (): Promise<void> {
+    clearInterval(this.flushTimer)
+    await this.flushLastUsed()
+  }
+
+  /**
+   * Makes sure an administrator can get in. With ADMIN_KEY, that secret is the bootstrap admin key.
+   * Otherwise, when no usable admin key exists, one is created and its secret returned (to print once).
+   */
+  async bootstrap (adminKey: string | undefined): Promise<string | undefined> {
+    const repo = this.options.store.accessKeys
+    const now = new Date().toISOString()
+    if (adminKey !== undefined) {
+      await repo.upsertHash({
+        id: BOOTSTRAP_KEY_ID,
+        name: 'Bootstrap admin (ADMIN_KEY)',
+        prefix: displayPrefix(adminKey),
+        hash: this.hash(adminKey),
+        scopes: [...SCOPES],
+        models: ['*'],
+        expiresAt: null,
+        createdAt: now
+      })
+      this.invalidate(BOOTSTRAP_KEY_ID)
+      return undefined
+    }
+    if (await repo.hasActiveAdmin(now)) return undefined
+    const { secret } = await this.create({ name: 'Bootstrap admin', scopes: [...SCOPES], models: ['*'] })
+    return secret
+  }
+
+  private hash (secret: string): string {
+    return hashSecret(this.options.serverSecret, secret)
+  }
+
+  private async load (hash: string): Promise<CachedKey | false> {
+    let found
+    try {
+      found = await this.options.store.accessKeys.findByHash(hash, new Date().toISOString())
+    } catch (err) {
+      this.options.log.error({ err }, 'store unavailable while authenticating')
+      throw new StoreUnavailableError()
+    }
+    if (found === undefined) return false
+    const { key, secretValidUntil } = found
+    return {
+      key,
+      secretValidUntil,
+      principal: {
+        kind: 'access-key',
+        id: key.id,
+        name: key.name,
+        scopes: new Set(key.scopes),
+        allowsModel: modelMatcher(key.models)
+      }
+    }
+  }
+}
+
+function unique (values: string[]): string[] {
+  return [...new Set(values)]
+}
+
+function validateScopes (scopes: string[] | undefined): void {
+  // the HTTP schema already restricts scopes; this guards the CLI and other callers
+  const bad = scopes?.find((s) => !(SCOPES as readonly string[]).includes(s))
+  if (bad !== undefined) throw new RangeError(`unknown scope "${bad}"; allowed: ${SCOPES.join(', ')}`)
+}

@@ -1,0 +1,26 @@
+import { createHmac, randomBytes } from 'node:crypto'
+
+/** Recognizable by secret scanners; what follows is 256 bits of randomness in base64url. */
+export const KEY_PREFIX = 'hgk_'
+const DISPLAY_PREFIX_LENGTH = KEY_PREFIX.length + 8
+
+export function generateSecret (): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url')
+}
+
+export function displayPrefix (secret: string): string {
+  return secret.slice(0, DISPLAY_PREFIX_LENGTH)
+}
+
+export function hashSecret (serverSecret: Buffer, secret: string): string {
+  return createHmac('sha256', serverSecret).update(secret, 'utf8').digest('hex')
+}
+
+/** Compiles allowed-model patterns ("*", "openai/*", "openai/gpt-4o") into one matcher. */
+export function modelMatcher (patterns: readonly string[]): (model: string) => boolean {
+  if (patterns.includes('*')) return () => true
+  const exact = new Set(patterns.filter((p) => !p.includes('*')))
+  const globs = patterns.filter((p) => p.includes('*')).map((p) =>
+    new RegExp('^' + p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$'))
+  return (model) => exact.has(model) || globs.some((re) => re.test(model))
+}

@@ -1,0 +1,37 @@
+import fp from 'fastify-plugin'
+import { AccessKeyService } from '../../lib/access-keys.js'
+import { loadServerSecret } from '../../lib/server-secret.js'
+import type { AppOptions } from '../../app.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    accessKeys: AccessKeyService
+  }
+}
+
+export function bootstrapNotice (secret: string): string {
+  const line = '='.repeat(78)
+  return `${line}\nHubgate bootstrap admin key (shown once, store it now; it is kept only as a hash):\n\n  ${secret}\n\n` +
+    `Use it as "Authorization: Bearer <key>" on /api/admin/* to issue access keys.\n${line}\n`
+}
+
+/** Access keys service, bootstrapped at start so an administrator can always get in. */
+export default fp(async (app, options: AppOptions) => {
+  const service = new AccessKeyService({
+    store: app.store,
+    serverSecret: loadServerSecret(app.config.SERVER_SECRET, app.config.DATA_DIR),
+    cacheTtlMs: app.config.KEY_CACHE_TTL_MS,
+    cacheSize: app.config.KEY_CACHE_SIZE,
+    lastUsedFlushMs: app.config.LAST_USED_FLUSH_MS,
+    log: app.log
+  })
+  app.decorate('accessKeys', service)
+  // preClose runs before any onClose, so last-used times are flushed while the store is still open
+  app.addHook('preClose', async () => { await service.close() })
+
+  const created = await service.bootstrap(app.config.ADMIN_KEY)
+  if (created !== undefined) {
+    const print = options.print ?? ((text: string) => process.stdout.write(text))
+    print(bootstrapNotice(created))
+  }
+}, { name: 'access-keys', dependencies: ['store'] })

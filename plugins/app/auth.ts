@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import fp from 'fastify-plugin'
+import fastifyAuth from '@fastify/auth'
+import bearerAuth from '@fastify/bearer-auth'
+import fastifyJwt from '@fastify/jwt'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { StoreUnavailableError, UnauthorizedError } from '../../lib/errors.js'
+import { principalFromJwt } from '../../lib/jwt-principal.js'
+import type { Principal, Scope } from '../../lib/principal.js'
+import type { Config } from '../../config.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal
+    /** Set when the store could not answer during authentication, so the hook answers 503, not 401. */
+    authStoreFailed?: boolean
+  }
+  interface FastifyContextConfig {
+    /** Reachable without credentials (health, discovery, docs). */
+    public?: boolean
+    /** Scope the caller must hold. */
+    scope?: Scope
+  }
+}
+
+// RFC 6750 b64token after a case-insensitive scheme and exactly one space: no tabs, no inner spaces
+const WELL_FORMED = /^bearer [A-Za-z0-9\-._~+/]+=*$/i
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/** Throws the standard 401 unless the authenticated caller may use `model`. */
+export function requireModel (request: FastifyRequest, model: string): void {
+  if (request.principal?.allowsModel(model) !== true) throw new UnauthorizedError()
+}
+
+/**
+ * Authentication is one onRequest hook for every non-public route: @fastify/auth tries the access
+ * key (bearer-auth) and then a service JWT; any failure becomes the seeds' exact 401.
+ */
+export default fp(async (app) => {
+  await app.register(fastifyAuth)
+  await app.register(bearerAuth, {
+    keys: new Set<string>(),
+    addHook: false,
+    specCompliance: 'rfc6749', // scheme compared case-insensitively
+    verifyErrorLogLevel: 'debug',
+    auth: async (token: string, request: FastifyRequest) => {
+      if (jwtEnabled(app.config) && JWT_SHAPE.test(token)) return false
+      try {
+        request.principal = await app.accessKeys.authenticate(token)
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) throw err
+        request.authStoreFailed = true
+        return false
+      }
+      return request.principal !== undefined
+    }
+  })
+  await registerJwt(app)
+
+  const verifyJwt = async (request: FastifyRequest): Promise<void> => {
+    if (!jwtEnabled(app.config)) throw new UnauthorizedError()
+    const claims = await request.jwtVerify<Record<string, unknown>>()
+    request.principal = principalFromJwt(claims)
+  }
+  const composite = app.auth([app.verifyBearerAuth!, verifyJwt])
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const rule = request.routeOptions.config
+    if (rule.public === true) return done()
+    // unknown paths outside the API say 404 to anyone; inside it nothing is revealed without a key
+    if (request.is404 && !request.url.startsWith('/api/')) return done()
+    if (!singleWellFormedAuthorization(request)) return done(new UnauthorizedError())
+    composite.call(app, request, reply, (err?: Error) => {
+      if (request.authStoreFailed === true) return done(new StoreUnavailableError())
+      if (err !== undefined && err !== null) {
+        request.principal = undefined
+        return done(new UnauthorizedError({ cause: err }))
+      }
+      if (request.principal === undefined) return done(new UnauthorizedError())
+      if (rule.scope !== undefined && !request.principal.scopes.has(rule.scope)) {
+        return done(Object.assign(new UnauthorizedError(), { insufficientScope: true }))
+      }
+      done()
+    })
+  })
+}, { name: 'auth', dependencies: ['access-keys', 'errors'] })
+
+function singleWellFormedAuthorization (request: FastifyRequest): boolean {
+  const header = request.headers.authorization
+  if (typeof header !== 'string' || !WELL_FORMED.test(header)) return false
+  // Node keeps only the first of repeated Authorization headers; a second one is an ambiguity we refuse
+  const raw = request.raw.rawHeaders
+  let seen = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.length === 13 && raw[i]?.toLowerCase() === 'authorization') seen++
+  }
+  return seen === 1
+}
+
+function jwtEnabled (config: Config): boolean {
+  return config.JWT_SECRET !== undefined || config.JWT_PUBLIC_KEY !== undefined
+}
+
+async function registerJwt (app: FastifyInstance): Promise<void> {
+  const { JWT_SECRET, JWT_PUBLIC_KEY, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE } = app.config
+  const publicKey = JWT_PUBLIC_KEY !== undefined && !JWT_PUBLIC_KEY.includes('-----BEGIN')
+    ? readFileSync(JWT_PUBLIC_KEY, 'utf8')
+    : JWT_PUBLIC_KEY
+  const algorithms = JWT_ALGORITHMS?.split(',') ?? (publicKey !== undefined ? ['RS256', 'ES256'] : ['HS256'])
+  await app.register(fastifyJwt, {
+    // without JWT settings the plugin still needs a secret; verifyJwt refuses before it is ever used
+    secret: publicKey !== undefined ? { public: publicKey } : (JWT_SECRET ?? randomBytes(32)),
+    verify: {
+      algorithms: algorithms as never,
+      requiredClaims: ['exp'],
+      ...(JWT_ISSUER !== undefined ? { allowedIss: JWT_ISSUER } : {}),
+      ...(JWT_AUDIENCE !== undefined ? { allowedAud: JWT_AUDIENCE } : {})
+    }
+  })
+}

@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { UNAUTHORIZED_BODY, reasonFor } from '../../lib/errors.js'
+
+/** Value of WWW-Authenticate for a 401 (RFC 6750): the error attribute only when a token was presented. */
+export function wwwAuthenticate (request: FastifyRequest, insufficientScope = false): string {
+  if (request.headers.authorization === undefined) return 'Bearer realm="hubgate"'
+  return `Bearer realm="hubgate", error="${insufficientScope ? 'insufficient_scope' : 'invalid_token'}"`
+}
+
+export function sendUnauthorized (request: FastifyRequest, reply: FastifyReply, insufficientScope = false): FastifyReply {
+  return reply.code(401).header('www-authenticate', wwwAuthenticate(request, insufficientScope)).send(UNAUTHORIZED_BODY)
+}
+
+/**
+ * One place maps every error to `{ error, message }`. 401s are always the seeds' exact body;
+ * 5xx from unknown causes say nothing about internals (they are logged with the request id instead).
+ */
+export default fp(async (app) => {
+  app.setErrorHandler((err: FastifyError & { insufficientScope?: boolean }, request, reply) => {
+    const status = statusOf(err)
+    if (status === 401) return sendUnauthorized(request, reply, err.insufficientScope === true)
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed')
+      // our own errors (code HUB_*) carry messages written for clients; anything else stays private
+      const message = err.code?.startsWith('HUB_') === true ? err.message : 'The gateway hit an internal error; it has been logged.'
+      return reply.code(status).send({ error: reasonFor(status), message })
+    }
+    if (status === 429 || status === 503) {
+      const retryAfter = (err as { retryAfter?: unknown }).retryAfter
+      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
+    }
+    return reply.code(status).send({ error: reasonFor(status), message: clientMessage(err) })
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'Not Found', message: `Route ${request.method} ${request.url.split('?')[0] ?? ''} not found` })
+  })
+}, { name: 'errors' })
+
+function statusOf (err: FastifyError): number {
+  if (err.validation !== undefined) return 400
+  const status = err.statusCode
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500
+}
+
+function clientMessage (err: FastifyError): string {
+  if (err.validation !== undefined) return err.message
+  // Fastify's own parser errors are written for clients; trim the code prefix some of them carry
+  return err.message.replace(/^FST_[A-Z_]+:\s*/, '')
+}

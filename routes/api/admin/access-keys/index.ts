@@ -1,0 +1,98 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  AccessKeyList, AccessKeyView, CreateAccessKeyBody, IdParams, IssuedAccessKey, PageQuery, RotateAccessKeyBody,
+  UpdateAccessKeyBody, type AccessKeyViewType
+} from '../../../../schemas/access-keys.js'
+import { errorResponses } from '../../../../schemas/error.js'
+import { BadRequestError, NotFoundError } from '../../../../lib/errors.js'
+import type { AccessKey } from '../../../../store/access-keys.js'
+
+export function accessKeyView (key: AccessKey, now = new Date().toISOString()): AccessKeyViewType {
+  const status = key.revokedAt !== null ? 'revoked' : key.expiresAt !== null && key.expiresAt <= now ? 'expired' : 'active'
+  return { ...key, status }
+}
+
+const tags = ['admin: access keys']
+const security = [{ bearerAuth: [] }]
+
+const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
+  const found = (key: AccessKey | undefined, id: string): AccessKey => {
+    if (key === undefined) throw new NotFoundError(`access key ${id} not found`)
+    return key
+  }
+
+  app.post('/', {
+    config: { scope: 'admin' },
+    schema: {
+      tags, security, summary: 'Issue an access key (the secret is in this response only)',
+      body: CreateAccessKeyBody,
+      response: { 201: IssuedAccessKey, ...errorResponses(400, 401, 503) }
+    }
+  }, async (request, reply) => {
+    const { expiresAt } = request.body
+    if (expiresAt != null && Date.parse(expiresAt) <= Date.now()) throw new BadRequestError('body/expiresAt must be in the future')
+    const { key, secret } = await app.accessKeys.create({ ...request.body, expiresAt: normalizeDate(expiresAt) })
+    await app.audit(request, { action: 'access_key.created', targetType: 'access_key', targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models } })
+    return reply.code(201).send({ ...accessKeyView(key), key: secret })
+  })
+
+  app.get('/', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'List access keys (never their secrets)', querystring: PageQuery, response: { 200: AccessKeyList, ...errorResponses(400, 401, 503) } }
+  }, async (request) => {
+    const { items, total } = await app.accessKeys.list(request.query)
+    const now = new Date().toISOString()
+    return { items: items.map((k) => accessKeyView(k, now)), total }
+  })
+
+  app.get('/:id', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'Get one access key', params: IdParams, response: { 200: AccessKeyView, ...errorResponses(401, 404, 503) } }
+  }, async (request) => accessKeyView(found(await app.accessKeys.get(request.params.id), request.params.id)))
+
+  app.patch('/:id', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'Change name, scopes, models or expiry', params: IdParams, body: UpdateAccessKeyBody, response: { 200: AccessKeyView, ...errorResponses(400, 401, 404, 503) } }
+  }, async (request) => {
+    const { id } = request.params
+    const patch = { ...request.body, expiresAt: request.body.expiresAt === undefined ? undefined : normalizeDate(request.body.expiresAt) }
+    const key = found(await app.accessKeys.update(id, patch), id)
+    await app.audit(request, { action: 'access_key.updated', targetType: 'access_key', targetId: id, details: { changed: Object.keys(request.body) } })
+    return accessKeyView(key)
+  })
+
+  app.post('/:id/revoke', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'Revoke: refused from the very next request', params: IdParams, response: { 200: AccessKeyView, ...errorResponses(401, 404, 503) } }
+  }, async (request) => {
+    const { id } = request.params
+    const key = found(await app.accessKeys.revoke(id), id)
+    await app.audit(request, { action: 'access_key.revoked', targetType: 'access_key', targetId: id })
+    return accessKeyView(key)
+  })
+
+  app.post('/:id/rotate', {
+    config: { scope: 'admin' },
+    schema: {
+      tags, security, summary: 'New secret for the same key; the old one stops at once or after graceSeconds',
+      params: IdParams, body: RotateAccessKeyBody, response: { 200: IssuedAccessKey, ...errorResponses(400, 401, 404, 409, 503) }
+    }
+  }, async (request) => {
+    const { id } = request.params
+    const graceSeconds = request.body?.graceSeconds ?? 0
+    const issued = await app.accessKeys.rotate(id, graceSeconds)
+    if (issued === undefined) {
+      found(await app.accessKeys.get(id), id)
+      throw new BadRequestError(`access key ${id} is revoked and cannot be rotated`)
+    }
+    await app.audit(request, { action: 'access_key.rotated', targetType: 'access_key', targetId: id, details: { graceSeconds } })
+    return { ...accessKeyView(issued.key), key: issued.secret }
+  })
+}
+
+/** Stores every time as canonical UTC ISO so text comparison in the store is time comparison. */
+function normalizeDate (value: string | null | undefined): string | null {
+  return value == null ? null : new Date(value).toISOString()
+}
+
+export default accessKeys

@@ -1,0 +1,61 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { SCOPES } from '../lib/principal.js'
+
+export const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)), { description: 'What the key may call' })
+export const ModelPattern = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[A-Za-z0-9*][A-Za-z0-9._:*/-]*$',
+  description: '"*", a provider wildcard such as "openai/*", or an exact "provider/model"'
+})
+const IsoDateTime = Type.String({ format: 'date-time', description: 'ISO 8601 date-time' })
+
+export const AccessKeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String({ description: 'First characters of the secret, to recognize it' }),
+  scopes: Type.Array(Type.String()),
+  models: Type.Array(Type.String()),
+  expiresAt: Type.Union([IsoDateTime, Type.Null()]),
+  revokedAt: Type.Union([IsoDateTime, Type.Null()]),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  lastUsedAt: Type.Union([IsoDateTime, Type.Null()]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')])
+}, { $id: 'AccessKey' })
+
+export const IssuedAccessKey = Type.Intersect([AccessKeyView, Type.Object({
+  key: Type.String({ description: 'The secret. Shown only in this response; store it now.' })
+})])
+
+export const CreateAccessKeyBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  scopes: Type.Optional(Type.Array(ScopeSchema, { minItems: 1, maxItems: SCOPES.length, uniqueItems: true, default: undefined })),
+  models: Type.Optional(Type.Array(ModelPattern, { minItems: 1, maxItems: 200 })),
+  expiresAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()]))
+}, { additionalProperties: false })
+
+export const UpdateAccessKeyBody = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  scopes: Type.Optional(Type.Array(ScopeSchema, { minItems: 1, maxItems: SCOPES.length, uniqueItems: true })),
+  models: Type.Optional(Type.Array(ModelPattern, { minItems: 1, maxItems: 200 })),
+  expiresAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()]))
+}, { additionalProperties: false, minProperties: 1 })
+
+export const RotateAccessKeyBody = Type.Optional(Type.Object({
+  graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600, description: 'Keep the old secret working this long (default 0: stops at once)' }))
+}, { additionalProperties: false }))
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) })
+
+export const PageQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 })
+})
+
+export const AccessKeyList = Type.Object({
+  items: Type.Array(AccessKeyView),
+  total: Type.Integer()
+})
+
+export type AccessKeyViewType = Static<typeof AccessKeyView>

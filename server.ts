@@ -1,0 +1,31 @@
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+
+async function main (): Promise<void> {
+  let config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`hubgate: ${err.message}\n`)
+      process.exit(78) // EX_CONFIG
+    }
+    throw err
+  }
+
+  const app = await buildApp(config)
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+  })
+
+  await app.listen({ host: config.HOST, port: config.PORT })
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`hubgate: failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+})

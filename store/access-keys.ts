@@ -1,0 +1,157 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { AccessKeysTable, Database } from './schema.js'
+
+/** An access key as the rest of the gateway sees it; the secret itself is never stored. */
+export interface AccessKey {
+  id: string
+  name: string
+  prefix: string
+  scopes: string[]
+  models: string[]
+  expiresAt: string | null
+  revokedAt: string | null
+  createdAt: string
+  updatedAt: string
+  lastUsedAt: string | null
+}
+
+export interface NewAccessKey extends Omit<AccessKey, 'revokedAt' | 'lastUsedAt' | 'updatedAt'> {
+  hash: string
+}
+
+export type AccessKeyPatch = Partial<Pick<AccessKey, 'name' | 'scopes' | 'models' | 'expiresAt'>>
+
+export interface Rotation {
+  hash: string
+  prefix: string
+  /** Keep accepting the old secret until this time; null ends it at once. */
+  previousValidUntil: string | null
+}
+
+function toAccessKey (row: Selectable<AccessKeysTable>): AccessKey {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: JSON.parse(row.scopes) as string[],
+    models: JSON.parse(row.models) as string[],
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at
+  }
+}
+
+export class AccessKeyRepository {
+  constructor (private readonly db: Kysely<Database>) {}
+
+  async insert (key: NewAccessKey): Promise<AccessKey> {
+    const row = {
+      id: key.id,
+      name: key.name,
+      prefix: key.prefix,
+      hash: key.hash,
+      previous_hash: null,
+      previous_hash_expires_at: null,
+      scopes: JSON.stringify(key.scopes),
+      models: JSON.stringify(key.models),
+      expires_at: key.expiresAt,
+      revoked_at: null,
+      created_at: key.createdAt,
+      updated_at: key.createdAt,
+      last_used_at: null
+    }
+    await this.db.insertInto('access_keys').values(row).execute()
+    return toAccessKey(row)
+  }
+
+  /**
+   * The key whose current secret hashes to `hash`, or whose previous secret does and is still in its
+   * grace window; `secretValidUntil` is the end of that window (null for a current secret).
+   */
+  async findByHash (hash: string, now: string): Promise<{ key: AccessKey, secretValidUntil: string | null } | undefined> {
+    const row = await this.db.selectFrom('access_keys').selectAll()
+      .where((eb) => eb.or([
+        eb('hash', '=', hash),
+        eb.and([eb('previous_hash', '=', hash), eb('previous_hash_expires_at', '>', now)])
+      ]))
+      .executeTakeFirst()
+    if (row === undefined) return undefined
+    return { key: toAccessKey(row), secretValidUntil: row.hash === hash ? null : row.previous_hash_expires_at }
+  }
+
+  async findById (id: string): Promise<AccessKey | undefined> {
+    const row = await this.db.selectFrom('access_keys').selectAll().where('id', '=', id).executeTakeFirst()
+    return row && toAccessKey(row)
+  }
+
+  async list ({ limit, offset }: { limit: number, offset: number }): Promise<{ items: AccessKey[], total: number }> {
+    const rows = await this.db.selectFrom('access_keys').selectAll()
+      .orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute()
+    const { total } = await this.db.selectFrom('access_keys')
+      .select((eb) => eb.fn.countAll<string | number>().as('total')).executeTakeFirstOrThrow()
+    return { items: rows.map(toAccessKey), total: Number(total) }
+  }
+
+  async update (id: string, patch: AccessKeyPatch, now: string): Promise<AccessKey | undefined> {
+    const values: Partial<AccessKeysTable> = { updated_at: now }
+    if (patch.name !== undefined) values.name = patch.name
+    if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes)
+    if (patch.models !== undefined) values.models = JSON.stringify(patch.models)
+    if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt
+    await this.db.updateTable('access_keys').set(values).where('id', '=', id).execute()
+    return await this.findById(id)
+  }
+
+  async rotate (id: string, rotation: Rotation, now: string): Promise<AccessKey | undefined> {
+    await this.db.updateTable('access_keys')
+      .set((eb) => ({
+        previous_hash: rotation.previousValidUntil === null ? null : eb.ref('hash'),
+        previous_hash_expires_at: rotation.previousValidUntil,
+        hash: rotation.hash,
+        prefix: rotation.prefix,
+        updated_at: now
+      }))
+      .where('id', '=', id).where('revoked_at', 'is', null).execute()
+    return await this.findById(id)
+  }
+
+  async revoke (id: string, now: string): Promise<AccessKey | undefined> {
+    await this.db.updateTable('access_keys')
+      .set({ revoked_at: now, updated_at: now, previous_hash: null, previous_hash_expires_at: null })
+      .where('id', '=', id).where('revoked_at', 'is', null).execute()
+    return await this.findById(id)
+  }
+
+  /** Replaces the secret of a key whose id is fixed (the ADMIN_KEY bootstrap key), creating it if missing. */
+  async upsertHash (key: NewAccessKey): Promise<void> {
+    const existing = await this.db.selectFrom('access_keys').select(['hash']).where('id', '=', key.id).executeTakeFirst()
+    if (existing === undefined) {
+      await this.insert(key)
+    } else if (existing.hash !== key.hash) {
+      await this.db.updateTable('access_keys')
+        .set({ hash: key.hash, prefix: key.prefix, revoked_at: null, updated_at: key.createdAt, previous_hash: null, previous_hash_expires_at: null })
+        .where('id', '=', key.id).execute()
+    }
+  }
+
+  async hasActiveAdmin (now: string): Promise<boolean> {
+    const rows = await this.db.selectFrom('access_keys').select(['scopes', 'expires_at'])
+      .where('revoked_at', 'is', null).where('scopes', 'like', '%"admin"%').execute()
+    return rows.some((r) => r.expires_at === null || r.expires_at > now)
+  }
+
+  /** Records last use times gathered off the hot path; only ever moves a timestamp forward. */
+  async touch (lastUsed: Map<string, string>): Promise<void> {
+    if (lastUsed.size === 0) return
+    await this.db.transaction().execute(async (trx) => {
+      for (const [id, at] of lastUsed) {
+        await trx.updateTable('access_keys').set({ last_used_at: at })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+          .execute()
+      }
+    })
+  }
+}

@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import * as initial from './001-initial.js'
+
+/** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
+const migrations: Record<string, Migration> = {
+  '001-initial': initial
+}
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations () { return migrations }
+}
