@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autoload from '@fastify/autoload'
 import fp from 'fastify-plugin'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 
@@ -35,7 +36,7 @@ export default fp(hubgate, { name: 'hubgate' })
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** Server-level options (logger, limits, ids) that must be set when Fastify is constructed. */
-export function serverOptions (config: Config): FastifyServerOptions {
+export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
     logger: {
       level: config.LOG_LEVEL,
@@ -48,6 +49,10 @@ export function serverOptions (config: Config): FastifyServerOptions {
       }
     },
     bodyLimit: config.BODY_LIMIT,
+    // requestTimeout bounds receiving a request, not streaming the answer; headersTimeout must be below it
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
     trustProxy: config.TRUST_PROXY,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -62,7 +67,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
 }
 
 /** A ready-to-listen gateway for `config` (used by the server entry, the CLI-free tests and the benchmark). */
-export async function buildApp (config: Config, options: Omit<AppOptions, 'config'> = {}, overrides: FastifyServerOptions = {}): Promise<FastifyInstance> {
+export async function buildApp (config: Config, options: Omit<AppOptions, 'config'> = {}, overrides: FastifyHttpOptions<Server> = {}): Promise<FastifyInstance> {
   const app = Fastify({ ...serverOptions(config), ...overrides }).withTypeProvider<TypeBoxTypeProvider>()
   await app.register(hubgate, { ...options, config })
   await app.ready()

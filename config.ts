@@ -23,7 +23,14 @@ export const ConfigSchema = Type.Object({
   KEY_CACHE_TTL_MS: Type.Integer({ default: 30_000, minimum: 0 }),
   KEY_CACHE_SIZE: Type.Integer({ default: 10_000, minimum: 1 }),
   LAST_USED_FLUSH_MS: Type.Integer({ default: 5_000, minimum: 10 }),
-  TRUST_PROXY: Type.Boolean({ default: false })
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  // server timeouts: a slow client cannot hold a connection open by trickling headers or body
+  HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 72_000, minimum: 100 }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ default: 25_000, minimum: 0 }),
+  CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'Comma-separated origins allowed by CORS, or *' })),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -51,6 +58,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   const config = converted as Config
   if (config.JWT_SECRET && config.JWT_PUBLIC_KEY) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET and JWT_PUBLIC_KEY are mutually exclusive')
+  }
+  if (config.HEADERS_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration:\n  HEADERS_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS')
   }
   if (isPostgresUrl(config.DATABASE_URL) && !config.SERVER_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SERVER_SECRET is required with a Postgres DATABASE_URL (every replica must hash keys with the same secret)')

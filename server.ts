@@ -16,10 +16,12 @@ async function main (): Promise<void> {
 
   const app = await buildApp(config)
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // the drain has its own deadline; close-with-grace's delay is only the last-resort backstop
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS + 5_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
-    else app.log.info({ signal }, 'shutting down')
-    await app.close()
+    else app.log.info({ signal }, 'shutting down: draining in-flight requests')
+    await app.drain(config.SHUTDOWN_GRACE_MS)
+    app.log.info('shutdown complete')
   })
 
   await app.listen({ host: config.HOST, port: config.PORT })

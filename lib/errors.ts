@@ -8,6 +8,7 @@ export const UNAUTHORIZED_BODY = Object.freeze({
 
 export const UnauthorizedError = createError('HUB_UNAUTHORIZED', UNAUTHORIZED_BODY.message, 401)
 export const StoreUnavailableError = createError('HUB_STORE_UNAVAILABLE', 'The gateway cannot reach its store right now; try again shortly.', 503)
+export const OverloadedError = createError('HUB_OVERLOADED', 'The gateway is overloaded; retry shortly.', 503)
 export const NotFoundError = createError('HUB_NOT_FOUND', '%s', 404)
 export const BadRequestError = createError('HUB_BAD_REQUEST', '%s', 400)
 export const ConflictError = createError('HUB_CONFLICT', '%s', 409)

@@ -15,6 +15,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     config: { public: true },
     schema: { tags: ['health'], summary: 'Readiness: the store answers', response: { 200: Ok, 503: ErrorBody } }
   }, async (request, reply) => {
+    if (app.draining) return reply.code(503).send({ error: 'Service Unavailable', message: 'The gateway is shutting down.' })
     try {
       await app.store.ping()
       return { status: 'ok' as const }

@@ -1,0 +1,15 @@
+import fp from 'fastify-plugin'
+import underPressure from '@fastify/under-pressure'
+import { OverloadedError } from '../../lib/errors.js'
+
+/** Sheds load with 503 + Retry-After when the event loop is saturated, instead of letting every request time out. */
+export default fp(async (app) => {
+  const maxEventLoopDelay = app.config.MAX_EVENT_LOOP_DELAY_MS
+  await app.register(underPressure, {
+    maxEventLoopDelay,
+    retryAfter: 5,
+    customError: OverloadedError,
+    // health routes must keep answering so an orchestrator can see the state
+    exposeStatusRoute: false
+  })
+}, { name: 'under-pressure' })
