@@ -1,0 +1,43 @@
+import { test } from 'tap'
+import { request } from 'undici'
+import { build } from '../helpers/build.js'
+
+test('drain fails readiness first, lets an in-flight request finish, then closes', async (t) => {
+  const app = await build(t)
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  // a slow in-flight request, as a long stream would be
+  app.store.ping = async () => { await gate }
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+
+  const inflight = request(`http://127.0.0.1:${port}/health/ready`)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const drained = app.drain(5_000)
+  t.equal(app.draining, true)
+  release()
+  const res = await inflight
+  t.equal(res.statusCode, 200, 'the request already in flight completed')
+  t.same(await res.body.json(), { status: 'ok' })
+  await drained
+  await t.rejects(request(`http://127.0.0.1:${port}/health/live`), 'no new connections after the drain')
+})
+
+test('readiness answers 503 while draining', async (t) => {
+  const app = await build(t)
+  app.draining = true
+  const res = await app.inject({ url: '/health/ready' })
+  t.equal(res.statusCode, 503)
+  t.same(res.json(), { error: 'Service Unavailable', message: 'The gateway is shutting down.' })
+})
+
+test('drain cuts connections still open at the deadline so shutdown completes', async (t) => {
+  const app = await build(t)
+  app.store.ping = async () => await new Promise(() => {}) // never answers
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  const stuck = request(`http://127.0.0.1:${port}/health/ready`).catch((err: Error) => err)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  await app.drain(200)
+  t.type(await stuck, Error, 'the stuck request was cut at the deadline')
+})
