@@ -4,7 +4,9 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
+COPY ui/package.json ui/package-lock.json ./ui/
+# scripts skipped here because postinstall needs ui/ sources; the native addon and the UI deps are built explicitly
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3 && npm --prefix ui ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
