@@ -42,9 +42,9 @@ export const UpdateAccessKeyBody = Type.Object({
   expiresAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()]))
 }, { additionalProperties: false, minProperties: 1 })
 
-export const RotateAccessKeyBody = Type.Optional(Type.Object({
+export const RotateAccessKeyBody = Type.Object({
   graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600, description: 'Keep the old secret working this long (default 0: stops at once)' }))
-}, { additionalProperties: false }))
+}, { additionalProperties: false })
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) })
 

@@ -76,10 +76,12 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags, security, summary: 'New secret for the same key; the old one stops at once or after graceSeconds',
       params: IdParams, body: RotateAccessKeyBody, response: { 200: IssuedAccessKey, ...errorResponses(400, 401, 404, 409, 503) }
-    }
+    },
+    // the body is optional: a bare POST rotates with no grace window
+    preValidation: async (request) => { request.body ??= {} }
   }, async (request) => {
     const { id } = request.params
-    const graceSeconds = request.body?.graceSeconds ?? 0
+    const graceSeconds = request.body.graceSeconds ?? 0
     const issued = await app.accessKeys.rotate(id, graceSeconds)
     if (issued === undefined) {
       found(await app.accessKeys.get(id), id)
