@@ -1,0 +1,77 @@
+import { performance } from 'node:perf_hooks'
+import { Pool } from 'undici'
+
+export interface LoadOptions {
+  origin: string
+  path: string
+  headers: Record<string, string>
+  body: string
+  connections: number
+  durationMs: number
+  warmupMs: number
+}
+
+export interface LoadResult {
+  requests: number
+  errors: number
+  rps: number
+  /** Milliseconds, full answer received. */
+  p50: number
+  p99: number
+  /** Milliseconds to the first body byte. */
+  ttfbP50: number
+  ttfbP99: number
+}
+
+function percentile (sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
+}
+
+/**
+ * Closed-loop load with sub-millisecond timing: `connections` workers each send one request at a time,
+ * reading every answer to its end (streams included). Bounded by `durationMs`; the warm-up is not counted.
+ */
+export async function runLoad (options: LoadOptions): Promise<LoadResult> {
+  const pool = new Pool(options.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 })
+  const latencies: number[] = []
+  const ttfbs: number[] = []
+  let errors = 0
+  const measureFrom = performance.now() + options.warmupMs
+  const stopAt = measureFrom + options.durationMs
+
+  const worker = async (): Promise<void> => {
+    while (performance.now() < stopAt) {
+      const start = performance.now()
+      let first = 0
+      try {
+        const res = await pool.request({ path: options.path, method: 'POST', headers: options.headers, body: options.body })
+        for await (const chunk of res.body) {
+          if (first === 0 && (chunk as Buffer).length > 0) first = performance.now()
+        }
+        if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
+      } catch {
+        if (start >= measureFrom) errors++
+        continue
+      }
+      const end = performance.now()
+      if (start >= measureFrom && end <= stopAt) {
+        latencies.push(end - start)
+        ttfbs.push((first || end) - start)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: options.connections }, worker))
+  await pool.close()
+  latencies.sort((a, b) => a - b)
+  ttfbs.sort((a, b) => a - b)
+  return {
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / (options.durationMs / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    ttfbP50: percentile(ttfbs, 50),
+    ttfbP99: percentile(ttfbs, 99)
+  }
+}

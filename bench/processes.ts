@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+
+export interface Child {
+  process: ChildProcess
+  port: number
+}
+
+/** Starts `node script` and resolves once it prints "LISTENING <port>". */
+export async function startListening (script: string, env: Record<string, string>): Promise<Child> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout! })
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 15_000)
+    lines.on('line', (line) => {
+      const match = /^LISTENING (\d+)$/.exec(line)
+      if (match !== null) { clearTimeout(timer); resolve(Number(match[1])) }
+    })
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${script} exited with ${String(code)}`)) })
+  })
+  return { process: child, port }
+}
+
+/** Starts a process that answers `readyUrl` with 200 once it serves. */
+export async function startServing (script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`)
+    const ok = await fetch(readyUrl).then((r) => r.ok, () => false)
+    if (ok) return child
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  child.kill()
+  throw new Error(`${script} did not become ready`)
+}
+
+/** Linux: resets the peak-RSS counter of `pid` so the next reading covers one scenario only. */
+export function resetPeakRss (pid: number): void {
+  try { writeFileSync(`/proc/${pid}/clear_refs`, '5') } catch { /* not Linux, or not permitted: peak covers the whole run */ }
+}
+
+/** Peak resident set size of `pid` in MB (VmHWM), or NaN where /proc is unavailable. */
+export function peakRssMb (pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match === null ? Number.NaN : Number(match[1]) / 1024
+  } catch {
+    return Number.NaN
+  }
+}
+
+export async function stopAll (children: Array<ChildProcess | undefined>): Promise<void> {
+  await Promise.all(children.map(async (child) => {
+    if (child === undefined || child.exitCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))])
+    if (child.exitCode === null) child.kill('SIGKILL')
+  }))
+}

@@ -1,0 +1,144 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import type { ChildProcess } from 'node:child_process'
+import { runLoad, type LoadResult } from './load.js'
+import { peakRssMb, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
+import { runSoak } from './soak.js'
+
+/**
+ * `npm run bench`: the same loads against the mock upstream directly, a bare Fastify+undici proxy and Hubgate
+ * (auth, validation, metering on), side by side in one run, then the ratios the targets are stated in.
+ */
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..', '..')
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    soak: { type: 'boolean', default: false },
+    'soak-minutes': { type: 'string', default: '10' },
+    'cpu-prof': { type: 'boolean', default: false },
+    strict: { type: 'boolean', default: false }
+  }
+})
+const durationMs = Number(args.duration) * 1000
+const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
+const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-bench', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
+
+interface Scenario { name: string, connections: number, stream: boolean }
+const scenarios: Scenario[] = [
+  { name: 'json c50', connections: 50, stream: false },
+  { name: 'json c200', connections: 200, stream: false },
+  { name: 'stream c50', connections: 50, stream: true }
+]
+
+async function main (): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-bench-'))
+  const children: Array<ChildProcess | undefined> = []
+  try {
+    const mock = await startListening(join(here, 'mock-upstream.js'), {})
+    children.push(mock.process)
+    const upstream = `http://127.0.0.1:${mock.port}`
+    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream })
+    children.push(bare.process)
+    const hubPort = 20_000 + Math.floor(Math.random() * 20_000)
+    const hubOrigin = `http://127.0.0.1:${hubPort}`
+    const hub = await startServing(join(root, 'dist', 'server.js'), {
+      PORT: String(hubPort), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY, LOG_LEVEL: 'warn',
+      OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream}/v1`,
+      MAX_EVENT_LOOP_DELAY_MS: '0',
+      ...(args['cpu-prof'] === true ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(root, 'bench', 'results')}` } : {})
+    }, `${hubOrigin}/health/ready`)
+    children.push(hub)
+    const chatKey = await issueChatKey(hubOrigin)
+
+    if (args.soak === true) {
+      await runSoak({ origin: hubOrigin, adminKey: ADMIN_KEY, chatKey, body: body(false), minutes: Number(args['soak-minutes']) })
+      return
+    }
+
+    const targets = {
+      direct: { origin: upstream, path: '/v1/chat/completions', headers: {} },
+      bare: { origin: `http://127.0.0.1:${bare.port}`, path: '/api/v2/chat/completions', headers: {} },
+      hubgate: { origin: hubOrigin, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${chatKey}` } }
+    }
+    const results: Record<string, Record<string, LoadResult & { peakRssMb?: number }>> = {}
+    for (const scenario of scenarios) {
+      results[scenario.name] = {}
+      for (const [name, target] of Object.entries(targets)) {
+        if (name === 'hubgate') resetPeakRss(hub.pid!)
+        const result: LoadResult & { peakRssMb?: number } = await runLoad({
+          origin: target.origin, path: target.path, connections: scenario.connections, durationMs, warmupMs: 1_000,
+          headers: { 'content-type': 'application/json', ...target.headers }, body: body(scenario.stream)
+        })
+        if (name === 'hubgate') result.peakRssMb = peakRssMb(hub.pid!)
+        results[scenario.name]![name] = result
+        process.stderr.write(`${scenario.name.padEnd(11)} ${name.padEnd(8)} ${result.rps.toFixed(0)} rps\n`)
+      }
+    }
+    const verdict = report(results)
+    if (args.strict === true && !verdict) process.exitCode = 1
+  } finally {
+    await stopAll(children)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function issueChatKey (origin: string): Promise<string> {
+  const res = await fetch(`${origin}/api/admin/access-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', scopes: ['chat'], models: ['openai/*'] })
+  })
+  if (res.status !== 201) throw new Error(`could not issue a bench key: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { key: string }).key
+}
+
+function fmt (n: number | undefined, digits = 2): string {
+  return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits)
+}
+
+/** Prints the table and the target checks; writes bench/results/latest.json. Returns whether every target held. */
+function report (results: Record<string, Record<string, LoadResult & { peakRssMb?: number }>>): boolean {
+  const rows = ['scenario     target    rps       p50 ms  p99 ms  ttfb50  ttfb99  errors  peakRSS MB']
+  for (const [scenario, byTarget] of Object.entries(results)) {
+    for (const [target, r] of Object.entries(byTarget)) {
+      rows.push(`${scenario.padEnd(12)} ${target.padEnd(9)} ${fmt(r.rps, 0).padEnd(9)} ${fmt(r.p50).padEnd(7)} ${fmt(r.p99).padEnd(7)} ${fmt(r.ttfbP50).padEnd(7)} ${fmt(r.ttfbP99).padEnd(7)} ${String(r.errors).padEnd(7)} ${fmt(r.peakRssMb, 1)}`)
+    }
+  }
+  const j50 = results['json c50']!
+  const j200 = results['json c200']!
+  const s50 = results['stream c50']!
+  const comparisons = {
+    throughputRatioC50: j50.hubgate!.rps / j50.bare!.rps,
+    throughputRatioC200: j200.hubgate!.rps / j200.bare!.rps,
+    addedP50MsOverBareC50: j50.hubgate!.p50 - j50.bare!.p50,
+    addedP50MsOverDirectC50: j50.hubgate!.p50 - j50.direct!.p50,
+    streamTtfbOverheadMs: s50.hubgate!.ttfbP50 - s50.bare!.ttfbP50,
+    streamFullTimeOverheadMs: s50.hubgate!.p50 - s50.bare!.p50,
+    peakRssMbC50: j50.hubgate!.peakRssMb ?? Number.NaN
+  }
+  const targets = [
+    { name: 'throughput ≥ 0.9 × bare proxy (c50)', ok: comparisons.throughputRatioC50 >= 0.9, value: fmt(comparisons.throughputRatioC50) },
+    { name: 'throughput ≥ 0.9 × bare proxy (c200)', ok: comparisons.throughputRatioC200 >= 0.9, value: fmt(comparisons.throughputRatioC200) },
+    { name: 'added p50 over bare proxy < 1 ms (c50)', ok: comparisons.addedP50MsOverBareC50 < 1, value: fmt(comparisons.addedP50MsOverBareC50) + ' ms' },
+    { name: 'stream TTFB overhead < 2 ms (c50)', ok: comparisons.streamTtfbOverheadMs < 2, value: fmt(comparisons.streamTtfbOverheadMs) + ' ms' },
+    { name: 'peak RSS < 120 MB (c50)', ok: comparisons.peakRssMbC50 < 120, value: fmt(comparisons.peakRssMbC50, 1) + ' MB' }
+  ]
+  rows.push('', 'targets:')
+  for (const t of targets) rows.push(`  ${t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.value}`)
+  process.stdout.write(rows.join('\n') + '\n')
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version }
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true })
+  writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify({
+    at: new Date().toISOString(), durationSeconds: durationMs / 1000, machine, results, comparisons, targets
+  }, null, 2) + '\n')
+  return targets.every((t) => t.ok)
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exit(1)
+})
