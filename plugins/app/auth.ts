@@ -113,7 +113,8 @@ async function registerJwt (app: FastifyInstance): Promise<void> {
     secret: publicKey !== undefined ? { public: publicKey } : (JWT_SECRET ?? randomBytes(32)),
     verify: {
       algorithms: algorithms as never,
-      requiredClaims: ['exp'],
+      // fast-jwt checks iss/aud only when present, so a configured one must also be required
+      requiredClaims: ['exp', ...(JWT_ISSUER !== undefined ? ['iss'] : []), ...(JWT_AUDIENCE !== undefined ? ['aud'] : [])],
       ...(JWT_ISSUER !== undefined ? { allowedIss: JWT_ISSUER } : {}),
       ...(JWT_AUDIENCE !== undefined ? { allowedAud: JWT_AUDIENCE } : {})
     }
