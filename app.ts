@@ -35,19 +35,19 @@ export default fp(hubgate, { name: 'hubgate' })
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
+/** Credentials never reach the logs, whatever logger options a caller passes. */
+const LOG_REDACTION = {
+  paths: [
+    'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]',
+    'headers.authorization', 'headers.cookie', 'headers["x-api-key"]', '*.apiKey', '*.secret', '*.password', '*.token', '*.key'
+  ],
+  censor: '[redacted]'
+}
+
 /** Server-level options (logger, limits, ids) that must be set when Fastify is constructed. */
 export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
-    logger: {
-      level: config.LOG_LEVEL,
-      redact: {
-        paths: [
-          'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]',
-          'headers.authorization', 'headers.cookie', '*.apiKey', '*.secret', '*.password', '*.token'
-        ],
-        censor: '[redacted]'
-      }
-    },
+    logger: { level: config.LOG_LEVEL, redact: LOG_REDACTION },
     bodyLimit: config.BODY_LIMIT,
     // requestTimeout bounds receiving a request, not streaming the answer; headersTimeout must be below it
     requestTimeout: config.REQUEST_TIMEOUT_MS,
@@ -62,13 +62,19 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
-    ajv: { customOptions: { allErrors: false } }
+    // removeAdditional off: a schema that forbids unknown fields reports them (a typo such as "scope") instead of dropping them
+    ajv: { customOptions: { allErrors: false, removeAdditional: false } }
   }
 }
 
 /** A ready-to-listen gateway for `config` (used by the server entry, the CLI-free tests and the benchmark). */
 export async function buildApp (config: Config, options: Omit<AppOptions, 'config'> = {}, overrides: FastifyHttpOptions<Server> = {}): Promise<FastifyInstance> {
-  const app = Fastify({ ...serverOptions(config), ...overrides }).withTypeProvider<TypeBoxTypeProvider>()
+  const base = serverOptions(config)
+  // logger options given by a caller (tests capture logs this way) extend ours; redaction always stays
+  const logger = typeof overrides.logger === 'object' && overrides.logger !== null
+    ? { ...base.logger as object, ...overrides.logger, redact: LOG_REDACTION }
+    : overrides.logger ?? base.logger
+  const app = Fastify({ ...base, ...overrides, logger }).withTypeProvider<TypeBoxTypeProvider>()
   await app.register(hubgate, { ...options, config })
   await app.ready()
   return app

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { SCOPES } from '../lib/principal.js'
+import { SCOPES, type Scope } from '../lib/principal.js'
 
-export const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)), { description: 'What the key may call' })
+// an enum rather than a union of literals, so a wrong value gets one clear message listing the allowed ones
+export const ScopeSchema = Type.Unsafe<Scope>(Type.String({ enum: [...SCOPES], description: 'What the key may call' }))
 export const ModelPattern = Type.String({
   minLength: 1,
   maxLength: 200,

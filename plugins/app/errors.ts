@@ -45,7 +45,21 @@ function statusOf (err: FastifyError): number {
 }
 
 function clientMessage (err: FastifyError): string {
-  if (err.validation !== undefined) return err.message
+  if (err.validation !== undefined) return validationMessage(err)
   // Fastify's own parser errors are written for clients; trim the code prefix some of them carry
   return err.message.replace(/^FST_[A-Z_]+:\s*/, '')
+}
+
+/**
+ * The first schema violation, naming the field (`body/scopes/0 must be one of: chat, …`). Ajv's own
+ * messages leave out the offending name for unknown fields and list every branch of a union.
+ */
+function validationMessage (err: FastifyError): string {
+  const first = err.validation?.[0]
+  if (first === undefined) return err.message
+  const where = `${err.validationContext ?? 'request'}${first.instancePath}`
+  const params = first.params as { additionalProperty?: string, allowedValues?: unknown[] }
+  if (first.keyword === 'additionalProperties') return `${where}/${String(params.additionalProperty)} is not a known field`
+  if (first.keyword === 'enum') return `${where} must be one of: ${(params.allowedValues ?? []).join(', ')}`
+  return `${where} ${first.message ?? 'is invalid'}`
 }
