@@ -7,6 +7,7 @@ import type { Database } from './schema.js'
 import { migrationProvider } from './migrations/index.js'
 import { AccessKeyRepository } from './access-keys.js'
 import { AuditRepository } from './audit.js'
+import { UsageRepository } from './usage.js'
 import { isPostgresUrl } from '../config.js'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -24,6 +25,7 @@ export interface Store {
   readonly dialect: Dialect
   readonly accessKeys: AccessKeyRepository
   readonly audit: AuditRepository
+  readonly usage: UsageRepository
   /** Resolves when the database answers a trivial query. */
   ping (): Promise<void>
   close (): Promise<void>
@@ -44,6 +46,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     dialect,
     accessKeys: new AccessKeyRepository(db),
     audit: new AuditRepository(db),
+    usage: new UsageRepository(db),
     async ping () { await sql`select 1`.execute(db) },
     async close () { await db.destroy() }
   }

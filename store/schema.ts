@@ -30,7 +30,51 @@ export interface AuditLogTable {
   details: string | null
 }
 
+export interface UsageRecordsTable {
+  id: string
+  request_id: string
+  at: string
+  key_id: string
+  model: string
+  provider: string
+  upstream_model: string
+  prompt_tokens: number
+  completion_tokens: number
+  total_tokens: number
+  credits: number
+  /** 1 when the model had a price; 0 marks usage recorded at zero under the unpriced-model policy. */
+  priced: number
+  status: number
+  latency_ms: number
+  ttfb_ms: number
+  streamed: number
+  client_aborted: number
+  error: string | null
+}
+
+/** One rolled-up day per key, model and provider. Counters are bigint on Postgres (read back as strings). */
+export interface UsageDailyTable {
+  day: string
+  key_id: string
+  model: string
+  provider: string
+  requests: number
+  errors: number
+  prompt_tokens: number | string
+  completion_tokens: number | string
+  total_tokens: number | string
+  credits: number
+}
+
+export interface UsageStateTable {
+  name: string
+  value: string
+}
+
 export interface Database {
   access_keys: AccessKeysTable
   audit_log: AuditLogTable
+  usage_records: UsageRecordsTable
+  usage_daily: UsageDailyTable
+  usage_state: UsageStateTable
 }

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as initial from './001-initial.js'
+import * as usage from './003-usage.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
-  '001-initial': initial
+  '001-initial': initial,
+  '003-usage': usage
 }
 
 export const migrationProvider: MigrationProvider = {

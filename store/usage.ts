@@ -1,0 +1,216 @@
+import { sql, type Kysely } from 'kysely'
+import type { Database, UsageRecordsTable } from './schema.js'
+
+/** One metered call, as written to usage_records. */
+export interface UsageRecord {
+  id: string
+  requestId: string
+  at: string
+  keyId: string
+  model: string
+  provider: string
+  upstreamModel: string
+  promptTokens: number
+  completionTokens: number
+  totalTokens: number
+  credits: number
+  priced: boolean
+  status: number
+  latencyMs: number
+  ttfbMs: number
+  streamed: boolean
+  clientAborted: boolean
+  error: string | null
+}
+
+export type UsageDimension = 'key' | 'model' | 'provider' | 'day'
+
+export interface UsageTotals {
+  requests: number
+  errors: number
+  promptTokens: number
+  completionTokens: number
+  totalTokens: number
+  credits: number
+}
+
+export type UsageRow = UsageTotals & Partial<Record<UsageDimension, string>>
+
+export interface UsageQuery {
+  since: string
+  until: string
+  groupBy: UsageDimension[]
+  keyId?: string | undefined
+}
+
+const WATERMARK = 'rolled_up_through'
+const columnOf: Record<UsageDimension, 'key_id' | 'model' | 'provider' | 'day'> = { key: 'key_id', model: 'model', provider: 'provider', day: 'day' }
+
+function toRow (r: UsageRecord): UsageRecordsTable {
+  return {
+    id: r.id,
+    request_id: r.requestId,
+    at: r.at,
+    key_id: r.keyId,
+    model: r.model,
+    provider: r.provider,
+    upstream_model: r.upstreamModel,
+    prompt_tokens: r.promptTokens,
+    completion_tokens: r.completionTokens,
+    total_tokens: r.totalTokens,
+    credits: r.credits,
+    priced: r.priced ? 1 : 0,
+    status: r.status,
+    latency_ms: Math.round(r.latencyMs),
+    ttfb_ms: Math.round(r.ttfbMs),
+    streamed: r.streamed ? 1 : 0,
+    client_aborted: r.clientAborted ? 1 : 0,
+    error: r.error
+  }
+}
+
+export function dayOf (iso: string): string {
+  return iso.slice(0, 10)
+}
+
+/**
+ * Usage storage. Raw rows answer recent questions; days up to the rollup watermark are answered from usage_daily,
+ * so dashboards stay fast and raw rows can be purged after the retention period.
+ */
+export class UsageRepository {
+  constructor (private readonly db: Kysely<Database>) {}
+
+  async insertBatch (records: UsageRecord[]): Promise<void> {
+    if (records.length === 0) return
+    // well under SQLite's 32k bound-parameter limit per statement (18 columns × 500 rows)
+    for (let i = 0; i < records.length; i += 500) {
+      await this.db.insertInto('usage_records').values(records.slice(i, i + 500).map(toRow))
+        .onConflict((oc) => oc.column('id').doNothing()).execute()
+    }
+  }
+
+  /** Last day (YYYY-MM-DD) whose raw rows are folded into usage_daily, or '' when none is. */
+  async watermark (): Promise<string> {
+    const row = await this.db.selectFrom('usage_state').select('value').where('name', '=', WATERMARK).executeTakeFirst()
+    return row?.value ?? ''
+  }
+
+  /** Totals over [since, until), grouped by the given dimensions, from daily rollups plus raw rows after the watermark. */
+  async aggregate (query: UsageQuery): Promise<UsageRow[]> {
+    const watermark = await this.watermark()
+    const merged = new Map<string, UsageRow>()
+    const add = (row: Record<string, unknown>): void => {
+      const dims: Partial<Record<UsageDimension, string>> = {}
+      for (const d of query.groupBy) dims[d] = String(row[d])
+      const id = query.groupBy.map((d) => dims[d]).join('\u0000')
+      const into = merged.get(id) ?? { ...dims, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, credits: 0 }
+      into.requests += Number(row.requests)
+      into.errors += Number(row.errors)
+      into.promptTokens += Number(row.prompt_tokens)
+      into.completionTokens += Number(row.completion_tokens)
+      into.totalTokens += Number(row.total_tokens)
+      into.credits += Number(row.credits)
+      merged.set(id, into)
+    }
+    const dailyUntil = minString(dayOf(query.until), nextDay(watermark))
+    if (watermark !== '' && dayOf(query.since) < dailyUntil) {
+      let q = this.db.selectFrom('usage_daily')
+        .where('day', '>=', dayOf(query.since)).where('day', '<', dailyUntil)
+      if (query.keyId !== undefined) q = q.where('key_id', '=', query.keyId)
+      const rows = await q.select((eb) => [
+        ...query.groupBy.map((d) => eb.ref(columnOf[d]).as(d)),
+        eb.fn.sum<number>('requests').as('requests'),
+        eb.fn.sum<number>('errors').as('errors'),
+        eb.fn.sum<number>('prompt_tokens').as('prompt_tokens'),
+        eb.fn.sum<number>('completion_tokens').as('completion_tokens'),
+        eb.fn.sum<number>('total_tokens').as('total_tokens'),
+        eb.fn.sum<number>('credits').as('credits')
+      ]).$if(query.groupBy.length > 0, (qb) => qb.groupBy(query.groupBy.map((d) => columnOf[d]))).execute()
+      rows.forEach((r) => add(r as Record<string, unknown>))
+    }
+    const rawSince = watermark === '' || query.since >= nextDay(watermark) ? query.since : nextDay(watermark)
+    if (rawSince < query.until) {
+      const dayExpr = sql<string>`substr(at, 1, 10)`
+      let q = this.db.selectFrom('usage_records').where('at', '>=', rawSince).where('at', '<', query.until)
+      if (query.keyId !== undefined) q = q.where('key_id', '=', query.keyId)
+      const rows = await q.select((eb) => [
+        ...query.groupBy.map((d) => (d === 'day' ? dayExpr.as('day') : eb.ref(columnOf[d] as 'key_id').as(d))),
+        eb.fn.countAll<number>().as('requests'),
+        eb.fn.sum<number>(eb.case().when('status', '>=', 400).then(1).else(0).end()).as('errors'),
+        eb.fn.sum<number>('prompt_tokens').as('prompt_tokens'),
+        eb.fn.sum<number>('completion_tokens').as('completion_tokens'),
+        eb.fn.sum<number>('total_tokens').as('total_tokens'),
+        eb.fn.sum<number>('credits').as('credits')
+      ]).$if(query.groupBy.length > 0, (qb) => qb.groupBy(query.groupBy.map((d) => (d === 'day' ? dayExpr : columnOf[d] as 'key_id')))).execute()
+      rows.filter((r) => Number(r.requests) > 0).forEach((r) => add(r as Record<string, unknown>))
+    }
+    return [...merged.values()]
+  }
+
+  /** Credits a key spent since `since` (inclusive). */
+  async spentSince (keyId: string, since: string): Promise<number> {
+    const [row] = await this.aggregate({ since, until: '9999-12-31T23:59:59.999Z', groupBy: [], keyId })
+    return row?.credits ?? 0
+  }
+
+  /** Folds every complete day after the watermark up to `throughDay` into usage_daily, one transaction per day. */
+  async rollup (throughDay: string): Promise<number> {
+    let watermark = await this.watermark()
+    let days = 0
+    if (watermark === '') {
+      const oldest = await this.db.selectFrom('usage_records').select((eb) => eb.fn.min('at').as('at')).executeTakeFirst()
+      if (oldest?.at == null) return 0
+      watermark = previousDay(dayOf(String(oldest.at)))
+    }
+    for (let day = nextDay(watermark); day <= throughDay; day = nextDay(day)) {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('usage_daily').where('day', '=', day).execute()
+        await trx.insertInto('usage_daily').columns(['day', 'key_id', 'model', 'provider', 'requests', 'errors', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'credits'])
+          .expression((eb) => eb.selectFrom('usage_records')
+            .where('at', '>=', `${day}T00:00:00.000Z`).where('at', '<', `${nextDay(day)}T00:00:00.000Z`)
+            .select((s) => [
+              sql.lit(day).as('day'), 'key_id', 'model', 'provider',
+              s.fn.countAll().as('requests'),
+              s.fn.sum(s.case().when('status', '>=', 400).then(1).else(0).end()).as('errors'),
+              s.fn.sum('prompt_tokens').as('prompt_tokens'),
+              s.fn.sum('completion_tokens').as('completion_tokens'),
+              s.fn.sum('total_tokens').as('total_tokens'),
+              s.fn.sum('credits').as('credits')
+            ])
+            .groupBy(['key_id', 'model', 'provider']))
+          .execute()
+        await trx.insertInto('usage_state').values({ name: WATERMARK, value: day })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ value: day })).execute()
+      })
+      days++
+    }
+    return days
+  }
+
+  /** Deletes raw rows older than `before`, never past the rollup watermark (so nothing is lost). */
+  async purge (before: string): Promise<number> {
+    const watermark = await this.watermark()
+    if (watermark === '') return 0
+    const limit = minString(before, `${nextDay(watermark)}T00:00:00.000Z`)
+    const result = await this.db.deleteFrom('usage_records').where('at', '<', limit).executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+}
+
+function shiftDay (day: string, by: number): string {
+  const d = new Date(`${day}T00:00:00.000Z`)
+  d.setUTCDate(d.getUTCDate() + by)
+  return d.toISOString().slice(0, 10)
+}
+
+export function nextDay (day: string): string {
+  return day === '' ? '0000-01-01' : shiftDay(day, 1)
+}
+
+function previousDay (day: string): string {
+  return shiftDay(day, -1)
+}
+
+function minString (a: string, b: string): string {
+  return a < b ? a : b
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { test, type Test } from 'tap'
+import { openStore, type Store } from '../../store/index.js'
+import type { UsageRecord } from '../../store/usage.js'
+import { tempDir } from '../helpers/build.js'
+import { postgresEnv, requireService } from '../helpers/services.js'
+
+function record (at: string, keyId: string, model: string, tokens: [number, number], credits: number, status = 200): UsageRecord {
+  return {
+    id: randomUUID(), requestId: randomUUID(), at, keyId, model, provider: model.split('/')[0]!, upstreamModel: model.split('/')[1]!,
+    promptTokens: tokens[0], completionTokens: tokens[1], totalTokens: tokens[0] + tokens[1], credits, priced: true,
+    status, latencyMs: 12, ttfbMs: 5, streamed: false, clientAborted: false, error: status >= 400 ? 'upstream failed' : null
+  }
+}
+
+const RECORDS = [
+  record('2026-11-20T10:00:00.000Z', 'k1', 'openai/gpt-4o', [100, 50], 1.5),
+  record('2026-11-20T23:59:59.999Z', 'k1', 'anthropic/claude', [10, 5], 0.25),
+  record('2026-11-21T00:00:00.000Z', 'k2', 'openai/gpt-4o', [200, 100], 3),
+  record('2026-11-21T08:00:00.000Z', 'k1', 'openai/gpt-4o', [0, 0], 0, 502),
+  record('2026-11-22T12:00:00.000Z', 'k2', 'openai/gpt-4o', [1, 1], 0.02)
+]
+const RANGE = { since: '2026-11-01T00:00:00.000Z', until: '2026-12-01T00:00:00.000Z' }
+
+function byKey (rows: Array<Record<string, unknown>>, field: string): Record<string, unknown> {
+  return Object.fromEntries(rows.map((r) => [String(r[field]), r]))
+}
+
+async function suite (t: Test, store: Store): Promise<void> {
+  await store.usage.insertBatch(RECORDS)
+  await store.usage.insertBatch(RECORDS.slice(0, 1)) // a retried batch does not double count
+
+  const check = async (label: string): Promise<void> => {
+    const keys = byKey(await store.usage.aggregate({ ...RANGE, groupBy: ['key'] }), 'key')
+    t.match(keys.k1, { requests: 3, errors: 1, promptTokens: 110, completionTokens: 55, totalTokens: 165, credits: 1.75 }, `${label}: k1 totals`)
+    t.match(keys.k2, { requests: 2, errors: 0, totalTokens: 302, credits: 3.02 }, `${label}: k2 totals`)
+    const days = byKey(await store.usage.aggregate({ ...RANGE, groupBy: ['day'] }), 'day')
+    t.same(Object.keys(days).sort(), ['2026-11-20', '2026-11-21', '2026-11-22'], `${label}: one row per day`)
+    t.match(days['2026-11-21'], { requests: 2, errors: 1, credits: 3 })
+    const models = await store.usage.aggregate({ ...RANGE, groupBy: ['key', 'model'], keyId: 'k1' })
+    t.equal(models.length, 2, `${label}: k1 used two models`)
+    t.equal(await store.usage.spentSince('k2', '2026-11-21T00:00:00.000Z'), 3.02, `${label}: spend since a day`)
+  }
+
+  await check('raw only')
+  t.equal(await store.usage.rollup('2026-11-21'), 2, 'two complete days rolled up')
+  t.equal(await store.usage.watermark(), '2026-11-21')
+  await check('rolled up + raw')
+  t.equal(await store.usage.rollup('2026-11-21'), 0, 'rollup is idempotent')
+  t.equal(await store.usage.purge('2026-12-01T00:00:00.000Z'), 4, 'purge stops at the watermark: only rolled-up days go')
+  await check('after purge')
+}
+
+test('usage on SQLite: aggregates by key/model/day, rolls up and purges without changing totals', async (t) => {
+  const store = await openStore({ dataDir: tempDir(t) })
+  t.teardown(() => store.close())
+  await suite(t, store)
+})
+
+test('usage on Postgres: same behaviour', async (t) => {
+  const url = requireService(t, 'TEST_DATABASE_URL', 'Postgres')
+  if (url === undefined) return
+  const env = postgresEnv(t, url)
+  const store = await openStore({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: tempDir(t) })
+  t.teardown(() => store.close())
+  await suite(t, store)
+})
