@@ -6,7 +6,7 @@ import type { TestContext } from './build.js'
  * Tests that need a real Postgres, Redis or Chromium take its address from the environment.
  * On a plain machine they skip with the reason; in CI (REQUIRE_ALL_SERVICES=1) a missing one fails.
  */
-export function requireService (t: TestContext & { skip: (msg?: string) => void, fail: (msg: string) => void }, envName: string, what: string): string | undefined {
+export function requireService (t: { skip: (message: string) => unknown, fail: (message: string) => unknown }, envName: string, what: string): string | undefined {
   const value = process.env[envName]
   if (value !== undefined && value !== '') return value
   if (process.env.REQUIRE_ALL_SERVICES === '1') {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { test, type Test } from 'tap'
 import { openStore, type Store } from '../../store/index.js'
-import type { UsageRecord } from '../../store/usage.js'
+import type { UsageDimension, UsageRecord, UsageRow } from '../../store/usage.js'
 import { tempDir } from '../helpers/build.js'
 import { postgresEnv, requireService } from '../helpers/services.js'
 
@@ -22,7 +22,7 @@ const RECORDS = [
 ]
 const RANGE = { since: '2026-11-01T00:00:00.000Z', until: '2026-12-01T00:00:00.000Z' }
 
-function byKey (rows: Array<Record<string, unknown>>, field: string): Record<string, unknown> {
+function byKey (rows: UsageRow[], field: UsageDimension): Record<string, UsageRow> {
   return Object.fromEntries(rows.map((r) => [String(r[field]), r]))
 }
 
