@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
+import type { Principal } from '../../lib/principal.js'
 
 export interface AuditAction {
   action: string
@@ -17,7 +18,7 @@ declare module 'fastify' {
 
 export default fp(async (app) => {
   app.decorate('audit', async (request: FastifyRequest, { action, targetType, targetId, details }: AuditAction) => {
-    const actor = request.principal === undefined ? 'anonymous' : `${request.principal.kind}:${request.principal.id}`
+    const actor = actorOf(request.principal)
     try {
       await app.store.audit.record({ actor, action, targetType, targetId, ip: request.ip, details: details ?? null })
     } catch (err) {
@@ -26,3 +27,9 @@ export default fp(async (app) => {
     }
   })
 }, { name: 'audit', dependencies: ['store'] })
+
+/** "access-key:<id>" or "jwt:<sub>" (a JWT principal's id already says jwt). */
+function actorOf (principal: Principal | undefined): string {
+  if (principal === undefined) return 'anonymous'
+  return principal.kind === 'jwt' ? principal.id : `${principal.kind}:${principal.id}`
+}
