@@ -3,18 +3,24 @@ import pg from 'pg'
 import type { TestContext } from './build.js'
 
 /**
- * Tests that need a real Postgres, Redis or Chromium take its address from the environment.
- * On a plain machine they skip with the reason; in CI (REQUIRE_ALL_SERVICES=1) a missing one fails.
+ * Options for a tap test that needs a real Postgres, Redis or Chromium, whose address comes from `envName`.
+ * On a plain machine the test is skipped with the reason; in CI (REQUIRE_ALL_SERVICES=1) a missing one fails.
+ * Use: `test('…', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => { const url = serviceUrl('TEST_DATABASE_URL') … })`.
  */
-export function requireService (t: { skip: (message: string) => unknown, fail: (message: string) => unknown }, envName: string, what: string): string | undefined {
+export function needs (envName: string, what: string): { skip: string | false } {
   const value = process.env[envName]
-  if (value !== undefined && value !== '') return value
+  if (value !== undefined && value !== '') return { skip: false }
   if (process.env.REQUIRE_ALL_SERVICES === '1') {
-    t.fail(`${envName} is not set but REQUIRE_ALL_SERVICES=1: ${what} tests must run here`)
-  } else {
-    t.skip(`${envName} not set: no ${what} on this machine`)
+    throw new Error(`${envName} is not set but REQUIRE_ALL_SERVICES=1: the ${what} tests must run here`)
   }
-  return undefined
+  return { skip: `${envName} not set: no ${what} on this machine` }
+}
+
+/** The address a `needs()` test runs against. */
+export function serviceUrl (envName: string): string {
+  const value = process.env[envName]
+  if (value === undefined || value === '') throw new Error(`${envName} is not set`)
+  return value
 }
 
 export const TEST_SERVER_SECRET = 'test-server-secret-0123456789abcdefghijklmnop'

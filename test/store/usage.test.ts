@@ -3,7 +3,7 @@ import { test, type Test } from 'tap'
 import { openStore, type Store } from '../../store/index.js'
 import type { UsageDimension, UsageRecord, UsageRow } from '../../store/usage.js'
 import { tempDir } from '../helpers/build.js'
-import { postgresEnv, requireService } from '../helpers/services.js'
+import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 
 function record (at: string, keyId: string, model: string, tokens: [number, number], credits: number, status = 200): UsageRecord {
   return {
@@ -57,10 +57,8 @@ test('usage on SQLite: aggregates by key/model/day, rolls up and purges without 
   await suite(t, store)
 })
 
-test('usage on Postgres: same behaviour', async (t) => {
-  const url = requireService(t, 'TEST_DATABASE_URL', 'Postgres')
-  if (url === undefined) return
-  const env = postgresEnv(t, url)
+test('usage on Postgres: same behaviour', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const env = postgresEnv(t, serviceUrl('TEST_DATABASE_URL'))
   const store = await openStore({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: tempDir(t) })
   t.teardown(() => store.close())
   await suite(t, store)
