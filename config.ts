@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { AdminUiSettings } from './lib/admin-ui-config.js'
 
 /**
  * Every setting comes from the environment. The schema is the single source of truth for names,
@@ -30,6 +31,7 @@ export const ConfigSchema = Type.Object({
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 72_000, minimum: 100 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 25_000, minimum: 0 }),
   CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'Comma-separated origins allowed by CORS, or *' })),
+  ...AdminUiSettings,
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP collector base URL; tracing is off without it' })),
   OTEL_SERVICE_NAME: Type.String({ default: 'hubgate', minLength: 1 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' })

@@ -1,0 +1,128 @@
+import { useState } from 'react'
+import { ConfirmDialog } from '../../components/Modal'
+import { EmptyState, ErrorMessage, StatusMessage } from '../../components/Feedback'
+import { SecretReveal } from '../../components/SecretReveal'
+import { useAdminApi } from '../../lib/auth'
+import { messageOf } from '../../lib/http'
+import { useLoad } from '../../lib/use-load'
+import type { AccessKey, AccessKeyList, IssuedAccessKey } from '../../lib/types'
+import { KeyForm, type KeyFields } from './KeyForm'
+import { KeyTable, type KeyAction } from './KeyTable'
+
+const PAGE_SIZE = 50
+const GRACE_CHOICES = [
+  { seconds: 0, label: 'Stop the old secret at once' },
+  { seconds: 300, label: 'Keep the old secret working for 5 minutes' },
+  { seconds: 3600, label: 'Keep the old secret working for 1 hour' },
+  { seconds: 86_400, label: 'Keep the old secret working for 24 hours' }
+]
+
+type Dialog =
+  | { kind: 'create' }
+  | { kind: KeyAction, key: AccessKey }
+  | { kind: 'secret', title: string, issued: IssuedAccessKey }
+
+export function AccessKeysPage () {
+  const api = useAdminApi()
+  const [offset, setOffset] = useState(0)
+  const list = useLoad(async () => await api.request<AccessKeyList>('GET', `/api/admin/access-keys?limit=${PAGE_SIZE}&offset=${offset}`), String(offset))
+  const [dialog, setDialog] = useState<Dialog | null>(null)
+  const [notice, setNotice] = useState('')
+  const [actionError, setActionError] = useState<string>()
+  const [busy, setBusy] = useState(false)
+  const [grace, setGrace] = useState(0)
+
+  const done = (message: string, next: Dialog | null = null): void => {
+    setNotice(message)
+    setDialog(next)
+    list.reload()
+  }
+
+  /** Runs a confirmed action; the dialog stays open with the error when it fails. */
+  const act = async (work: () => Promise<void>): Promise<void> => {
+    setBusy(true)
+    setActionError(undefined)
+    try {
+      await work()
+    } catch (err) {
+      setActionError(messageOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const create = async (fields: KeyFields): Promise<void> => {
+    const issued = await api.request<IssuedAccessKey>('POST', '/api/admin/access-keys', fields)
+    done(`Created key “${issued.name}”.`, { kind: 'secret', title: 'Access key created', issued })
+  }
+  const update = (key: AccessKey) => async (fields: KeyFields): Promise<void> => {
+    await api.request<AccessKey>('PATCH', `/api/admin/access-keys/${encodeURIComponent(key.id)}`, fields)
+    done(`Saved key “${fields.name}”.`)
+  }
+  const revoke = async (key: AccessKey): Promise<void> => {
+    await api.request<AccessKey>('POST', `/api/admin/access-keys/${encodeURIComponent(key.id)}/revoke`)
+    done(`Revoked key “${key.name}”. Requests with it are refused from now on.`)
+  }
+  const rotate = async (key: AccessKey): Promise<void> => {
+    const issued = await api.request<IssuedAccessKey>('POST', `/api/admin/access-keys/${encodeURIComponent(key.id)}/rotate`, { graceSeconds: grace })
+    done(`Rotated key “${key.name}”.`, { kind: 'secret', title: 'New secret issued', issued })
+  }
+  const open = (next: Dialog): void => {
+    setActionError(undefined)
+    setGrace(0)
+    setDialog(next)
+  }
+  const close = (): void => { setDialog(null) }
+
+  const total = list.data?.total ?? 0
+  return (
+    <>
+      <div className='page-head'>
+        <h1>Access keys</h1>
+        <button type='button' className='primary' onClick={() => { open({ kind: 'create' }) }}>New access key</button>
+      </div>
+      <p className='lead'>Applications call the gateway with <code>Authorization: Bearer &lt;key&gt;</code>. Each key carries its scopes, the models it may use and an optional expiry.</p>
+      {notice !== '' && <StatusMessage>{notice}</StatusMessage>}
+      <ErrorMessage>{list.error}</ErrorMessage>
+      {list.loading && list.data === undefined && <p>Loading keys…</p>}
+      {list.data !== undefined && (list.data.items.length === 0
+        ? <EmptyState title='No access keys yet'><p>Create one to let an application call the gateway.</p></EmptyState>
+        : <KeyTable keys={list.data.items} onAction={(kind, key) => { open({ kind, key }) }} />)}
+      {total > PAGE_SIZE && (
+        <nav className='pager' aria-label='Access key pages'>
+          <button type='button' disabled={offset === 0} onClick={() => { setOffset(Math.max(0, offset - PAGE_SIZE)) }}>Previous</button>
+          <span>{offset + 1}–{Math.min(offset + PAGE_SIZE, total)} of {total}</span>
+          <button type='button' disabled={offset + PAGE_SIZE >= total} onClick={() => { setOffset(offset + PAGE_SIZE) }}>Next</button>
+        </nav>
+      )}
+
+      {dialog?.kind === 'create' && <KeyForm onSubmit={create} onCancel={close} />}
+      {dialog?.kind === 'edit' && <KeyForm existing={dialog.key} onSubmit={update(dialog.key)} onCancel={close} />}
+      {dialog?.kind === 'revoke' && (
+        <ConfirmDialog
+          title={`Revoke “${dialog.key.name}”?`} confirmLabel='Revoke key' danger busy={busy}
+          onConfirm={() => { void act(async () => { await revoke(dialog.key) }) }} onCancel={close}
+        >
+          <p>Every application using this key gets 401 from its next request. This cannot be undone.</p>
+          <ErrorMessage>{actionError}</ErrorMessage>
+        </ConfirmDialog>
+      )}
+      {dialog?.kind === 'rotate' && (
+        <ConfirmDialog
+          title={`Rotate “${dialog.key.name}”?`} confirmLabel='Rotate key' busy={busy}
+          onConfirm={() => { void act(async () => { await rotate(dialog.key) }) }} onCancel={close}
+        >
+          <p>The key gets a new secret; its name, scopes and models stay the same.</p>
+          <label htmlFor='rotate-grace'>Old secret</label>
+          <select id='rotate-grace' value={grace} onChange={(e) => { setGrace(Number(e.target.value)) }}>
+            {GRACE_CHOICES.map((c) => <option key={c.seconds} value={c.seconds}>{c.label}</option>)}
+          </select>
+          <ErrorMessage>{actionError}</ErrorMessage>
+        </ConfirmDialog>
+      )}
+      {dialog?.kind === 'secret' && (
+        <SecretReveal title={dialog.title} keyName={dialog.issued.name} secret={dialog.issued.key} onDone={close} />
+      )}
+    </>
+  )
+}
