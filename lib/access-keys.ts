@@ -5,7 +5,7 @@ import type { Store } from '../store/index.js'
 import type { AccessKey, AccessKeyPatch } from '../store/access-keys.js'
 import { displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
 import { SCOPES, type Principal } from './principal.js'
-import { StoreUnavailableError } from './errors.js'
+import { BadRequestError, StoreUnavailableError } from './errors.js'
 
 export const DEFAULT_SCOPES = ['chat', 'embeddings', 'images']
 export const DEFAULT_MODELS = ['*']
@@ -57,6 +57,8 @@ export class AccessKeyService {
 
   async create (input: NewKeyInput): Promise<IssuedKey> {
     validateScopes(input.scopes)
+    const expiresAt = canonicalTime(input.expiresAt)
+    if (expiresAt !== null && expiresAt <= new Date().toISOString()) throw new BadRequestError('expiresAt must be in the future')
     const secret = generateSecret()
     const now = new Date().toISOString()
     const key = await this.options.store.accessKeys.insert({
@@ -66,7 +68,7 @@ export class AccessKeyService {
       hash: this.hash(secret),
       scopes: unique(input.scopes ?? DEFAULT_SCOPES),
       models: unique(input.models ?? DEFAULT_MODELS),
-      expiresAt: input.expiresAt ?? null,
+      expiresAt,
       createdAt: now
     })
     return { key, secret }
@@ -83,6 +85,7 @@ export class AccessKeyService {
   async update (id: string, patch: AccessKeyPatch): Promise<AccessKey | undefined> {
     validateScopes(patch.scopes)
     const normalized = { ...patch }
+    if (patch.expiresAt !== undefined) normalized.expiresAt = canonicalTime(patch.expiresAt)
     if (patch.scopes) normalized.scopes = unique(patch.scopes)
     if (patch.models) normalized.models = unique(patch.models)
     const key = await this.options.store.accessKeys.update(id, normalized, new Date().toISOString())
@@ -212,6 +215,21 @@ export class AccessKeyService {
       }
     }
   }
+}
+
+export type KeyStatus = 'active' | 'expired' | 'revoked'
+
+export function keyStatus (key: AccessKey, now = new Date().toISOString()): KeyStatus {
+  if (key.revokedAt !== null) return 'revoked'
+  return key.expiresAt !== null && key.expiresAt <= now ? 'expired' : 'active'
+}
+
+/** Times are stored as canonical UTC ISO text, so comparing text in the store compares time. */
+function canonicalTime (value: string | null | undefined): string | null {
+  if (value == null) return null
+  const ms = Date.parse(value)
+  if (Number.isNaN(ms)) throw new BadRequestError(`expiresAt "${value}" is not a date-time`)
+  return new Date(ms).toISOString()
 }
 
 function unique (values: string[]): string[] {

@@ -41,7 +41,7 @@ test('bad create bodies get a 400 naming the field', async (t) => {
     [{ name: 'x', scopes: ['chat', 'chat'] }, /^body\/scopes /],
     [{ name: 'x', models: ['has space'] }, /^body\/models\/0 /],
     [{ name: 'x', expiresAt: 'tomorrow' }, /^body\/expiresAt /],
-    [{ name: 'x', expiresAt: '2000-01-01T00:00:00Z' }, /^body\/expiresAt must be in the future$/],
+    [{ name: 'x', expiresAt: '2000-01-01T00:00:00Z' }, /^expiresAt must be in the future$/],
     [{ name: 'x', scope: ['admin'] }, /^body\/scope is not a known field$/]
   ]
   for (const [payload, message] of cases) {

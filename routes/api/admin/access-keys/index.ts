@@ -6,10 +6,10 @@ import {
 import { errorResponses } from '../../../../schemas/error.js'
 import { BadRequestError, NotFoundError } from '../../../../lib/errors.js'
 import type { AccessKey } from '../../../../store/access-keys.js'
+import { keyStatus } from '../../../../lib/access-keys.js'
 
 export function accessKeyView (key: AccessKey, now = new Date().toISOString()): AccessKeyViewType {
-  const status = key.revokedAt !== null ? 'revoked' : key.expiresAt !== null && key.expiresAt <= now ? 'expired' : 'active'
-  return { ...key, status }
+  return { ...key, status: keyStatus(key, now) }
 }
 
 const tags = ['admin: access keys']
@@ -29,9 +29,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: IssuedAccessKey, ...errorResponses(400, 401, 503) }
     }
   }, async (request, reply) => {
-    const { expiresAt } = request.body
-    if (expiresAt != null && Date.parse(expiresAt) <= Date.now()) throw new BadRequestError('body/expiresAt must be in the future')
-    const { key, secret } = await app.accessKeys.create({ ...request.body, expiresAt: normalizeDate(expiresAt) })
+    const { key, secret } = await app.accessKeys.create(request.body)
     await app.audit(request, { action: 'access_key.created', targetType: 'access_key', targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models } })
     return reply.code(201).send({ ...accessKeyView(key), key: secret })
   })
@@ -55,8 +53,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, security, summary: 'Change name, scopes, models or expiry', params: IdParams, body: UpdateAccessKeyBody, response: { 200: AccessKeyView, ...errorResponses(400, 401, 404, 503) } }
   }, async (request) => {
     const { id } = request.params
-    const patch = { ...request.body, expiresAt: request.body.expiresAt === undefined ? undefined : normalizeDate(request.body.expiresAt) }
-    const key = found(await app.accessKeys.update(id, patch), id)
+    const key = found(await app.accessKeys.update(id, request.body), id)
     await app.audit(request, { action: 'access_key.updated', targetType: 'access_key', targetId: id, details: { changed: Object.keys(request.body) } })
     return accessKeyView(key)
   })
@@ -90,11 +87,6 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     await app.audit(request, { action: 'access_key.rotated', targetType: 'access_key', targetId: id, details: { graceSeconds } })
     return { ...accessKeyView(issued.key), key: issued.secret }
   })
-}
-
-/** Stores every time as canonical UTC ISO so text comparison in the store is time comparison. */
-function normalizeDate (value: string | null | undefined): string | null {
-  return value == null ? null : new Date(value).toISOString()
 }
 
 export default accessKeys

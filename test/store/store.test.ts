@@ -1,0 +1,112 @@
+import { test, type Test } from 'tap'
+import { openStore, type Store, type StoreOptions } from '../../store/index.js'
+import type { NewAccessKey } from '../../store/access-keys.js'
+import { tempDir } from '../helpers/build.js'
+import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
+
+const T0 = '2026-01-01T00:00:00.000Z'
+const T1 = '2026-01-01T00:00:01.000Z'
+const T2 = '2026-01-01T00:00:02.000Z'
+const LATER = '2030-01-01T00:00:00.000Z'
+
+function newKey (id: string, overrides: Partial<NewAccessKey> = {}): NewAccessKey {
+  return { id, name: `key ${id}`, prefix: `hgk_${id}`, hash: `hash-${id}`, scopes: ['chat'], models: ['*'], expiresAt: null, createdAt: T0, ...overrides }
+}
+
+async function open (t: Test, options: StoreOptions): Promise<Store> {
+  const store = await openStore(options)
+  t.teardown(async () => { await store.close() })
+  return store
+}
+
+async function accessKeySuite (t: Test, store: Store): Promise<void> {
+  const repo = store.accessKeys
+  const inserted = await repo.insert(newKey('a', { scopes: ['chat', 'admin'], models: ['openai/*'], expiresAt: LATER }))
+  t.same(inserted, {
+    id: 'a', name: 'key a', prefix: 'hgk_a', scopes: ['chat', 'admin'], models: ['openai/*'], expiresAt: LATER,
+    revokedAt: null, createdAt: T0, updatedAt: T0, lastUsedAt: null
+  }, 'insert returns the stored key, without its hash')
+  t.same(await repo.findById('a'), inserted, 'read back identical')
+  t.same(await repo.findByHash('hash-a', T1), { key: inserted, secretValidUntil: null })
+  t.equal(await repo.findByHash('hash-zzz', T1), undefined)
+  t.equal(await repo.findById('zzz'), undefined)
+  await t.rejects(repo.insert(newKey('dup', { hash: 'hash-a' })), 'a hash is unique')
+
+  await repo.insert(newKey('b', { createdAt: T1 }))
+  await repo.insert(newKey('c', { createdAt: T2 }))
+  t.same((await repo.list({ limit: 10, offset: 0 })).items.map((k) => k.id), ['c', 'b', 'a'], 'newest first')
+  t.same(await repo.list({ limit: 1, offset: 1 }).then((r) => [r.items.map((k) => k.id), r.total]), [['b'], 3], 'paged with a total')
+
+  const updated = await repo.update('b', { name: 'renamed', models: ['gemini/*'] }, T2)
+  t.match(updated, { name: 'renamed', models: ['gemini/*'], scopes: ['chat'], updatedAt: T2 }, 'partial update keeps the rest')
+  t.equal(await repo.update('zzz', { name: 'x' }, T2), undefined)
+
+  // rotation with a grace window: old hash accepted until the window ends
+  await repo.rotate('b', { hash: 'hash-b2', prefix: 'hgk_b2', previousValidUntil: T2 }, T1)
+  t.same(await repo.findByHash('hash-b', T1).then((f) => f?.secretValidUntil), T2, 'previous hash inside its window')
+  t.equal(await repo.findByHash('hash-b', T2), undefined, 'previous hash after its window')
+  t.equal((await repo.findByHash('hash-b2', T1))?.key.prefix, 'hgk_b2')
+  await repo.rotate('b', { hash: 'hash-b3', prefix: 'hgk_b3', previousValidUntil: null }, T1)
+  t.equal(await repo.findByHash('hash-b2', T1), undefined, 'rotation without grace drops the old hash at once')
+
+  const revoked = await repo.revoke('b', T2)
+  t.equal(revoked?.revokedAt, T2)
+  t.equal((await repo.revoke('b', LATER))?.revokedAt, T2, 'revoking again keeps the first time')
+  await repo.rotate('b', { hash: 'hash-b4', prefix: 'hgk_b4', previousValidUntil: null }, LATER)
+  t.equal((await repo.findByHash('hash-b3', T2))?.key.revokedAt, T2, 'a revoked key is not rotated')
+
+  // last-used times: batched, only ever forward
+  await repo.touch(new Map([['a', T2], ['c', T1]]))
+  await repo.touch(new Map([['a', T1]]))
+  t.equal((await repo.findById('a'))?.lastUsedAt, T2)
+  t.equal((await repo.findById('c'))?.lastUsedAt, T1)
+
+  // the bootstrap key: created, then its secret replaced (and un-revoked) when ADMIN_KEY changes
+  t.equal(await repo.hasActiveAdmin(T1), true, 'key a is an active admin')
+  t.equal(await repo.hasActiveAdmin(LATER), false, 'not once it expired')
+  await repo.upsertHash(newKey('boot', { hash: 'hash-boot', scopes: ['admin'] }))
+  await repo.revoke('boot', T1)
+  await repo.upsertHash(newKey('boot', { hash: 'hash-boot2', prefix: 'hgk_boot2', scopes: ['admin'], createdAt: T2 }))
+  t.match(await repo.findByHash('hash-boot2', T2), { key: { id: 'boot', prefix: 'hgk_boot2', revokedAt: null } })
+  t.equal(await repo.findByHash('hash-boot', T2), undefined)
+  t.equal((await repo.list({ limit: 100, offset: 0 })).total, 4)
+}
+
+async function auditSuite (t: Test, store: Store): Promise<void> {
+  await store.audit.record({ at: T0, actor: 'access-key:a', action: 'access_key.created', targetType: 'access_key', targetId: 'x', ip: '127.0.0.1', details: { name: 'x' } })
+  await store.audit.record({ at: T1, actor: 'jwt:ops', action: 'access_key.revoked', targetType: 'access_key', targetId: 'x', ip: null, details: null })
+  await store.audit.record({ at: T2, actor: 'cli:root', action: 'access_key.created', targetType: 'access_key', targetId: 'y', ip: null, details: null })
+  const all = await store.audit.list({ limit: 10, offset: 0 })
+  t.same(all.map((e) => e.at), [T2, T1, T0], 'newest first')
+  t.match(all[2], { actor: 'access-key:a', ip: '127.0.0.1', details: { name: 'x' } })
+  t.same((await store.audit.list({ limit: 10, offset: 0, action: 'access_key.created' })).map((e) => e.targetId), ['y', 'x'])
+  t.same((await store.audit.list({ limit: 10, offset: 0, targetId: 'x', since: T1 })).map((e) => e.actor), ['jwt:ops'])
+  t.same((await store.audit.list({ limit: 10, offset: 0, until: T1 })).map((e) => e.at), [T0])
+}
+
+async function storeSuite (t: Test, options: StoreOptions): Promise<void> {
+  const store = await open(t, options)
+  await store.ping()
+  await t.test('access keys', async (t) => { await accessKeySuite(t, store) })
+  await t.test('audit log', async (t) => { await auditSuite(t, store) })
+
+  const reopened = await open(t, options)
+  t.equal((await reopened.accessKeys.list({ limit: 100, offset: 0 })).total, 4, 'reopening migrates nothing twice and keeps the data')
+  await reopened.close()
+  await t.rejects(reopened.ping(), 'a closed store refuses to answer')
+}
+
+test('SQLite store in a temp DATA_DIR', async (t) => {
+  await storeSuite(t, { dataDir: tempDir(t) })
+})
+
+test('Postgres store in its own schema', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const env = postgresEnv(t, serviceUrl('TEST_DATABASE_URL'))
+  await storeSuite(t, { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: tempDir(t) })
+})
+
+test('an unreachable Postgres fails to open with an error that does not carry the URL password', async (t) => {
+  const err = await openStore({ databaseUrl: 'postgres://hubgate:s3cret-pw@127.0.0.1:1/db', dataDir: tempDir(t) }).catch((e: Error) => e)
+  t.type(err, Error)
+  t.notMatch(String((err as Error).message), 's3cret-pw')
+})
