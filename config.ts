@@ -1,6 +1,46 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { AdminUiSettings } from './lib/admin-ui-config.js'
+import { BUILTIN_PROVIDERS } from './providers/catalog.js'
+
+const ApiKey = (provider: string) => Type.Optional(Type.String({ minLength: 1, description: `${provider} API key; the provider is enabled when it is set` }))
+const BaseUrl = (id: string) => Type.Optional(Type.String({
+  pattern: '^https?://\\S+$',
+  description: `API root URL (default ${BUILTIN_PROVIDERS.find((p) => p.id === id)?.defaultBaseUrl ?? 'none'})`
+}))
+const ModelList = Type.Optional(Type.String({
+  pattern: '^\\s*[^\\s,]+(\\s*,\\s*[^\\s,]+)*\\s*$',
+  description: 'Comma-separated model ids the provider offers (default: a built-in list); "*" also admits any other name'
+}))
+
+/** Upstream providers, configured with each vendor's conventional variable names (see providers/catalog.ts). */
+const ProviderSettings = {
+  OPENAI_API_KEY: ApiKey('OpenAI'),
+  OPENAI_BASE_URL: BaseUrl('openai'),
+  OPENAI_MODELS: ModelList,
+  ANTHROPIC_API_KEY: ApiKey('Anthropic'),
+  ANTHROPIC_BASE_URL: BaseUrl('anthropic'),
+  ANTHROPIC_MODELS: ModelList,
+  GEMINI_API_KEY: ApiKey('Google Gemini'),
+  GOOGLE_API_KEY: ApiKey('Google Gemini (used when GEMINI_API_KEY is not set)'),
+  GEMINI_BASE_URL: BaseUrl('gemini'),
+  GEMINI_MODELS: ModelList,
+  DEEPSEEK_API_KEY: ApiKey('DeepSeek'),
+  DEEPSEEK_BASE_URL: BaseUrl('deepseek'),
+  DEEPSEEK_MODELS: ModelList,
+  XAI_API_KEY: ApiKey('xAI'),
+  XAI_BASE_URL: BaseUrl('xai'),
+  XAI_MODELS: ModelList,
+  OPENROUTER_API_KEY: ApiKey('OpenRouter'),
+  OPENROUTER_BASE_URL: BaseUrl('openrouter'),
+  OPENROUTER_MODELS: ModelList,
+  OLLAMA_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://\\S+$', description: 'Ollama\'s OpenAI-compatible root, e.g. http://127.0.0.1:11434/v1; Ollama is enabled when it is set (no key)' })),
+  OLLAMA_MODELS: ModelList,
+  UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 1, description: 'Connecting to a provider (TCP + TLS)' }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 1, description: 'Until a provider\'s response headers; for a non-streamed call that is the whole answer' }),
+  UPSTREAM_IDLE_TIMEOUT_MS: Type.Integer({ default: 300_000, minimum: 1, description: 'Longest silence between two pieces of a provider\'s response' }),
+  CHAT_BODY_LIMIT: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1024, description: 'Largest chat request body in bytes (inline base64 images need room)' })
+}
 
 /**
  * Every setting comes from the environment. The schema is the single source of truth for names,
@@ -34,7 +74,8 @@ export const ConfigSchema = Type.Object({
   ...AdminUiSettings,
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP collector base URL; tracing is off without it' })),
   OTEL_SERVICE_NAME: Type.String({ default: 'hubgate', minLength: 1 }),
-  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' })
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' }),
+  ...ProviderSettings
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -1,0 +1,41 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { UsageEvents } from '../../lib/usage-events.js'
+import { envProviderSource } from '../../providers/env.js'
+import { UpstreamHttp } from '../../providers/http.js'
+import { ProviderRegistry } from '../../providers/registry.js'
+import { ProviderService, type ChatContext } from '../../providers/service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Provider registry and the one entry point for model calls (`providers.chat`, `providers.chatStream`). */
+    providers: ProviderService
+    /** Emits one `usage` event per model call (lib/usage-events.ts); metering listens here. */
+    usageEvents: UsageEvents
+  }
+}
+
+/**
+ * The context of a model call made for `request`: who is calling, and a signal that aborts when the
+ * client disconnects before the answer is complete (so the upstream request stops too).
+ */
+export function chatContext (request: FastifyRequest, reply: FastifyReply): ChatContext {
+  const controller = new AbortController()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort()
+  })
+  return { requestId: request.id, principalId: request.principal?.id ?? 'anonymous', signal: controller.signal }
+}
+
+/** Upstream providers: the registry (environment-configured today; the store adds a source later) and pooled HTTP to them. */
+export default fp(async (app) => {
+  const { UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TIMEOUT_MS, UPSTREAM_IDLE_TIMEOUT_MS } = app.config
+  const http = new UpstreamHttp({ connectMs: UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: UPSTREAM_TIMEOUT_MS, idleMs: UPSTREAM_IDLE_TIMEOUT_MS })
+  const registry = new ProviderRegistry([envProviderSource(app.config)])
+  await registry.reload()
+  const usageEvents = new UsageEvents()
+  app.decorate('usageEvents', usageEvents)
+  app.decorate('providers', new ProviderService(registry, http, usageEvents, app.log))
+  app.addHook('onClose', async () => { await http.close() })
+  app.log.info({ providers: registry.list().map((p) => `${p.id} (${p.source})`) }, 'providers configured')
+}, { name: 'providers' })

@@ -1,0 +1,60 @@
+import { completionId, unixNow, usageOf, type FinishReason } from '../chunks.js'
+import type { ChatCompletion, Usage } from '../types.js'
+
+export interface AnthropicUsage {
+  input_tokens?: number | null
+  output_tokens?: number | null
+  cache_creation_input_tokens?: number | null
+  cache_read_input_tokens?: number | null
+}
+
+type ResponseBlock =
+  | { type: 'text', text: string }
+  | { type: 'tool_use', id: string, name: string, input: unknown }
+  | { type: string }
+
+export interface AnthropicResponse {
+  id: string
+  model: string
+  content: ResponseBlock[]
+  stop_reason: string | null
+  usage: AnthropicUsage
+}
+
+/** Anthropic counts cached prompt tokens apart from input_tokens; OpenAI's prompt_tokens include them. */
+export function toUsage (u: AnthropicUsage): Usage {
+  const cacheRead = u.cache_read_input_tokens ?? 0
+  const prompt = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + cacheRead
+  return usageOf(prompt, u.output_tokens ?? 0, { cached: u.cache_read_input_tokens != null ? cacheRead : undefined })
+}
+
+export function toFinishReason (stopReason: string | null | undefined): FinishReason {
+  switch (stopReason) {
+    case null:
+    case undefined: return null
+    case 'max_tokens':
+    case 'model_context_window_exceeded': return 'length'
+    case 'tool_use': return 'tool_calls'
+    case 'refusal': return 'content_filter'
+    default: return 'stop' // end_turn, stop_sequence, pause_turn
+  }
+}
+
+export function toChatCompletion (message: AnthropicResponse): ChatCompletion {
+  const text = message.content.filter((b): b is { type: 'text', text: string } => b.type === 'text').map((b) => b.text).join('')
+  const toolCalls = message.content
+    .filter((b): b is { type: 'tool_use', id: string, name: string, input: unknown } => b.type === 'tool_use')
+    .map((b) => ({ id: b.id, type: 'function' as const, function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } }))
+  return {
+    id: completionId(message.id),
+    object: 'chat.completion',
+    created: unixNow(),
+    model: message.model,
+    choices: [{
+      index: 0,
+      message: { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+      finish_reason: toFinishReason(message.stop_reason)
+    }],
+    usage: toUsage(message.usage)
+  }
+}

@@ -1,0 +1,84 @@
+import { ChunkBuilder } from '../chunks.js'
+import { UpstreamFailedError, UpstreamRateLimitedError } from '../errors.js'
+import { parseJson, redact } from '../http.js'
+import type { SseEvent } from '../sse.js'
+import type { ChatChunk, UpstreamCall } from '../types.js'
+import { toFinishReason, toUsage, type AnthropicUsage } from './response.js'
+
+type StreamEvent =
+  | { type: 'message_start', message: { id: string, model: string, usage?: AnthropicUsage } }
+  | { type: 'content_block_start', index: number, content_block: { type: string, text?: string, id?: string, name?: string } }
+  | { type: 'content_block_delta', index: number, delta: { type: string, text?: string, partial_json?: string } }
+  | { type: 'content_block_stop' | 'message_stop' | 'ping', index?: number }
+  | { type: 'message_delta', delta: { stop_reason?: string | null }, usage?: AnthropicUsage }
+  | { type: 'error', error?: { type?: string, message?: string } }
+
+/**
+ * Anthropic stream events → OpenAI chunks: message_start opens the assistant turn, text_delta becomes
+ * content, a tool_use block becomes a tool call (id and name first, then input_json_delta pieces as
+ * arguments), message_delta carries the finish reason, and message_stop closes with the usage chunk.
+ */
+export async function * translateStream (events: AsyncIterable<SseEvent>, call: UpstreamCall): AsyncGenerator<ChatChunk> {
+  const out = new ChunkBuilder(call.model)
+  let usage: AnthropicUsage = {}
+  /** Anthropic content block index → OpenAI tool_calls index (tool calls are numbered on their own). */
+  const toolIndex = new Map<number, number>()
+
+  for await (const { data } of events) {
+    const event = parseJson<StreamEvent>(data, call)
+    switch (event.type) {
+      case 'message_start':
+        out.id = `chatcmpl-${event.message.id}`
+        out.model = event.message.model ?? out.model
+        usage = { ...event.message.usage }
+        // the prompt count is known now; metering keeps it even if the stream breaks later
+        yield out.delta({ role: 'assistant', content: '' }).withUsage(toUsage(usage))
+        break
+      case 'content_block_start': {
+        const block = event.content_block
+        if (block.type === 'tool_use') {
+          const index = toolIndex.size
+          toolIndex.set(event.index, index)
+          yield out.delta({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] })
+        } else if (block.type === 'text' && block.text !== undefined && block.text !== '') {
+          yield out.delta({ content: block.text })
+        }
+        break
+      }
+      case 'content_block_delta': {
+        const { delta } = event
+        if (delta.type === 'text_delta' && delta.text !== undefined && delta.text !== '') {
+          yield out.delta({ content: delta.text })
+        } else if (delta.type === 'input_json_delta' && delta.partial_json !== undefined && delta.partial_json !== '') {
+          const index = toolIndex.get(event.index)
+          if (index !== undefined) yield out.delta({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] })
+        }
+        // thinking and signature deltas have no place in Chat Completions
+        break
+      }
+      case 'message_delta':
+        // message_delta usage is cumulative and may restate input counts
+        usage = { ...usage, ...definedOnly(event.usage) }
+        yield out.delta({}, toFinishReason(event.delta.stop_reason) ?? 'stop').withUsage(toUsage(usage))
+        break
+      case 'message_stop':
+        yield out.usage(toUsage(usage))
+        return
+      case 'error':
+        throw streamError(event.error, call)
+      default:
+        break // ping, content_block_stop, and event types added later
+    }
+  }
+  throw new UpstreamFailedError(`Provider ${call.provider.id} ended the stream before it was complete.`)
+}
+
+function streamError (error: { type?: string, message?: string } | undefined, call: UpstreamCall): Error {
+  const detail = redact(error?.message ?? '', call.provider)
+  const message = `Provider ${call.provider.id} failed during the answer${detail !== '' ? `: ${detail}` : '.'}`
+  return error?.type === 'rate_limit_error' ? new UpstreamRateLimitedError(message) : new UpstreamFailedError(message)
+}
+
+function definedOnly (usage: AnthropicUsage | undefined): AnthropicUsage {
+  return Object.fromEntries(Object.entries(usage ?? {}).filter(([, v]) => v != null))
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto'
+import { JsonPayload } from './payload.js'
+import type { ChatChunk, ChatCompletionChunk, Usage } from './types.js'
+
+type Choice = ChatCompletionChunk['choices'][number]
+export type ChunkDelta = Choice['delta']
+export type FinishReason = Choice['finish_reason']
+
+export function completionId (upstreamId?: string): string {
+  return `chatcmpl-${upstreamId ?? randomBytes(12).toString('base64url')}`
+}
+
+export function unixNow (): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+/**
+ * Builds the chat.completion.chunk objects of one translated stream: every chunk shares id, model and
+ * created, as OpenAI's do. Adapters for non-OpenAI wire formats use it; pass-through ones never need it.
+ */
+export class ChunkBuilder {
+  id = completionId()
+  readonly created = unixNow()
+
+  constructor (public model: string) {}
+
+  delta (delta: ChunkDelta, finishReason: FinishReason = null, index = 0): ChatChunk {
+    return JsonPayload.fromValue<ChatCompletionChunk>({
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      choices: [{ index, delta, finish_reason: finishReason }]
+    })
+  }
+
+  /** The trailing chunk OpenAI sends with stream_options.include_usage: no choices, only usage. */
+  usage (usage: Usage): ChatChunk {
+    return JsonPayload.fromValue<ChatCompletionChunk>({
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      choices: [],
+      usage
+    }).withUsage(usage, true)
+  }
+}
+
+export function usageOf (prompt: number, completion: number, details: { cached?: number | undefined, reasoning?: number | undefined } = {}): Usage {
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
+  if (details.cached !== undefined) usage.prompt_tokens_details = { cached_tokens: details.cached }
+  if (details.reasoning !== undefined) usage.completion_tokens_details = { reasoning_tokens: details.reasoning }
+  return usage
+}

@@ -1,0 +1,178 @@
+import { Agent, type Dispatcher } from 'undici'
+import {
+  ClientClosedError, UpstreamAuthError, UpstreamFailedError, UpstreamRateLimitedError, UpstreamRejectedError, UpstreamTimeoutError
+} from './errors.js'
+import type { ProviderConfig, UpstreamCall } from './types.js'
+
+export interface UpstreamTimeouts {
+  /** TCP + TLS connect. */
+  connectMs: number
+  /** Until the response headers (for non-streamed calls: the whole answer). */
+  headersMs: number
+  /** Longest silence between two pieces of the response body. */
+  idleMs: number
+}
+
+export interface UpstreamResponse {
+  headers: Dispatcher.ResponseData['headers']
+  body: Dispatcher.ResponseData['body']
+}
+
+/**
+ * HTTP to providers: one undici Agent, which keeps a keep-alive connection pool per upstream origin.
+ * Bodies are streamed, never buffered whole. Every failure becomes a HUB_* error whose message names
+ * the provider but never its URL or credential.
+ */
+export class UpstreamHttp {
+  private readonly agent: Agent
+
+  constructor (timeouts: UpstreamTimeouts) {
+    this.agent = new Agent({
+      connectTimeout: timeouts.connectMs,
+      headersTimeout: timeouts.headersMs,
+      bodyTimeout: timeouts.idleMs,
+      keepAliveTimeout: 30_000
+    })
+  }
+
+  /**
+   * POSTs JSON to `path` (appended to the provider's base URL). Resolves with a 2xx response whose
+   * body the caller must consume or destroy; any other status is read and thrown as a HUB_* error.
+   */
+  async postJson (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Promise<UpstreamResponse> {
+    const base = new URL(call.provider.baseUrl)
+    const target = new URL(base.pathname.replace(/\/$/, '') + path, base)
+    let response: Dispatcher.ResponseData
+    try {
+      response = await this.agent.request({
+        origin: target.origin,
+        path: target.pathname + target.search,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body,
+        signal: call.signal
+      })
+    } catch (err) {
+      throw transportError(err, call)
+    }
+    if (response.statusCode >= 200 && response.statusCode < 300) return response
+    throw await statusError(response, call.provider)
+  }
+
+  async close (): Promise<void> {
+    await this.agent.close()
+  }
+}
+
+/** The response body piece by piece, with network failures while reading mapped like transportError. */
+export async function * bodyPieces (response: UpstreamResponse, call: UpstreamCall): AsyncGenerator<Buffer> {
+  try {
+    for await (const piece of response.body) yield piece as Buffer
+  } catch (err) {
+    throw transportError(err, call)
+  } finally {
+    // stopping early (client gone, stream error) must release the upstream connection at once
+    if (!response.body.readableEnded) response.body.destroy()
+  }
+}
+
+/** Reads a whole (non-streamed) JSON answer as text. */
+export async function readText (response: UpstreamResponse, call: UpstreamCall): Promise<string> {
+  const pieces: Buffer[] = []
+  for await (const piece of bodyPieces(response, call)) pieces.push(piece)
+  return Buffer.concat(pieces).toString('utf8')
+}
+
+/** Parses an answer the adapter must understand; a provider sending something else is a provider failure. */
+export function parseJson<T> (text: string, call: UpstreamCall): T {
+  try {
+    return JSON.parse(text) as T
+  } catch (err) {
+    throw new UpstreamFailedError(`Provider ${call.provider.id} sent a response that is not JSON.`, { cause: err })
+  }
+}
+
+/** Maps a network-level failure (refused, reset, timeout, abort) to what the client is told. */
+export function transportError (err: unknown, call: UpstreamCall): Error {
+  if (call.signal.aborted) return new ClientClosedError({ cause: err })
+  const code = (err as { code?: string }).code
+  const who = `provider ${call.provider.id}`
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT': return new UpstreamTimeoutError(`Timed out connecting to ${who}.`, { cause: err })
+    case 'UND_ERR_HEADERS_TIMEOUT': return new UpstreamTimeoutError(`Timed out waiting for ${who} to answer.`, { cause: err })
+    case 'UND_ERR_BODY_TIMEOUT': return new UpstreamTimeoutError(`${capitalize(who)} stopped sending its answer (idle timeout).`, { cause: err })
+    default: return new UpstreamFailedError(`Could not reach ${who}, or it closed the connection.`, { cause: err })
+  }
+}
+
+const MAX_ERROR_BODY = 64 * 1024
+const MAX_MESSAGE = 1000
+
+async function statusError (response: Dispatcher.ResponseData, provider: ProviderConfig): Promise<Error> {
+  const status = response.statusCode
+  const detail = redact(await errorMessage(response.body), provider)
+  const who = `Provider ${provider.id}`
+  if (status === 401 || status === 403) {
+    // the provider's text may quote part of the credential, so it is not relayed
+    return new UpstreamAuthError(`${who} refused the gateway's credentials (HTTP ${status}); an administrator must fix the provider configuration.`)
+  }
+  if (status === 429) {
+    const err = new UpstreamRateLimitedError(`${who} is rate limiting requests${detail !== '' ? `: ${detail}` : '.'}`)
+    const retryAfter = header(response.headers, 'retry-after')
+    return retryAfter === undefined ? err : Object.assign(err, { retryAfter })
+  }
+  if (status === 408 || status === 504) return new UpstreamTimeoutError(`${who} timed out (HTTP ${status}).`)
+  if ([400, 404, 409, 413, 422].includes(status)) {
+    // same status as the provider's: clients (the OpenAI SDK among them) tell 404 from 400
+    return Object.assign(new UpstreamRejectedError(detail !== '' ? detail : `${who} rejected the request (HTTP ${status}).`), { statusCode: status })
+  }
+  return new UpstreamFailedError(`${who} failed (HTTP ${status})${detail !== '' ? `: ${detail}` : '.'}`)
+}
+
+/** The human part of an error body: OpenAI, Anthropic and Gemini all put it at error.message. */
+async function errorMessage (body: Dispatcher.ResponseData['body']): Promise<string> {
+  const pieces: Buffer[] = []
+  let size = 0
+  try {
+    for await (const piece of body) {
+      pieces.push(piece as Buffer)
+      size += (piece as Buffer).length
+      if (size > MAX_ERROR_BODY) { body.destroy(); break }
+    }
+  } catch {
+    return ''
+  }
+  return messageOfErrorText(Buffer.concat(pieces).toString('utf8'))
+}
+
+export function messageOfErrorText (text: string): string {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    // an HTML error page or similar: not worth relaying
+    return /^[^<{[]{1,300}$/.test(text.trim()) ? text.trim() : ''
+  }
+  const doc = (Array.isArray(parsed) ? parsed[0] : parsed) as { error?: unknown, message?: unknown } | null
+  const error = doc?.error
+  const message = typeof error === 'string' ? error : (error as { message?: unknown } | undefined)?.message ?? doc?.message
+  return typeof message === 'string' ? message : ''
+}
+
+/** Removes the provider's credential and URL from a message before anyone sees it. */
+export function redact (message: string, provider: ProviderConfig): string {
+  let out = message
+  for (const secret of [provider.apiKey, provider.baseUrl, new URL(provider.baseUrl).host]) {
+    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[redacted]')
+  }
+  return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}…` : out
+}
+
+function header (headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+function capitalize (text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

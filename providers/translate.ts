@@ -1,0 +1,74 @@
+import { BadRequestError } from '../lib/errors.js'
+import type { ContentPartType, ToolCallType } from '../schemas/chat.js'
+import type { ChatRequest } from './types.js'
+
+/*
+ * Pieces every non-OpenAI translation needs. The request was validated against the schema already,
+ * so these only deal with what the schema cannot express.
+ */
+
+export type MessageContent = string | ContentPartType[] | null | undefined
+
+export interface InlineImage { mimeType: string, data: string }
+
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)(?:;[^,;]*)*;base64,(.*)$/s
+
+/** `data:image/png;base64,…` → its media type and base64 payload; undefined for anything else. */
+export function parseDataUrl (url: string): InlineImage | undefined {
+  const m = DATA_URL.exec(url)
+  return m === null ? undefined : { mimeType: (m[1] as string).toLowerCase(), data: m[2] as string }
+}
+
+export function isHttpUrl (url: string): boolean {
+  return /^https?:\/\//i.test(url)
+}
+
+/** All text of a message content, parts joined without separator (as OpenAI concatenates them). */
+export function textOf (content: MessageContent): string {
+  if (content == null) return ''
+  if (typeof content === 'string') return content
+  return content.map((p) => p.type === 'text' ? p.text : '').join('')
+}
+
+/** Content as a list of parts (a plain string becomes one text part). */
+export function partsOf (content: MessageContent): ContentPartType[] {
+  if (content == null) return []
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content
+}
+
+/** Tool-call arguments are JSON text in OpenAI's format; the other formats want the object. */
+export function toolArguments (call: ToolCallType): Record<string, unknown> {
+  let parsed: unknown
+  try {
+    parsed = call.function.arguments.trim() === '' ? {} : JSON.parse(call.function.arguments)
+  } catch {
+    throw new BadRequestError(`tool call ${call.id}: function.arguments must be JSON text of an object`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new BadRequestError(`tool call ${call.id}: function.arguments must be JSON text of an object`)
+  }
+  return parsed as Record<string, unknown>
+}
+
+export function maxTokensOf (request: ChatRequest): number | undefined {
+  return request.max_completion_tokens ?? request.max_tokens
+}
+
+export function stopSequencesOf (request: ChatRequest): string[] | undefined {
+  const { stop } = request
+  if (stop === undefined) return undefined
+  return typeof stop === 'string' ? [stop] : stop
+}
+
+/** System and developer messages: providers with a separate system prompt get them joined there. */
+export function systemText (request: ChatRequest): string | undefined {
+  const texts = request.messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => textOf(m.content))
+  return texts.length === 0 ? undefined : texts.join('\n\n')
+}
+
+/** Appends `next` to `list`, or merges it into the last entry when both have the same role (alternating formats need that). */
+export function pushMerged<T extends { role: string }> (list: T[], next: T, merge: (into: T, from: T) => void): void {
+  const last = list[list.length - 1]
+  if (last !== undefined && last.role === next.role) merge(last, next)
+  else list.push(next)
+}

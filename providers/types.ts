@@ -1,0 +1,66 @@
+import type {
+  ChatCompletionChunkType, ChatCompletionRequestType, ChatCompletionType, UsageType
+} from '../schemas/chat.js'
+import type { UpstreamHttp } from './http.js'
+import type { JsonPayload } from './payload.js'
+
+/** The gateway's internal shapes are OpenAI Chat Completions; each provider folder translates to and from them. */
+export type ChatRequest = ChatCompletionRequestType
+export type ChatCompletion = ChatCompletionType
+export type ChatCompletionChunk = ChatCompletionChunkType
+export type Usage = UsageType
+
+/** Wire formats with an adapter in providers/<kind>/. */
+export type AdapterKind = 'openai-compatible' | 'anthropic' | 'gemini'
+
+/** One upstream as the registry knows it, whatever its source (environment today, the store later). */
+export interface ProviderConfig {
+  /** Routing id: the part of a model name before the first "/" ("openai" in "openai/gpt-4o"). */
+  id: string
+  kind: AdapterKind
+  displayName: string
+  /** API root, e.g. https://api.openai.com/v1 (see providers/catalog.ts for each kind's convention). */
+  baseUrl: string
+  /** Credential sent upstream; undefined for keyless upstreams (Ollama). Never logged or shown. */
+  apiKey?: string | undefined
+  /** Model ids offered, without the provider prefix. "*" also admits any other name (not listed by /models). */
+  models: readonly string[]
+  /** Where this entry came from ("env", later "store"), for logs and the admin UI. */
+  source: string
+}
+
+/** Everything an adapter needs for one upstream call. */
+export interface UpstreamCall {
+  provider: ProviderConfig
+  /** Model id as the upstream knows it (no provider prefix). */
+  model: string
+  /** Aborted when the client goes away: the upstream request must stop. */
+  signal: AbortSignal
+  http: UpstreamHttp
+}
+
+/**
+ * A streamed chunk. `text` is what goes on the wire after `data: `; pass-through providers keep the
+ * upstream's bytes and parse `value` only when someone reads it.
+ */
+export type ChatChunk = JsonPayload<ChatCompletionChunk>
+
+/** An async iterable of OpenAI-style chunks; the iteration throws a HUB_* error when the upstream fails mid-stream. */
+export type ChatChunkStream = AsyncIterable<ChatChunk>
+
+export interface ChatAdapter {
+  /** Non-streamed completion. Throws a HUB_* error (providers/errors.ts) for any failure. */
+  complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>>
+  /**
+   * Streamed completion. Resolves once the upstream accepted the request (2xx headers), so errors before
+   * any output still get a proper HTTP status; the iterable then yields chunks and, last, a usage-only
+   * chunk (choices: [], `usageOnly` set) whenever the upstream reported usage.
+   */
+  stream (request: ChatRequest, call: UpstreamCall): Promise<ChatChunkStream>
+}
+
+/** One wire format. Embeddings and images adapters join `chat` here in later issues. */
+export interface ProviderAdapter {
+  kind: AdapterKind
+  chat: ChatAdapter
+}

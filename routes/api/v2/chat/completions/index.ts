@@ -1,0 +1,63 @@
+import { Readable } from 'node:stream'
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { BadRequestError } from '../../../../../lib/errors.js'
+import { requireModel } from '../../../../../plugins/app/auth.js'
+import { chatContext } from '../../../../../plugins/app/providers.js'
+import { clientMessage, errorType } from '../../../../../providers/errors.js'
+import { openAIEventStream } from '../../../../../providers/sse.js'
+import { nestedDeeperThan } from '../../../../../providers/validate.js'
+import { CHAT_LIMITS, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../../../../schemas/chat.js'
+import { errorResponses } from '../../../../../schemas/error.js'
+
+/** POST /api/v2/chat/completions: OpenAI Chat Completions, for any configured provider (`provider/model`). */
+const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/', {
+    config: { scope: 'chat' },
+    bodyLimit: app.config.CHAT_BODY_LIMIT,
+    schema: {
+      tags: ['openai-compatible'],
+      summary: 'Create a chat completion (OpenAI-compatible; streamed as server-sent events with "stream": true)',
+      security: [{ bearerAuth: [] }],
+      body: ChatCompletionRequest,
+      response: {
+        200: {
+          description: 'The completion, or with "stream": true a text/event-stream of chunks ending with `data: [DONE]`',
+          content: {
+            'application/json': { schema: ChatCompletion },
+            'text/event-stream': { schema: Type.String({ description: ChatCompletionChunk.description }) }
+          }
+        },
+        ...errorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
+      }
+    },
+    // before schema validation, so absurd nesting never reaches the validator or a translator
+    preValidation: async (request) => {
+      if (nestedDeeperThan(request.body, CHAT_LIMITS.depth)) {
+        throw new BadRequestError(`body nests deeper than ${CHAT_LIMITS.depth} levels`)
+      }
+    }
+  }, async (request, reply) => {
+    const body = request.body
+    requireModel(request, body.model)
+    const context = chatContext(request, reply)
+    if (body.stream !== true) {
+      const completion = await app.providers.chat(body, context)
+      // sent as text: a pass-through answer reaches the client byte for byte, never re-serialized
+      return await reply.type('application/json; charset=utf-8').send(completion.text)
+    }
+    const chunks = await app.providers.chatStream(body, context)
+    const events = openAIEventStream(chunks, body.stream_options?.include_usage === true, (err) => {
+      request.log.warn({ err }, 'chat stream failed after it started')
+      return { message: clientMessage(err), type: errorType(err) }
+    })
+    return await reply
+      .type('text/event-stream; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('x-accel-buffering', 'no') // proxies such as nginx must not hold the stream back
+      // the typed reply only knows the documented JSON shapes; a stream is a valid payload all the same
+      .send(Readable.from(events) as never)
+  })
+}
+
+export default chatCompletions
