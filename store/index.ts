@@ -8,6 +8,7 @@ import { migrationProvider } from './migrations/index.js'
 import { AccessKeyRepository } from './access-keys.js'
 import { AuditRepository } from './audit.js'
 import { UsageRepository } from './usage.js'
+import { ModelRepository } from './models.js'
 import { isPostgresUrl } from '../config.js'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -26,6 +27,7 @@ export interface Store {
   readonly accessKeys: AccessKeyRepository
   readonly audit: AuditRepository
   readonly usage: UsageRepository
+  readonly models: ModelRepository
   /** Resolves when the database answers a trivial query. */
   ping (): Promise<void>
   close (): Promise<void>
@@ -47,6 +49,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     accessKeys: new AccessKeyRepository(db),
     audit: new AuditRepository(db),
     usage: new UsageRepository(db),
+    models: new ModelRepository(db),
     async ping () { await sql`select 1`.execute(db) },
     async close () { await db.destroy() }
   }

@@ -71,10 +71,26 @@ export interface UsageStateTable {
   value: string
 }
 
+export interface ModelsTable {
+  id: string
+  provider: string
+  upstream_model: string
+  kind: string
+  enabled: number
+  /** Credits per 1M input tokens; null = no price set. */
+  input_rate: number | null
+  output_rate: number | null
+  /** JSON array of model ids tried, in order, when this one fails. */
+  fallbacks: string
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   access_keys: AccessKeysTable
   audit_log: AuditLogTable
   usage_records: UsageRecordsTable
   usage_daily: UsageDailyTable
   usage_state: UsageStateTable
+  models: ModelsTable
 }

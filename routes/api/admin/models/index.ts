@@ -1,0 +1,59 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { CatalogModelView, CreateCatalogModelBody, UpdateCatalogModelBody } from '../../../../schemas/catalog.js'
+import { errorResponses } from '../../../../schemas/error.js'
+import { ConflictError, NotFoundError } from '../../../../lib/errors.js'
+
+const tags = ['admin: models']
+const security = [{ bearerAuth: [] }]
+// model ids contain "/", so single-model routes take the rest of the path
+const WildcardParams = Type.Object({ '*': Type.String({ minLength: 3, maxLength: 200, description: 'the model id, e.g. openai/gpt-4o' }) })
+
+const models: FastifyPluginAsyncTypebox = async (app) => {
+  const mustExist = <T>(value: T | undefined, id: string): T => {
+    if (value === undefined) throw new NotFoundError(`model ${id} is not in the catalog`)
+    return value
+  }
+
+  app.get('/', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'The model catalog with rates', response: { 200: Type.Object({ items: Type.Array(CatalogModelView) }), ...errorResponses(401) } }
+  }, async () => ({ items: app.catalog.list() }))
+
+  app.post('/', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'Add a model (rates in credits per 1M tokens)', body: CreateCatalogModelBody, response: { 201: CatalogModelView, ...errorResponses(400, 401, 409) } }
+  }, async (request, reply) => {
+    const created = await app.catalog.create(request.body)
+    if (created === undefined) throw new ConflictError(`model ${request.body.id} is already in the catalog`)
+    await app.audit(request, { action: 'model.created', targetType: 'model', targetId: created.id, details: { ...request.body } })
+    return reply.code(201).send(created)
+  })
+
+  app.get('/*', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'One catalog model', params: WildcardParams, response: { 200: CatalogModelView, ...errorResponses(401, 404) } }
+  }, async (request) => mustExist(app.catalog.get(request.params['*']), request.params['*']))
+
+  app.patch('/*', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'Change rates, kind, upstream name, fallbacks or enable/disable', params: WildcardParams, body: UpdateCatalogModelBody, response: { 200: CatalogModelView, ...errorResponses(400, 401, 404) } }
+  }, async (request) => {
+    const id = request.params['*']
+    const updated = mustExist(await app.catalog.update(id, request.body), id)
+    await app.audit(request, { action: 'model.updated', targetType: 'model', targetId: id, details: { ...request.body } })
+    return updated
+  })
+
+  app.delete('/*', {
+    config: { scope: 'admin' },
+    schema: { tags, security, summary: 'Remove a model from the catalog', params: WildcardParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } }
+  }, async (request, reply) => {
+    const id = request.params['*']
+    if (!await app.catalog.delete(id)) throw new NotFoundError(`model ${id} is not in the catalog`)
+    await app.audit(request, { action: 'model.deleted', targetType: 'model', targetId: id })
+    return reply.code(204).send(null)
+  })
+}
+
+export default models

@@ -1,0 +1,84 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { Database, ModelsTable } from './schema.js'
+
+export type ModelKind = 'chat' | 'embedding' | 'image'
+
+export interface CatalogModel {
+  /** "provider/model" as clients name it. */
+  id: string
+  provider: string
+  upstreamModel: string
+  kind: ModelKind
+  enabled: boolean
+  /** Credits per 1M input tokens; null when no price is set. */
+  inputRate: number | null
+  /** Credits per 1M output tokens; null when no price is set. */
+  outputRate: number | null
+  fallbacks: string[]
+  createdAt: string
+  updatedAt: string
+}
+
+export type CatalogModelPatch = Partial<Pick<CatalogModel, 'upstreamModel' | 'kind' | 'enabled' | 'inputRate' | 'outputRate' | 'fallbacks'>>
+
+function toModel (row: Selectable<ModelsTable>): CatalogModel {
+  return {
+    id: row.id,
+    provider: row.provider,
+    upstreamModel: row.upstream_model,
+    kind: row.kind as ModelKind,
+    enabled: Number(row.enabled) === 1,
+    inputRate: row.input_rate === null ? null : Number(row.input_rate),
+    outputRate: row.output_rate === null ? null : Number(row.output_rate),
+    fallbacks: JSON.parse(row.fallbacks) as string[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at
+  }
+}
+
+export class ModelRepository {
+  constructor (private readonly db: Kysely<Database>) {}
+
+  async list (): Promise<CatalogModel[]> {
+    return (await this.db.selectFrom('models').selectAll().orderBy('id').execute()).map(toModel)
+  }
+
+  async find (id: string): Promise<CatalogModel | undefined> {
+    const row = await this.db.selectFrom('models').selectAll().where('id', '=', id).executeTakeFirst()
+    return row && toModel(row)
+  }
+
+  /** Inserts; returns undefined when the id already exists. */
+  async insert (model: CatalogModel): Promise<CatalogModel | undefined> {
+    const result = await this.db.insertInto('models').values({
+      id: model.id,
+      provider: model.provider,
+      upstream_model: model.upstreamModel,
+      kind: model.kind,
+      enabled: model.enabled ? 1 : 0,
+      input_rate: model.inputRate,
+      output_rate: model.outputRate,
+      fallbacks: JSON.stringify(model.fallbacks),
+      created_at: model.createdAt,
+      updated_at: model.updatedAt
+    }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? model : undefined
+  }
+
+  async update (id: string, patch: CatalogModelPatch, now: string): Promise<CatalogModel | undefined> {
+    const values: Partial<ModelsTable> = { updated_at: now }
+    if (patch.upstreamModel !== undefined) values.upstream_model = patch.upstreamModel
+    if (patch.kind !== undefined) values.kind = patch.kind
+    if (patch.enabled !== undefined) values.enabled = patch.enabled ? 1 : 0
+    if (patch.inputRate !== undefined) values.input_rate = patch.inputRate
+    if (patch.outputRate !== undefined) values.output_rate = patch.outputRate
+    if (patch.fallbacks !== undefined) values.fallbacks = JSON.stringify(patch.fallbacks)
+    await this.db.updateTable('models').set(values).where('id', '=', id).execute()
+    return await this.find(id)
+  }
+
+  async delete (id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('models').where('id', '=', id).executeTakeFirst()
+    return Number(result.numDeletedRows) > 0
+  }
+}
