@@ -74,6 +74,7 @@ export const ConfigSchema = Type.Object({
   ...AdminUiSettings,
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP collector base URL; tracing is off without it' })),
   OTEL_SERVICE_NAME: Type.String({ default: 'hubgate', minLength: 1 }),
+  CATALOG_REFRESH_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'How often the model catalog is re-read (changes by other replicas)' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' }),
   ...ProviderSettings
 })
