@@ -1,0 +1,64 @@
+import { Writable } from 'node:stream'
+import { test } from 'tap'
+import { createSigner } from 'fast-jwt'
+import { buildApp } from '../../app.js'
+import { loadConfig } from '../../config.js'
+import { ADMIN_KEY, bearer, tempDir, type TestContext } from '../helpers/build.js'
+
+const JWT_SECRET = 'logging-jwt-secret-0123456789abcdefghijklmnop'
+
+/** A gateway logging at trace level into memory, through buildApp's logger override. */
+async function buildCapturing (t: TestContext): Promise<{ app: Awaited<ReturnType<typeof buildApp>>, lines: () => Array<Record<string, unknown>>, text: () => string }> {
+  let captured = ''
+  const stream = new Writable({ write (chunk: Buffer, _enc, done) { captured += chunk.toString(); done() } })
+  const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'info', ADMIN_KEY, JWT_SECRET })
+  const app = await buildApp(config, { print: () => {} }, { logger: { level: 'trace', stream } })
+  t.teardown(async () => { await app.close() })
+  return {
+    app,
+    text: () => captured,
+    lines: () => captured.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+  }
+}
+
+test('request logs carry request ids and never a key, a JWT or a cookie', async (t) => {
+  const { app, text, lines } = await buildCapturing(t)
+  const created = await app.inject({ method: 'POST', url: '/api/admin/access-keys', headers: bearer(ADMIN_KEY), payload: { name: 'logged' } })
+  const issued = created.json<{ id: string, key: string }>()
+  const rotated = (await app.inject({ method: 'POST', url: `/api/admin/access-keys/${issued.id}/rotate`, headers: bearer(ADMIN_KEY) })).json<{ key: string }>().key
+  const jwt = createSigner({ key: JWT_SECRET, expiresIn: 60_000 })({ sub: 'svc', scope: 'admin' })
+  const attempts = [
+    bearer(rotated), bearer(issued.key), bearer(jwt), bearer(jwt.slice(0, -2)), bearer('hgk_' + 'Z'.repeat(43)),
+    { authorization: `Basic ${Buffer.from(`user:${rotated}`).toString('base64')}` },
+    { cookie: `session=${rotated}`, 'x-api-key': rotated }
+  ]
+  for (const headers of attempts) await app.inject({ url: '/api/admin/access-keys', headers: { ...headers, 'x-request-id': 'trace-me-123' } })
+
+  const all = text()
+  for (const secret of [ADMIN_KEY, issued.key, rotated, jwt, JWT_SECRET]) {
+    t.notOk(all.includes(secret), `log output does not contain ${secret.slice(0, 8)}…`)
+  }
+  t.notOk(all.includes(Buffer.from(`user:${rotated}`).toString('base64')), 'nor the Basic credentials')
+  const incoming = lines().filter((l) => l.msg === 'incoming request')
+  t.equal(incoming.length, attempts.length + 2, 'every request was logged')
+  t.ok(incoming.every((l) => typeof l.reqId === 'string' && l.reqId !== ''), 'each with a request id')
+  t.equal(incoming.filter((l) => l.reqId === 'trace-me-123').length, attempts.length, 'a sane X-Request-Id is reused')
+})
+
+test('redaction stays on when a caller overrides the logger options', async (t) => {
+  const { app, text } = await buildCapturing(t)
+  app.log.info({ headers: { authorization: `Bearer ${ADMIN_KEY}`, cookie: 'sid=abc123secret', 'x-api-key': 'sk-live-123' } }, 'headers seen')
+  app.log.info({ provider: { apiKey: 'sk-provider-secret' }, body: { key: 'hgk_in-a-body', token: 'tok-secret' } }, 'nested credentials')
+  const all = text()
+  for (const secret of [ADMIN_KEY, 'abc123secret', 'sk-live-123', 'sk-provider-secret', 'hgk_in-a-body', 'tok-secret']) {
+    t.notOk(all.includes(secret), `${secret} redacted`)
+  }
+  t.match(all, /"authorization":"\[redacted\]"/)
+})
+
+test('a request id that is not sane is replaced by a generated one', async (t) => {
+  const { app, lines } = await buildCapturing(t)
+  await app.inject({ url: '/health/live', headers: { 'x-request-id': 'bad id with spaces\u0007' } })
+  const incoming = lines().find((l) => l.msg === 'incoming request')
+  t.match(incoming?.reqId, /^[0-9a-f-]{36}$/)
+})
