@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
 })
 const durationMs = Number(args.duration) * 1000
 const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
-const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-bench', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
+const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
 
 interface Scenario { name: string, connections: number, stream: boolean }
 const scenarios: Scenario[] = [
