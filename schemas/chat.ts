@@ -24,7 +24,7 @@ const ImagePart = Type.Object({
   })
 }, { title: 'ImagePart' })
 
-export const ContentPart = Type.Union([TextPart, ImagePart])
+export const ContentPart = Type.Union([TextPart, ImagePart], { errorMessage: 'must be a text part or an image_url part' })
 
 const FunctionCall = Type.Object({
   name: Type.String({ minLength: 1 }),
@@ -38,12 +38,16 @@ export const ToolCall = Type.Object({
 }, { description: 'Unknown fields (such as Gemini\'s `extra_content.google.thought_signature`) are kept and sent back upstream' })
 
 export const ChatMessage = Type.Object({
-  role: Type.Union([Type.Literal('system'), Type.Literal('developer'), Type.Literal('user'), Type.Literal('assistant'), Type.Literal('tool')]),
+  role: Type.Union([Type.Literal('system'), Type.Literal('developer'), Type.Literal('user'), Type.Literal('assistant'), Type.Literal('tool')],
+    { errorMessage: 'must be one of: system, developer, user, assistant, tool' }),
   content: Type.Optional(Type.Union([
     Type.String(),
     Type.Array(ContentPart, { maxItems: CHAT_LIMITS.partsPerMessage }),
     Type.Null()
-  ], { description: 'Text, or parts (text; image_url in user messages only). May be null on an assistant message with tool_calls.' })),
+  ], {
+    description: 'Text, or parts (text; image_url in user messages only). May be null on an assistant message with tool_calls.',
+    errorMessage: 'must be a string, an array of text / image_url parts, or null'
+  })),
   name: Type.Optional(Type.String({ maxLength: 256 })),
   tool_calls: Type.Optional(Type.Array(ToolCall, { description: 'Assistant messages only' })),
   tool_call_id: Type.Optional(Type.String({ minLength: 1, description: 'Required on tool messages' }))
@@ -64,7 +68,7 @@ const ToolChoice = Type.Union([
   Type.Literal('auto'),
   Type.Literal('required'),
   Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String({ minLength: 1 }) }) })
-])
+], { errorMessage: 'must be "none", "auto", "required" or {"type":"function","function":{"name":…}}' })
 
 const ResponseFormat = Type.Union([
   Type.Object({ type: Type.Literal('text') }),
@@ -78,7 +82,7 @@ const ResponseFormat = Type.Union([
       strict: Type.Optional(Type.Union([Type.Boolean(), Type.Null()]))
     })
   })
-])
+], { errorMessage: 'must be {"type":"text"}, {"type":"json_object"} or {"type":"json_schema","json_schema":{"name":…,"schema":…}}' })
 
 export const UNKNOWN_FIELDS_POLICY =
   'Unknown top-level fields (for example `logprobs`, `presence_penalty`, `reasoning_effort`) are passed unchanged to ' +
@@ -91,14 +95,16 @@ export const ChatCompletionRequest = Type.Object({
     minLength: 3,
     maxLength: 256,
     pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*/[^\\s]+$',
+    errorMessage: 'must be "provider/model", e.g. "openai/gpt-4o-mini"',
     description: '`provider/model`, e.g. `openai/gpt-4o-mini`, `anthropic/claude-sonnet-4-5`, `gemini/gemini-2.5-flash`'
   }),
-  messages: Type.Array(ChatMessage, { minItems: 1, maxItems: CHAT_LIMITS.messages }),
+  messages: Type.Array(ChatMessage, { minItems: 1, maxItems: CHAT_LIMITS.messages, errorMessage: `must be an array of 1 to ${CHAT_LIMITS.messages} messages` }),
   temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
   top_p: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   max_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
   max_completion_tokens: Type.Optional(Type.Integer({ minimum: 1, description: 'Preferred over max_tokens when both are given' })),
-  stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: CHAT_LIMITS.stopSequences })])),
+  stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: CHAT_LIMITS.stopSequences })],
+    { errorMessage: `must be a string or an array of at most ${CHAT_LIMITS.stopSequences} strings` })),
   stream: Type.Optional(Type.Boolean()),
   stream_options: Type.Optional(Type.Object({
     include_usage: Type.Optional(Type.Boolean({ description: 'Send a last chunk with `usage` and no choices before `[DONE]`' }))

@@ -108,7 +108,7 @@ export async function streamEvents (res: ServerResponse, events: string[], optio
     if (i === options.hangAfter) return await new Promise<void>((resolve) => res.on('close', () => resolve()))
     if (i === options.dieAfter) { res.socket?.destroy(); return }
     if (options.pieceSize !== undefined) await writeInPieces(res, event, options.pieceSize)
-    else res.write(event)
+    else await new Promise((resolve) => res.write(event, resolve)) // flushed before any planned failure
   }
   res.end()
 }

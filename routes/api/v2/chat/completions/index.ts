@@ -9,6 +9,7 @@ import { openAIEventStream } from '../../../../../providers/sse.js'
 import { nestedDeeperThan } from '../../../../../providers/validate.js'
 import { CHAT_LIMITS, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../../../../schemas/chat.js'
 import { errorResponses } from '../../../../../schemas/error.js'
+import { strictBodyValidator } from '../../../../../schemas/validator.js'
 
 /** POST /api/v2/chat/completions: OpenAI Chat Completions, for any configured provider (`provider/model`). */
 const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
@@ -31,6 +32,7 @@ const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
         ...errorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
       }
     },
+    validatorCompiler: strictBodyValidator,
     // before schema validation, so absurd nesting never reaches the validator or a translator
     preValidation: async (request) => {
       if (nestedDeeperThan(request.body, CHAT_LIMITS.depth)) {
