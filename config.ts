@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { AdminUiSettings } from './lib/admin-ui-config.js'
 import { BUILTIN_PROVIDERS } from './providers/catalog.js'
@@ -94,12 +94,18 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key]
     if (value !== undefined && value !== '') raw[key] = value
   }
-  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...raw }))
   const problems = [...Value.Errors(ConfigSchema, converted)].map((e) => {
     const name = e.path.replace(/^\//, '')
     // never echo the value: several settings are secrets
-    return `${name}: ${e.message}`
+    return `${name}: ${describeExpected(e.schema) ?? e.message}`
   })
+  // Convert truncates "3.5" to 3; a setting that is not a whole number must be refused, not rounded
+  for (const key of keys) {
+    if (ConfigSchema.properties[key].type === 'integer' && typeof raw[key] === 'string' && !/^\s*[+-]?\d+\s*$/.test(raw[key])) {
+      if (!problems.some((p) => p.startsWith(`${key}:`))) problems.push(`${key}: Expected integer`)
+    }
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
   const config = converted as Config
   if (config.JWT_SECRET && config.JWT_PUBLIC_KEY) {
@@ -112,6 +118,13 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  SERVER_SECRET is required with a Postgres DATABASE_URL (every replica must hash keys with the same secret)')
   }
   return config
+}
+
+/** A readable expectation for a choice among literals ("Expected one of: info, debug, …") instead of "Expected union value". */
+function describeExpected (schema: TSchema): string | undefined {
+  const choices = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const as unknown)
+  if (choices === undefined || choices.some((c) => typeof c !== 'string')) return undefined
+  return `Expected one of: ${choices.join(', ')}`
 }
 
 export function isPostgresUrl (url: string | undefined): boolean {
