@@ -44,13 +44,20 @@ export function PlaygroundPage () {
     setStreaming(true)
     const controller = new AbortController()
     abort.current = controller
+    let received = false
     const append = (text: string): void => {
+      received = true
       setMessages((current) => current.map((m, i) => i === current.length - 1 ? { ...m, content: m.content + text } : m))
     }
     try {
       await streamChat(token, chosen, history, append, controller.signal)
     } catch (err) {
       if (!controller.signal.aborted) setError(explain(err, 'The chat API (POST /api/v2/chat/completions)'))
+      if (!received) {
+        // nothing came back: take the message back into the box so it can be sent again
+        setMessages(messages)
+        setDraft(draft)
+      }
     } finally {
       setStreaming(false)
       abort.current = null
@@ -78,7 +85,10 @@ export function PlaygroundPage () {
                 {models.data.map((id) => <option key={id} value={id}>{id}</option>)}
               </select>
               )
-            : <input id='playground-model' value={model} placeholder='provider/model' onChange={(e) => { setModel(e.target.value) }} />}
+            : <input id='playground-model' value={model} placeholder='provider/model' aria-describedby={models.data?.length === 0 ? 'playground-model-help' : undefined} onChange={(e) => { setModel(e.target.value) }} />}
+          {models.data?.length === 0 && (
+            <p id='playground-model-help' className='hint'>No models are listed for this key: it needs the chat scope, and the gateway at least one configured provider.</p>
+          )}
         </div>
       </div>
       <ErrorMessage>{models.error}</ErrorMessage>

@@ -73,6 +73,8 @@ export function AccessKeysPage () {
     setDialog(next)
   }
   const close = (): void => { setDialog(null) }
+  // the prefix is the secret's first characters, so it identifies the key this tab signed in with
+  const isCurrent = (key: AccessKey): boolean => api.token.startsWith(key.prefix)
 
   const total = list.data?.total ?? 0
   return (
@@ -87,7 +89,7 @@ export function AccessKeysPage () {
       {list.loading && list.data === undefined && <p>Loading keys…</p>}
       {list.data !== undefined && (list.data.items.length === 0
         ? <EmptyState title='No access keys yet'><p>Create one to let an application call the gateway.</p></EmptyState>
-        : <KeyTable keys={list.data.items} onAction={(kind, key) => { open({ kind, key }) }} />)}
+        : <KeyTable keys={list.data.items} isCurrent={isCurrent} onAction={(kind, key) => { open({ kind, key }) }} />)}
       {total > PAGE_SIZE && (
         <nav className='pager' aria-label='Access key pages'>
           <button type='button' disabled={offset === 0} onClick={() => { setOffset(Math.max(0, offset - PAGE_SIZE)) }}>Previous</button>
@@ -104,6 +106,7 @@ export function AccessKeysPage () {
           onConfirm={() => { void act(async () => { await revoke(dialog.key) }) }} onCancel={close}
         >
           <p>Every application using this key gets 401 from its next request. This cannot be undone.</p>
+          {isCurrent(dialog.key) && <p className='warning'>You are signed in with this key: revoking it signs you out.</p>}
           <ErrorMessage>{actionError}</ErrorMessage>
         </ConfirmDialog>
       )}

@@ -4,7 +4,12 @@ import type { AccessKey } from '../../lib/types'
 export type KeyAction = 'edit' | 'rotate' | 'revoke'
 
 /** The keys as a table; each row's buttons are named after the key so they stay distinguishable. */
-export function KeyTable ({ keys, onAction }: { keys: AccessKey[], onAction: (action: KeyAction, key: AccessKey) => void }) {
+export function KeyTable ({ keys, isCurrent, onAction }: {
+  keys: AccessKey[]
+  /** True for the key this session signed in with. */
+  isCurrent: (key: AccessKey) => boolean
+  onAction: (action: KeyAction, key: AccessKey) => void
+}) {
   return (
     <div className='table-wrap'>
       <table>
@@ -24,7 +29,7 @@ export function KeyTable ({ keys, onAction }: { keys: AccessKey[], onAction: (ac
         <tbody>
           {keys.map((key) => (
             <tr key={key.id}>
-              <th scope='row'>{key.name}</th>
+              <th scope='row'>{key.name}{isCurrent(key) && <span className='badge current'>you</span>}</th>
               <td><code>{key.prefix}…</code></td>
               <td>{key.scopes.join(', ')}</td>
               <td>{key.models.join(', ')}</td>
