@@ -83,6 +83,9 @@ async function connectPostgres (url: string, schema: string): Promise<{ db: Kyse
   })
   // a dropped idle connection must not crash the process; the next query reconnects
   pool.on('error', () => {})
+  // nor one dropped while checked out: pg emits 'error' on that client with no listener, and the
+  // query running on it already fails with the same error (which the caller handles)
+  pool.on('connect', (client) => { client.on('error', () => {}) })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   try {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
