@@ -1,0 +1,47 @@
+import { test } from 'tap'
+import { parseSse, sseData, type SseEvent } from '../../providers/sse.js'
+
+async function parseAll (pieces: Array<Uint8Array | string>): Promise<SseEvent[]> {
+  const out: SseEvent[] = []
+  async function * source (): AsyncGenerator<Uint8Array | string> { yield * pieces }
+  for await (const event of parseSse(source())) out.push(event)
+  return out
+}
+
+function bytewise (text: string): Uint8Array[] {
+  return [...Buffer.from(text, 'utf8')].map((b) => Uint8Array.of(b))
+}
+
+const STREAM = 'event: message_start\ndata: {"t":"Grüße 👋"}\n\n: a comment\n\ndata: line one\ndata: line two\n\nid: 7\nretry: 100\ndata:no-space\n\n'
+const EXPECTED = [
+  { event: 'message_start', data: '{"t":"Grüße 👋"}' },
+  { event: undefined, data: 'line one\nline two' },
+  { event: undefined, data: 'no-space' }
+]
+
+test('parses events, comments, multi-line data and fields without a space', async (t) => {
+  t.same(await parseAll([STREAM]), EXPECTED)
+})
+
+test('the same events arrive intact when the body comes byte by byte (UTF-8 characters split)', async (t) => {
+  t.same(await parseAll(bytewise(STREAM)), EXPECTED)
+})
+
+test('CRLF and lone CR line endings work, also when CRLF is split across pieces', async (t) => {
+  const crlf = STREAM.replace(/\n/g, '\r\n')
+  t.same(await parseAll(bytewise(crlf)), EXPECTED)
+  t.same(await parseAll(['data: a\r', '\ndata: b\r\r']), [{ event: undefined, data: 'a\nb' }])
+  t.same(await parseAll([STREAM.replace(/\n/g, '\r')]), EXPECTED)
+})
+
+test('an event still open when the body ends is delivered; an empty one is not', async (t) => {
+  t.same(await parseAll(['data: {"last":true}']), [{ event: undefined, data: '{"last":true}' }])
+  t.same(await parseAll(['event: ping\n\n']), [])
+})
+
+test('sseData frames JSON as one event, keeping pretty-printed JSON intact', async (t) => {
+  t.equal(sseData('{"a":1}'), 'data: {"a":1}\n\n')
+  const pretty = JSON.stringify({ a: 1, b: [2] }, null, 2)
+  const [event] = await parseAll([sseData(pretty)])
+  t.same(JSON.parse(event?.data ?? ''), { a: 1, b: [2] })
+})
