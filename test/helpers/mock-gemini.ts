@@ -14,7 +14,7 @@ export interface GeminiAnswer {
   modelVersion?: string
 }
 
-const DEFAULT_USAGE = { promptTokenCount: 8, candidatesTokenCount: 5 }
+const DEFAULT_USAGE: NonNullable<GeminiAnswer['usage']> = { promptTokenCount: 8, candidatesTokenCount: 5 }
 
 function usageMetadata (answer: GeminiAnswer): Record<string, unknown> {
   const u = answer.usage ?? DEFAULT_USAGE
