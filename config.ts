@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { AdminUiSettings } from './lib/admin-ui-config.js'
+import { AdminUiSettings, adminUiConfigProblem } from './lib/admin-ui-config.js'
 import { BUILTIN_PROVIDERS } from './providers/catalog.js'
 
 const ApiKey = (provider: string) => Type.Optional(Type.String({ minLength: 1, description: `${provider} API key; the provider is enabled when it is set` }))
@@ -114,6 +114,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (config.HEADERS_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration:\n  HEADERS_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS')
   }
+  const ssoProblem = adminUiConfigProblem(config)
+  if (ssoProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${ssoProblem}`)
   if (isPostgresUrl(config.DATABASE_URL) && !config.SERVER_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SERVER_SECRET is required with a Postgres DATABASE_URL (every replica must hash keys with the same secret)')
   }

@@ -7,6 +7,7 @@ import fastifyJwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { StoreUnavailableError, UnauthorizedError } from '../../lib/errors.js'
 import { principalFromJwt } from '../../lib/jwt-principal.js'
+import { SESSION_PREFIX } from '../../lib/admin-session.js'
 import type { Principal, Scope } from '../../lib/principal.js'
 import type { Config } from '../../config.js'
 
@@ -45,6 +46,11 @@ export default fp(async (app) => {
     specCompliance: 'rfc6749', // scheme compared case-insensitively
     verifyErrorLogLevel: 'debug',
     auth: async (token: string, request: FastifyRequest) => {
+      // an admin session from single sign-on (plugins/app/admin-sso.ts); JWT-shaped, so checked first
+      if (token.startsWith(SESSION_PREFIX)) {
+        request.principal = await app.adminSessions.verify(token)
+        return request.principal !== undefined
+      }
       if (jwtEnabled(app.config) && JWT_SHAPE.test(token)) return false
       try {
         request.principal = await app.accessKeys.authenticate(token)

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type ComponentType } from 'react'
 import { AuthProvider, useAdminApi } from './lib/auth'
 import { Link, navigate, usePath } from './lib/router'
 import { clearToken, storedToken, storeToken } from './lib/session'
+import { takeSsoResult } from './lib/sso'
 import { AccessKeysPage } from './pages/keys/AccessKeysPage'
 import { AuditPage } from './pages/AuditPage'
 import { PlaygroundPage } from './pages/PlaygroundPage'
@@ -19,22 +20,29 @@ const PAGES: Array<{ path: string, title: string, Page: ComponentType }> = [
   { path: '/audit', title: 'Audit log', Page: AuditPage }
 ]
 
+// read once, before the first render, so the token never lingers in the address bar
+const ssoResult = takeSsoResult()
+if (ssoResult.token !== undefined) storeToken(ssoResult.token)
+
 export function App () {
   const [token, setToken] = useState(storedToken)
   const [notice, setNotice] = useState<string>()
+  const [ssoError, setSsoError] = useState(ssoResult.error)
 
   const signIn = useCallback((value: string) => {
     storeToken(value)
     setNotice(undefined)
+    setSsoError(undefined)
     setToken(value)
   }, [])
   const signOut = useCallback((reason?: string) => {
     clearToken()
+    setSsoError(undefined)
     setNotice(reason ?? 'You are signed out.')
     setToken(null)
   }, [])
 
-  if (token === null) return <SignInPage notice={notice} onSignedIn={signIn} />
+  if (token === null) return <SignInPage notice={notice} error={ssoError} onSignedIn={signIn} />
   return (
     <AuthProvider token={token} onSignOut={signOut}>
       <Shell />

@@ -1,13 +1,21 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { ErrorMessage, StatusMessage } from '../components/Feedback'
 import { verifyAdminKey } from '../lib/auth'
 import { messageOf } from '../lib/http'
+import { ssoEnabled } from '../lib/sso'
 
 /** Sign in with an admin access key; it is checked against the admin API before it is kept for this tab. */
-export function SignInPage ({ notice, onSignedIn }: { notice?: string, onSignedIn: (token: string) => void }) {
+export function SignInPage ({ notice, error: initialError, onSignedIn }: {
+  notice?: string
+  /** Why the last sign-in failed (a single sign-on that was turned away). */
+  error?: string
+  onSignedIn: (token: string) => void
+}) {
   const [key, setKey] = useState('')
-  const [error, setError] = useState<string>()
+  const [error, setError] = useState(initialError)
   const [busy, setBusy] = useState(false)
+  const [sso, setSso] = useState(false)
+  useEffect(() => { void ssoEnabled().then(setSso) }, [])
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
@@ -40,6 +48,13 @@ export function SignInPage ({ notice, onSignedIn }: { notice?: string, onSignedI
         <ErrorMessage>{error}</ErrorMessage>
         <button type='submit' className='primary' disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
       </form>
+      {sso && (
+        <>
+          <p className='divider'>or</p>
+          {/* a plain link, not a form: the provider's page is a navigation away (CSP form-action stays 'self') */}
+          <a className='button' href='/api/admin/sso/login'>Sign in with single sign-on</a>
+        </>
+      )}
     </main>
   )
 }

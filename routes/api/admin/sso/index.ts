@@ -1,0 +1,82 @@
+import { Type } from '@sinclair/typebox'
+import cookie from '@fastify/cookie'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { SsoError, type PendingLogin } from '../../../../lib/oidc-login.js'
+import { NotFoundError } from '../../../../lib/errors.js'
+import { errorResponses } from '../../../../schemas/error.js'
+
+const COOKIE = 'hubgate_sso'
+const COOKIE_PATH = '/api/admin/sso'
+const ADMIN_PAGE = '/admin/'
+const tags = ['admin: single sign-on']
+
+/**
+ * Single sign-on for the admin UI. The browser goes to /login, on to the provider, back to /callback,
+ * and lands on the admin page with the session token in the URL fragment (never sent to a server, so
+ * it stays out of access logs); the page moves it to sessionStorage and clears the address.
+ */
+const sso: FastifyPluginAsyncTypebox = async (app) => {
+  const enabled = app.adminSso
+  if (enabled !== undefined) await app.register(cookie, { secret: enabled.cookieSecret })
+
+  app.get('/config', {
+    config: { public: true },
+    schema: { tags, summary: 'Whether the admin UI offers single sign-on', response: { 200: Type.Object({ enabled: Type.Boolean() }) } }
+  }, async () => ({ enabled: enabled !== undefined }))
+
+  app.get('/login', {
+    config: { public: true },
+    schema: { tags, summary: 'Start an OpenID Connect sign-in (redirects to the provider)', response: errorResponses(404, 502) }
+  }, async (request, reply) => {
+    if (enabled === undefined) throw new NotFoundError('single sign-on is not configured')
+    try {
+      const { url, pending } = await enabled.login.start(`${request.protocol}://${request.host}${COOKIE_PATH}/callback`)
+      reply.setCookie(COOKIE, JSON.stringify(pending), {
+        path: COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure: pending.redirectUri.startsWith('https:'), signed: true, maxAge: 600
+      })
+      return await reply.redirect(url.href)
+    } catch (err) {
+      return await backToAdmin(request, reply, err)
+    }
+  })
+
+  app.get('/callback', {
+    config: { public: true },
+    schema: { tags, summary: 'Where the provider sends the browser back', response: errorResponses(404) }
+  }, async (request, reply) => {
+    if (enabled === undefined) throw new NotFoundError('single sign-on is not configured')
+    const pending = readPending(request)
+    reply.clearCookie(COOKIE, { path: COOKIE_PATH })
+    try {
+      const identity = await enabled.login.finish(new URLSearchParams(request.url.split('?')[1] ?? ''), pending)
+      const { token } = await app.adminSessions.issue(identity)
+      request.principal = await app.adminSessions.verify(token)
+      await app.audit(request, { action: 'admin.sso_signed_in', targetType: 'admin_session', targetId: request.principal?.id ?? null, details: { email: identity.email ?? null } })
+      return await reply.header('cache-control', 'no-store').redirect(`${ADMIN_PAGE}#sso=${encodeURIComponent(token)}`)
+    } catch (err) {
+      return await backToAdmin(request, reply, err)
+    }
+  })
+}
+
+function readPending (request: FastifyRequest): PendingLogin | undefined {
+  const raw = request.cookies[COOKIE]
+  if (raw === undefined) return undefined
+  const unsigned = request.unsignCookie(raw)
+  if (!unsigned.valid || unsigned.value === null) return undefined
+  try {
+    return JSON.parse(unsigned.value) as PendingLogin
+  } catch {
+    return undefined
+  }
+}
+
+/** A failed sign-in returns to the admin page with a reason code it can explain; the details go to the log. */
+async function backToAdmin (request: FastifyRequest, reply: FastifyReply, err: unknown): Promise<FastifyReply> {
+  const reason = err instanceof SsoError ? err.reason : 'failed'
+  request.log.warn({ err, reason }, 'admin single sign-on failed')
+  return await reply.header('cache-control', 'no-store').redirect(`${ADMIN_PAGE}#sso-error=${reason}`)
+}
+
+export default sso

@@ -1,0 +1,104 @@
+import type { AddressInfo } from 'node:net'
+import { test } from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { ADMIN_KEY, UNAUTHORIZED, bearer, build, type TestContext } from '../helpers/build.js'
+import { ConfigError, loadConfig } from '../../config.js'
+import { oidcEnv, startIdp, type MockIdp } from './idp.js'
+
+const ALICE = { email: 'alice@example.com', email_verified: true, name: 'Alice Admin' }
+
+async function listening (t: TestContext, env: Record<string, string>): Promise<{ app: FastifyInstance, base: string }> {
+  const app = await build(t, env)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  return { app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` }
+}
+
+/** Walks the redirects a browser would follow (gateway → provider → gateway) and returns where it lands. */
+async function signIn (base: string, tamper: { cookie?: (c: string) => string, callback?: (u: URL) => void } = {}): Promise<URL> {
+  const login = await fetch(`${base}/api/admin/sso/login`, { redirect: 'manual' })
+  if (login.status !== 302) throw new Error(`login answered ${login.status}`)
+  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? ''
+  const authorize = await fetch(login.headers.get('location') ?? '', { redirect: 'manual' })
+  const callback = new URL(authorize.headers.get('location') ?? '')
+  tamper.callback?.(callback)
+  const landed = await fetch(callback, { redirect: 'manual', headers: { cookie: tamper.cookie?.(cookie) ?? cookie } })
+  if (landed.status !== 302) throw new Error(`callback answered ${landed.status}`)
+  return new URL(landed.headers.get('location') ?? '', base)
+}
+
+function landing (url: URL): { token?: string, error?: string } {
+  const fragment = new URLSearchParams(url.hash.slice(1))
+  return { token: fragment.get('sso') ?? undefined, error: fragment.get('sso-error') ?? undefined }
+}
+
+async function idpAndGateway (t: TestContext, claims: Record<string, unknown>, rules: Record<string, string>): Promise<{ idp: MockIdp, base: string }> {
+  const idp = await startIdp(t, claims)
+  const { base } = await listening(t, oidcEnv(idp, rules))
+  return { idp, base }
+}
+
+test('an allowed email signs in through the provider and gets a short-lived admin session', async (t) => {
+  const { base } = await idpAndGateway(t, ALICE, { OIDC_ALLOWED_EMAILS: 'Alice@Example.com, bob@example.com' })
+  const landed = await signIn(base)
+  t.equal(landed.pathname, '/admin/')
+  const { token } = landing(landed)
+  t.match(token, /^hgs_[\w-]+\.[\w-]+\.[\w-]+$/, 'the session token comes back in the fragment')
+  const keys = await fetch(`${base}/api/admin/access-keys`, { headers: bearer(token ?? '') })
+  t.equal(keys.status, 200, 'the session works on the admin API')
+  const audit = await fetch(`${base}/api/admin/audit?action=admin.sso_signed_in`, { headers: bearer(ADMIN_KEY) })
+  t.match(await audit.json(), { items: [{ actor: 'sso:alice@example.com', details: { email: 'alice@example.com' } }] })
+  const chat = await fetch(`${base}/api/v2/chat/completions`, {
+    method: 'POST', headers: { ...bearer(token ?? ''), 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [] })
+  })
+  t.equal(chat.status, 401, 'an admin session carries the admin scope only')
+})
+
+test('allowed domains and groups admit too', async (t) => {
+  const byDomain = await idpAndGateway(t, { email: 'carol@corp.example', email_verified: true }, { OIDC_ALLOWED_DOMAINS: 'corp.example' })
+  t.ok(landing(await signIn(byDomain.base)).token, 'domain')
+  const byGroup = await idpAndGateway(t, { email: 'dave@elsewhere.example', groups: ['staff', 'hub-admins'] }, { OIDC_ALLOWED_GROUPS: 'hub-admins' })
+  t.ok(landing(await signIn(byGroup.base)).token, 'group')
+})
+
+test('anyone else is turned away with a reason the page can show, and no session', async (t) => {
+  const { idp, base } = await idpAndGateway(t, { email: 'mallory@example.com', email_verified: true }, { OIDC_ALLOWED_EMAILS: 'alice@example.com', OIDC_ALLOWED_DOMAINS: 'corp.example' })
+  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed' })
+  idp.claims = { email: 'eve@corp.example', email_verified: false }
+  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed' }, 'an unverified email proves nothing')
+  idp.claims = { groups: ['hub-admins'] }
+  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed' }, 'groups admit only when OIDC_ALLOWED_GROUPS lists them')
+})
+
+test('a callback without its login cookie, with a forged one, or with another state is refused', async (t) => {
+  const { base } = await idpAndGateway(t, ALICE, { OIDC_ALLOWED_EMAILS: 'alice@example.com' })
+  t.equal(landing(await signIn(base, { cookie: () => '' })).error, 'expired')
+  t.equal(landing(await signIn(base, { cookie: (c) => c.replace(/.$/, (ch) => ch === 'A' ? 'B' : 'A') })).error, 'expired', 'signature checked')
+  t.equal(landing(await signIn(base, { callback: (u) => { u.searchParams.set('state', 'not-the-one-we-sent') } })).error, 'failed')
+  t.equal(landing(await signIn(base, { callback: (u) => { u.searchParams.delete('code'); u.searchParams.set('error', 'access_denied') } })).error, 'denied')
+})
+
+test('forged or foreign session tokens get the standard 401', async (t) => {
+  const { base } = await idpAndGateway(t, ALICE, { OIDC_ALLOWED_EMAILS: 'alice@example.com' })
+  const token = landing(await signIn(base)).token ?? ''
+  const [header, payload, signature] = token.slice(4).split('.')
+  const elevated = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), scope: 'chat' })).toString('base64url')
+  const other = await build(t, { SERVER_SECRET: 'another-server-secret-0123456789abcdefghij' })
+  const foreign = (await other.adminSessions.issue({ subject: 'x', email: 'alice@example.com' })).token
+  for (const bad of [`hgs_${header ?? ''}.${elevated}.${signature ?? ''}`, foreign, 'hgs_nope']) {
+    const res = await fetch(`${base}/api/admin/access-keys`, { headers: bearer(bad) })
+    t.equal(res.status, 401)
+    t.same(await res.json(), UNAUTHORIZED)
+  }
+})
+
+test('without OIDC settings there is no single sign-on', async (t) => {
+  const { base } = await listening(t, {})
+  t.same(await (await fetch(`${base}/api/admin/sso/config`)).json(), { enabled: false })
+  t.equal((await fetch(`${base}/api/admin/sso/login`, { redirect: 'manual' })).status, 404)
+})
+
+test('OIDC settings that would let any account in are refused at start', async (t) => {
+  t.throws(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'x' }), ConfigError)
+  t.throws(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_ALLOWED_DOMAINS: 'example.com' }), /OIDC_CLIENT_ID/)
+  t.doesNotThrow(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'x', OIDC_ALLOWED_DOMAINS: 'example.com' }))
+})

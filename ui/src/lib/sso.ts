@@ -1,0 +1,34 @@
+import { send } from './http'
+
+const SSO_ERRORS: Record<string, string> = {
+  denied: 'Single sign-on was cancelled or refused by the identity provider.',
+  'not-allowed': 'Your account signed in, but it is not allowed to administer this gateway. Ask an administrator to add your email, domain or group.',
+  expired: 'The sign-in took too long or was started in another browser. Try again.',
+  failed: 'Single sign-on failed. Try again; if it keeps failing, the gateway log says why.'
+}
+
+/**
+ * Takes what the single sign-on callback put in the address fragment (#sso=<token> or #sso-error=<reason>)
+ * and clears it from the address bar and history.
+ */
+export function takeSsoResult (): { token?: string, error?: string } {
+  const params = new URLSearchParams(window.location.hash.slice(1))
+  const token = params.get('sso')
+  const reason = params.get('sso-error')
+  if (token === null && reason === null) return {}
+  window.history.replaceState(null, '', window.location.pathname + window.location.search)
+  if (token !== null) return { token }
+  return { error: SSO_ERRORS[reason ?? ''] ?? SSO_ERRORS.failed }
+}
+
+/** Whether the gateway offers single sign-on (GET /api/admin/sso/config); false when it cannot tell. */
+export async function ssoEnabled (): Promise<boolean> {
+  try {
+    const res = await send('/api/admin/sso/config', {})
+    if (!res.ok) return false
+    const body = await res.json() as { enabled?: unknown }
+    return body.enabled === true
+  } catch {
+    return false
+  }
+}
