@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Store } from '../store/index.js'
-import type { AccessKey, AccessKeyPatch } from '../store/access-keys.js'
+import type { AccessKey, AccessKeyPatch, NewAccessKey } from '../store/access-keys.js'
 import { displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
 import { SCOPES, type Principal } from './principal.js'
 import { BadRequestError, StoreUnavailableError } from './errors.js'
@@ -170,23 +170,21 @@ export class AccessKeyService {
   async bootstrap (adminKey: string | undefined): Promise<string | undefined> {
     const repo = this.options.store.accessKeys
     const now = new Date().toISOString()
-    if (adminKey !== undefined) {
-      await repo.upsertHash({
-        id: BOOTSTRAP_KEY_ID,
-        name: 'Bootstrap admin (ADMIN_KEY)',
-        prefix: displayPrefix(adminKey),
-        hash: this.hash(adminKey),
-        scopes: [...SCOPES],
-        models: ['*'],
-        expiresAt: null,
-        createdAt: now
-      })
+    const bootstrapKey = (secret: string, name: string): NewAccessKey => ({
+      id: BOOTSTRAP_KEY_ID, name, prefix: displayPrefix(secret), hash: this.hash(secret), scopes: [...SCOPES], models: ['*'], expiresAt: null, createdAt: now
+    })
+    try {
+      if (adminKey !== undefined) {
+        await repo.upsertHash(bootstrapKey(adminKey, 'Bootstrap admin (ADMIN_KEY)'))
+        return undefined
+      }
+      if (await repo.hasActiveAdmin(now)) return undefined
+      const secret = generateSecret()
+      // a fixed id, so of replicas starting together exactly one creates (and prints) it
+      return await repo.claim(bootstrapKey(secret, 'Bootstrap admin'), now) ? secret : undefined
+    } finally {
       this.invalidate(BOOTSTRAP_KEY_ID)
-      return undefined
     }
-    if (await repo.hasActiveAdmin(now)) return undefined
-    const { secret } = await this.create({ name: 'Bootstrap admin', scopes: [...SCOPES], models: ['*'] })
-    return secret
   }
 
   private hash (secret: string): string {

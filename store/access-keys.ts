@@ -43,25 +43,35 @@ function toAccessKey (row: Selectable<AccessKeysTable>): AccessKey {
   }
 }
 
+function toRow (key: NewAccessKey): Selectable<AccessKeysTable> {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    hash: key.hash,
+    previous_hash: null,
+    previous_hash_expires_at: null,
+    scopes: JSON.stringify(key.scopes),
+    models: JSON.stringify(key.models),
+    expires_at: key.expiresAt,
+    revoked_at: null,
+    created_at: key.createdAt,
+    updated_at: key.createdAt,
+    last_used_at: null
+  }
+}
+
+/** Every column a fresh secret resets on an existing fixed-id key. */
+function replacement (key: NewAccessKey): Partial<AccessKeysTable> {
+  const { hash, prefix, name, scopes, models, expires_at: expiresAt } = toRow(key)
+  return { hash, prefix, name, scopes, models, expires_at: expiresAt, revoked_at: null, updated_at: key.createdAt, previous_hash: null, previous_hash_expires_at: null }
+}
+
 export class AccessKeyRepository {
   constructor (private readonly db: Kysely<Database>) {}
 
   async insert (key: NewAccessKey): Promise<AccessKey> {
-    const row = {
-      id: key.id,
-      name: key.name,
-      prefix: key.prefix,
-      hash: key.hash,
-      previous_hash: null,
-      previous_hash_expires_at: null,
-      scopes: JSON.stringify(key.scopes),
-      models: JSON.stringify(key.models),
-      expires_at: key.expiresAt,
-      revoked_at: null,
-      created_at: key.createdAt,
-      updated_at: key.createdAt,
-      last_used_at: null
-    }
+    const row = toRow(key)
     await this.db.insertInto('access_keys').values(row).execute()
     return toAccessKey(row)
   }
@@ -124,16 +134,32 @@ export class AccessKeyRepository {
     return await this.findById(id)
   }
 
-  /** Replaces the secret of a key whose id is fixed (the ADMIN_KEY bootstrap key), creating it if missing. */
+  /**
+   * Replaces the secret of a key whose id is fixed (the ADMIN_KEY bootstrap key), creating it if missing.
+   * Safe when replicas start at once: the insert yields to a row another one just created.
+   */
   async upsertHash (key: NewAccessKey): Promise<void> {
-    const existing = await this.db.selectFrom('access_keys').select(['hash']).where('id', '=', key.id).executeTakeFirst()
-    if (existing === undefined) {
-      await this.insert(key)
-    } else if (existing.hash !== key.hash) {
-      await this.db.updateTable('access_keys')
-        .set({ hash: key.hash, prefix: key.prefix, revoked_at: null, updated_at: key.createdAt, previous_hash: null, previous_hash_expires_at: null })
-        .where('id', '=', key.id).execute()
-    }
+    if (await this.insertUnlessPresent(key)) return
+    await this.db.updateTable('access_keys').set(replacement(key))
+      .where('id', '=', key.id).where('hash', '!=', key.hash).execute()
+  }
+
+  /**
+   * Creates key `key.id`, or gives it the new secret if that key exists but is revoked or expired.
+   * True when this call did it, so of replicas starting at once exactly one wins (and prints the secret).
+   */
+  async claim (key: NewAccessKey, now: string): Promise<boolean> {
+    if (await this.insertUnlessPresent(key)) return true
+    const result = await this.db.updateTable('access_keys').set(replacement(key))
+      .where('id', '=', key.id)
+      .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb.and([eb('expires_at', 'is not', null), eb('expires_at', '<=', now)])]))
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
+  private async insertUnlessPresent (key: NewAccessKey): Promise<boolean> {
+    const result = await this.db.insertInto('access_keys').values(toRow(key)).onConflict((oc) => oc.doNothing()).executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
   }
 
   async hasActiveAdmin (now: string): Promise<boolean> {

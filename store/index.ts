@@ -34,11 +34,11 @@ export interface Store {
 }
 
 export async function openStore (options: StoreOptions): Promise<Store> {
-  const { db, dialect } = isPostgresUrl(options.databaseUrl)
+  const { db, dialect, exclusively } = isPostgresUrl(options.databaseUrl)
     ? await connectPostgres(options.databaseUrl as string, options.schema ?? 'public')
     : connectSqlite(sqlitePath(options))
   try {
-    await migrate(db)
+    await exclusively(async () => { await migrate(db) })
   } catch (err) {
     await db.destroy()
     throw err
@@ -64,16 +64,62 @@ function sqlitePath ({ databaseUrl, dataDir }: StoreOptions): string {
   return resolve(databaseUrl.replace(/^(sqlite|file):(\/\/)?/, ''))
 }
 
-function connectSqlite (path: string): { db: Kysely<Database>, dialect: Dialect } {
-  const database = new SQLite(path)
-  database.pragma('journal_mode = WAL')
-  database.pragma('synchronous = NORMAL')
-  database.pragma('busy_timeout = 5000')
-  database.pragma('foreign_keys = ON')
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' }
+interface Connection {
+  db: Kysely<Database>
+  dialect: Dialect
+  /** Runs `work` while no other process migrates the same database. */
+  exclusively: (work: () => Promise<void>) => Promise<void>
 }
 
-async function connectPostgres (url: string, schema: string): Promise<{ db: Kysely<Database>, dialect: Dialect }> {
+function connectSqlite (path: string): Connection {
+  const database = new SQLite(path)
+  // first, so that the WAL switch below waits for another process opening the same file
+  database.pragma('busy_timeout = 5000')
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = NORMAL')
+  database.pragma('foreign_keys = ON')
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    dialect: 'sqlite',
+    // Kysely's SQLite migrator takes no lock; an immediate transaction on our single connection makes
+    // another process (a replica, the CLI) wait, then find the migrations done
+    async exclusively (work) {
+      await beginImmediate(database)
+      try {
+        await work()
+        database.exec('COMMIT')
+      } catch (err) {
+        if (database.inTransaction) database.exec('ROLLBACK')
+        throw err
+      }
+    }
+  }
+}
+
+/**
+ * Takes SQLite's write lock without blocking the event loop: better-sqlite3 waits synchronously, which
+ * would stall a process that holds the lock itself through another connection (two stores, one file).
+ */
+async function beginImmediate (database: SQLite.Database, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const busyTimeout = database.pragma('busy_timeout', { simple: true }) as number
+  database.pragma('busy_timeout = 0')
+  try {
+    for (;;) {
+      try {
+        database.exec('BEGIN IMMEDIATE')
+        return
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+  } finally {
+    database.pragma(`busy_timeout = ${busyTimeout}`)
+  }
+}
+
+async function connectPostgres (url: string, schema: string): Promise<Connection> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -88,15 +134,25 @@ async function connectPostgres (url: string, schema: string): Promise<{ db: Kyse
   pool.on('connect', (client) => { client.on('error', () => {}) })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   try {
-    await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+    await createSchema(db, schema)
   } catch (err) {
     await db.destroy()
     throw err
   }
-  return { db, dialect: 'postgres' }
+  // Kysely's migrator locks a row on Postgres, so replicas starting together migrate once
+  return { db, dialect: 'postgres', exclusively: async (work) => { await work() } }
 }
 
-/** Kysely's migrator takes a lock (a row lock on Postgres), so replicas starting together migrate once. */
+/** `create schema if not exists` is not safe against a replica doing the same at once; losing that race is fine. */
+async function createSchema (db: Kysely<Database>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+  } catch (err) {
+    const exists = await sql`select 1 from information_schema.schemata where schema_name = ${schema}`.execute(db)
+    if (exists.rows.length === 0) throw err
+  }
+}
+
 async function migrate (db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider })
   const { error, results } = await migrator.migrateToLatest()
