@@ -1,21 +1,11 @@
-// Shapes of the admin API (schemas/access-keys.ts and routes/api/admin/audit on the server).
+// Shapes of the admin API. The access key comes type-only from the server's own schema (erased from the
+// bundle), so the UI cannot drift from it; the audit entry mirrors routes/api/admin/audit, whose schema is private.
+import type { AccessKeyViewType } from '../../../schemas/access-keys.js'
 
+export type AccessKey = AccessKeyViewType
+
+// the same list as lib/principal.ts on the server (a value, so it is bundled; kept here to stay inside ui/)
 export const SCOPES = ['chat', 'embeddings', 'images', 'admin'] as const
-export type Scope = typeof SCOPES[number]
-
-export interface AccessKey {
-  id: string
-  name: string
-  prefix: string
-  scopes: string[]
-  models: string[]
-  expiresAt: string | null
-  revokedAt: string | null
-  createdAt: string
-  updatedAt: string
-  lastUsedAt: string | null
-  status: 'active' | 'expired' | 'revoked'
-}
 
 export interface IssuedAccessKey extends AccessKey {
   /** The secret, present only in the create/rotate answer. */
