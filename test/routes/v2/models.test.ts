@@ -57,3 +57,14 @@ test('with no provider configured the list is empty and every chat model is "not
   const res = await app.inject({ method: 'POST', url: '/api/v2/chat/completions', headers: bearer(key.key), payload: { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] } })
   t.same(res.json(), { error: 'Bad Request', message: 'Provider "openai" is not configured on this gateway. GET /api/v2/models lists the models this key may use.' })
 })
+
+test('the OpenAPI document describes the OpenAI-compatible routes and how unknown fields are treated', async (t) => {
+  const app = await build(t)
+  const doc = (await app.inject({ url: '/openapi.json' })).json()
+  const path = (p: string): any => doc.paths[p] ?? doc.paths[`${p}/`] // autoloaded "/" routes are listed with the slash
+  const chat = path('/api/v2/chat/completions')?.post
+  t.ok(chat, 'chat completions documented')
+  t.match(JSON.stringify(chat.requestBody), /passed unchanged to OpenAI-compatible providers/)
+  t.ok(chat.responses['200'].content['text/event-stream'], 'the stream is documented')
+  t.ok(path('/api/v2/models')?.get, 'models documented')
+})
