@@ -1,12 +1,14 @@
 import { anthropicAdapter } from './anthropic/index.js'
+import { geminiEmbeddings } from './gemini/embeddings.js'
 import { geminiAdapter } from './gemini/index.js'
 import { openAICompatibleAdapter } from './openai-compatible/index.js'
+import { openAIEmbeddings, openAIImages } from './openai-compatible/media.js'
 import type { AdapterKind, ProviderAdapter } from './types.js'
 
 const ADAPTERS: Record<AdapterKind, ProviderAdapter> = {
-  'openai-compatible': openAICompatibleAdapter,
+  'openai-compatible': { ...openAICompatibleAdapter, embeddings: openAIEmbeddings, images: openAIImages },
   anthropic: anthropicAdapter,
-  gemini: geminiAdapter
+  gemini: { ...geminiAdapter, embeddings: geminiEmbeddings }
 }
 
 export function adapterFor (kind: AdapterKind): ProviderAdapter {

@@ -25,25 +25,18 @@ export class ChunkBuilder {
   constructor (public model: string) {}
 
   delta (delta: ChunkDelta, finishReason: FinishReason = null, index = 0): ChatChunk {
-    return JsonPayload.fromValue<ChatCompletionChunk>({
-      id: this.id,
-      object: 'chat.completion.chunk',
-      created: this.created,
-      model: this.model,
-      choices: [{ index, delta, finish_reason: finishReason }]
-    })
+    return this.chunk([{ index, delta, finish_reason: finishReason }])
   }
 
   /** The trailing chunk OpenAI sends with stream_options.include_usage: no choices, only usage. */
   usage (usage: Usage): ChatChunk {
-    return JsonPayload.fromValue<ChatCompletionChunk>({
-      id: this.id,
-      object: 'chat.completion.chunk',
-      created: this.created,
-      model: this.model,
-      choices: [],
-      usage
-    }).withUsage(usage, true)
+    return this.chunk([], usage).withUsage(usage, true)
+  }
+
+  private chunk (choices: Choice[], usage?: Usage): ChatChunk {
+    const chunk: ChatCompletionChunk = { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices }
+    if (usage !== undefined) chunk.usage = usage
+    return JsonPayload.fromValue(chunk)
   }
 }
 

@@ -92,6 +92,18 @@ export function parseJson<T> (text: string, call: UpstreamCall): T {
   }
 }
 
+/** An upstream that reported a failure inside its stream (after the 200). */
+export function midStreamError (call: UpstreamCall, upstreamMessage: string, rateLimited = false): Error {
+  const detail = redact(upstreamMessage, call.provider)
+  const message = `Provider ${call.provider.id} failed during the answer${detail !== '' ? `: ${detail}` : '.'}`
+  return rateLimited ? new UpstreamRateLimitedError(message) : new UpstreamFailedError(message)
+}
+
+/** An upstream stream that ended without its end marker: the answer is incomplete. */
+export function truncatedStreamError (call: UpstreamCall): Error {
+  return new UpstreamFailedError(`Provider ${call.provider.id} ended the stream before it was complete.`)
+}
+
 /** Maps a network-level failure (refused, reset, timeout, abort) to what the client is told. */
 export function transportError (err: unknown, call: UpstreamCall): Error {
   if (call.signal.aborted) return new ClientClosedError({ cause: err })

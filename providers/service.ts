@@ -3,8 +3,11 @@ import type { UsageEvent, UsageEvents } from '../lib/usage-events.js'
 import { clientMessage, statusOf } from './errors.js'
 import type { UpstreamHttp } from './http.js'
 import type { JsonPayload } from './payload.js'
+import { resolveMediaModel, type MediaKind } from './media-models.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
-import type { ChatChunk, ChatChunkStream, ChatCompletion, ChatRequest, Usage, UpstreamCall } from './types.js'
+import type {
+  ChatChunk, ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, Usage, UpstreamCall
+} from './types.js'
 import { checkChatRequest } from './validate.js'
 
 /** Who asks, for metering, and how to notice they left. */
@@ -37,8 +40,7 @@ export class ProviderService {
       meter.end(200)
       return result
     } catch (err) {
-      meter.end(statusOf(err), err)
-      throw err
+      throw meter.failed(err)
     }
   }
 
@@ -53,10 +55,39 @@ export class ProviderService {
       const resolved = this.prepare(request, meter)
       upstream = await resolved.adapter.chat.stream(request, this.call(resolved, context))
     } catch (err) {
-      meter.end(statusOf(err), err)
-      throw err
+      throw meter.failed(err)
     }
     return meter.observe(upstream)
+  }
+
+  /** Embeddings (OpenAI shape in and out), metered like a chat call (completion tokens 0). */
+  async embed (request: EmbeddingsRequest, context: ChatContext): Promise<JsonPayload<EmbeddingsResponse>> {
+    return await this.mediaCall(request.model, 'embedding', context, async (resolved, call) =>
+      await (resolved.adapter.embeddings as NonNullable<typeof resolved.adapter.embeddings>).create(request, call))
+  }
+
+  /** Image generation (OpenAI shape in and out), metered like a chat call with the tokens the provider reports. */
+  async generateImages (request: ImagesRequest, context: ChatContext): Promise<JsonPayload<ImagesResponse>> {
+    return await this.mediaCall(request.model, 'image', context, async (resolved, call) =>
+      await (resolved.adapter.images as NonNullable<typeof resolved.adapter.images>).generate(request, call))
+  }
+
+  /** One non-streamed embeddings or image call: resolve for `kind` (resolveMediaModel checks the capability), run, meter once. */
+  private async mediaCall<T> (
+    model: string, kind: MediaKind, context: ChatContext,
+    run: (resolved: ResolvedModel, call: UpstreamCall) => Promise<JsonPayload<T>>
+  ): Promise<JsonPayload<T>> {
+    const meter = this.meter(model, context, false)
+    try {
+      const resolved = resolveMediaModel(this.registry, model, kind)
+      meter.resolved(resolved)
+      const result = await run(resolved, this.call(resolved, context))
+      meter.usage(result.usage)
+      meter.end(200)
+      return result
+    } catch (err) {
+      throw meter.failed(err)
+    }
   }
 
   private prepare (request: ChatRequest, meter: CallMeter): ResolvedModel {
@@ -148,6 +179,12 @@ class CallMeter {
       this.end(200, failure ?? (this.context.signal.aborted ? new Error('client closed') : undefined))
     }
     return undefined
+  }
+
+  /** Ends the meter for a call that failed before any answer; returns the error to rethrow. */
+  failed (err: unknown): unknown {
+    this.end(statusOf(err), err)
+    return err
   }
 
   end (status: number, err?: unknown): void {

@@ -1,6 +1,8 @@
 import type {
   ChatCompletionChunkType, ChatCompletionRequestType, ChatCompletionType, UsageType
 } from '../schemas/chat.js'
+import type { EmbeddingsRequestType, EmbeddingsResponseType } from '../schemas/embeddings.js'
+import type { ImagesRequestType, ImagesResponseType } from '../schemas/images.js'
 import type { UpstreamHttp } from './http.js'
 import type { JsonPayload } from './payload.js'
 
@@ -9,6 +11,11 @@ export type ChatRequest = ChatCompletionRequestType
 export type ChatCompletion = ChatCompletionType
 export type ChatCompletionChunk = ChatCompletionChunkType
 export type Usage = UsageType
+/** Embeddings and images use OpenAI's shapes internally too (schemas/embeddings.ts, schemas/images.ts). */
+export type EmbeddingsRequest = EmbeddingsRequestType
+export type EmbeddingsResponse = EmbeddingsResponseType
+export type ImagesRequest = ImagesRequestType
+export type ImagesResponse = ImagesResponseType
 
 /** Wire formats with an adapter in providers/<kind>/. */
 export type AdapterKind = 'openai-compatible' | 'anthropic' | 'gemini'
@@ -59,8 +66,20 @@ export interface ChatAdapter {
   stream (request: ChatRequest, call: UpstreamCall): Promise<ChatChunkStream>
 }
 
-/** One wire format. Embeddings and images adapters join `chat` here in later issues. */
+export interface EmbeddingsAdapter {
+  /** Embeds every input, answering OpenAI's shape; the payload's usage is set (completion_tokens 0). Throws HUB_* errors. */
+  create (request: EmbeddingsRequest, call: UpstreamCall): Promise<JsonPayload<EmbeddingsResponse>>
+}
+
+export interface ImagesAdapter {
+  /** Generates images, answering OpenAI's shape; usage is set when the provider reports tokens. Throws HUB_* errors. */
+  generate (request: ImagesRequest, call: UpstreamCall): Promise<JsonPayload<ImagesResponse>>
+}
+
+/** One wire format: chat always; embeddings and images where the provider's API offers them. */
 export interface ProviderAdapter {
   kind: AdapterKind
   chat: ChatAdapter
+  embeddings?: EmbeddingsAdapter
+  images?: ImagesAdapter
 }

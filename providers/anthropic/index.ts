@@ -1,4 +1,4 @@
-import { bodyPieces, parseJson, readText } from '../http.js'
+import { bodyPieces, parseJson, readText, type UpstreamResponse } from '../http.js'
 import { JsonPayload } from '../payload.js'
 import { parseSse } from '../sse.js'
 import type { ChatChunk, ChatCompletion, ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
@@ -13,16 +13,19 @@ function headers (call: UpstreamCall): Record<string, string> {
   return { 'x-api-key': call.provider.apiKey ?? '', 'anthropic-version': API_VERSION }
 }
 
+async function send (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+  const body = JSON.stringify(toAnthropicRequest(request, call.model, stream))
+  return await call.http.postJson(call, '/v1/messages', headers(call), body)
+}
+
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
-  const body = JSON.stringify(toAnthropicRequest(request, call.model, false))
-  const response = await call.http.postJson(call, '/v1/messages', headers(call), body)
+  const response = await send(request, call, false)
   const completion = toChatCompletion(parseJson<AnthropicResponse>(await readText(response, call), call))
   return JsonPayload.fromValue(completion).withUsage(completion.usage)
 }
 
 async function stream (request: ChatRequest, call: UpstreamCall): Promise<AsyncIterable<ChatChunk>> {
-  const body = JSON.stringify(toAnthropicRequest(request, call.model, true))
-  const response = await call.http.postJson(call, '/v1/messages', headers(call), body)
+  const response = await send(request, call, true)
   return translateStream(parseSse(bodyPieces(response, call)), call)
 }
 

@@ -1,6 +1,5 @@
 import { ChunkBuilder } from '../chunks.js'
-import { UpstreamFailedError, UpstreamRateLimitedError } from '../errors.js'
-import { parseJson, redact } from '../http.js'
+import { midStreamError, parseJson, truncatedStreamError } from '../http.js'
 import type { SseEvent } from '../sse.js'
 import type { ChatChunk, UpstreamCall } from '../types.js'
 import { toFinishReason, toUsage, type AnthropicUsage } from './response.js'
@@ -65,18 +64,12 @@ export async function * translateStream (events: AsyncIterable<SseEvent>, call: 
         yield out.usage(toUsage(usage))
         return
       case 'error':
-        throw streamError(event.error, call)
+        throw midStreamError(call, event.error?.message ?? '', event.error?.type === 'rate_limit_error')
       default:
         break // ping, content_block_stop, and event types added later
     }
   }
-  throw new UpstreamFailedError(`Provider ${call.provider.id} ended the stream before it was complete.`)
-}
-
-function streamError (error: { type?: string, message?: string } | undefined, call: UpstreamCall): Error {
-  const detail = redact(error?.message ?? '', call.provider)
-  const message = `Provider ${call.provider.id} failed during the answer${detail !== '' ? `: ${detail}` : '.'}`
-  return error?.type === 'rate_limit_error' ? new UpstreamRateLimitedError(message) : new UpstreamFailedError(message)
+  throw truncatedStreamError(call)
 }
 
 function definedOnly (usage: AnthropicUsage | undefined): AnthropicUsage {

@@ -1,4 +1,4 @@
-import { bodyPieces, parseJson, readText } from '../http.js'
+import { bodyPieces, parseJson, readText, type UpstreamResponse } from '../http.js'
 import { JsonPayload } from '../payload.js'
 import { parseSse } from '../sse.js'
 import type { ChatChunk, ChatCompletion, ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
@@ -13,20 +13,20 @@ function headers (call: UpstreamCall): Record<string, string> {
   return { 'x-goog-api-key': call.provider.apiKey ?? '' }
 }
 
-function path (call: UpstreamCall, method: 'generateContent' | 'streamGenerateContent?alt=sse'): string {
-  return `/models/${encodeURIComponent(call.model)}:${method}`
+async function send (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+  const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent'
+  const path = `/models/${encodeURIComponent(call.model)}:${method}`
+  return await call.http.postJson(call, path, headers(call), JSON.stringify(toGeminiRequest(request)))
 }
 
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
-  const body = JSON.stringify(toGeminiRequest(request))
-  const response = await call.http.postJson(call, path(call, 'generateContent'), headers(call), body)
+  const response = await send(request, call, false)
   const completion = toChatCompletion(parseJson<GeminiResponse>(await readText(response, call), call), call.model)
   return JsonPayload.fromValue(completion).withUsage(completion.usage)
 }
 
 async function stream (request: ChatRequest, call: UpstreamCall): Promise<AsyncIterable<ChatChunk>> {
-  const body = JSON.stringify(toGeminiRequest(request))
-  const response = await call.http.postJson(call, path(call, 'streamGenerateContent?alt=sse'), headers(call), body)
+  const response = await send(request, call, true)
   return translateStream(parseSse(bodyPieces(response, call)), call)
 }
 

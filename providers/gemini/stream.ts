@@ -1,6 +1,5 @@
 import { ChunkBuilder, type ChunkDelta } from '../chunks.js'
-import { UpstreamFailedError } from '../errors.js'
-import { parseJson, redact } from '../http.js'
+import { midStreamError, parseJson, truncatedStreamError } from '../http.js'
 import type { SseEvent } from '../sse.js'
 import type { ChatChunk, UpstreamCall } from '../types.js'
 import { readParts, toFinishReason, toUsage, type GeminiResponse, type GeminiUsage } from './response.js'
@@ -21,10 +20,7 @@ export async function * translateStream (events: AsyncIterable<SseEvent>, call: 
 
   for await (const { data } of events) {
     const response = parseJson<GeminiResponse>(data, call)
-    if (response.error !== undefined) {
-      const detail = redact(response.error.message ?? '', call.provider)
-      throw new UpstreamFailedError(`Provider ${call.provider.id} failed during the answer${detail !== '' ? `: ${detail}` : '.'}`)
-    }
+    if (response.error !== undefined) throw midStreamError(call, response.error.message ?? '')
     if (first) {
       if (response.responseId !== undefined) out.id = `chatcmpl-${response.responseId}`
       first = false
@@ -50,6 +46,6 @@ export async function * translateStream (events: AsyncIterable<SseEvent>, call: 
       if (Object.keys(delta).length > 0 || finish !== null) yield out.delta(delta, finish, index).withUsage(usage && toUsage(usage))
     }
   }
-  if (!finished) throw new UpstreamFailedError(`Provider ${call.provider.id} ended the stream before it was complete.`)
+  if (!finished) throw truncatedStreamError(call)
   if (usage !== undefined) yield out.usage(toUsage(usage))
 }

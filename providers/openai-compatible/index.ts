@@ -1,5 +1,4 @@
-import { bodyPieces, messageOfErrorText, parseJson, readText, redact } from '../http.js'
-import { UpstreamFailedError } from '../errors.js'
+import { bodyPieces, messageOfErrorText, midStreamError, parseJson, readText, truncatedStreamError, type UpstreamResponse } from '../http.js'
 import { JsonPayload } from '../payload.js'
 import { parseSse } from '../sse.js'
 import type { ChatChunk, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
@@ -27,25 +26,26 @@ function headers (call: UpstreamCall): Record<string, string> {
   return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
 }
 
+async function send (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+  return await call.http.postJson(call, '/chat/completions', headers(call), requestBody(request, call, stream))
+}
+
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
-  const response = await call.http.postJson(call, '/chat/completions', headers(call), requestBody(request, call, false))
+  const response = await send(request, call, false)
   const text = await readText(response, call)
   const value = parseJson<ChatCompletion>(text, call)
   return JsonPayload.fromBoth(text, value).withUsage(value.usage)
 }
 
 async function stream (request: ChatRequest, call: UpstreamCall): Promise<AsyncIterable<ChatChunk>> {
-  const response = await call.http.postJson(call, '/chat/completions', headers(call), requestBody(request, call, true))
+  const response = await send(request, call, true)
   return relay(bodyPieces(response, call), call)
 }
 
 async function * relay (body: AsyncIterable<Buffer>, call: UpstreamCall): AsyncGenerator<ChatChunk> {
   for await (const { event, data } of parseSse(body)) {
     if (data === '[DONE]') return
-    if (event === 'error' || IS_ERROR.test(data)) {
-      const detail = redact(messageOfErrorText(data), call.provider)
-      throw new UpstreamFailedError(`Provider ${call.provider.id} failed during the answer${detail !== '' ? `: ${detail}` : '.'}`)
-    }
+    if (event === 'error' || IS_ERROR.test(data)) throw midStreamError(call, messageOfErrorText(data))
     if (!HAS_USAGE.test(data)) {
       yield JsonPayload.fromText<ChatCompletionChunk>(data)
       continue
@@ -54,7 +54,7 @@ async function * relay (body: AsyncIterable<Buffer>, call: UpstreamCall): AsyncG
     const usageOnly = Array.isArray(value.choices) && value.choices.length === 0
     yield JsonPayload.fromBoth(data, value).withUsage(value.usage ?? undefined, usageOnly)
   }
-  throw new UpstreamFailedError(`Provider ${call.provider.id} ended the stream before it was complete.`)
+  throw truncatedStreamError(call)
 }
 
 export const openAICompatibleAdapter: ProviderAdapter = { kind: 'openai-compatible', chat: { complete, stream } }

@@ -4,6 +4,7 @@ import { neverAnswer, resetConnection, sendJson, streamEvents } from '../../help
 import { gatewayWithMock, PROVIDER_KEYS, sseData } from './setup.js'
 
 const hello = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }
+const ONE_CHUNK = 'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n'
 
 test('upstream 400 becomes 400 with the provider\'s message, credential and URL removed', async (t) => {
   const gw = await gatewayWithMock(t, 'openai')
@@ -114,7 +115,7 @@ test('an upstream dying mid-stream gives an SSE error event, then close, without
 test('an error event inside an OpenAI-compatible stream is relayed as the SSE error event', async (t) => {
   const gw = await gatewayWithMock(t, 'openai')
   gw.mock.respond((_req, res) => streamEvents(res, [
-    'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n',
+    ONE_CHUNK,
     ': OPENROUTER PROCESSING\n\n',
     'data: {"error":{"message":"Provider returned error","code":502}}\n\n'
   ]))
@@ -126,9 +127,7 @@ test('an error event inside an OpenAI-compatible stream is relayed as the SSE er
 
 test('a stream cut short without [DONE] is reported as incomplete', async (t) => {
   const gw = await gatewayWithMock(t, 'openai')
-  gw.mock.respond((_req, res) => streamEvents(res, [
-    'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n'
-  ]))
+  gw.mock.respond((_req, res) => streamEvents(res, [ONE_CHUNK]))
   const data = sseData((await gw.chat({ ...hello, stream: true })).body)
   t.same(JSON.parse(data.at(-1) ?? ''), { error: { message: 'Provider openai ended the stream before it was complete.', type: 'upstream_error' } })
 })

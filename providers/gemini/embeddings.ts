@@ -1,0 +1,57 @@
+import { UnsupportedRequestError } from '../errors.js'
+import { parseJson, readText } from '../http.js'
+import { JsonPayload } from '../payload.js'
+import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, UpstreamCall } from '../types.js'
+
+/**
+ * Gemini embeddings: one text goes to models/{model}:embedContent, several to :batchEmbedContents (one
+ * request per text, answers in the same order); the answer is translated to OpenAI's list shape.
+ */
+
+interface GeminiEmbedding { values: number[] }
+interface GeminiEmbeddingAnswer {
+  embedding?: GeminiEmbedding
+  embeddings?: GeminiEmbedding[]
+  /** Reported by newer models only; without it the call meters 0 tokens. */
+  usageMetadata?: { promptTokenCount?: number }
+}
+
+function texts (input: EmbeddingsRequest['input']): string[] {
+  const list: unknown[] = Array.isArray(input) ? input : [input]
+  if (list.some((item) => typeof item !== 'string')) {
+    throw new UnsupportedRequestError('Gemini embeds text only: send "input" as a string or an array of strings, not token arrays.')
+  }
+  return list as string[]
+}
+
+function embedRequest (text: string, request: EmbeddingsRequest): Record<string, unknown> {
+  return { content: { parts: [{ text }] }, ...(request.dimensions !== undefined ? { outputDimensionality: request.dimensions } : {}) }
+}
+
+/** OpenAI's base64 encoding: the little-endian float32 bytes of the vector. */
+function encode (values: number[], format: EmbeddingsRequest['encoding_format']): number[] | string {
+  return format === 'base64' ? Buffer.from(new Float32Array(values).buffer).toString('base64') : values
+}
+
+async function create (request: EmbeddingsRequest, call: UpstreamCall): Promise<JsonPayload<EmbeddingsResponse>> {
+  const inputs = texts(request.input)
+  const single = typeof request.input === 'string'
+  const body = single
+    ? embedRequest(inputs[0] as string, request)
+    : { requests: inputs.map((text) => ({ model: `models/${call.model}`, ...embedRequest(text, request) })) }
+  const path = `/models/${encodeURIComponent(call.model)}:${single ? 'embedContent' : 'batchEmbedContents'}`
+  // the header, not ?key=, so the credential never appears in a URL
+  const response = await call.http.postJson(call, path, { 'x-goog-api-key': call.provider.apiKey ?? '' }, JSON.stringify(body))
+  const answer = parseJson<GeminiEmbeddingAnswer>(await readText(response, call), call)
+  const vectors = single ? [answer.embedding] : (answer.embeddings ?? [])
+  const prompt = answer.usageMetadata?.promptTokenCount ?? 0
+  const value: EmbeddingsResponse = {
+    object: 'list',
+    data: vectors.map((v, index) => ({ object: 'embedding' as const, index, embedding: encode(v?.values ?? [], request.encoding_format) })),
+    model: call.model,
+    usage: { prompt_tokens: prompt, total_tokens: prompt }
+  }
+  return JsonPayload.fromValue(value).withUsage({ prompt_tokens: prompt, completion_tokens: 0, total_tokens: prompt })
+}
+
+export const geminiEmbeddings: EmbeddingsAdapter = { create }

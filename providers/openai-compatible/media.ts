@@ -1,0 +1,40 @@
+import { parseJson, readText } from '../http.js'
+import { JsonPayload } from '../payload.js'
+import type { EmbeddingsAdapter, ImagesAdapter, UpstreamCall, Usage } from '../types.js'
+
+/*
+ * OpenAI-compatible embeddings (POST /embeddings) and image generation (POST /images/generations): the
+ * request passes through with the upstream model name, and the answer's bytes reach the client untouched.
+ */
+
+function headers (call: UpstreamCall): Record<string, string> {
+  const { apiKey } = call.provider
+  return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
+}
+
+async function postThrough<T> (call: UpstreamCall, path: string, request: object, usageOf: (value: T) => Usage | undefined): Promise<JsonPayload<T>> {
+  const response = await call.http.postJson(call, path, headers(call), JSON.stringify({ ...request, model: call.model }))
+  const text = await readText(response, call)
+  const value = parseJson<T>(text, call)
+  return JsonPayload.fromBoth(text, value).withUsage(usageOf(value))
+}
+
+function tokens (prompt: unknown, completion: unknown): Usage {
+  const p = typeof prompt === 'number' ? prompt : 0
+  const c = typeof completion === 'number' ? completion : 0
+  return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c }
+}
+
+export const openAIEmbeddings: EmbeddingsAdapter = {
+  async create (request, call) {
+    return await postThrough(call, '/embeddings', request, (value) => tokens(value.usage?.prompt_tokens, 0))
+  }
+}
+
+export const openAIImages: ImagesAdapter = {
+  async generate (request, call) {
+    // gpt-image models report tokens; dall-e models report nothing
+    return await postThrough(call, '/images/generations', request, (value) =>
+      value.usage === undefined ? undefined : tokens(value.usage.input_tokens, value.usage.output_tokens))
+  }
+}
