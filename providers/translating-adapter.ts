@@ -1,0 +1,29 @@
+import { bodyPieces, parseJson, readText, type UpstreamResponse } from './http.js'
+import { JsonPayload } from './payload.js'
+import { parseSse, type SseEvent } from './sse.js'
+import type { ChatAdapter, ChatChunkStream, ChatCompletion, ChatRequest, UpstreamCall } from './types.js'
+
+/** What a provider with its own wire format supplies; the HTTP and SSE plumbing around it is shared. */
+export interface WireTranslation<Response> {
+  /** Translates the request and POSTs it (streamed or not); resolves with the 2xx response. */
+  send: (request: ChatRequest, call: UpstreamCall, stream: boolean) => Promise<UpstreamResponse>
+  /** The provider's whole answer → an OpenAI chat.completion. */
+  toCompletion: (response: Response, call: UpstreamCall) => ChatCompletion
+  /** The provider's SSE events → OpenAI chunks, ending with the usage-only chunk. */
+  translateStream: (events: AsyncIterable<SseEvent>, call: UpstreamCall) => ChatChunkStream
+}
+
+/** A chat adapter for a provider whose wire format is translated both ways (Anthropic, Gemini). */
+export function translatingChatAdapter<Response> (wire: WireTranslation<Response>): ChatAdapter {
+  return {
+    async complete (request, call) {
+      const response = await wire.send(request, call, false)
+      const completion = wire.toCompletion(parseJson<Response>(await readText(response, call), call), call)
+      return JsonPayload.fromValue(completion).withUsage(completion.usage)
+    },
+    async stream (request, call) {
+      const response = await wire.send(request, call, true)
+      return wire.translateStream(parseSse(bodyPieces(response, call)), call)
+    }
+  }
+}
