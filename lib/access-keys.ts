@@ -37,7 +37,7 @@ export interface AccessKeyServiceOptions {
   cacheTtlMs: number
   cacheSize: number
   lastUsedFlushMs: number
-  log: FastifyBaseLogger
+  log: Pick<FastifyBaseLogger, 'warn' | 'error'>
 }
 
 /**
@@ -48,11 +48,16 @@ export class AccessKeyService {
   private readonly cache: LRUCache<string, CachedKey | false>
   private readonly pendingLastUsed = new Map<string, string>()
   private readonly flushTimer: NodeJS.Timeout
+  /** The store's key-change version the cache was filled under. */
+  private cachedVersion: number
+  /** Moves on every invalidation, so a lookup that raced with a change is not cached. */
+  private generation = 0
 
   constructor (private readonly options: AccessKeyServiceOptions) {
     this.cache = new LRUCache({ max: options.cacheSize, ttl: Math.max(options.cacheTtlMs, 1) })
     this.flushTimer = setInterval(() => { void this.flushLastUsed() }, options.lastUsedFlushMs)
     this.flushTimer.unref()
+    this.cachedVersion = options.store.keyChangeVersion()
   }
 
   async create (input: NewKeyInput): Promise<IssuedKey> {
@@ -119,11 +124,15 @@ export class AccessKeyService {
    * expired or a rotated-away secret. Throws StoreUnavailableError when the store cannot answer.
    */
   async authenticate (secret: string): Promise<Principal | undefined> {
+    this.dropCacheIfChangedElsewhere()
     const hash = this.hash(secret)
     let cached = this.cache.get(hash)
     if (cached === undefined) {
+      const generation = this.generation
       cached = await this.load(hash)
-      this.cache.set(hash, cached)
+      // a change landed while loading: the answer may predate it, so it serves this request only
+      this.dropCacheIfChangedElsewhere()
+      if (generation === this.generation) this.cache.set(hash, cached)
     }
     if (cached === false) return undefined
     const now = new Date().toISOString()
@@ -135,8 +144,18 @@ export class AccessKeyService {
     return principal
   }
 
+  /** Another process (the CLI, a replica) may have revoked or changed keys: forget every lookup. */
+  private dropCacheIfChangedElsewhere (): void {
+    const version = this.options.store.keyChangeVersion()
+    if (version === this.cachedVersion) return
+    this.cache.clear()
+    this.cachedVersion = version
+    this.generation++
+  }
+
   /** Drops every cached lookup of key `id` (its current and previous secrets). */
   invalidate (id: string): void {
+    this.generation++
     for (const [hash, entry] of this.cache.entries()) {
       if (entry !== false && entry.key.id === id) this.cache.delete(hash)
     }

@@ -68,11 +68,12 @@ function replacement (key: NewAccessKey): Partial<AccessKeysTable> {
 }
 
 export class AccessKeyRepository {
-  constructor (private readonly db: Kysely<Database>) {}
+  /** `announce`, when given, runs in the same transaction as every key change (Postgres NOTIFY). */
+  constructor (private readonly db: Kysely<Database>, private readonly announce?: (db: Kysely<Database>) => Promise<void>) {}
 
   async insert (key: NewAccessKey): Promise<AccessKey> {
     const row = toRow(key)
-    await this.db.insertInto('access_keys').values(row).execute()
+    await this.write(async (db) => await db.insertInto('access_keys').values(row).execute())
     return toAccessKey(row)
   }
 
@@ -110,12 +111,12 @@ export class AccessKeyRepository {
     if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes)
     if (patch.models !== undefined) values.models = JSON.stringify(patch.models)
     if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt
-    await this.db.updateTable('access_keys').set(values).where('id', '=', id).execute()
+    await this.write(async (db) => await db.updateTable('access_keys').set(values).where('id', '=', id).execute())
     return await this.findById(id)
   }
 
   async rotate (id: string, rotation: Rotation, now: string): Promise<AccessKey | undefined> {
-    await this.db.updateTable('access_keys')
+    await this.write(async (db) => await db.updateTable('access_keys')
       .set((eb) => ({
         previous_hash: rotation.previousValidUntil === null ? null : eb.ref('hash'),
         previous_hash_expires_at: rotation.previousValidUntil,
@@ -123,14 +124,14 @@ export class AccessKeyRepository {
         prefix: rotation.prefix,
         updated_at: now
       }))
-      .where('id', '=', id).where('revoked_at', 'is', null).execute()
+      .where('id', '=', id).where('revoked_at', 'is', null).execute())
     return await this.findById(id)
   }
 
   async revoke (id: string, now: string): Promise<AccessKey | undefined> {
-    await this.db.updateTable('access_keys')
+    await this.write(async (db) => await db.updateTable('access_keys')
       .set({ revoked_at: now, updated_at: now, previous_hash: null, previous_hash_expires_at: null })
-      .where('id', '=', id).where('revoked_at', 'is', null).execute()
+      .where('id', '=', id).where('revoked_at', 'is', null).execute())
     return await this.findById(id)
   }
 
@@ -140,8 +141,8 @@ export class AccessKeyRepository {
    */
   async upsertHash (key: NewAccessKey): Promise<void> {
     if (await this.insertUnlessPresent(key)) return
-    await this.db.updateTable('access_keys').set(replacement(key))
-      .where('id', '=', key.id).where('hash', '!=', key.hash).execute()
+    await this.write(async (db) => await db.updateTable('access_keys').set(replacement(key))
+      .where('id', '=', key.id).where('hash', '!=', key.hash).execute())
   }
 
   /**
@@ -150,16 +151,27 @@ export class AccessKeyRepository {
    */
   async claim (key: NewAccessKey, now: string): Promise<boolean> {
     if (await this.insertUnlessPresent(key)) return true
-    const result = await this.db.updateTable('access_keys').set(replacement(key))
+    const result = await this.write(async (db) => await db.updateTable('access_keys').set(replacement(key))
       .where('id', '=', key.id)
       .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb.and([eb('expires_at', 'is not', null), eb('expires_at', '<=', now)])]))
-      .executeTakeFirst()
+      .executeTakeFirst())
     return Number(result.numUpdatedRows) > 0
   }
 
   private async insertUnlessPresent (key: NewAccessKey): Promise<boolean> {
-    const result = await this.db.insertInto('access_keys').values(toRow(key)).onConflict((oc) => oc.doNothing()).executeTakeFirst()
+    const result = await this.write(async (db) => await db.insertInto('access_keys').values(toRow(key)).onConflict((oc) => oc.doNothing()).executeTakeFirst())
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+
+  /** Runs a key change, announced to other replicas in the same transaction where the store needs that. */
+  private async write<T> (change: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    const announce = this.announce
+    if (announce === undefined) return await change(this.db)
+    return await this.db.transaction().execute(async (trx) => {
+      const result = await change(trx)
+      await announce(trx)
+      return result
+    })
   }
 
   async hasActiveAdmin (now: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { AccessKeyRepository } from './access-keys.js'
 import { AuditRepository } from './audit.js'
 import { UsageRepository } from './usage.js'
 import { ModelRepository } from './models.js'
+import { postgresChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js'
 import { isPostgresUrl } from '../config.js'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -28,30 +29,37 @@ export interface Store {
   readonly audit: AuditRepository
   readonly usage: UsageRepository
   readonly models: ModelRepository
+  /** Moves when another process or replica may have changed access keys (see change-feed.ts). */
+  keyChangeVersion (): number
   /** Resolves when the database answers a trivial query. */
   ping (): Promise<void>
   close (): Promise<void>
 }
 
 export async function openStore (options: StoreOptions): Promise<Store> {
-  const { db, dialect, exclusively } = isPostgresUrl(options.databaseUrl)
+  const { db, dialect, exclusively, changes } = isPostgresUrl(options.databaseUrl)
     ? await connectPostgres(options.databaseUrl as string, options.schema ?? 'public')
     : connectSqlite(sqlitePath(options))
   try {
     await exclusively(async () => { await migrate(db) })
   } catch (err) {
+    await changes.close()
     await db.destroy()
     throw err
   }
   return {
     db,
     dialect,
-    accessKeys: new AccessKeyRepository(db),
+    accessKeys: new AccessKeyRepository(db, changes.announce),
     audit: new AuditRepository(db),
     usage: new UsageRepository(db),
     models: new ModelRepository(db),
+    keyChangeVersion: () => changes.version(),
     async ping () { await sql`select 1`.execute(db) },
-    async close () { await db.destroy() }
+    async close () {
+      await changes.close()
+      await db.destroy()
+    }
   }
 }
 
@@ -69,6 +77,7 @@ interface Connection {
   dialect: Dialect
   /** Runs `work` while no other process migrates the same database. */
   exclusively: (work: () => Promise<void>) => Promise<void>
+  changes: ChangeFeed
 }
 
 function connectSqlite (path: string): Connection {
@@ -81,6 +90,7 @@ function connectSqlite (path: string): Connection {
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     dialect: 'sqlite',
+    changes: sqliteChangeFeed(database),
     // Kysely's SQLite migrator takes no lock; an immediate transaction on our single connection makes
     // another process (a replica, the CLI) wait, then find the migrations done
     async exclusively (work) {
@@ -133,14 +143,16 @@ async function connectPostgres (url: string, schema: string): Promise<Connection
   // query running on it already fails with the same error (which the caller handles)
   pool.on('connect', (client) => { client.on('error', () => {}) })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  let changes
   try {
     await createSchema(db, schema)
+    changes = await postgresChangeFeed(url, schema)
   } catch (err) {
     await db.destroy()
     throw err
   }
   // Kysely's migrator locks a row on Postgres, so replicas starting together migrate once
-  return { db, dialect: 'postgres', exclusively: async (work) => { await work() } }
+  return { db, dialect: 'postgres', exclusively: async (work) => { await work() }, changes }
 }
 
 /** `create schema if not exists` is not safe against a replica doing the same at once; losing that race is fine. */

@@ -1,0 +1,89 @@
+import type SQLite from 'better-sqlite3'
+import pg from 'pg'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from './schema.js'
+
+/**
+ * Tells a process that access keys may have been changed elsewhere (the CLI, another replica), so
+ * key lookups it cached are stale. Reading `version()` is cheap enough for every request.
+ */
+export interface ChangeFeed {
+  /** Moves whenever another process may have changed keys; compare with the value seen when caching. */
+  version (): number
+  /** Announces a key change made through `db` (inside the writing transaction), where the dialect needs it. */
+  announce?: (db: Kysely<Database>) => Promise<void>
+  close (): Promise<void>
+}
+
+/**
+ * SQLite counts commits by other connections in `PRAGMA data_version`; our own writes leave it alone.
+ * Once the database is closed the last value stays, so cached keys keep working through an outage.
+ */
+export function sqliteChangeFeed (database: SQLite.Database): ChangeFeed {
+  const dataVersion = database.prepare('PRAGMA data_version').pluck()
+  let last = 0
+  return {
+    version () {
+      try {
+        last = dataVersion.get() as number
+      } catch {}
+      return last
+    },
+    async close () {}
+  }
+}
+
+const CHANNEL = 'hubgate_access_keys'
+const RECONNECT_MS = 1_000
+
+/**
+ * Postgres replicas announce key changes with NOTIFY (delivered at commit) and LISTEN on a connection
+ * of their own. While that connection is down nothing is heard, so regaining it counts as a change;
+ * meanwhile cached keys stay as fresh as KEY_CACHE_TTL_MS allows (the database is usually down too,
+ * and cached keys are what keeps the gateway serving then).
+ */
+export async function postgresChangeFeed (connectionString: string, schema: string): Promise<ChangeFeed> {
+  let version = 0
+  let closed = false
+  let listener: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+
+  const reconnectLater = (): void => {
+    if (closed || retry !== undefined) return
+    retry = setTimeout(() => { retry = undefined; void listen().catch(reconnectLater) }, RECONNECT_MS)
+    retry.unref()
+  }
+  const listen = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString })
+    client.on('error', () => {}) // 'end' follows and reconnects
+    client.on('notification', (message) => { if (message.payload === schema) version++ })
+    client.on('end', () => {
+      if (listener !== client) return
+      listener = undefined
+      reconnectLater()
+    })
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${CHANNEL}`)
+    } catch (err) {
+      await client.end().catch(() => {})
+      throw err
+    }
+    if (closed) return await client.end()
+    listener = client
+    version++
+  }
+
+  await listen()
+  return {
+    version: () => version,
+    async announce (db) { await sql`select pg_notify(${CHANNEL}, ${schema})`.execute(db) },
+    async close () {
+      closed = true
+      clearTimeout(retry)
+      const client = listener
+      listener = undefined
+      await client?.end().catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { test, type Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { adminCall, bearer, build, issueKey, tempDir } from '../helpers/build.js'
+import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
+
+const KEYS = '/api/admin/access-keys'
+
+/** Whether `app` accepts `key` right now (its cache included). */
+async function accepted (app: FastifyInstance, key: string): Promise<boolean> {
+  return await app.accessKeys.authenticate(key) !== undefined
+}
+
+/** Polls `check` until it holds; a change made on another replica arrives by notification, not instantly. */
+async function eventually (check: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return await check()
+}
+
+/**
+ * Two gateways on one store: changes made through `writer` must reach `reader`'s key cache.
+ * `settle` waits for the change to arrive (no wait at all on SQLite, a notification on Postgres).
+ */
+async function coherence (t: Test, writer: FastifyInstance, reader: FastifyInstance, settle: (check: () => Promise<boolean>) => Promise<boolean>): Promise<void> {
+  const revoked = await issueKey(writer)
+  const rotated = await issueKey(writer)
+  const limited = await issueKey(writer, { scopes: ['chat'] })
+  for (const key of [revoked, rotated, limited]) t.ok(await accepted(reader, key.key), 'accepted by the other gateway (and cached there)')
+
+  await adminCall(writer, { method: 'POST', url: `${KEYS}/${revoked.id}/revoke` })
+  t.ok(await settle(async () => !await accepted(reader, revoked.key)), 'revocation reaches the other gateway')
+
+  const next = (await adminCall(writer, { method: 'POST', url: `${KEYS}/${rotated.id}/rotate` })).json<{ key: string }>().key
+  t.ok(await settle(async () => !await accepted(reader, rotated.key)), 'the rotated-away secret stops there too')
+  t.ok(await accepted(reader, next), 'and the new one works there')
+
+  await adminCall(writer, { method: 'PATCH', url: `${KEYS}/${limited.id}`, payload: { scopes: ['admin'] } })
+  t.ok(await settle(async () => (await reader.inject({ url: KEYS, headers: bearer(limited.key) })).statusCode === 200), 'a new scope applies there')
+}
+
+test('SQLite: a change made by another process on the same file applies to the very next request', async (t) => {
+  const env = { DATA_DIR: tempDir(t) }
+  const writer = await build(t, env)
+  const reader = await build(t, env)
+  // no waiting: SQLite's data_version is read on every authentication
+  await coherence(t, writer, reader, async (check) => await check())
+})
+
+test('Postgres: a change made on another replica reaches its cache by notification', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const env = postgresEnv(t, serviceUrl('TEST_DATABASE_URL'))
+  const writer = await build(t, env)
+  const reader = await build(t, env)
+  await coherence(t, writer, reader, eventually)
+})
+
+test('without outside changes, lookups are served from the cache', async (t) => {
+  const app = await build(t)
+  const { key, id } = await issueKey(app)
+  t.ok(await accepted(app, key))
+  // a write on the gateway's own connection that bypasses the service is not seen until the entry expires
+  await app.store.db.updateTable('access_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).execute()
+  t.ok(await accepted(app, key), 'still served from the cache')
+  app.accessKeys.invalidate(id)
+  t.notOk(await accepted(app, key), 'gone once invalidated')
+})
