@@ -1,3 +1,4 @@
+import { UpstreamFailedError } from './errors.js'
 import { bodyPieces, parseJson, readText, type UpstreamResponse } from './http.js'
 import { JsonPayload } from './payload.js'
 import { parseSse, type SseEvent } from './sse.js'
@@ -18,7 +19,14 @@ export function translatingChatAdapter<Response> (wire: WireTranslation<Response
   return {
     async complete (request, call) {
       const response = await wire.send(request, call, false)
-      const completion = wire.toCompletion(parseJson<Response>(await readText(response, call), call), call)
+      const answer = parseJson<Response>(await readText(response, call), call)
+      let completion: ChatCompletion
+      try {
+        completion = wire.toCompletion(answer, call)
+      } catch (err) {
+        // JSON, but not the shape the provider documents: its failure (502), not the gateway's (500)
+        throw new UpstreamFailedError(`Provider ${call.provider.id} sent an answer the gateway could not read.`, { cause: err })
+      }
       return JsonPayload.fromValue(completion).withUsage(completion.usage)
     },
     async stream (request, call) {

@@ -175,3 +175,11 @@ test('requests Anthropic cannot serve are refused before the call', async (t) =>
   t.same(badArgs.json(), { error: 'Bad Request', message: 'tool call c1: function.arguments must be JSON text of an object' })
   t.equal(gw.mock.requests.length, 0)
 })
+
+test('an answer that is JSON but not an Anthropic message is the provider\'s failure (502)', async (t) => {
+  const gw = await gatewayWithMock(t, 'anthropic', {}, '')
+  gw.mock.respond((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"unexpected":true}') }, (_req, res) => { res.writeHead(200).end('not json') })
+  const hi = { model, messages: [{ role: 'user', content: 'hi' }] }
+  t.same((await gw.chat(hi)).json(), { error: 'Bad Gateway', message: 'Provider anthropic sent an answer the gateway could not read.' })
+  t.same((await gw.chat(hi)).json(), { error: 'Bad Gateway', message: 'Provider anthropic sent a response that is not JSON.' })
+})
