@@ -76,6 +76,11 @@ export const ConfigSchema = Type.Object({
   OTEL_SERVICE_NAME: Type.String({ default: 'hubgate', minLength: 1 }),
   CATALOG_REFRESH_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'How often the model catalog is re-read (changes by other replicas)' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' }),
+  AIGNE_MOUNT_POINT: Type.String({
+    default: '/',
+    pattern: '^/[^\\s?#]*$',
+    description: 'Path prefix AIGNE clients put before /api/… (announced by GET /__blocklet__.js); set it when a reverse proxy serves Hubgate under a sub-path'
+  }),
   ...ProviderSettings
 })
 

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { errorBodyFor } from '../../lib/aigne-errors.js'
 import { UNAUTHORIZED_BODY, reasonFor } from '../../lib/errors.js'
 
 /** Value of WWW-Authenticate for a 401 (RFC 6750): the error attribute only when a token was presented. */
@@ -24,13 +25,13 @@ export default fp(async (app) => {
       request.log.error({ err }, 'request failed')
       // our own errors (code HUB_*) carry messages written for clients; anything else stays private
       const message = err.code?.startsWith('HUB_') === true ? err.message : 'The gateway hit an internal error; it has been logged.'
-      return reply.code(status).send({ error: reasonFor(status), message })
+      return reply.code(status).send(errorBodyFor(request, status, reasonFor(status), message, err))
     }
     if (status === 429 || status === 503) {
       const retryAfter = (err as { retryAfter?: unknown }).retryAfter
       if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
     }
-    return reply.code(status).send({ error: reasonFor(status), message: clientMessage(err) })
+    return reply.code(status).send(errorBodyFor(request, status, reasonFor(status), clientMessage(err), err))
   })
 
   app.setNotFoundHandler((request, reply) => {

@@ -1,0 +1,80 @@
+import type { AigneChatOutputType, AigneUsageType } from '../schemas/aigne.js'
+import { sseData } from '../providers/sse.js'
+import type { ChatChunk, Usage } from '../providers/types.js'
+import { toAigneToolCall } from './aigne-chat.js'
+import { ChunkAccumulator, type ChatSummary } from './chat-summary.js'
+import { creditsFor, type ModelPrice } from './model-catalog.js'
+
+/** How to present one answer: the model name as the client asked for it, JSON mode, and the catalog price if any. */
+export interface AigneAnswerPlan {
+  model: string
+  /** responseFormat json_schema was asked for: the text is the JSON document, answered as `json`. */
+  jsonMode: boolean
+  price: ModelPrice | undefined
+}
+
+/** AIGNE usage; credits only when the catalog prices the model (rates per 1M tokens). */
+export function aigneUsage (usage: Usage, price: ModelPrice | undefined): AigneUsageType
+export function aigneUsage (usage: Usage | undefined, price: ModelPrice | undefined): AigneUsageType | undefined
+export function aigneUsage (usage: Usage | undefined, price: ModelPrice | undefined): AigneUsageType | undefined {
+  if (usage === undefined) return undefined
+  const cached = usage.prompt_tokens_details?.cached_tokens
+  return {
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    ...(typeof cached === 'number' && cached > 0 ? { cacheReadInputTokens: cached } : {}),
+    ...(price !== undefined ? { aigneHubCredits: creditsFor(price, usage.prompt_tokens, usage.completion_tokens) } : {})
+  }
+}
+
+function parseObject (text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text)
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The answer's fields. In JSON mode a text that parses as an object becomes `json` (and no `text`); one that
+ * does not stays `text`, so the client's schema check fails visibly (and it retries) instead of getting nothing.
+ */
+export function aigneOutput (summary: ChatSummary, plan: AigneAnswerPlan): AigneChatOutputType {
+  const json = plan.jsonMode && summary.toolCalls.length === 0 ? parseObject(summary.text) : undefined
+  const usage = aigneUsage(summary.usage, plan.price)
+  return {
+    ...(json === undefined && summary.text !== '' ? { text: summary.text } : {}),
+    ...(summary.reasoning !== '' ? { thoughts: summary.reasoning } : {}),
+    ...(json !== undefined ? { json } : {}),
+    ...(summary.toolCalls.length > 0 ? { toolCalls: summary.toolCalls.map(toAigneToolCall) } : {}),
+    ...(usage !== undefined ? { usage } : {}),
+    model: plan.model
+  }
+}
+
+const event = (delta: object): string => sseData(JSON.stringify({ delta }))
+
+/**
+ * The AIGNE stream: the model first, text (and reasoning) as it arrives, then one JSON delta with what is
+ * only known at the end (tool calls, the parsed `json`, usage). No `[DONE]`: the body simply ends. A
+ * failure after the start is `event: error` with the message, then the end.
+ */
+export async function * aigneEventStream (chunks: AsyncIterable<ChatChunk>, plan: AigneAnswerPlan, describe: (err: unknown) => string): AsyncGenerator<string> {
+  yield event({ json: { model: plan.model } })
+  const accumulator = new ChunkAccumulator()
+  try {
+    for await (const chunk of chunks) {
+      const piece = accumulator.add(chunk)
+      if (piece.reasoning !== '') yield event({ text: { thoughts: piece.reasoning } })
+      if (piece.text !== '' && !plan.jsonMode) yield event({ text: { text: piece.text } })
+    }
+  } catch (err) {
+    yield `event: error\n${sseData(JSON.stringify({ message: describe(err) }))}`
+    return
+  }
+  // text and thoughts were streamed already, except in JSON mode where the text is held back
+  const { text, thoughts, model, ...rest } = aigneOutput(accumulator.summary(), plan)
+  const last = plan.jsonMode && text !== undefined ? { text, ...rest } : rest
+  if (Object.keys(last).length > 0) yield event({ json: last })
+}

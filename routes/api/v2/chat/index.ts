@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { envelopeModel, toChatRequest } from '../../../../lib/aigne-chat.js'
+import { aigneEventStream, aigneOutput, type AigneAnswerPlan } from '../../../../lib/aigne-output.js'
+import { aigneConfig, rejectDeepBodies, sendEventStream } from '../../../../lib/aigne-route.js'
+import { summarizeCompletion } from '../../../../lib/chat-summary.js'
+import { requireModel } from '../../../../plugins/app/auth.js'
+import { chatContext } from '../../../../plugins/app/providers.js'
+import { clientMessage } from '../../../../providers/errors.js'
+import { AIGNE_STREAM_DESCRIPTION, AigneChatOutput, AigneChatRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
+import { strictBodyValidator } from '../../../../schemas/validator.js'
+
+/** POST /api/v2/chat: the AIGNE protocol's chat model call (what `AIGNEHubChatModel` sends), through the same providers. */
+const aigneChat: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/', {
+    config: aigneConfig('chat'),
+    bodyLimit: app.config.CHAT_BODY_LIMIT,
+    schema: {
+      tags: ['aigne'],
+      summary: 'Call a chat model (AIGNE protocol; server-sent events with options.streaming)',
+      security: [{ bearerAuth: [] }],
+      body: AigneChatRequest,
+      response: {
+        200: {
+          description: 'The model output, or with options.streaming a text/event-stream of deltas',
+          content: {
+            'application/json': { schema: AigneChatOutput },
+            'text/event-stream': { schema: Type.String({ description: AIGNE_STREAM_DESCRIPTION }) }
+          }
+        },
+        ...aigneErrorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
+      }
+    },
+    validatorCompiler: strictBodyValidator,
+    preValidation: rejectDeepBodies
+  }, async (request, reply) => {
+    const { input, options } = request.body
+    const model = envelopeModel(request.body)
+    requireModel(request, model)
+    const chat = toChatRequest(input, model)
+    const plan: AigneAnswerPlan = { model, jsonMode: chat.response_format?.type === 'json_schema', price: app.catalog.price(model) }
+    const context = chatContext(request, reply)
+    if (options?.streaming !== true) {
+      const completion = await app.providers.chat(chat, context)
+      return aigneOutput(summarizeCompletion(completion.value, completion.usage), plan)
+    }
+    const chunks = await app.providers.chatStream(chat, context)
+    return await sendEventStream(reply, aigneEventStream(chunks, plan, (err) => {
+      request.log.warn({ err }, 'AIGNE chat stream failed after it started')
+      return clientMessage(err)
+    }))
+  })
+}
+
+export default aigneChat

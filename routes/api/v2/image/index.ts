@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { envelopeModel } from '../../../../lib/aigne-chat.js'
+import { aigneUsage } from '../../../../lib/aigne-output.js'
+import { aigneConfig } from '../../../../lib/aigne-route.js'
+import { aigneImages, toImagesRequest } from '../../../../lib/media-answers.js'
+import { requireModel } from '../../../../plugins/app/auth.js'
+import { chatContext } from '../../../../plugins/app/providers.js'
+import { AigneImageOutput, AigneImageRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
+import { imageMimeType } from '../../../../schemas/images.js'
+import { strictBodyValidator } from '../../../../schemas/validator.js'
+
+const NO_TOKENS = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
+
+/** POST /api/v2/image: the AIGNE protocol's image model call (what `AIGNEHubImageModel` sends); never streamed. */
+const aigneImage: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/', {
+    config: aigneConfig('images'),
+    schema: {
+      tags: ['aigne'],
+      summary: 'Generate images (AIGNE protocol)',
+      security: [{ bearerAuth: [] }],
+      body: AigneImageRequest,
+      response: { 200: AigneImageOutput, ...aigneErrorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504) }
+    },
+    validatorCompiler: strictBodyValidator
+  }, async (request, reply) => {
+    const { input } = request.body
+    const model = envelopeModel(request.body)
+    requireModel(request, model)
+    // options may sit in modelOptions or next to the prompt (the AIGNE framework merges both, the input winning)
+    const images = toImagesRequest(model, input.prompt, { ...input.modelOptions, ...input }, 'input, as an image request,')
+    const result = await app.providers.generateImages(images, chatContext(request, reply))
+    return {
+      images: aigneImages(result.value, imageMimeType(images)),
+      usage: aigneUsage(result.usage ?? NO_TOKENS, app.catalog.price(model)),
+      model
+    }
+  })
+}
+
+export default aigneImage
