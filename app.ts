@@ -49,6 +49,8 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
     logger: { level: config.LOG_LEVEL, redact: LOG_REDACTION },
     bodyLimit: config.BODY_LIMIT,
+    // opening the store and migrating can be slow on a loaded machine; fail start-up only when really stuck
+    pluginTimeout: 60_000,
     // requestTimeout bounds receiving a request, not streaming the answer; headersTimeout must be below it
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,

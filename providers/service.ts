@@ -9,11 +9,15 @@ import type {
   ChatChunk, ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, Usage, UpstreamCall
 } from './types.js'
 import { checkChatRequest } from './validate.js'
+import type { Admission, AdmissionTicket } from './admission.js'
+import type { Principal } from '../lib/principal.js'
 
 /** Who asks, for metering, and how to notice they left. */
 export interface ChatContext {
   requestId: string
   principalId: string
+  /** The caller, for admission (budgets, token limits). */
+  principal?: Principal | undefined
   /** Aborted when the client goes away; the upstream request is then aborted too. */
   signal: AbortSignal
 }
@@ -23,6 +27,8 @@ export interface ChatContext {
  * and emit exactly one usage event per call, whether it succeeded, failed or was abandoned.
  */
 export class ProviderService {
+  private admission: Admission | undefined
+
   constructor (
     readonly registry: ProviderRegistry,
     private readonly http: UpstreamHttp,
@@ -30,11 +36,17 @@ export class ProviderService {
     private readonly log: FastifyBaseLogger
   ) {}
 
+  /** Installs the check every call passes before going upstream (metering sets it: budgets, tokens per minute). */
+  setAdmission (admission: Admission): void {
+    this.admission = admission
+  }
+
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */
   async chat (request: ChatRequest, context: ChatContext): Promise<JsonPayload<ChatCompletion>> {
     const meter = this.meter(request.model, context, false)
     try {
       const resolved = this.prepare(request, meter)
+      await this.admitChat(request, context, meter)
       const result = await resolved.adapter.chat.complete(request, this.call(resolved, context))
       meter.usage(result.usage)
       meter.end(200)
@@ -53,6 +65,7 @@ export class ProviderService {
     let upstream: ChatChunkStream
     try {
       const resolved = this.prepare(request, meter)
+      await this.admitChat(request, context, meter)
       upstream = await resolved.adapter.chat.stream(request, this.call(resolved, context))
     } catch (err) {
       throw meter.failed(err)
@@ -81,6 +94,9 @@ export class ProviderService {
     try {
       const resolved = resolveMediaModel(this.registry, model, kind)
       meter.resolved(resolved)
+      if (this.admission !== undefined) {
+        meter.admitted(await this.admission({ principal: context.principal, model, maxCompletionTokens: 0, promptTokensUpperBound: () => 0 }))
+      }
       const result = await run(resolved, this.call(resolved, context))
       meter.usage(result.usage)
       meter.end(200)
@@ -88,6 +104,19 @@ export class ProviderService {
     } catch (err) {
       throw meter.failed(err)
     }
+  }
+
+  private async admitChat (request: ChatRequest, context: ChatContext, meter: CallMeter): Promise<void> {
+    if (this.admission === undefined) return
+    const ticket = await this.admission({
+      principal: context.principal,
+      model: request.model,
+      maxCompletionTokens: request.max_completion_tokens ?? request.max_tokens,
+      // every token is at least one byte of the serialized messages, so their byte length bounds the prompt
+      promptTokensUpperBound: () => Buffer.byteLength(JSON.stringify(request.messages)) + Buffer.byteLength(JSON.stringify(request.tools ?? []))
+    })
+    if (ticket?.completionTokenCap !== undefined) request.max_tokens = ticket.completionTokenCap
+    meter.admitted(ticket)
   }
 
   private prepare (request: ChatRequest, meter: CallMeter): ResolvedModel {
@@ -118,6 +147,7 @@ class CallMeter {
   private firstChunkAt: number | undefined
   private latest: Usage | undefined
   private done = false
+  private ticket: AdmissionTicket | undefined
   private provider: string
   private upstreamModel: string
 
@@ -140,6 +170,10 @@ class CallMeter {
 
   usage (usage: Usage | undefined): void {
     if (usage !== undefined) this.latest = usage
+  }
+
+  admitted (ticket: AdmissionTicket | undefined): void {
+    this.ticket = ticket
   }
 
   /**
@@ -193,7 +227,7 @@ class CallMeter {
     const now = performance.now()
     const aborted = this.context.signal.aborted
     const usage = this.latest
-    this.emit({
+    const event: UsageEvent = {
       requestId: this.context.requestId,
       principalId: this.context.principalId,
       model: this.model,
@@ -208,6 +242,8 @@ class CallMeter {
       latencyMs: Math.round(now - this.started),
       ttfbMs: Math.round((this.firstChunkAt ?? now) - this.started),
       clientAborted: aborted
-    })
+    }
+    this.ticket?.settle(event)
+    this.emit(event)
   }
 }

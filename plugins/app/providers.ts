@@ -24,7 +24,7 @@ export function chatContext (request: FastifyRequest, reply: FastifyReply): Chat
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort()
   })
-  return { requestId: request.id, principalId: request.principal?.id ?? 'anonymous', signal: controller.signal }
+  return { requestId: request.id, principalId: request.principal?.id ?? 'anonymous', principal: request.principal, signal: controller.signal }
 }
 
 /** Upstream providers: the registry (environment-configured today; the store adds a source later) and pooled HTTP to them. */

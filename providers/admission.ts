@@ -1,0 +1,25 @@
+import type { UsageEvent } from '../lib/usage-events.js'
+import type { Principal } from '../lib/principal.js'
+
+/** What a call asks to be admitted for, before anything goes upstream. */
+export interface AdmissionRequest {
+  principal: Principal | undefined
+  model: string
+  /** Upper bound of the prompt's tokens, computed only when a limit needs it (it costs a serialization). */
+  promptTokensUpperBound: () => number
+  /** max_completion_tokens / max_tokens the caller set, if any. */
+  maxCompletionTokens: number | undefined
+}
+
+export interface AdmissionTicket {
+  /** Set when the call must be capped at this many completion tokens (the caller named no limit). */
+  completionTokenCap?: number
+  /** Called once with the call's usage event, before it is emitted: settles reservations to real numbers. */
+  settle: (event: UsageEvent) => void
+}
+
+/**
+ * Decides whether a model call may go ahead (budgets, tokens per minute). Throws a HUB_* error (402, 429, 400)
+ * to refuse; resolves with a ticket to settle afterwards, or undefined when nothing needs settling.
+ */
+export type Admission = (request: AdmissionRequest) => Promise<AdmissionTicket | undefined>
