@@ -7,7 +7,7 @@ import { oidcEnv, startIdp } from './idp.js'
 
 test('single sign-on in the browser: an allowed admin lands signed in, anyone else reads why not', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
   const idp = await startIdp(t, { email: 'alice@example.com', email_verified: true, name: 'Alice Admin' })
-  const app = await build(t, { ADMIN_UI_DIR: await buildUi(t), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
+  const app = await build(t, { ADMIN_UI_DIR: await buildUi(), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   const page = await (await launchBrowser(t, serviceUrl('CHROMIUM_PATH'))).newPage()

@@ -25,7 +25,7 @@ const KEY_USE = {
 async function startGateway (t: Test) {
   const mock = await startMock(t, '/v1')
   mock.respond(openAIMock.answer({ content: ANSWER }, { pieceSize: 5 }))
-  const app = await build(t, { ADMIN_UI_DIR: await buildUi(t), OPENAI_API_KEY: 'sk-test-provider-openai-0123456789', OPENAI_BASE_URL: mock.url })
+  const app = await build(t, { ADMIN_UI_DIR: await buildUi(), OPENAI_API_KEY: 'sk-test-provider-openai-0123456789', OPENAI_BASE_URL: mock.url })
   await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` }
 }
