@@ -22,9 +22,7 @@ export function tempDir (t: TestContext, prefix = 'hubgate-test-'): string {
 /** A fresh gateway on its own temp SQLite (unless env says otherwise), closed on teardown. */
 export async function build (t: TestContext, env: Record<string, string> = {}, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
   const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'silent', ADMIN_KEY, ...env })
-  // the first build in a test process transpiles and imports every plugin and route; on a busy 2-core
-  // machine (parallel test files, a browser) that can outlast avvio's default 10 s plugin timeout
-  const app = await buildApp(config, options, { pluginTimeout: 120_000 })
+  const app = await buildApp(config, options)
   t.teardown(async () => { await app.close() })
   return app
 }
