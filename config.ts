@@ -39,6 +39,11 @@ const ProviderSettings = {
   UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 1, description: 'Connecting to a provider (TCP + TLS)' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 1, description: 'Until a provider\'s response headers; for a non-streamed call that is the whole answer' }),
   UPSTREAM_IDLE_TIMEOUT_MS: Type.Integer({ default: 300_000, minimum: 1, description: 'Longest silence between two pieces of a provider\'s response' }),
+  UPSTREAM_RETRIES: Type.Integer({ default: 2, minimum: 0, maximum: 10, description: 'Extra attempts at a model after a 429, 5xx or connection failure, before any byte reached the client' }),
+  UPSTREAM_RETRY_BASE_MS: Type.Integer({ default: 200, minimum: 1, description: 'Retry backoff base: retry n waits a random time below base·2^(n-1) (full jitter)' }),
+  UPSTREAM_RETRY_MAX_WAIT_MS: Type.Integer({ default: 2_000, minimum: 0, description: 'Longest wait before a retry; a provider\'s Retry-After beyond it is not waited for (the call moves to a fallback or fails)' }),
+  BREAKER_FAILURES: Type.Integer({ default: 5, minimum: 1, description: 'Consecutive failures (5xx, unreachable, timeouts) that open a provider\'s circuit breaker' }),
+  BREAKER_COOLDOWN_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'How long an open circuit refuses calls before one probe may go through' }),
   CHAT_BODY_LIMIT: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1024, description: 'Largest chat request body in bytes (inline base64 images need room)' })
 }
 
@@ -75,6 +80,13 @@ export const ConfigSchema = Type.Object({
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP collector base URL; tracing is off without it' })),
   OTEL_SERVICE_NAME: Type.String({ default: 'hubgate', minLength: 1 }),
   CATALOG_REFRESH_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'How often the model catalog is re-read (changes by other replicas)' }),
+  USAGE_FLUSH_MS: Type.Integer({ default: 1_000, minimum: 10, description: 'How often batched usage records are written' }),
+  USAGE_BATCH_SIZE: Type.Integer({ default: 200, minimum: 1 }),
+  USAGE_BUFFER_MAX: Type.Integer({ default: 100_000, minimum: 1, description: 'Usage records held while the store is unavailable; beyond it the oldest are dropped (logged, counted)' }),
+  USAGE_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, description: 'Raw usage records are kept this long; daily rollups forever' }),
+  USAGE_ROLLUP_INTERVAL_MS: Type.Integer({ default: 3_600_000, minimum: 1_000 }),
+  USAGE_DEFAULT_MAX_TOKENS: Type.Integer({ default: 4_096, minimum: 1, description: 'Completion tokens reserved (and capped) when a budgeted call names no max_tokens' }),
+  UNPRICED_MODEL_POLICY: Type.Union([Type.Literal('refuse-limited'), Type.Literal('refuse'), Type.Literal('warn')], { default: 'refuse-limited', description: 'What a call to a model without a price does' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' }),
   AIGNE_MOUNT_POINT: Type.String({
     default: '/',

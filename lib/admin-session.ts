@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { SignJWT, jwtVerify } from 'jose'
-import type { Principal } from './principal.js'
+import { NO_LIMITS, type Principal } from './principal.js'
 
 /** Recognizable at a glance and by the auth hook: an admin session, not an access key or a service JWT. */
 export const SESSION_PREFIX = 'hgs_'
@@ -62,7 +62,8 @@ export class AdminSessions {
       id: `sso:${who}`,
       name: typeof claims.name === 'string' ? claims.name : who,
       scopes: new Set(['admin']),
-      allowsModel: () => false
+      allowsModel: () => false,
+      limits: NO_LIMITS
     }
   }
 }

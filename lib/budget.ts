@@ -1,3 +1,5 @@
+import type { CreditPeriod } from './principal.js'
+
 /**
  * Credit budgets. A request reserves its worst-case cost before the upstream call and settles to the real cost
  * after, so many requests starting at once can never spend past the limit together.
@@ -76,7 +78,6 @@ export class MemoryBudgetLedger implements BudgetLedger {
   }
 }
 
-export type CreditPeriod = 'total' | 'day' | 'month'
 
 /** Start (ISO, UTC) of the budget period containing `now`. */
 export function periodStart (period: CreditPeriod, now = new Date()): string {

@@ -40,3 +40,6 @@ export const REASONS: Record<number, string> = {
 export function reasonFor (status: number): string {
   return REASONS[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request')
 }
+export const CreditsExhaustedError = createError('HUB_CREDITS_EXHAUSTED', '%s', 402)
+export const UnpricedModelError = createError('HUB_UNPRICED_MODEL', 'Model %s has no price in the catalog, and this gateway refuses unpriced models%s. Ask an administrator to set its rates.', 402)
+export const TokenRateLimitedError = createError('HUB_TOKEN_RATE_LIMITED', '%s', 429)

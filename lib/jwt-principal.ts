@@ -1,5 +1,5 @@
 import { modelMatcher } from './key-secrets.js'
-import type { Principal } from './principal.js'
+import { NO_LIMITS, type Principal } from './principal.js'
 
 /**
  * A service JWT becomes a principal: scopes from the `scope` claim (space-separated, or an array),
@@ -10,5 +10,5 @@ export function principalFromJwt (claims: Record<string, unknown>): Principal {
   const scope = claims.scope
   const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.filter((s): s is string => typeof s === 'string') : []
   const models = Array.isArray(claims.models) ? claims.models.filter((m): m is string => typeof m === 'string') : ['*']
-  return { kind: 'jwt', id: `jwt:${sub}`, name: sub, scopes: new Set(scopes), allowsModel: modelMatcher(models) }
+  return { kind: 'jwt', id: `jwt:${sub}`, name: sub, scopes: new Set(scopes), allowsModel: modelMatcher(models), limits: NO_LIMITS }
 }

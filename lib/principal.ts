@@ -1,6 +1,21 @@
 export const SCOPES = ['chat', 'embeddings', 'images', 'admin'] as const
 export type Scope = typeof SCOPES[number]
 
+export type CreditPeriod = 'total' | 'day' | 'month'
+
+/** Spending and rate limits of an access key; null means unlimited. */
+export interface KeyLimits {
+  /** Credits the key may spend per period. */
+  creditLimit: number | null
+  creditPeriod: CreditPeriod
+  /** Requests per minute. */
+  rpm: number | null
+  /** Tokens (prompt + completion) per minute. */
+  tpm: number | null
+}
+
+export const NO_LIMITS: KeyLimits = Object.freeze({ creditLimit: null, creditPeriod: 'total', rpm: null, tpm: null })
+
 /** Who is calling: an access key or a service presenting a JWT. Built once per request by the auth hook. */
 export interface Principal {
   kind: 'access-key' | 'jwt'
@@ -9,4 +24,5 @@ export interface Principal {
   name: string
   scopes: ReadonlySet<string>
   allowsModel: (model: string) => boolean
+  limits: KeyLimits
 }

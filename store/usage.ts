@@ -1,25 +1,16 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database, UsageRecordsTable } from './schema.js'
+import type { UsageEvent } from '../lib/usage-events.js'
 
-/** One metered call, as written to usage_records. */
-export interface UsageRecord {
+/** One metered call, as written to usage_records: the provider layer's usage event plus who pays and what. */
+export interface UsageRecord extends Omit<UsageEvent, 'principalId' | 'error'> {
   id: string
-  requestId: string
   at: string
+  /** The principal id: an access key id, or `jwt:<sub>`. */
   keyId: string
-  model: string
-  provider: string
-  upstreamModel: string
-  promptTokens: number
-  completionTokens: number
-  totalTokens: number
   credits: number
+  /** False when the model had no price and the call was recorded at zero. */
   priced: boolean
-  status: number
-  latencyMs: number
-  ttfbMs: number
-  streamed: boolean
-  clientAborted: boolean
   error: string | null
 }
 
@@ -145,6 +136,14 @@ export class UsageRepository {
       rows.filter((r) => Number(r.requests) > 0).forEach((r) => add(r as Record<string, unknown>))
     }
     return [...merged.values()]
+  }
+
+  /** Models used in [since, until) that had no price (recorded at zero credits). Raw rows only: the retention window. */
+  async unpricedModels (since: string, until: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('usage_records').select('model').distinct()
+      .where('priced', '=', 0).where('total_tokens', '>', 0).where('at', '>=', since).where('at', '<', until)
+      .orderBy('model').execute()
+    return rows.map((r) => r.model)
   }
 
   /** Credits a key spent since `since` (inclusive). */

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import fp from 'fastify-plugin'
+import { Counter, Gauge } from 'prom-client'
+import { meteringAdmission } from '../../lib/admission.js'
+import { MemoryBudgetLedger, type BudgetLedger } from '../../lib/budget.js'
+import { creditsFor } from '../../lib/model-catalog.js'
+import { MemoryTokenWindow } from '../../lib/token-window.js'
+import type { UsageEvent } from '../../lib/usage-events.js'
+import { UsageRecorder } from '../../lib/usage-recorder.js'
+import type { UsageRecord } from '../../store/usage.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metering: {
+      recorder: UsageRecorder
+      ledger: BudgetLedger
+      /** Rolls complete days up and purges raw records past retention (also run on a timer). */
+      maintain: () => Promise<void>
+    }
+  }
+}
+
+/**
+ * Usage metering: every model call's usage event becomes a record (credits from catalog rates), written in batches
+ * off the request path; budgets and tokens-per-minute are enforced through the providers' admission check.
+ */
+export default fp(async (app) => {
+  const config = app.config
+  const registers = [app.metrics.registry]
+  const dropped = new Counter({ name: 'hubgate_usage_records_dropped_total', help: 'Usage records dropped because the store stayed unavailable', registers })
+  const writeFailures = new Counter({ name: 'hubgate_usage_write_failures_total', help: 'Failed usage batch writes (retried)', registers })
+  const unpriced = new Counter({ name: 'hubgate_unpriced_usage_total', help: 'Calls recorded at zero credits because their model has no price', labelNames: ['model'] as const, registers })
+  const buffered = new Gauge({ name: 'hubgate_usage_records_pending', help: 'Usage records waiting to be written', registers, collect () { this.set(recorder.pending) } })
+  void buffered
+
+  const recorder = new UsageRecorder({
+    write: async (batch) => { await app.store.usage.insertBatch(batch) },
+    log: app.log,
+    flushMs: config.USAGE_FLUSH_MS,
+    batchSize: config.USAGE_BATCH_SIZE,
+    maxBuffer: config.USAGE_BUFFER_MAX,
+    spoolFile: join(config.DATA_DIR, 'usage-spool.jsonl'),
+    onDropped: (count) => dropped.inc(count),
+    onWriteFailed: () => writeFailures.inc()
+  })
+  const ledger = new MemoryBudgetLedger(async (keyId, since) => await app.store.usage.spentSince(keyId, since))
+  app.providers.setAdmission(meteringAdmission({
+    price: (model) => app.catalog.price(model),
+    ledger,
+    tokens: new MemoryTokenWindow(),
+    unpricedPolicy: config.UNPRICED_MODEL_POLICY,
+    defaultMaxTokens: config.USAGE_DEFAULT_MAX_TOKENS
+  }))
+
+  const warned = new Set<string>()
+  app.usageEvents.on('usage', (event: UsageEvent) => {
+    const price = app.catalog.price(event.model)
+    if (price === undefined && event.totalTokens > 0) {
+      unpriced.inc({ model: event.model })
+      // once per model per process: loud enough to notice, not a log line per request
+      if (!warned.has(event.model)) {
+        warned.add(event.model)
+        app.log.warn({ model: event.model }, 'model has no price in the catalog: its usage is recorded at zero credits')
+      }
+    }
+    recorder.add(toRecord(event, price === undefined ? 0 : creditsFor(price, event.promptTokens, event.completionTokens), price !== undefined))
+  })
+
+  const maintain = async (): Promise<void> => {
+    const now = new Date()
+    const yesterday = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10)
+    await app.store.usage.rollup(yesterday)
+    await app.store.usage.purge(new Date(now.getTime() - config.USAGE_RETENTION_DAYS * 86_400_000).toISOString())
+  }
+  const timer = setInterval(() => {
+    maintain().catch((err: unknown) => { app.log.warn({ err }, 'usage rollup/retention failed; will retry') })
+  }, config.USAGE_ROLLUP_INTERVAL_MS)
+  timer.unref()
+
+  app.decorate('metering', { recorder, ledger, maintain })
+  // onClose hooks run in reverse order of registration, so this flush happens before the store closes
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    await recorder.close()
+  })
+}, { name: 'metering', dependencies: ['store', 'providers', 'catalog', 'metrics'] })
+
+function toRecord ({ principalId, error, ...event }: UsageEvent, credits: number, priced: boolean): UsageRecord {
+  return { ...event, id: randomUUID(), at: new Date().toISOString(), keyId: principalId, credits, priced, error: error ?? null }
+}

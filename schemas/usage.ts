@@ -1,0 +1,50 @@
+import { Type } from '@sinclair/typebox'
+
+const Totals = {
+  requests: Type.Integer(),
+  errors: Type.Integer({ description: 'Calls that ended with status ≥ 400' }),
+  promptTokens: Type.Integer(),
+  completionTokens: Type.Integer(),
+  totalTokens: Type.Integer(),
+  credits: Type.Number()
+}
+
+export const UsageRow = Type.Object({
+  key: Type.Optional(Type.String({ description: 'Access key id (or jwt:<sub>)' })),
+  model: Type.Optional(Type.String()),
+  provider: Type.Optional(Type.String()),
+  day: Type.Optional(Type.String({ description: 'YYYY-MM-DD (UTC)' })),
+  ...Totals
+}, { $id: 'UsageRow' })
+
+export const UsageRange = {
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Start (inclusive); default 30 days ago. Days already rolled up count whole.' })),
+  until: Type.Optional(Type.String({ format: 'date-time', description: 'End (exclusive); default now' }))
+}
+
+export const AdminUsageQuery = Type.Object({
+  ...UsageRange,
+  groupBy: Type.String({ pattern: '^(key|model|provider|day)(,(key|model|provider|day))*$', default: 'day', description: 'Comma-separated: key, model, provider, day' }),
+  keyId: Type.Optional(Type.String({ maxLength: 200 })),
+  format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' })
+})
+
+export const AdminUsageReport = Type.Object({
+  since: Type.String(),
+  until: Type.String(),
+  groupBy: Type.Array(Type.String()),
+  items: Type.Array(UsageRow),
+  unpricedModels: Type.Array(Type.String(), { description: 'Models used in the range with no price: their usage was recorded at zero credits' })
+})
+
+export const KeyUsageReport = Type.Object({
+  keyId: Type.String(),
+  period: Type.Union([Type.Literal('total'), Type.Literal('day'), Type.Literal('month')]),
+  periodStart: Type.String(),
+  creditLimit: Type.Union([Type.Number(), Type.Null()]),
+  creditsUsed: Type.Number({ description: 'Settled spend plus in-flight reservations in the current period' }),
+  creditsRemaining: Type.Union([Type.Number(), Type.Null()]),
+  rpm: Type.Union([Type.Integer(), Type.Null()]),
+  tpm: Type.Union([Type.Integer(), Type.Null()]),
+  byModel: Type.Array(UsageRow)
+})
