@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Store } from '../store/index.js'
 import type { AccessKey, AccessKeyPatch, NewAccessKey } from '../store/access-keys.js'
-import { displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
+import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH, displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
 import { SCOPES, type Principal } from './principal.js'
 import { BadRequestError, StoreUnavailableError } from './errors.js'
 
@@ -62,6 +62,7 @@ export class AccessKeyService {
 
   async create (input: NewKeyInput): Promise<IssuedKey> {
     validateScopes(input.scopes)
+    validateModels(input.models)
     const expiresAt = canonicalTime(input.expiresAt)
     if (expiresAt !== null && expiresAt <= new Date().toISOString()) throw new BadRequestError('expiresAt must be in the future')
     const secret = generateSecret()
@@ -89,6 +90,7 @@ export class AccessKeyService {
 
   async update (id: string, patch: AccessKeyPatch): Promise<AccessKey | undefined> {
     validateScopes(patch.scopes)
+    validateModels(patch.models)
     const normalized = { ...patch }
     if (patch.expiresAt !== undefined) normalized.expiresAt = canonicalTime(patch.expiresAt)
     if (patch.scopes) normalized.scopes = unique(patch.scopes)
@@ -253,8 +255,17 @@ function unique (values: string[]): string[] {
   return [...new Set(values)]
 }
 
+// the HTTP schema already checks scopes and models; these guard the CLI and other callers
 function validateScopes (scopes: string[] | undefined): void {
-  // the HTTP schema already restricts scopes; this guards the CLI and other callers
   const bad = scopes?.find((s) => !(SCOPES as readonly string[]).includes(s))
-  if (bad !== undefined) throw new RangeError(`unknown scope "${bad}"; allowed: ${SCOPES.join(', ')}`)
+  if (bad !== undefined) throw new BadRequestError(`unknown scope "${bad}"; allowed: ${SCOPES.join(', ')}`)
+  if (scopes?.length === 0) throw new BadRequestError('a key needs at least one scope')
+}
+
+const MODEL = new RegExp(MODEL_PATTERN)
+
+function validateModels (models: string[] | undefined): void {
+  const bad = models?.find((m) => !MODEL.test(m) || m.length > MODEL_PATTERN_MAX_LENGTH)
+  if (bad !== undefined) throw new BadRequestError(`"${bad}" is not a model pattern such as *, openai/* or openai/gpt-4o`)
+  if (models?.length === 0) throw new BadRequestError('a key needs at least one model pattern')
 }

@@ -16,6 +16,10 @@ export function hashSecret (serverSecret: Buffer, secret: string): string {
   return createHmac('sha256', serverSecret).update(secret, 'utf8').digest('hex')
 }
 
+/** What an allowed-model pattern may look like: "*", "openai/*", "openai/gpt-4o". */
+export const MODEL_PATTERN = '^[A-Za-z0-9*][A-Za-z0-9._:*/-]*$'
+export const MODEL_PATTERN_MAX_LENGTH = 200
+
 /** Compiles allowed-model patterns ("*", "openai/*", "openai/gpt-4o") into one matcher. */
 export function modelMatcher (patterns: readonly string[]): (model: string) => boolean {
   if (patterns.includes('*')) return () => true

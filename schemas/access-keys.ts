@@ -1,15 +1,29 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { SCOPES, type Scope } from '../lib/principal.js'
+import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH } from '../lib/key-secrets.js'
 
 // an enum rather than a union of literals, so a wrong value gets one clear message listing the allowed ones
 export const ScopeSchema = Type.Unsafe<Scope>(Type.String({ enum: [...SCOPES], description: 'What the key may call' }))
 export const ModelPattern = Type.String({
   minLength: 1,
-  maxLength: 200,
-  pattern: '^[A-Za-z0-9*][A-Za-z0-9._:*/-]*$',
+  maxLength: MODEL_PATTERN_MAX_LENGTH,
+  pattern: MODEL_PATTERN,
   description: '"*", a provider wildcard such as "openai/*", or an exact "provider/model"'
 })
 const IsoDateTime = Type.String({ format: 'date-time', description: 'ISO 8601 date-time' })
+
+const LimitFields = {
+  creditLimit: Type.Union([Type.Number({ minimum: 0, maximum: 1e12 }), Type.Null()], { description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
+  creditPeriod: Type.Union([Type.Literal('total'), Type.Literal('day'), Type.Literal('month')], { description: 'Budget period (UTC): total, day or month' }),
+  rpm: Type.Union([Type.Integer({ minimum: 1, maximum: 1e9 }), Type.Null()], { description: 'Requests per minute; null = unlimited (429 past it)' }),
+  tpm: Type.Union([Type.Integer({ minimum: 1, maximum: 1e12 }), Type.Null()], { description: 'Tokens per minute; null = unlimited (429 past it)' })
+}
+const OptionalLimitFields = {
+  creditLimit: Type.Optional(LimitFields.creditLimit),
+  creditPeriod: Type.Optional(LimitFields.creditPeriod),
+  rpm: Type.Optional(LimitFields.rpm),
+  tpm: Type.Optional(LimitFields.tpm)
+}
 
 export const AccessKeyView = Type.Object({
   id: Type.String(),
@@ -18,6 +32,7 @@ export const AccessKeyView = Type.Object({
   scopes: Type.Array(Type.String()),
   models: Type.Array(Type.String()),
   expiresAt: Type.Union([IsoDateTime, Type.Null()]),
+  ...LimitFields,
   revokedAt: Type.Union([IsoDateTime, Type.Null()]),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
@@ -33,14 +48,16 @@ export const CreateAccessKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   scopes: Type.Optional(Type.Array(ScopeSchema, { minItems: 1, maxItems: SCOPES.length, uniqueItems: true, default: undefined })),
   models: Type.Optional(Type.Array(ModelPattern, { minItems: 1, maxItems: 200 })),
-  expiresAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()]))
+  expiresAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
+  ...OptionalLimitFields
 }, { additionalProperties: false })
 
 export const UpdateAccessKeyBody = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   scopes: Type.Optional(Type.Array(ScopeSchema, { minItems: 1, maxItems: SCOPES.length, uniqueItems: true })),
   models: Type.Optional(Type.Array(ModelPattern, { minItems: 1, maxItems: 200 })),
-  expiresAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()]))
+  expiresAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
+  ...OptionalLimitFields
 }, { additionalProperties: false, minProperties: 1 })
 
 export const RotateAccessKeyBody = Type.Object({

@@ -41,7 +41,8 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     ? await connectPostgres(options.databaseUrl as string, options.schema ?? 'public')
     : connectSqlite(sqlitePath(options))
   try {
-    await exclusively(async () => { await migrate(db) })
+    // on Postgres the migrator must be told the schema: it looks for its tables in every schema otherwise
+    await exclusively(async () => { await migrate(db, dialect === 'postgres' ? options.schema ?? 'public' : undefined) })
   } catch (err) {
     await changes.close()
     await db.destroy()
@@ -165,8 +166,8 @@ async function createSchema (db: Kysely<Database>, schema: string): Promise<void
   }
 }
 
-async function migrate (db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider })
+async function migrate (db: Kysely<Database>, migrationTableSchema: string | undefined): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema !== undefined ? { migrationTableSchema } : {}) })
   const { error, results } = await migrator.migrateToLatest()
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'

@@ -11,15 +11,22 @@ export interface Finished { code: number | null, stdout: string, stderr: string 
  * TypeScript loader, with only `env` (plus PATH/HOME) so the test's own environment cannot leak in.
  */
 export function startTs (entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', '@tapjs/typescript/import', join(REPO_ROOT, entry), ...args], {
+  return start(process.execPath, ['--import', '@tapjs/typescript/import', join(REPO_ROOT, entry), ...args], {
+    TS_NODE_TRANSPILE_ONLY: '1',
+    FASTIFY_AUTOLOAD_TYPESCRIPT: '1',
+    ...env
+  })
+}
+
+/** Runs an executable file (a built entry with its shebang) with only `env` plus PATH/HOME. */
+export async function runFile (file: string, args: string[], env: Record<string, string>, timeoutMs?: number): Promise<Finished> {
+  return await finished(start(file, args, env), timeoutMs)
+}
+
+function start (command: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(command, args, {
     cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      TS_NODE_TRANSPILE_ONLY: '1',
-      FASTIFY_AUTOLOAD_TYPESCRIPT: '1',
-      ...env
-    },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
 }

@@ -22,10 +22,11 @@ async function open (t: Test, options: StoreOptions): Promise<Store> {
 async function accessKeySuite (t: Test, store: Store): Promise<void> {
   const repo = store.accessKeys
   const inserted = await repo.insert(newKey('a', { scopes: ['chat', 'admin'], models: ['openai/*'], expiresAt: LATER }))
-  t.same(inserted, {
+  t.match(inserted, {
     id: 'a', name: 'key a', prefix: 'hgk_a', scopes: ['chat', 'admin'], models: ['openai/*'], expiresAt: LATER,
     revokedAt: null, createdAt: T0, updatedAt: T0, lastUsedAt: null
-  }, 'insert returns the stored key, without its hash')
+  }, 'insert returns the stored key')
+  t.notOk('hash' in inserted, 'without its hash')
   t.same(await repo.findById('a'), inserted, 'read back identical')
   t.same(await repo.findByHash('hash-a', T1), { key: inserted, secretValidUntil: null })
   t.equal(await repo.findByHash('hash-zzz', T1), undefined)
@@ -109,4 +110,13 @@ test('an unreachable Postgres fails to open with an error that does not carry th
   const err = await openStore({ databaseUrl: 'postgres://hubgate:s3cret-pw@127.0.0.1:1/db', dataDir: tempDir(t) }).catch((e: Error) => e)
   t.type(err, Error)
   t.notMatch(String((err as Error).message), 's3cret-pw')
+})
+
+test('a Postgres schema migrates even when another schema of the database already holds migration tables', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const url = serviceUrl('TEST_DATABASE_URL')
+  const neighbour = postgresEnv(t, url)
+  await (await openStore({ databaseUrl: url, schema: neighbour.DATABASE_SCHEMA, dataDir: tempDir(t) })).close()
+  const own = postgresEnv(t, url)
+  const store = await open(t, { databaseUrl: url, schema: own.DATABASE_SCHEMA, dataDir: tempDir(t) })
+  t.equal((await store.accessKeys.list({ limit: 1, offset: 0 })).total, 0, 'its own tables exist and are empty')
 })

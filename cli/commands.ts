@@ -1,0 +1,100 @@
+import { userInfo } from 'node:os'
+import { loadConfig } from '../config.js'
+import { AccessKeyService, keyStatus } from '../lib/access-keys.js'
+import { ConflictError, NotFoundError } from '../lib/errors.js'
+import { loadServerSecret } from '../lib/server-secret.js'
+import { openStore, type Store } from '../store/index.js'
+import type { AccessKey } from '../store/access-keys.js'
+import { describeKey, issuedText, keyTable } from './format.js'
+import type { Values } from './keys.js'
+
+/** What the keys CLI does once its arguments are known to be well-formed; each returns the text to print. */
+
+interface Context {
+  service: AccessKeyService
+  store: Store
+  args: string[]
+  values: Values
+}
+
+const COMMANDS: Record<string, (ctx: Context) => Promise<string>> = {
+  async create ({ service, store, values }) {
+    const { key, secret } = await service.create({
+      name: values.name ?? '',
+      scopes: list(values.scopes),
+      models: list(values.models),
+      expiresAt: values.expires ?? null
+    })
+    await audit(store, 'access_key.created', key.id, { name: key.name, scopes: key.scopes, models: key.models })
+    return values.json === true ? json({ ...view(key), key: secret }) : issuedText('Created', view(key), secret)
+  },
+
+  async list ({ service, values }) {
+    const { items, total } = await service.list({ limit: Number(values.limit ?? 100), offset: Number(values.offset ?? 0) })
+    return values.json === true ? json({ items: items.map(view), total }) : keyTable(items.map(view), total)
+  },
+
+  async revoke ({ service, store, args: [id = ''], values }) {
+    const key = found(await service.revoke(id), id)
+    await audit(store, 'access_key.revoked', id)
+    return values.json === true ? json(view(key)) : `Revoked ${describeKey(view(key))}\n`
+  },
+
+  async rotate ({ service, store, args: [id = ''], values }) {
+    const graceSeconds = Number(values['grace-seconds'] ?? 0)
+    const issued = await service.rotate(id, graceSeconds)
+    if (issued === undefined) {
+      found(await service.get(id), id)
+      throw new ConflictError(`access key ${id} is revoked and cannot be rotated`)
+    }
+    await audit(store, 'access_key.rotated', id, { graceSeconds })
+    return values.json === true ? json({ ...view(issued.key), key: issued.secret }) : issuedText('Rotated', view(issued.key), issued.secret)
+  }
+}
+
+/** Loads the server's configuration from `env`, opens its store and runs `command` on it. */
+export async function runCommand (command: string, args: string[], values: Values, env: NodeJS.ProcessEnv): Promise<string> {
+  const run = COMMANDS[command]
+  if (run === undefined) throw new Error(`no such command: ${command}`)
+  const config = loadConfig(env)
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: config.DATABASE_SCHEMA })
+  const service = new AccessKeyService({
+    store,
+    serverSecret: loadServerSecret(config.SERVER_SECRET, config.DATA_DIR),
+    cacheTtlMs: 0,
+    cacheSize: 1,
+    lastUsedFlushMs: 60_000,
+    log: { warn: () => {}, error: () => {} }
+  })
+  try {
+    return await run({ service, store, args, values })
+  } finally {
+    await service.close()
+    await store.close()
+  }
+}
+
+function view (key: AccessKey): AccessKey & { status: string } {
+  return { ...key, status: keyStatus(key) }
+}
+
+function json (value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n'
+}
+
+/** "chat, embeddings" → ['chat', 'embeddings']; an empty list is left for the service to refuse. */
+function list (value: string | undefined): string[] | undefined {
+  return value?.split(',').map((s) => s.trim()).filter((s) => s !== '')
+}
+
+function found (key: AccessKey | undefined, id: string): AccessKey {
+  if (key === undefined) throw new NotFoundError(`access key ${id} not found`)
+  return key
+}
+
+/** CLI actions land in the same audit log as the admin API, with the operating system user as actor. */
+async function audit (store: Store, action: string, targetId: string, details?: Record<string, unknown>): Promise<void> {
+  let user = 'unknown'
+  try { user = userInfo().username } catch {}
+  await store.audit.record({ actor: `cli:${user}`, action, targetType: 'access_key', targetId, ip: null, details: details ?? null })
+}

@@ -1,0 +1,32 @@
+import type { AccessKey } from '../store/access-keys.js'
+
+/** Text output of the keys CLI: meant for people; `--json` is for scripts. */
+
+type KeyView = AccessKey & { status: string }
+
+export function describeKey (key: KeyView): string {
+  return `access key "${key.name}" (id ${key.id}, ${key.status})`
+}
+
+/** A freshly issued or rotated key, with its secret shown this one time. */
+export function issuedText (verb: string, key: KeyView, secret: string): string {
+  return [
+    `${verb} ${describeKey(key)}`,
+    `  scopes   ${key.scopes.join(', ')}`,
+    `  models   ${key.models.join(', ')}`,
+    `  expires  ${key.expiresAt ?? 'never'}`,
+    '',
+    'Secret (shown once, store it now; only a hash is kept):',
+    '',
+    `  ${secret}`,
+    ''
+  ].join('\n')
+}
+
+export function keyTable (keys: KeyView[], total: number): string {
+  const header = ['ID', 'NAME', 'PREFIX', 'STATUS', 'SCOPES', 'MODELS', 'EXPIRES', 'LAST USED']
+  const rows = keys.map((k) => [k.id, k.name, k.prefix, k.status, k.scopes.join(','), k.models.join(','), k.expiresAt ?? 'never', k.lastUsedAt ?? 'never'])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  return [line(header), ...rows.map(line), `${keys.length} of ${total} keys`, ''].join('\n')
+}
