@@ -133,9 +133,15 @@ test('an admin signs in, issues a key, sees it work, rotates and revokes it: all
   await screenshot(page, '07-audit-log')
 
   // the sections still to come are in the navigation already
+  // usage: the two answered chat calls above, metered
   await page.getByRole('link', { name: 'Usage' }).click()
-  await page.getByRole('heading', { name: /No usage (data|recorded) yet/ }).waitFor()
-  await screenshot(page, '08-usage-empty')
+  const byModel = page.getByRole('table', { name: 'Usage by model' })
+  await byModel.waitFor()
+  const cells = byModel.getByRole('row', { name: new RegExp(MODEL) }).getByRole('cell')
+  // requests, errors, prompt and completion tokens: the mock reports 9 + 12 tokens per answer
+  t.same((await cells.allTextContents()).slice(0, 4), ['2', '0', '18', '24'], 'the two answered calls, metered')
+  await page.getByRole('figure').waitFor()
+  await screenshot(page, '08-usage-metered')
   await page.getByRole('link', { name: 'Providers' }).click()
   await page.getByRole('heading', { name: 'Providers', level: 1 }).waitFor()
   await page.getByRole('link', { name: 'Models & rates' }).click()
@@ -158,6 +164,12 @@ test('the playground streams a model\'s answer, and says so clearly when the key
   await page.goto(`${base}/admin/playground`)
   await signIn(page, ADMIN_KEY)
   await page.getByRole('heading', { name: 'Playground', level: 1 }).waitFor() // a deep link survives signing in
+
+  // nothing metered yet on this fresh gateway
+  await page.getByRole('link', { name: 'Usage' }).click()
+  await page.getByRole('heading', { name: 'No usage recorded yet' }).waitFor()
+  await screenshot(page, '08-usage-empty')
+  await page.getByRole('link', { name: 'Playground' }).click()
 
   const model = page.getByLabel('Model', { exact: true })
   await model.locator(`option[value="${MODEL}"]`).waitFor({ state: 'attached' })

@@ -1,11 +1,22 @@
-// Shapes of the admin API. The access key comes type-only from the server's own schema (erased from the
-// bundle), so the UI cannot drift from it; the audit entry mirrors routes/api/admin/audit, whose schema is private.
-import type { AccessKeyViewType } from '../../../schemas/access-keys.js'
+// The admin API's wire shapes as this page uses them. Kept here rather than imported from the server's
+// schemas: those import Node-only modules, and the UI is its own package type-checked for the browser.
+// The browser tests run against the real API, so a drift shows up there.
 
-export type AccessKey = AccessKeyViewType
-
-// the same list as lib/principal.ts on the server (a value, so it is bundled; kept here to stay inside ui/)
 export const SCOPES = ['chat', 'embeddings', 'images', 'admin'] as const
+
+export interface AccessKey {
+  id: string
+  name: string
+  prefix: string
+  scopes: string[]
+  models: string[]
+  expiresAt: string | null
+  revokedAt: string | null
+  createdAt: string
+  updatedAt: string
+  lastUsedAt: string | null
+  status: 'active' | 'expired' | 'revoked'
+}
 
 export interface IssuedAccessKey extends AccessKey {
   /** The secret, present only in the create/rotate answer. */
@@ -26,4 +37,24 @@ export interface AuditEntry {
   targetId: string | null
   ip: string | null
   details: Record<string, unknown> | null
+}
+
+/** One row of GET /api/admin/usage, with the dimension it was grouped by. */
+export interface UsageRow {
+  day?: string
+  model?: string
+  requests: number
+  errors: number
+  promptTokens: number
+  completionTokens: number
+  totalTokens: number
+  credits: number
+}
+
+export interface UsageReport {
+  since: string
+  until: string
+  items: UsageRow[]
+  /** Models used in the range with no price (counted at zero credits). */
+  unpricedModels: string[]
 }
