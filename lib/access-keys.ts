@@ -4,14 +4,14 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Store } from '../store/index.js'
 import type { AccessKey, AccessKeyPatch, NewAccessKey } from '../store/access-keys.js'
 import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH, displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
-import { SCOPES, type Principal } from './principal.js'
+import { SCOPES, type KeyLimits, type Principal } from './principal.js'
 import { BadRequestError, StoreUnavailableError } from './errors.js'
 
 export const DEFAULT_SCOPES = ['chat', 'embeddings', 'images']
 export const DEFAULT_MODELS = ['*']
 export const BOOTSTRAP_KEY_ID = 'bootstrap-admin'
 
-export interface NewKeyInput {
+export interface NewKeyInput extends Partial<KeyLimits> {
   name: string
   scopes?: string[] | undefined
   models?: string[] | undefined
@@ -52,6 +52,8 @@ export class AccessKeyService {
   private cachedVersion: number
   /** Moves on every invalidation, so a lookup that raced with a change is not cached. */
   private generation = 0
+  /** Told whether each presented secret was answered from the cache (metrics count the hit ratio). */
+  onLookup: ((result: 'hit' | 'miss') => void) | undefined
 
   constructor (private readonly options: AccessKeyServiceOptions) {
     this.cache = new LRUCache({ max: options.cacheSize, ttl: Math.max(options.cacheTtlMs, 1) })
@@ -75,7 +77,11 @@ export class AccessKeyService {
       scopes: unique(input.scopes ?? DEFAULT_SCOPES),
       models: unique(input.models ?? DEFAULT_MODELS),
       expiresAt,
-      createdAt: now
+      createdAt: now,
+      creditLimit: input.creditLimit ?? null,
+      creditPeriod: input.creditPeriod ?? 'total',
+      rpm: input.rpm ?? null,
+      tpm: input.tpm ?? null
     })
     return { key, secret }
   }
@@ -129,6 +135,7 @@ export class AccessKeyService {
     this.dropCacheIfChangedElsewhere()
     const hash = this.hash(secret)
     let cached = this.cache.get(hash)
+    this.onLookup?.(cached === undefined ? 'miss' : 'hit')
     if (cached === undefined) {
       const generation = this.generation
       cached = await this.load(hash)
@@ -230,7 +237,8 @@ export class AccessKeyService {
         id: key.id,
         name: key.name,
         scopes: new Set(key.scopes),
-        allowsModel: modelMatcher(key.models)
+        allowsModel: modelMatcher(key.models),
+        limits: { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm }
       }
     }
   }

@@ -1,8 +1,9 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { AccessKeysTable, Database } from './schema.js'
+import type { CreditPeriod, KeyLimits } from '../lib/principal.js'
 
 /** An access key as the rest of the gateway sees it; the secret itself is never stored. */
-export interface AccessKey {
+export interface AccessKey extends KeyLimits {
   id: string
   name: string
   prefix: string
@@ -15,11 +16,11 @@ export interface AccessKey {
   lastUsedAt: string | null
 }
 
-export interface NewAccessKey extends Omit<AccessKey, 'revokedAt' | 'lastUsedAt' | 'updatedAt'> {
+export interface NewAccessKey extends Omit<AccessKey, 'revokedAt' | 'lastUsedAt' | 'updatedAt' | keyof KeyLimits>, Partial<KeyLimits> {
   hash: string
 }
 
-export type AccessKeyPatch = Partial<Pick<AccessKey, 'name' | 'scopes' | 'models' | 'expiresAt'>>
+export type AccessKeyPatch = Partial<Pick<AccessKey, 'name' | 'scopes' | 'models' | 'expiresAt' | keyof KeyLimits>>
 
 export interface Rotation {
   hash: string
@@ -39,7 +40,11 @@ function toAccessKey (row: Selectable<AccessKeysTable>): AccessKey {
     revokedAt: row.revoked_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    lastUsedAt: row.last_used_at
+    lastUsedAt: row.last_used_at,
+    creditLimit: row.credit_limit === null ? null : Number(row.credit_limit),
+    creditPeriod: (row.credit_period ?? 'total') as CreditPeriod,
+    rpm: row.rpm,
+    tpm: row.tpm
   }
 }
 
@@ -57,7 +62,11 @@ function toRow (key: NewAccessKey): Selectable<AccessKeysTable> {
     revoked_at: null,
     created_at: key.createdAt,
     updated_at: key.createdAt,
-    last_used_at: null
+    last_used_at: null,
+    credit_limit: key.creditLimit ?? null,
+    credit_period: key.creditPeriod ?? 'total',
+    rpm: key.rpm ?? null,
+    tpm: key.tpm ?? null
   }
 }
 
@@ -111,6 +120,10 @@ export class AccessKeyRepository {
     if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes)
     if (patch.models !== undefined) values.models = JSON.stringify(patch.models)
     if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt
+    if (patch.creditLimit !== undefined) values.credit_limit = patch.creditLimit
+    if (patch.creditPeriod !== undefined) values.credit_period = patch.creditPeriod
+    if (patch.rpm !== undefined) values.rpm = patch.rpm
+    if (patch.tpm !== undefined) values.tpm = patch.tpm
     await this.write(async (db) => await db.updateTable('access_keys').set(values).where('id', '=', id).execute())
     return await this.findById(id)
   }

@@ -16,6 +16,11 @@ export interface AccessKeysTable {
   created_at: string
   updated_at: string
   last_used_at: string | null
+  /** Limits (migration 005); null = unlimited. */
+  credit_limit: number | null
+  credit_period: string | null
+  rpm: number | null
+  tpm: number | null
 }
 
 export interface AuditLogTable {

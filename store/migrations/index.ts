@@ -3,13 +3,15 @@ import * as initial from './001-initial.js'
 import * as providers from './002-providers.js'
 import * as usage from './003-usage.js'
 import * as models from './004-models.js'
+import * as keyLimits from './005-key-limits.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-providers': providers,
   '003-usage': usage,
-  '004-models': models
+  '004-models': models,
+  '005-key-limits': keyLimits
 }
 
 export const migrationProvider: MigrationProvider = {
