@@ -9,8 +9,12 @@ export interface UsageEvent {
   requestId: string
   /** Principal id: an access key id, or `jwt:<sub>` for services. */
   principalId: string
-  /** The model as the client named it: `provider/model`. */
+  /** The model that answered (or failed last): `provider/model`. The client's unless a fallback took over. */
   model: string
+  /** The model the client asked for, present only when a catalog fallback answered instead. */
+  requestedModel?: string
+  /** Upstream attempts made, retries and fallbacks included (0: refused before reaching any provider). */
+  attempts?: number
   /** Provider id, the part of `model` before the first "/". */
   provider: string
   /** Model id sent upstream (the part after the first "/"). */

@@ -14,6 +14,8 @@ export const UpstreamRateLimitedError = createError('HUB_UPSTREAM_RATE_LIMITED',
 export const UpstreamAuthError = createError('HUB_UPSTREAM_AUTH', '%s', 502)
 export const UpstreamFailedError = createError('HUB_UPSTREAM_FAILED', '%s', 502)
 export const UpstreamTimeoutError = createError('HUB_UPSTREAM_TIMEOUT', '%s', 504)
+/** Every provider that could serve the call has its circuit breaker open (providers/circuit-breaker.ts); carries retryAfter. */
+export const ProviderUnavailableError = createError('HUB_PROVIDER_UNAVAILABLE', '%s', 503)
 
 /** `type` of the SSE error event (and of AIGNE-style error bodies) for an error from this layer. */
 export function errorType (err: unknown): string {

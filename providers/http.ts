@@ -56,7 +56,8 @@ export class UpstreamHttp {
       throw transportError(err, call)
     }
     if (response.statusCode >= 200 && response.statusCode < 300) return response
-    throw await statusError(response, call.provider)
+    // the provider's status stays on the error: retries and the circuit breaker judge by it (providers/retry.ts)
+    throw Object.assign(await statusError(response, call.provider), { upstreamStatus: response.statusCode })
   }
 
   async close (): Promise<void> {

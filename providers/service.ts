@@ -1,15 +1,18 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { UsageEvent, UsageEvents } from '../lib/usage-events.js'
-import { clientMessage, statusOf } from './errors.js'
+import type { UsageEvents } from '../lib/usage-events.js'
+import { CallMeter } from './call-meter.js'
 import type { UpstreamHttp } from './http.js'
 import type { JsonPayload } from './payload.js'
 import { resolveMediaModel, type MediaKind } from './media-models.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
 import type {
-  ChatChunk, ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, Usage, UpstreamCall
+  ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, UpstreamCall
 } from './types.js'
 import { checkChatRequest } from './validate.js'
-import type { Admission, AdmissionTicket } from './admission.js'
+import type { Admission } from './admission.js'
+import type { CallTiming } from './call-timing.js'
+import type { CircuitBreakers } from './circuit-breaker.js'
+import { UpstreamAttempts, type ResilienceSettings } from './fallback.js'
 import type { Principal } from '../lib/principal.js'
 
 /** Who asks, for metering, and how to notice they left. */
@@ -20,21 +23,40 @@ export interface ChatContext {
   principal?: Principal | undefined
   /** Aborted when the client goes away; the upstream request is then aborted too. */
   signal: AbortSignal
+  /** Notes the time spent upstream, for the response's Server-Timing header. */
+  timing?: CallTiming | undefined
 }
 
 /**
- * The one way any route calls a chat model: validate, resolve `provider/model`, call the adapter,
- * and emit exactly one usage event per call, whether it succeeded, failed or was abandoned.
+ * The one way any route calls a chat model: validate, resolve `provider/model`, call the adapter (with
+ * retries, circuit breakers and fallbacks: providers/fallback.ts), and emit exactly one usage event per
+ * call, whether it succeeded, failed or was abandoned. The event names the model that finally answered
+ * (or failed last), and carries the number of upstream attempts.
  */
 export class ProviderService {
   private admission: Admission | undefined
+  private readonly attempts: UpstreamAttempts
+  private readonly streams = { open: 0 }
 
   constructor (
     readonly registry: ProviderRegistry,
     private readonly http: UpstreamHttp,
     private readonly usageEvents: UsageEvents,
-    private readonly log: FastifyBaseLogger
-  ) {}
+    private readonly log: FastifyBaseLogger,
+    resilience: ResilienceSettings
+  ) {
+    this.attempts = new UpstreamAttempts(resilience, log)
+  }
+
+  /** Per-provider circuit breakers (readiness and metrics show them). */
+  get breakers (): CircuitBreakers {
+    return this.attempts.breakers
+  }
+
+  /** Streams being relayed right now. */
+  get inflightStreams (): number {
+    return this.streams.open
+  }
 
   /** Installs the check every call passes before going upstream (metering sets it: budgets, tokens per minute). */
   setAdmission (admission: Admission): void {
@@ -47,7 +69,8 @@ export class ProviderService {
     try {
       const resolved = this.prepare(request, meter)
       await this.admitChat(request, context, meter)
-      const result = await resolved.adapter.chat.complete(request, this.call(resolved, context))
+      const result = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
+        async (model, call) => await model.adapter.chat.complete(request, call))
       meter.usage(result.usage)
       meter.end(200)
       return result
@@ -66,7 +89,8 @@ export class ProviderService {
     try {
       const resolved = this.prepare(request, meter)
       await this.admitChat(request, context, meter)
-      upstream = await resolved.adapter.chat.stream(request, this.call(resolved, context))
+      upstream = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
+        async (model, call) => await model.adapter.chat.stream(request, call))
     } catch (err) {
       throw meter.failed(err)
     }
@@ -97,7 +121,7 @@ export class ProviderService {
       if (this.admission !== undefined) {
         meter.admitted(await this.admission({ principal: context.principal, model, maxCompletionTokens: 0, promptTokensUpperBound: () => 0 }))
       }
-      const result = await run(resolved, this.call(resolved, context))
+      const result = await this.upstream(resolved, context, meter, (id) => resolveMediaModel(this.registry, id, kind), run)
       meter.usage(result.usage)
       meter.end(200)
       return result
@@ -126,124 +150,41 @@ export class ProviderService {
     return resolved
   }
 
+  /**
+   * The upstream part of a call: `run` at the resolved model, retried and replaced by fallbacks as
+   * providers/fallback.ts decides. It settles before any byte goes to the client.
+   */
+  private async upstream<T> (
+    primary: ResolvedModel, context: ChatContext, meter: CallMeter,
+    resolve: (model: string) => ResolvedModel, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>
+  ): Promise<T> {
+    try {
+      return await this.attempts.run(primary, {
+        requestId: context.requestId,
+        signal: context.signal,
+        allowsModel: (model) => context.principal?.allowsModel(model) === true,
+        resolve,
+        onAttempt: (model) => {
+          meter.attempted(model)
+          context.timing?.upstreamStarted()
+        }
+      }, async (model) => await run(model, this.call(model, context)))
+    } finally {
+      context.timing?.upstreamSettled()
+    }
+  }
+
   private call (resolved: ResolvedModel, context: ChatContext): UpstreamCall {
     return { provider: resolved.provider, model: resolved.model, signal: context.signal, http: this.http }
   }
 
   private meter (model: string, context: ChatContext, streamed: boolean): CallMeter {
-    return new CallMeter(model, context, streamed, (event) => {
+    return new CallMeter(model, context, streamed, this.streams, (event) => {
       try {
         this.usageEvents.emit('usage', event)
       } catch (err) {
         this.log.error({ err, requestId: event.requestId }, 'a usage event listener failed')
       }
     })
-  }
-}
-
-/** Collects one call's numbers and emits its usage event exactly once. */
-class CallMeter {
-  private readonly started = performance.now()
-  private firstChunkAt: number | undefined
-  private latest: Usage | undefined
-  private done = false
-  private ticket: AdmissionTicket | undefined
-  private provider: string
-  private upstreamModel: string
-
-  constructor (
-    private readonly model: string,
-    private readonly context: ChatContext,
-    private readonly streamed: boolean,
-    private readonly emit: (event: UsageEvent) => void
-  ) {
-    // until resolved, the name is split as the client wrote it
-    const slash = model.indexOf('/')
-    this.provider = slash > 0 ? model.slice(0, slash) : ''
-    this.upstreamModel = slash > 0 ? model.slice(slash + 1) : model
-  }
-
-  resolved (resolved: ResolvedModel): void {
-    this.provider = resolved.provider.id
-    this.upstreamModel = resolved.model
-  }
-
-  usage (usage: Usage | undefined): void {
-    if (usage !== undefined) this.latest = usage
-  }
-
-  admitted (ticket: AdmissionTicket | undefined): void {
-    this.ticket = ticket
-  }
-
-  /**
-   * Relays the stream, noting time to first chunk and usage, and ends the meter however the iteration
-   * ends, including a consumer that gives up before its first read (a generator's finally would not run).
-   */
-  observe (upstream: ChatChunkStream): AsyncIterableIterator<ChatChunk> {
-    const relay = this.relay(upstream)
-    const whenAbandoned = (): void => { this.end(200, this.context.signal.aborted ? new Error('client closed') : undefined) }
-    return {
-      [Symbol.asyncIterator] () { return this },
-      next: async () => await relay.next(),
-      return: async (value?: unknown) => {
-        try {
-          return await relay.return(value as undefined)
-        } finally {
-          whenAbandoned()
-        }
-      },
-      throw: async (err?: unknown) => await relay.throw(err)
-    }
-  }
-
-  private async * relay (upstream: ChatChunkStream): AsyncGenerator<ChatChunk, undefined> {
-    let failure: unknown
-    try {
-      for await (const chunk of upstream) {
-        this.firstChunkAt ??= performance.now()
-        this.usage(chunk.usage)
-        yield chunk
-      }
-    } catch (err) {
-      failure = err
-      throw err
-    } finally {
-      // a stream has answered 200 already, whatever happens to it afterwards
-      this.end(200, failure ?? (this.context.signal.aborted ? new Error('client closed') : undefined))
-    }
-    return undefined
-  }
-
-  /** Ends the meter for a call that failed before any answer; returns the error to rethrow. */
-  failed (err: unknown): unknown {
-    this.end(statusOf(err), err)
-    return err
-  }
-
-  end (status: number, err?: unknown): void {
-    if (this.done) return
-    this.done = true
-    const now = performance.now()
-    const aborted = this.context.signal.aborted
-    const usage = this.latest
-    const event: UsageEvent = {
-      requestId: this.context.requestId,
-      principalId: this.context.principalId,
-      model: this.model,
-      provider: this.provider,
-      upstreamModel: this.upstreamModel,
-      promptTokens: usage?.prompt_tokens ?? 0,
-      completionTokens: usage?.completion_tokens ?? 0,
-      totalTokens: usage?.total_tokens ?? 0,
-      streamed: this.streamed,
-      status: aborted && !this.streamed ? 499 : status,
-      ...(err !== undefined && !aborted ? { error: clientMessage(err) } : {}),
-      latencyMs: Math.round(now - this.started),
-      ttfbMs: Math.round((this.firstChunkAt ?? now) - this.started),
-      clientAborted: aborted
-    }
-    this.ticket?.settle(event)
-    this.emit(event)
   }
 }

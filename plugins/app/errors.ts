@@ -21,15 +21,15 @@ export default fp(async (app) => {
   app.setErrorHandler((err: FastifyError & { insufficientScope?: boolean }, request, reply) => {
     const status = statusOf(err)
     if (status === 401) return sendUnauthorized(request, reply, err.insufficientScope === true)
+    if (status === 429 || status === 503) {
+      const retryAfter = (err as { retryAfter?: unknown }).retryAfter
+      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
+    }
     if (status >= 500) {
       request.log.error({ err }, 'request failed')
       // our own errors (code HUB_*) carry messages written for clients; anything else stays private
       const message = err.code?.startsWith('HUB_') === true ? err.message : 'The gateway hit an internal error; it has been logged.'
       return reply.code(status).send(errorBodyFor(request, status, reasonFor(status), message, err))
-    }
-    if (status === 429 || status === 503) {
-      const retryAfter = (err as { retryAfter?: unknown }).retryAfter
-      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
     }
     return reply.code(status).send(errorBodyFor(request, status, reasonFor(status), clientMessage(err), err))
   })

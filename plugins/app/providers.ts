@@ -1,10 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { UsageEvents } from '../../lib/usage-events.js'
+import { CircuitBreakers } from '../../providers/circuit-breaker.js'
 import { envProviderSource } from '../../providers/env.js'
 import { UpstreamHttp } from '../../providers/http.js'
 import { ProviderRegistry } from '../../providers/registry.js'
 import { ProviderService, type ChatContext } from '../../providers/service.js'
+import { callTimingFor } from './server-timing.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,7 +26,13 @@ export function chatContext (request: FastifyRequest, reply: FastifyReply): Chat
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort()
   })
-  return { requestId: request.id, principalId: request.principal?.id ?? 'anonymous', principal: request.principal, signal: controller.signal }
+  return {
+    requestId: request.id,
+    principalId: request.principal?.id ?? 'anonymous',
+    principal: request.principal,
+    signal: controller.signal,
+    timing: callTimingFor(request)
+  }
 }
 
 /** Upstream providers: the registry (environment-configured today; the store adds a source later) and pooled HTTP to them. */
@@ -35,7 +43,13 @@ export default fp(async (app) => {
   await registry.reload()
   const usageEvents = new UsageEvents()
   app.decorate('usageEvents', usageEvents)
-  app.decorate('providers', new ProviderService(registry, http, usageEvents, app.log))
+  const { UPSTREAM_RETRIES, UPSTREAM_RETRY_BASE_MS, UPSTREAM_RETRY_MAX_WAIT_MS, BREAKER_FAILURES, BREAKER_COOLDOWN_MS } = app.config
+  app.decorate('providers', new ProviderService(registry, http, usageEvents, app.log, {
+    retry: { retries: UPSTREAM_RETRIES, baseMs: UPSTREAM_RETRY_BASE_MS, maxWaitMs: UPSTREAM_RETRY_MAX_WAIT_MS },
+    breakers: new CircuitBreakers({ failures: BREAKER_FAILURES, cooldownMs: BREAKER_COOLDOWN_MS }),
+    // read at call time, so catalog edits apply at once; disabled fallbacks are skipped
+    fallbacksOf: (model) => (app.catalog.get(model)?.fallbacks ?? []).filter((id) => app.catalog.get(id)?.enabled !== false)
+  }))
   app.addHook('onClose', async () => { await http.close() })
   app.log.info({ providers: registry.list().map((p) => `${p.id} (${p.source})`) }, 'providers configured')
-}, { name: 'providers' })
+}, { name: 'providers', dependencies: ['catalog', 'server-timing'] })

@@ -6,19 +6,21 @@ test('drain fails readiness first, lets an in-flight request finish, then closes
   const app = await build(t)
   let release: () => void = () => {}
   const gate = new Promise<void>((resolve) => { release = resolve })
+  let entered: () => void = () => {}
+  const inHandler = new Promise<void>((resolve) => { entered = resolve })
   // a slow in-flight request, as a long stream would be
-  app.store.ping = async () => { await gate }
+  app.store.ping = async () => { entered(); await gate }
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
 
   const inflight = request(`http://127.0.0.1:${port}/health/ready`)
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await inHandler // the request is in flight (a fixed sleep is not enough on a loaded machine)
   const drained = app.drain(5_000)
   t.equal(app.draining, true)
   release()
   const res = await inflight
   t.equal(res.statusCode, 200, 'the request already in flight completed')
-  t.same(await res.body.json(), { status: 'ok' })
+  t.same(await res.body.json(), { status: 'ok', providers: {} })
   await drained
   await t.rejects(request(`http://127.0.0.1:${port}/health/live`), 'no new connections after the drain')
 })

@@ -1,0 +1,27 @@
+import fp from 'fastify-plugin'
+import type { FastifyRequest } from 'fastify'
+import { CallTiming } from '../../providers/call-timing.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when the request calls a model (plugins/app/providers.ts chatContext); feeds Server-Timing. */
+    callTiming?: CallTiming
+  }
+}
+
+/** The timing record of `request`'s model call, created on first use. */
+export function callTimingFor (request: FastifyRequest): CallTiming {
+  request.callTiming ??= new CallTiming()
+  return request.callTiming
+}
+
+/**
+ * Every proxied answer (chat, AIGNE, embeddings, images, legacy; errors too) carries
+ * `Server-Timing: gateway;dur=…, upstream;dur=…` so a client can tell the gateway's overhead from the
+ * provider's time. onSend runs before the headers leave, for a stream too (upstream = until its headers).
+ */
+export default fp(async (app) => {
+  app.addHook('onSend', async (request, reply) => {
+    if (request.callTiming !== undefined) reply.header('server-timing', request.callTiming.header(reply.elapsedTime))
+  })
+}, { name: 'server-timing' })

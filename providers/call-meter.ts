@@ -1,0 +1,135 @@
+import type { UsageEvent } from '../lib/usage-events.js'
+import type { AdmissionTicket } from './admission.js'
+import { clientMessage, statusOf } from './errors.js'
+import type { ResolvedModel } from './registry.js'
+import type { ChatChunk, ChatChunkStream, Usage } from './types.js'
+import type { ChatContext } from './service.js'
+
+/**
+ * Collects one call's numbers and emits its usage event exactly once. Retries and fallbacks stay inside
+ * the one call: the event names the model of the last attempt (the one that answered, or failed last),
+ * and its usage, so budgets and records are charged at the model actually used.
+ */
+export class CallMeter {
+  private readonly started = performance.now()
+  private firstChunkAt: number | undefined
+  private latest: Usage | undefined
+  private done = false
+  private ticket: AdmissionTicket | undefined
+  private provider: string
+  private upstreamModel: string
+  private model: string
+  private attempts = 0
+  private relaying = false
+
+  constructor (
+    private readonly requestedModel: string,
+    private readonly context: ChatContext,
+    private readonly streamed: boolean,
+    /** Streams being relayed, shared by every meter of the service. */
+    private readonly streams: { open: number },
+    private readonly emit: (event: UsageEvent) => void
+  ) {
+    // until resolved, the name is split as the client wrote it
+    this.model = requestedModel
+    const slash = requestedModel.indexOf('/')
+    this.provider = slash > 0 ? requestedModel.slice(0, slash) : ''
+    this.upstreamModel = slash > 0 ? requestedModel.slice(slash + 1) : requestedModel
+  }
+
+  resolved (resolved: ResolvedModel): void {
+    this.model = resolved.id
+    this.provider = resolved.provider.id
+    this.upstreamModel = resolved.model
+  }
+
+  /** An upstream attempt at `resolved` begins (a retry, or a fallback model). */
+  attempted (resolved: ResolvedModel): void {
+    this.attempts++
+    this.resolved(resolved)
+  }
+
+  usage (usage: Usage | undefined): void {
+    if (usage !== undefined) this.latest = usage
+  }
+
+  admitted (ticket: AdmissionTicket | undefined): void {
+    this.ticket = ticket
+  }
+
+  /**
+   * Relays the stream, noting time to first chunk and usage, and ends the meter however the iteration
+   * ends, including a consumer that gives up before its first read (a generator's finally would not run).
+   */
+  observe (upstream: ChatChunkStream): AsyncIterableIterator<ChatChunk> {
+    const relay = this.relay(upstream)
+    this.relaying = true
+    this.streams.open++
+    const whenAbandoned = (): void => { this.end(200, this.context.signal.aborted ? new Error('client closed') : undefined) }
+    return {
+      [Symbol.asyncIterator] () { return this },
+      next: async () => await relay.next(),
+      return: async (value?: unknown) => {
+        try {
+          return await relay.return(value as undefined)
+        } finally {
+          whenAbandoned()
+        }
+      },
+      throw: async (err?: unknown) => await relay.throw(err)
+    }
+  }
+
+  private async * relay (upstream: ChatChunkStream): AsyncGenerator<ChatChunk, undefined> {
+    let failure: unknown
+    try {
+      for await (const chunk of upstream) {
+        this.firstChunkAt ??= performance.now()
+        this.usage(chunk.usage)
+        yield chunk
+      }
+    } catch (err) {
+      failure = err
+      throw err
+    } finally {
+      // a stream has answered 200 already, whatever happens to it afterwards
+      this.end(200, failure ?? (this.context.signal.aborted ? new Error('client closed') : undefined))
+    }
+    return undefined
+  }
+
+  /** Ends the meter for a call that failed before any answer; returns the error to rethrow. */
+  failed (err: unknown): unknown {
+    this.end(statusOf(err), err)
+    return err
+  }
+
+  end (status: number, err?: unknown): void {
+    if (this.done) return
+    this.done = true
+    if (this.relaying) this.streams.open--
+    const now = performance.now()
+    const aborted = this.context.signal.aborted
+    const usage = this.latest
+    const event: UsageEvent = {
+      requestId: this.context.requestId,
+      principalId: this.context.principalId,
+      model: this.model,
+      ...(this.model !== this.requestedModel ? { requestedModel: this.requestedModel } : {}),
+      attempts: this.attempts,
+      provider: this.provider,
+      upstreamModel: this.upstreamModel,
+      promptTokens: usage?.prompt_tokens ?? 0,
+      completionTokens: usage?.completion_tokens ?? 0,
+      totalTokens: usage?.total_tokens ?? 0,
+      streamed: this.streamed,
+      status: aborted && !this.streamed ? 499 : status,
+      ...(err !== undefined && !aborted ? { error: clientMessage(err) } : {}),
+      latencyMs: Math.round(now - this.started),
+      ttfbMs: Math.round((this.firstChunkAt ?? now) - this.started),
+      clientAborted: aborted
+    }
+    this.ticket?.settle(event)
+    this.emit(event)
+  }
+}
