@@ -1,0 +1,55 @@
+import { test } from 'tap'
+import { request } from 'undici'
+import { openAIMock } from '../helpers/mock-openai.js'
+import { bearer, tempDir } from '../helpers/build.js'
+import { openStore } from '../../store/index.js'
+import { gatewayWithMock } from '../routes/v2/setup.js'
+
+test('records still buffered at shutdown are written before the store closes', async (t) => {
+  const dataDir = tempDir(t)
+  // a flush interval far beyond the test: only the shutdown flush can write them
+  const gw = await gatewayWithMock(t, 'openai', { DATA_DIR: dataDir, USAGE_FLUSH_MS: '3600000', USAGE_BATCH_SIZE: '1000' })
+  gw.mock.respond(openAIMock.answer({ content: 'ok' }))
+  for (let i = 0; i < 5; i++) t.equal((await gw.chat({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: `hi ${i}` }] })).statusCode, 200)
+  t.equal(gw.app.metering.recorder.pending, 5, 'nothing written yet')
+  await gw.app.close()
+
+  const store = await openStore({ dataDir })
+  t.teardown(() => store.close())
+  const rows = await store.db.selectFrom('usage_records').select(['request_id', 'total_tokens']).execute()
+  t.equal(rows.length, 5, 'all five records survived the shutdown')
+  t.ok(rows.every((r) => r.total_tokens > 0))
+})
+
+test('a client that disconnects mid-stream is still metered, with the abort noted', async (t) => {
+  const gw = await gatewayWithMock(t, 'openai')
+  // a slow stream: the client leaves after the first chunk
+  gw.mock.respond(openAIMock.answer({ content: 'one two three four five six seven eight' }, { hangAfter: 2 }))
+  await gw.app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = gw.app.server.address() as { port: number }
+  const controller = new AbortController()
+  const res = await request(`http://127.0.0.1:${port}/api/v2/chat/completions`, {
+    method: 'POST',
+    headers: { ...bearer(gw.key), 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'count' }] }),
+    signal: controller.signal
+  })
+  t.equal(res.statusCode, 200)
+  for await (const chunk of res.body) {
+    if ((chunk as Buffer).length > 0) break
+  }
+  controller.abort()
+  await gw.mock.abandoned()
+  await gw.app.metering.recorder.flush()
+  const waitForRecord = async (): Promise<Array<Record<string, unknown>>> => {
+    for (let i = 0; i < 50; i++) {
+      await gw.app.metering.recorder.flush()
+      const rows = await gw.app.store.db.selectFrom('usage_records').selectAll().execute()
+      if (rows.length > 0) return rows
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return []
+  }
+  const [record] = await waitForRecord()
+  t.match(record, { streamed: 1, client_aborted: 1, status: 200 }, 'recorded as an aborted stream')
+})
