@@ -2,8 +2,8 @@ import { test, type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, tempDir } from '../helpers/build.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
+import { sleep } from '../helpers/wait.js'
 
-const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The whole life of a key through AccessKeyService, as the admin API and the CLI drive it. */
 async function lifecycle (t: Test, app: FastifyInstance): Promise<void> {

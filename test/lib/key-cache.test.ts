@@ -2,22 +2,13 @@ import { test, type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { adminCall, bearer, build, issueKey, tempDir } from '../helpers/build.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
+import { eventually } from '../helpers/wait.js'
 
 const KEYS = '/api/admin/access-keys'
 
 /** Whether `app` accepts `key` right now (its cache included). */
 async function accepted (app: FastifyInstance, key: string): Promise<boolean> {
   return await app.accessKeys.authenticate(key) !== undefined
-}
-
-/** Polls `check` until it holds; a change made on another replica arrives by notification, not instantly. */
-async function eventually (check: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return true
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return await check()
 }
 
 /**

@@ -2,6 +2,7 @@ import { test, type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { ADMIN_KEY, UNAUTHORIZED, adminCall, bearer, issueKey } from '../helpers/build.js'
 import { PROBE_URL, buildWithProbe, rawRequest } from '../helpers/probe.js'
+import { sleep } from '../helpers/wait.js'
 
 const INVALID_TOKEN = 'Bearer realm="hubgate", error="invalid_token"'
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -19,7 +20,6 @@ async function probe (app: FastifyInstance, key: string, query = ''): Promise<nu
   return (await app.inject({ url: PROBE_URL + query, headers: bearer(key) })).statusCode
 }
 
-const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
 test('a valid access key reaches the route as its own principal', async (t) => {
   const app = await buildWithProbe(t)

@@ -2,6 +2,7 @@ import { test } from 'tap'
 import { createSigner } from 'fast-jwt'
 import type { FastifyInstance } from 'fastify'
 import { adminCall, bearer, build, issueKey } from '../../helpers/build.js'
+import { sleep } from '../../helpers/wait.js'
 
 const KEYS = '/api/admin/access-keys'
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
@@ -50,9 +51,9 @@ test('the audit log filters by action, target and time, and pages', async (t) =>
   const app = await build(t)
   const a = await issueKey(app, { name: 'a' })
   // a time strictly between the two records (they are stamped to the millisecond)
-  await new Promise((resolve) => setTimeout(resolve, 5))
+  await sleep(5)
   const between = new Date().toISOString()
-  await new Promise((resolve) => setTimeout(resolve, 5))
+  await sleep(5)
   const b = await issueKey(app, { name: 'b' })
   await adminCall(app, { method: 'POST', url: `${KEYS}/${a.id}/revoke` })
 
