@@ -57,6 +57,8 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_SCHEMA: Type.String({ default: 'public', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://\\S+$', description: 'Redis shared by every replica for budgets, tokens and requests per minute; without it those counters are per process' })),
+  REDIS_KEY_PREFIX: Type.String({ default: 'hubgate:', minLength: 1, description: 'Prefix of every Redis key this gateway writes (separates deployments sharing one Redis)' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   ADMIN_KEY: Type.Optional(Type.String({ minLength: 32 })),
   SERVER_SECRET: Type.Optional(Type.String({ minLength: 32 })),

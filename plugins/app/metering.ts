@@ -5,6 +5,8 @@ import { Counter, Gauge } from 'prom-client'
 import { meteringAdmission } from '../../lib/admission.js'
 import { MemoryBudgetLedger, type BudgetLedger } from '../../lib/budget.js'
 import { creditsFor } from '../../lib/model-catalog.js'
+import { RedisBudgetLedger } from '../../lib/redis-budget.js'
+import { RedisTokenWindow } from '../../lib/redis-token-window.js'
 import { MemoryTokenWindow } from '../../lib/token-window.js'
 import type { UsageEvent } from '../../lib/usage-events.js'
 import { UsageRecorder } from '../../lib/usage-recorder.js'
@@ -44,11 +46,13 @@ export default fp(async (app) => {
     onDropped: (count) => dropped.inc(count),
     onWriteFailed: () => writeFailures.inc()
   })
-  const ledger = new MemoryBudgetLedger(async (keyId, since) => await app.store.usage.spentSince(keyId, since))
+  const spentSince = async (keyId: string, since: string): Promise<number> => await app.store.usage.spentSince(keyId, since)
+  // with REDIS_URL every replica shares one ledger and token window; otherwise they are this process's own
+  const ledger = app.redis !== undefined ? new RedisBudgetLedger(app.redis, spentSince, app.log) : new MemoryBudgetLedger(spentSince)
   app.providers.setAdmission(meteringAdmission({
     price: (model) => app.catalog.price(model),
     ledger,
-    tokens: new MemoryTokenWindow(),
+    tokens: app.redis !== undefined ? new RedisTokenWindow(app.redis, app.log) : new MemoryTokenWindow(),
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
     defaultMaxTokens: config.USAGE_DEFAULT_MAX_TOKENS
   }))
@@ -84,7 +88,7 @@ export default fp(async (app) => {
     clearInterval(timer)
     await recorder.close()
   })
-}, { name: 'metering', dependencies: ['store', 'providers', 'catalog', 'metrics'] })
+}, { name: 'metering', dependencies: ['store', 'providers', 'catalog', 'metrics', 'redis'] })
 
 function toRecord ({ principalId, error, ...event }: UsageEvent, credits: number, priced: boolean): UsageRecord {
   return { ...event, id: randomUUID(), at: new Date().toISOString(), keyId: principalId, credits, priced, error: error ?? null }

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
+import { connectRedis } from '../app/redis.js'
 
 /** The key's requests-per-minute limit, or null when it has none (then the request is not counted). */
 function rpmOf (request: FastifyRequest): number | null {
@@ -12,7 +13,13 @@ function rpmOf (request: FastifyRequest): number | null {
  * (preHandler), counts by key id, and answers 429 with Retry-After and x-ratelimit-* headers.
  */
 export default fp(async (app) => {
+  // with REDIS_URL the counts are shared by every replica (the plugin's own Redis store, on a connection of its own
+  // because this plugin loads before plugins/app). A Redis outage lets requests through (skipOnError): rpm protects
+  // capacity, not money, and refusing every limited key while Redis is down would turn a cache outage into a full one.
+  const redis = app.config.REDIS_URL !== undefined ? await connectRedis(app.config, app.log, 'rate-limit') : undefined
+  if (redis !== undefined) app.addHook('onClose', async () => { redis.disconnect() })
   await app.register(rateLimit, {
+    ...(redis !== undefined ? { redis, skipOnError: true, nameSpace: 'rpm:' } : {}),
     global: true,
     hook: 'preHandler',
     timeWindow: 60_000,
