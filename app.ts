@@ -7,6 +7,7 @@ import type { Server } from 'node:http'
 import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
+import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -54,10 +55,14 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
     // requestTimeout bounds receiving a request, not streaming the answer; headersTimeout must be below it
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
-    http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    // requireHostHeader: a missing Host is refused by plugins/app/request-hygiene.ts, in the gateway's error shape
+    http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000, requireHostHeader: false },
     trustProxy: config.TRUST_PROXY,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // requests refused before routing (malformed HTTP, oversized headers, bad URLs) answer { error, message } too
+    clientErrorHandler,
+    frameworkErrors,
     // accept a caller's request id when it is sane, so logs can be correlated across services
     requestIdHeader: false,
     genReqId: (req) => {

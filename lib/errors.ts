@@ -11,6 +11,7 @@ export const StoreUnavailableError = createError('HUB_STORE_UNAVAILABLE', 'The g
 export const OverloadedError = createError('HUB_OVERLOADED', 'The gateway is overloaded; retry shortly.', 503)
 export const NotFoundError = createError('HUB_NOT_FOUND', '%s', 404)
 export const BadRequestError = createError('HUB_BAD_REQUEST', '%s', 400)
+export const UnsupportedMediaTypeError = createError('HUB_UNSUPPORTED_MEDIA_TYPE', '%s', 415)
 export const ConflictError = createError('HUB_CONFLICT', '%s', 409)
 
 /** HTTP reason phrases used as the `error` field of every error body. */

@@ -6,6 +6,8 @@ export const CHAT_LIMITS = Object.freeze({
   partsPerMessage: 256,
   tools: 512,
   stopSequences: 16,
+  /** Largest max_tokens: providers take a 32-bit integer; beyond it JSON numbers also lose precision on the way. */
+  maxTokens: 2 ** 31 - 1,
   /** Deepest nesting of objects and arrays anywhere in the body (tool parameter schemas included). */
   depth: 64
 })
@@ -101,8 +103,8 @@ export const ChatCompletionRequest = Type.Object({
   messages: Type.Array(ChatMessage, { minItems: 1, maxItems: CHAT_LIMITS.messages, errorMessage: `must be an array of 1 to ${CHAT_LIMITS.messages} messages` }),
   temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
   top_p: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  max_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
-  max_completion_tokens: Type.Optional(Type.Integer({ minimum: 1, description: 'Preferred over max_tokens when both are given' })),
+  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: CHAT_LIMITS.maxTokens })),
+  max_completion_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: CHAT_LIMITS.maxTokens, description: 'Preferred over max_tokens when both are given' })),
   stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: CHAT_LIMITS.stopSequences })],
     { errorMessage: `must be a string or an array of at most ${CHAT_LIMITS.stopSequences} strings` })),
   stream: Type.Optional(Type.Boolean()),

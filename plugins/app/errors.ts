@@ -47,6 +47,8 @@ function statusOf (err: FastifyError): number {
 
 function clientMessage (err: FastifyError): string {
   if (err.validation !== undefined) return validationMessage(err)
+  // Fastify says only "Unsupported Media Type"; JSON is the one body type the gateway parses (plugins/app/json-body.ts)
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Send the body as JSON, with Content-Type: application/json.'
   // Fastify's own parser errors are written for clients; trim the code prefix some of them carry
   return err.message.replace(/^FST_[A-Z_]+:\s*/, '')
 }
