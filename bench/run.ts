@@ -48,9 +48,8 @@ async function main (): Promise<void> {
     const hub = await startServing(join(root, 'dist', 'server.js'), {
       PORT: String(hubPort), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY, LOG_LEVEL: 'warn',
       OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream}/v1`,
-      MAX_EVENT_LOOP_DELAY_MS: '0',
-      ...(args['cpu-prof'] === true ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(root, 'bench', 'results')}` } : {})
-    }, `${hubOrigin}/health/ready`)
+      MAX_EVENT_LOOP_DELAY_MS: '0'
+    }, `${hubOrigin}/health/ready`, args['cpu-prof'] === true ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench', 'results')}`] : [])
     children.push(hub)
     const chatKey = await issueChatKey(hubOrigin)
 
