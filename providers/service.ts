@@ -14,6 +14,7 @@ import type { CallTiming } from './call-timing.js'
 import type { CircuitBreakers } from './circuit-breaker.js'
 import { UpstreamAttempts, type ResilienceSettings } from './fallback.js'
 import type { Principal } from '../lib/principal.js'
+import type { CredentialPool } from './credentials.js'
 
 /** Who asks, for metering, and how to notice they left. */
 export interface ChatContext {
@@ -35,6 +36,7 @@ export interface ChatContext {
  */
 export class ProviderService {
   private admission: Admission | undefined
+  private credentials: CredentialPool | undefined
   private readonly attempts: UpstreamAttempts
   private readonly streams = { open: 0 }
 
@@ -61,6 +63,11 @@ export class ProviderService {
   /** Installs the check every call passes before going upstream (metering sets it: budgets, tokens per minute). */
   setAdmission (admission: Admission): void {
     this.admission = admission
+  }
+
+  /** Installs the store-managed credentials: each attempt picks one and reports how the upstream answered (providers/credentials.ts). */
+  setCredentials (credentials: CredentialPool): void {
+    this.credentials = credentials
   }
 
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */
@@ -131,13 +138,16 @@ export class ProviderService {
   }
 
   private async admitChat (request: ChatRequest, context: ChatContext, meter: CallMeter): Promise<void> {
+    // every token is at least one byte of the serialized messages, so their byte length bounds the prompt
+    const promptTokensUpperBound = (): number => Buffer.byteLength(JSON.stringify(request.messages)) + Buffer.byteLength(JSON.stringify(request.tools ?? []))
+    // ~4 bytes a token: what an abandoned stream's prompt is charged when the provider never reported usage
+    meter.estimatePromptWith(() => Math.ceil(promptTokensUpperBound() / 4))
     if (this.admission === undefined) return
     const ticket = await this.admission({
       principal: context.principal,
       model: request.model,
       maxCompletionTokens: request.max_completion_tokens ?? request.max_tokens,
-      // every token is at least one byte of the serialized messages, so their byte length bounds the prompt
-      promptTokensUpperBound: () => Buffer.byteLength(JSON.stringify(request.messages)) + Buffer.byteLength(JSON.stringify(request.tools ?? []))
+      promptTokensUpperBound
     })
     if (ticket?.completionTokenCap !== undefined) request.max_tokens = ticket.completionTokenCap
     meter.admitted(ticket)
@@ -168,7 +178,11 @@ export class ProviderService {
           meter.attempted(model)
           context.timing?.upstreamStarted()
         }
-      }, async (model) => await run(model, this.call(model, context)))
+      }, async (model) => {
+        const call = this.call(model, context)
+        if (this.credentials === undefined) return await run(model, call)
+        return await this.credentials.withCredential(model.provider, async (provider) => await run(model, { ...call, provider }))
+      })
     } finally {
       context.timing?.upstreamSettled()
     }

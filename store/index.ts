@@ -9,6 +9,7 @@ import { AccessKeyRepository } from './access-keys.js'
 import { AuditRepository } from './audit.js'
 import { UsageRepository } from './usage.js'
 import { ModelRepository } from './models.js'
+import { ProviderRepository } from './providers.js'
 import { postgresChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js'
 import { isPostgresUrl } from '../config.js'
 
@@ -29,6 +30,7 @@ export interface Store {
   readonly audit: AuditRepository
   readonly usage: UsageRepository
   readonly models: ModelRepository
+  readonly providers: ProviderRepository
   /** Moves when another process or replica may have changed access keys (see change-feed.ts). */
   keyChangeVersion (): number
   /** Resolves when the database answers a trivial query. */
@@ -55,6 +57,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     audit: new AuditRepository(db),
     usage: new UsageRepository(db),
     models: new ModelRepository(db),
+    providers: new ProviderRepository(db),
     keyChangeVersion: () => changes.version(),
     async ping () { await sql`select 1`.execute(db) },
     async close () {

@@ -91,6 +91,33 @@ export interface ModelsTable {
   updated_at: string
 }
 
+export interface ProvidersTable {
+  id: string
+  kind: string
+  display_name: string
+  base_url: string
+  enabled: number
+  /** JSON array of model ids (migration 006). */
+  models: string
+  created_at: string
+  updated_at: string
+}
+
+export interface ProviderCredentialsTable {
+  id: string
+  provider_id: string
+  label: string
+  /** AES-256-GCM sealed secret (lib/secret-box.ts); never the plaintext. */
+  secret_ciphertext: string
+  /** Masked form shown to administrators. */
+  secret_hint: string
+  weight: number
+  disabled_reason: string | null
+  cooldown_until: string | null
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   access_keys: AccessKeysTable
   audit_log: AuditLogTable
@@ -98,4 +125,6 @@ export interface Database {
   usage_daily: UsageDailyTable
   usage_state: UsageStateTable
   models: ModelsTable
+  providers: ProvidersTable
+  provider_credentials: ProviderCredentialsTable
 }

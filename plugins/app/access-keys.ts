@@ -6,6 +6,8 @@ import type { AppOptions } from '../../app.js'
 declare module 'fastify' {
   interface FastifyInstance {
     accessKeys: AccessKeyService
+    /** SERVER_SECRET or DATA_DIR/server-secret: keys the access-key HMAC and (via HKDF) the provider credential encryption. */
+    serverSecret: Buffer
   }
 }
 
@@ -17,9 +19,11 @@ export function bootstrapNotice (secret: string): string {
 
 /** Access keys service, bootstrapped at start so an administrator can always get in. */
 export default fp(async (app, options: AppOptions) => {
+  const serverSecret = loadServerSecret(app.config.SERVER_SECRET, app.config.DATA_DIR)
+  app.decorate('serverSecret', serverSecret)
   const service = new AccessKeyService({
     store: app.store,
-    serverSecret: loadServerSecret(app.config.SERVER_SECRET, app.config.DATA_DIR),
+    serverSecret,
     cacheTtlMs: app.config.KEY_CACHE_TTL_MS,
     cacheSize: app.config.KEY_CACHE_SIZE,
     lastUsedFlushMs: app.config.LAST_USED_FLUSH_MS,

@@ -7,6 +7,9 @@ import { UpstreamHttp } from '../../providers/http.js'
 import { ProviderRegistry } from '../../providers/registry.js'
 import { ProviderService, type ChatContext } from '../../providers/service.js'
 import { callTimingFor } from './server-timing.js'
+import { SecretBox } from '../../lib/secret-box.js'
+import { CredentialPool } from '../../providers/credentials.js'
+import { StoreProviders, storeProviderSource } from '../../providers/store-source.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,6 +17,8 @@ declare module 'fastify' {
     providers: ProviderService
     /** Emits one `usage` event per model call (lib/usage-events.ts); metering listens here. */
     usageEvents: UsageEvents
+    /** Admin-managed providers and credentials (store-backed, /api/admin/providers). */
+    providerAdmin: StoreProviders
   }
 }
 
@@ -39,8 +44,13 @@ export function chatContext (request: FastifyRequest, reply: FastifyReply): Chat
 export default fp(async (app) => {
   const { UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TIMEOUT_MS, UPSTREAM_IDLE_TIMEOUT_MS } = app.config
   const http = new UpstreamHttp({ connectMs: UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: UPSTREAM_TIMEOUT_MS, idleMs: UPSTREAM_IDLE_TIMEOUT_MS })
-  const registry = new ProviderRegistry([envProviderSource(app.config)])
-  await registry.reload()
+  const registry = new ProviderRegistry([envProviderSource(app.config), storeProviderSource(app.store.providers)])
+  const box = new SecretBox(app.serverSecret)
+  const credentials = new CredentialPool(app.store.providers, box, app.log)
+  // reloaded after every admin change and every CATALOG_REFRESH_MS (other replicas' changes)
+  const providerAdmin = new StoreProviders(app.store.providers, registry, credentials, box, app.log, app.config.CATALOG_REFRESH_MS, Math.min(UPSTREAM_TIMEOUT_MS, 10_000))
+  await providerAdmin.reload()
+  app.decorate('providerAdmin', providerAdmin)
   const usageEvents = new UsageEvents()
   app.decorate('usageEvents', usageEvents)
   const { UPSTREAM_RETRIES, UPSTREAM_RETRY_BASE_MS, UPSTREAM_RETRY_MAX_WAIT_MS, BREAKER_FAILURES, BREAKER_COOLDOWN_MS } = app.config
@@ -50,6 +60,10 @@ export default fp(async (app) => {
     // read at call time, so catalog edits apply at once; disabled fallbacks are skipped
     fallbacksOf: (model) => (app.catalog.get(model)?.fallbacks ?? []).filter((id) => app.catalog.get(id)?.enabled !== false)
   }))
-  app.addHook('onClose', async () => { await http.close() })
+  app.providers.setCredentials(credentials)
+  app.addHook('onClose', async () => {
+    providerAdmin.close()
+    await http.close()
+  })
   app.log.info({ providers: registry.list().map((p) => `${p.id} (${p.source})`) }, 'providers configured')
-}, { name: 'providers', dependencies: ['catalog', 'server-timing'] })
+}, { name: 'providers', dependencies: ['catalog', 'server-timing', 'access-keys'] })

@@ -4,6 +4,7 @@ import * as providers from './002-providers.js'
 import * as usage from './003-usage.js'
 import * as models from './004-models.js'
 import * as keyLimits from './005-key-limits.js'
+import * as providerCredentials from './006-provider-credentials.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -11,7 +12,8 @@ const migrations: Record<string, Migration> = {
   '002-providers': providers,
   '003-usage': usage,
   '004-models': models,
-  '005-key-limits': keyLimits
+  '005-key-limits': keyLimits,
+  '006-provider-credentials': providerCredentials
 }
 
 export const migrationProvider: MigrationProvider = {

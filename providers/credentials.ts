@@ -1,0 +1,147 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { SecretBox } from '../lib/secret-box.js'
+import type { ProviderRepository, StoredCredential } from '../store/providers.js'
+import { UpstreamAuthError, UpstreamRateLimitedError, clientMessage } from './errors.js'
+import { retryAfterMs } from './retry.js'
+import type { ProviderConfig } from './types.js'
+
+/** What an administrator sees of a credential's state. */
+export type CredentialHealth =
+  | { state: 'ok' }
+  | { state: 'cooling_down', until: string }
+  | { state: 'disabled', reason: string }
+
+export function credentialHealth (credential: Pick<StoredCredential, 'disabledReason' | 'cooldownUntil'>, now = Date.now()): CredentialHealth {
+  if (credential.disabledReason !== null) return { state: 'disabled', reason: credential.disabledReason }
+  if (credential.cooldownUntil !== null && Date.parse(credential.cooldownUntil) > now) return { state: 'cooling_down', until: credential.cooldownUntil }
+  return { state: 'ok' }
+}
+
+export interface CredentialPoolOptions {
+  /** Cool-down after a 429 that carried no Retry-After. */
+  defaultCooldownMs?: number
+  /** Longest cool-down a Retry-After can ask for. */
+  maxCooldownMs?: number
+  random?: () => number
+  now?: () => number
+}
+
+/** A credential held in memory, opened. */
+interface LiveCredential extends StoredCredential {
+  secret: string
+}
+
+/**
+ * The credentials of store-managed providers, opened in memory. Each upstream attempt at such a provider
+ * runs with one of its healthy credentials picked at random in proportion to its weight; the upstream's
+ * answer then judges it: 401/403 disables it (the reason is kept for administrators), 429 cools it down
+ * for the provider's Retry-After, after which it is picked again by itself. States live in the store, so
+ * replicas share them on their next reload.
+ */
+export class CredentialPool {
+  private byProvider = new Map<string, LiveCredential[]>()
+  private readonly defaultCooldownMs: number
+  private readonly maxCooldownMs: number
+  private readonly random: () => number
+  private readonly now: () => number
+
+  constructor (
+    private readonly repo: ProviderRepository,
+    private readonly box: SecretBox,
+    private readonly log: FastifyBaseLogger,
+    options: CredentialPoolOptions = {}
+  ) {
+    this.defaultCooldownMs = options.defaultCooldownMs ?? 60_000
+    this.maxCooldownMs = options.maxCooldownMs ?? 3_600_000
+    this.random = options.random ?? Math.random
+    this.now = options.now ?? Date.now
+  }
+
+  async reload (): Promise<void> {
+    const next = new Map<string, LiveCredential[]>()
+    for (const stored of await this.repo.credentials()) {
+      let secret: string
+      try {
+        secret = this.box.decrypt(stored.sealed)
+      } catch {
+        // sealed under another SERVER_SECRET: unusable, and worth saying (without any secret)
+        this.log.warn({ provider: stored.providerId, credential: stored.id }, 'provider credential cannot be decrypted with this server secret; skipped')
+        continue
+      }
+      const list = next.get(stored.providerId) ?? []
+      list.push({ ...stored, secret })
+      next.set(stored.providerId, list)
+    }
+    this.byProvider = next
+  }
+
+  /**
+   * Runs `attempt` with `provider` carrying a picked credential, and records how the upstream answered.
+   * Providers without stored credentials (environment ones, keyless upstreams) run unchanged.
+   */
+  async withCredential<T> (provider: ProviderConfig, attempt: (provider: ProviderConfig) => Promise<T>): Promise<T> {
+    const credentials = this.byProvider.get(provider.id)
+    if (provider.source !== 'store' || credentials === undefined || credentials.length === 0) return await attempt(provider)
+    const credential = this.pick(provider.id, credentials)
+    try {
+      return await attempt({ ...provider, apiKey: credential.secret })
+    } catch (err) {
+      await this.judge(credential, err)
+      throw err
+    }
+  }
+
+  /** A healthy credential of `providerId` for a one-off call (connection test), without judging it afterwards. */
+  secretFor (providerId: string): { id: string, secret: string } | undefined {
+    const healthy = (this.byProvider.get(providerId) ?? []).filter((c) => this.isHealthy(c))
+    const picked = healthy.length > 0 ? this.weighted(healthy) : undefined
+    return picked && { id: picked.id, secret: picked.secret }
+  }
+
+  private isHealthy (c: LiveCredential): boolean {
+    return credentialHealth(c, this.now()).state === 'ok'
+  }
+
+  private pick (providerId: string, credentials: LiveCredential[]): LiveCredential {
+    const healthy = credentials.filter((c) => this.isHealthy(c))
+    if (healthy.length > 0) return this.weighted(healthy)
+    const cooling = credentials.filter((c) => c.disabledReason === null).map((c) => Date.parse(c.cooldownUntil ?? ''))
+    if (cooling.length === 0) {
+      throw new UpstreamAuthError(`Provider ${providerId} has no usable credential: the provider refused every one (administrators see why under /api/admin/providers/${providerId}/credentials).`)
+    }
+    const seconds = Math.max(1, Math.ceil((Math.min(...cooling) - this.now()) / 1000))
+    throw Object.assign(new UpstreamRateLimitedError(`Every credential of provider ${providerId} is rate-limited; retry in ${seconds} s.`), { retryAfter: seconds })
+  }
+
+  /** Weighted random choice: a credential of weight 3 gets three times the calls of one of weight 1. */
+  private weighted (healthy: LiveCredential[]): LiveCredential {
+    const total = healthy.reduce((sum, c) => sum + c.weight, 0)
+    let point = this.random() * total
+    for (const c of healthy) {
+      point -= c.weight
+      if (point < 0) return c
+    }
+    return healthy[healthy.length - 1] as LiveCredential
+  }
+
+  /** Marks the credential from the upstream's status; in memory at once, then in the store for other replicas. */
+  private async judge (credential: LiveCredential, err: unknown): Promise<void> {
+    const status = (err as { upstreamStatus?: unknown }).upstreamStatus
+    let patch: { disabledReason?: string, cooldownUntil?: string }
+    if (status === 401 || status === 403) {
+      patch = { disabledReason: `The provider answered ${status} at ${new Date(this.now()).toISOString()}: ${clientMessage(err)}`.slice(0, 500) }
+    } else if (status === 429) {
+      const wait = Math.min(retryAfterMs(err, this.now()) ?? this.defaultCooldownMs, this.maxCooldownMs)
+      patch = { cooldownUntil: new Date(this.now() + wait).toISOString() }
+    } else {
+      return
+    }
+    Object.assign(credential, patch)
+    this.log.warn({ provider: credential.providerId, credential: credential.id, status, ...patch }, 'provider credential taken out of rotation')
+    try {
+      await this.repo.updateCredential(credential.providerId, credential.id, patch, new Date(this.now()).toISOString())
+    } catch (err) {
+      this.log.error({ err, credential: credential.id }, 'could not save a provider credential state')
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import { ConflictError, NotFoundError } from '../lib/errors.js'
+import { maskSecret, type SecretBox } from '../lib/secret-box.js'
+import type {
+  CreateCredentialBodyType, CreateProviderBodyType, CredentialViewType, ProviderViewType, UpdateCredentialBodyType, UpdateProviderBodyType
+} from '../schemas/providers.js'
+import type { ProviderRepository, StoredCredential, StoredCredentialPatch, StoredProvider } from '../store/providers.js'
+import { BUILTIN_PROVIDERS } from './catalog.js'
+import { testConnection, type ConnectionTestResult } from './connection-test.js'
+import { credentialHealth, type CredentialPool } from './credentials.js'
+import type { ProviderRegistry, ProviderSource } from './registry.js'
+import type { ProviderConfig } from './types.js'
+
+function toConfig (p: StoredProvider): ProviderConfig {
+  return { id: p.id, kind: p.kind, displayName: p.displayName, baseUrl: p.baseUrl, models: p.models, source: 'store' }
+}
+
+/** Enabled admin-managed providers, for the registry (their credentials come from the CredentialPool). */
+export function storeProviderSource (repo: ProviderRepository): ProviderSource {
+  return {
+    name: 'store',
+    async load () { return (await repo.list()).filter((p) => p.enabled).map(toConfig) }
+  }
+}
+
+function credentialView (c: StoredCredential): CredentialViewType {
+  return {
+    id: c.id,
+    providerId: c.providerId,
+    label: c.label,
+    secretHint: c.hint,
+    weight: c.weight,
+    health: credentialHealth(c),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt
+  }
+}
+
+/**
+ * Admin management of providers and their credentials: writes go to the store, then the registry and the
+ * credential pool reload so calls see them at once; a timer reloads both so other replicas' changes arrive too.
+ * Environment providers are listed read-only.
+ */
+export class StoreProviders {
+  private readonly timer: NodeJS.Timeout
+
+  constructor (
+    private readonly repo: ProviderRepository,
+    private readonly registry: ProviderRegistry,
+    private readonly pool: CredentialPool,
+    private readonly box: SecretBox,
+    private readonly log: FastifyBaseLogger,
+    refreshMs: number,
+    private readonly testTimeoutMs: number
+  ) {
+    this.timer = setInterval(() => {
+      this.reload().catch((err: unknown) => { this.log.warn({ err }, 'provider refresh failed; keeping the last copy') })
+    }, refreshMs)
+    this.timer.unref()
+  }
+
+  async reload (): Promise<void> {
+    await this.pool.reload()
+    await this.registry.reload()
+  }
+
+  close (): void {
+    clearInterval(this.timer)
+  }
+
+  async list (): Promise<ProviderViewType[]> {
+    const stored = await this.repo.list()
+    const counts = new Map<string, number>()
+    for (const c of await this.repo.credentials()) counts.set(c.providerId, (counts.get(c.providerId) ?? 0) + 1)
+    const storeIds = new Set(stored.map((p) => p.id))
+    const env = this.registry.list().filter((p) => p.source === 'env' && !storeIds.has(p.id)).map(envView)
+    return [...env, ...stored.map((p) => storeView(p, counts.get(p.id) ?? 0))].sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  async get (id: string): Promise<ProviderViewType> {
+    const stored = await this.repo.find(id)
+    if (stored !== undefined) return storeView(stored, (await this.repo.credentials(id)).length)
+    return envView(this.envProvider(id))
+  }
+
+  async create (body: CreateProviderBodyType): Promise<ProviderViewType> {
+    if (this.registry.get(body.id)?.source === 'env') throw this.readOnly(body.id)
+    const now = new Date().toISOString()
+    const builtin = BUILTIN_PROVIDERS.find((p) => p.id === body.id)
+    const created = await this.repo.insert({
+      id: body.id,
+      kind: body.kind,
+      displayName: body.displayName ?? builtin?.displayName ?? body.id,
+      baseUrl: body.baseUrl,
+      enabled: body.enabled ?? true,
+      models: body.models ?? ['*'],
+      createdAt: now,
+      updatedAt: now
+    })
+    if (created === undefined) throw new ConflictError(`Provider ${body.id} already exists.`)
+    await this.reload()
+    return storeView(created, 0)
+  }
+
+  async update (id: string, patch: UpdateProviderBodyType): Promise<ProviderViewType> {
+    await this.storeProvider(id)
+    const updated = await this.repo.update(id, patch, new Date().toISOString()) as StoredProvider
+    await this.reload()
+    return storeView(updated, (await this.repo.credentials(id)).length)
+  }
+
+  async delete (id: string): Promise<void> {
+    await this.storeProvider(id)
+    await this.repo.delete(id)
+    await this.reload()
+  }
+
+  /** Lists the provider's models with its credential; store providers use a healthy stored credential. */
+  async test (id: string): Promise<ConnectionTestResult & { credentialId?: string }> {
+    const stored = await this.repo.find(id)
+    if (stored === undefined) return await testConnection(this.envProvider(id), this.testTimeoutMs)
+    const credential = this.pool.secretFor(id)
+    const result = await testConnection({ ...toConfig(stored), apiKey: credential?.secret }, this.testTimeoutMs)
+    return credential === undefined ? result : { ...result, credentialId: credential.id }
+  }
+
+  async credentials (providerId: string): Promise<CredentialViewType[]> {
+    await this.storeProvider(providerId)
+    return (await this.repo.credentials(providerId)).map(credentialView)
+  }
+
+  async addCredential (providerId: string, body: CreateCredentialBodyType): Promise<CredentialViewType> {
+    await this.storeProvider(providerId)
+    const now = new Date().toISOString()
+    const created = await this.repo.insertCredential({
+      id: randomUUID(),
+      providerId,
+      label: body.label ?? 'default',
+      sealed: this.box.encrypt(body.secret),
+      hint: maskSecret(body.secret),
+      weight: body.weight ?? 1,
+      disabledReason: null,
+      cooldownUntil: null,
+      createdAt: now,
+      updatedAt: now
+    })
+    await this.reload()
+    return credentialView(created)
+  }
+
+  async updateCredential (providerId: string, id: string, body: UpdateCredentialBodyType): Promise<CredentialViewType> {
+    await this.storeProvider(providerId)
+    const patch: StoredCredentialPatch = { label: body.label, weight: body.weight }
+    if (body.secret !== undefined) Object.assign(patch, { sealed: this.box.encrypt(body.secret), hint: maskSecret(body.secret) })
+    if (body.enabled === true) Object.assign(patch, { disabledReason: null, cooldownUntil: null })
+    if (body.enabled === false) patch.disabledReason = 'Disabled by an administrator.'
+    const updated = await this.repo.updateCredential(providerId, id, patch, new Date().toISOString())
+    if (updated === undefined) throw this.noCredential(providerId, id)
+    await this.reload()
+    return credentialView(updated)
+  }
+
+  async deleteCredential (providerId: string, id: string): Promise<void> {
+    await this.storeProvider(providerId)
+    if (!await this.repo.deleteCredential(providerId, id)) throw this.noCredential(providerId, id)
+    await this.reload()
+  }
+
+  /** The stored provider `id`; an environment one is read-only (409), anything else unknown (404). */
+  private async storeProvider (id: string): Promise<StoredProvider> {
+    const stored = await this.repo.find(id)
+    if (stored !== undefined) return stored
+    this.envProvider(id)
+    throw this.readOnly(id)
+  }
+
+  private envProvider (id: string): ProviderConfig {
+    const provider = this.registry.get(id)
+    if (provider?.source !== 'env') throw new NotFoundError(`Provider ${id} does not exist.`)
+    return provider
+  }
+
+  private readOnly (id: string): Error {
+    return new ConflictError(`Provider ${id} is configured through the environment and is read-only here; change its environment variables (and restart) instead.`)
+  }
+
+  private noCredential (providerId: string, id: string): Error {
+    return new NotFoundError(`Provider ${providerId} has no credential ${id}.`)
+  }
+}
+
+function envView (p: ProviderConfig): ProviderViewType {
+  return { id: p.id, kind: p.kind, displayName: p.displayName, baseUrl: p.baseUrl, enabled: true, models: [...p.models], source: 'env', readOnly: true, credentials: 0 }
+}
+
+function storeView (p: StoredProvider, credentials: number): ProviderViewType {
+  return { ...p, source: 'store', readOnly: false, credentials }
+}

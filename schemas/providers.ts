@@ -1,0 +1,86 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+const ProviderId = Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'Routing id: the "openai" in "openai/gpt-4o" (lower case, digits, "-" and "_")' })
+const Kind = Type.Union([Type.Literal('openai-compatible'), Type.Literal('anthropic'), Type.Literal('gemini')], { description: 'Wire format of the upstream' })
+const BaseUrl = Type.String({ minLength: 8, maxLength: 500, pattern: '^https?://[^\\s]+$', description: 'API root, e.g. https://api.openai.com/v1 (OpenAI-compatible ones include the version path)' })
+const Models = Type.Array(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' }), { minItems: 1, maxItems: 500, description: 'Model ids offered, without the provider prefix; "*" admits any name' })
+const Weight = Type.Integer({ minimum: 1, maximum: 1000, description: 'Share of the calls, relative to the other credentials of the provider' })
+
+export const ProviderView = Type.Object({
+  id: ProviderId,
+  kind: Kind,
+  displayName: Type.String(),
+  baseUrl: Type.String(),
+  enabled: Type.Boolean(),
+  models: Type.Array(Type.String()),
+  source: Type.Union([Type.Literal('env'), Type.Literal('store')], { description: '"env" providers come from the environment and are read-only here' }),
+  readOnly: Type.Boolean(),
+  credentials: Type.Integer({ description: 'Number of stored credentials (environment providers: 0, their key comes from the environment)' }),
+  createdAt: Type.Optional(Type.String({ format: 'date-time' })),
+  updatedAt: Type.Optional(Type.String({ format: 'date-time' }))
+}, { $id: 'Provider' })
+
+export const CreateProviderBody = Type.Object({
+  id: ProviderId,
+  kind: Kind,
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  baseUrl: BaseUrl,
+  enabled: Type.Optional(Type.Boolean()),
+  models: Type.Optional(Models)
+}, { additionalProperties: false })
+
+export const UpdateProviderBody = Type.Object({
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  baseUrl: Type.Optional(BaseUrl),
+  enabled: Type.Optional(Type.Boolean()),
+  models: Type.Optional(Models)
+}, { additionalProperties: false, minProperties: 1 })
+
+export const CredentialHealthView = Type.Object({
+  state: Type.Union([Type.Literal('ok'), Type.Literal('cooling_down'), Type.Literal('disabled')]),
+  until: Type.Optional(Type.String({ format: 'date-time', description: 'cooling_down: back in rotation at this time' })),
+  reason: Type.Optional(Type.String({ description: 'disabled: why (e.g. the provider answered 401)' }))
+})
+
+export const CredentialView = Type.Object({
+  id: Type.String(),
+  providerId: Type.String(),
+  label: Type.String(),
+  secretHint: Type.String({ description: 'Masked secret, e.g. "sk-…abcd"; the secret itself is never returned' }),
+  weight: Weight,
+  health: CredentialHealthView,
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' })
+}, { $id: 'ProviderCredential' })
+
+export const CreateCredentialBody = Type.Object({
+  label: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  secret: Type.String({ minLength: 1, maxLength: 4096, description: 'The API key; stored encrypted, never shown again' }),
+  weight: Type.Optional(Weight)
+}, { additionalProperties: false })
+
+export const UpdateCredentialBody = Type.Object({
+  label: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  secret: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  weight: Type.Optional(Weight),
+  enabled: Type.Optional(Type.Boolean({ description: 'true puts it back in rotation (clears a disable or cool-down); false disables it' }))
+}, { additionalProperties: false, minProperties: 1 })
+
+export const ConnectionTestView = Type.Object({
+  ok: Type.Boolean(),
+  status: Type.Union([Type.Integer(), Type.Null()], { description: 'Upstream HTTP status; null when it could not be reached' }),
+  latencyMs: Type.Integer(),
+  message: Type.String(),
+  credentialId: Type.Optional(Type.String({ description: 'The stored credential used (store providers)' }))
+})
+
+export const ProviderParams = Type.Object({ id: ProviderId })
+export const CredentialParams = Type.Object({ id: ProviderId, credentialId: Type.String({ minLength: 1, maxLength: 64 }) })
+
+export type ProviderViewType = Static<typeof ProviderView>
+export type CredentialViewType = Static<typeof CredentialView>
+export type ConnectionTestType = Static<typeof ConnectionTestView>
+export type CreateProviderBodyType = Static<typeof CreateProviderBody>
+export type UpdateProviderBodyType = Static<typeof UpdateProviderBody>
+export type CreateCredentialBodyType = Static<typeof CreateCredentialBody>
+export type UpdateCredentialBodyType = Static<typeof UpdateCredentialBody>

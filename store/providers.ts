@@ -1,0 +1,154 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { AdapterKind } from '../providers/types.js'
+import type { Database, ProviderCredentialsTable, ProvidersTable } from './schema.js'
+
+/** An admin-managed provider as stored (credentials live in their own table). */
+export interface StoredProvider {
+  id: string
+  kind: AdapterKind
+  displayName: string
+  baseUrl: string
+  enabled: boolean
+  models: string[]
+  createdAt: string
+  updatedAt: string
+}
+
+export type StoredProviderPatch = Partial<Pick<StoredProvider, 'displayName' | 'baseUrl' | 'enabled' | 'models'>>
+
+/** A credential row; `sealed` is the ciphertext, opened only by providers/credentials.ts. */
+export interface StoredCredential {
+  id: string
+  providerId: string
+  label: string
+  sealed: string
+  hint: string
+  weight: number
+  disabledReason: string | null
+  cooldownUntil: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export type StoredCredentialPatch = Partial<Pick<StoredCredential, 'label' | 'weight' | 'disabledReason' | 'cooldownUntil' | 'sealed' | 'hint'>>
+
+function toProvider (row: Selectable<ProvidersTable>): StoredProvider {
+  return {
+    id: row.id,
+    kind: row.kind as AdapterKind,
+    displayName: row.display_name,
+    baseUrl: row.base_url,
+    enabled: Number(row.enabled) === 1,
+    models: JSON.parse(row.models) as string[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at
+  }
+}
+
+function toCredential (row: Selectable<ProviderCredentialsTable>): StoredCredential {
+  return {
+    id: row.id,
+    providerId: row.provider_id,
+    label: row.label,
+    sealed: row.secret_ciphertext,
+    hint: row.secret_hint,
+    weight: Number(row.weight),
+    disabledReason: row.disabled_reason,
+    cooldownUntil: row.cooldown_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at
+  }
+}
+
+export class ProviderRepository {
+  constructor (private readonly db: Kysely<Database>) {}
+
+  async list (): Promise<StoredProvider[]> {
+    return (await this.db.selectFrom('providers').selectAll().orderBy('id').execute()).map(toProvider)
+  }
+
+  async find (id: string): Promise<StoredProvider | undefined> {
+    const row = await this.db.selectFrom('providers').selectAll().where('id', '=', id).executeTakeFirst()
+    return row && toProvider(row)
+  }
+
+  /** Inserts; returns undefined when the id already exists. */
+  async insert (p: StoredProvider): Promise<StoredProvider | undefined> {
+    const result = await this.db.insertInto('providers').values({
+      id: p.id,
+      kind: p.kind,
+      display_name: p.displayName,
+      base_url: p.baseUrl,
+      enabled: p.enabled ? 1 : 0,
+      models: JSON.stringify(p.models),
+      created_at: p.createdAt,
+      updated_at: p.updatedAt
+    }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? p : undefined
+  }
+
+  async update (id: string, patch: StoredProviderPatch, now: string): Promise<StoredProvider | undefined> {
+    const values: Partial<ProvidersTable> = { updated_at: now }
+    if (patch.displayName !== undefined) values.display_name = patch.displayName
+    if (patch.baseUrl !== undefined) values.base_url = patch.baseUrl
+    if (patch.enabled !== undefined) values.enabled = patch.enabled ? 1 : 0
+    if (patch.models !== undefined) values.models = JSON.stringify(patch.models)
+    await this.db.updateTable('providers').set(values).where('id', '=', id).execute()
+    return await this.find(id)
+  }
+
+  /** Deletes the provider and (cascade) its credentials. */
+  async delete (id: string): Promise<boolean> {
+    return await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('provider_credentials').where('provider_id', '=', id).execute()
+      const result = await trx.deleteFrom('providers').where('id', '=', id).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
+    })
+  }
+
+  /** Every credential, or one provider's, oldest first. */
+  async credentials (providerId?: string): Promise<StoredCredential[]> {
+    let query = this.db.selectFrom('provider_credentials').selectAll()
+    if (providerId !== undefined) query = query.where('provider_id', '=', providerId)
+    return (await query.orderBy('created_at').orderBy('id').execute()).map(toCredential)
+  }
+
+  async findCredential (providerId: string, id: string): Promise<StoredCredential | undefined> {
+    const row = await this.db.selectFrom('provider_credentials').selectAll()
+      .where('provider_id', '=', providerId).where('id', '=', id).executeTakeFirst()
+    return row && toCredential(row)
+  }
+
+  async insertCredential (c: StoredCredential): Promise<StoredCredential> {
+    await this.db.insertInto('provider_credentials').values({
+      id: c.id,
+      provider_id: c.providerId,
+      label: c.label,
+      secret_ciphertext: c.sealed,
+      secret_hint: c.hint,
+      weight: c.weight,
+      disabled_reason: c.disabledReason,
+      cooldown_until: c.cooldownUntil,
+      created_at: c.createdAt,
+      updated_at: c.updatedAt
+    }).execute()
+    return c
+  }
+
+  async updateCredential (providerId: string, id: string, patch: StoredCredentialPatch, now: string): Promise<StoredCredential | undefined> {
+    const values: Partial<ProviderCredentialsTable> = { updated_at: now }
+    if (patch.label !== undefined) values.label = patch.label
+    if (patch.weight !== undefined) values.weight = patch.weight
+    if (patch.disabledReason !== undefined) values.disabled_reason = patch.disabledReason
+    if (patch.cooldownUntil !== undefined) values.cooldown_until = patch.cooldownUntil
+    if (patch.sealed !== undefined) values.secret_ciphertext = patch.sealed
+    if (patch.hint !== undefined) values.secret_hint = patch.hint
+    await this.db.updateTable('provider_credentials').set(values).where('provider_id', '=', providerId).where('id', '=', id).execute()
+    return await this.findCredential(providerId, id)
+  }
+
+  async deleteCredential (providerId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('provider_credentials').where('provider_id', '=', providerId).where('id', '=', id).executeTakeFirst()
+    return Number(result.numDeletedRows) > 0
+  }
+}
