@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 
 const ModelId = Type.String({ minLength: 3, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._:/@-]+$', description: '"provider/model" as clients name it' })
-const Rate = Type.Union([Type.Number({ minimum: 0, maximum: 1e9 }), Type.Null()], { description: 'Credits per 1M tokens; null = no price' })
+// null first: with Fastify's type coercion a number-first union would turn null into 0 (a free model instead of an unpriced one)
+const Rate = Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1e9 })], { description: 'Credits per 1M tokens; null = no price' })
 const Kind = Type.Union([Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image')])
 
 export const CatalogModelView = Type.Object({

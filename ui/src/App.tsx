@@ -7,7 +7,8 @@ import { AccessKeysPage } from './pages/keys/AccessKeysPage'
 import { AuditPage } from './pages/AuditPage'
 import { PlaygroundPage } from './pages/PlaygroundPage'
 import { SignInPage } from './pages/SignInPage'
-import { ModelsPage, ProvidersPage } from './pages/UpcomingPage'
+import { ModelsPage } from './pages/models/ModelsPage'
+import { ProvidersPage } from './pages/UpcomingPage'
 import { UsagePage } from './pages/UsagePage'
 
 /** The admin sections, in navigation order. A new section is one line here plus its page component. */

@@ -1,10 +1,13 @@
 import { createContext, useContext, useMemo, type ReactNode } from 'react'
 import { ApiError, bearerHeaders, errorFrom, send } from './http'
 
+type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+
 export interface AdminApi {
   /** The signed-in credential (admin access key or SSO session token). */
   token: string
-  request: <T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) => Promise<T>
+  /** Resolves to the JSON answer, or undefined for 204 No Content (DELETE). */
+  request: <T>(method: HttpMethod, path: string, body?: unknown) => Promise<T>
   signOut: (reason?: string) => void
 }
 
@@ -14,7 +17,7 @@ export function AuthProvider ({ token, onSignOut, children }: { token: string, o
   const api = useMemo<AdminApi>(() => ({
     token,
     signOut: onSignOut,
-    request: async <T,>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> => {
+    request: async <T,>(method: HttpMethod, path: string, body?: unknown): Promise<T> => {
       const res = await send(path, {
         method,
         headers: bearerHeaders(token, body !== undefined),
@@ -26,6 +29,7 @@ export function AuthProvider ({ token, onSignOut, children }: { token: string, o
         throw await errorFrom(res)
       }
       if (!res.ok) throw await errorFrom(res)
+      if (res.status === 204) return undefined as T
       return await res.json() as T
     }
   }), [token, onSignOut])

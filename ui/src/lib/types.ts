@@ -58,3 +58,52 @@ export interface UsageReport {
   /** Models used in the range with no price (counted at zero credits). */
   unpricedModels: string[]
 }
+
+export const MODEL_KINDS = ['chat', 'embedding', 'image'] as const
+
+/** One model of the catalog (GET /api/admin/models); rates are credits per 1M tokens, null = unpriced. */
+export interface CatalogModel {
+  id: string
+  provider: string
+  upstreamModel: string
+  kind: typeof MODEL_KINDS[number]
+  enabled: boolean
+  inputRate: number | null
+  outputRate: number | null
+  fallbacks: string[]
+  createdAt: string
+  updatedAt: string
+}
+
+export const PROVIDER_KINDS = ['openai-compatible', 'anthropic', 'gemini'] as const
+
+/** One upstream provider (GET /api/admin/providers): "env" ones come from the environment and are read-only. */
+export interface Provider {
+  id: string
+  kind: typeof PROVIDER_KINDS[number]
+  displayName: string
+  baseUrl: string
+  enabled: boolean
+  models: string[]
+  source: 'env' | 'store'
+  readOnly: boolean
+  credentials: number
+}
+
+/** A stored provider credential: the secret itself is never returned, only `secretHint` (masked). */
+export interface ProviderCredential {
+  id: string
+  providerId: string
+  label: string
+  secretHint: string
+  weight: number
+  health: { state: 'ok' | 'cooling_down' | 'disabled', until?: string, reason?: string }
+}
+
+/** The answer of POST /api/admin/providers/:id/test. */
+export interface ConnectionTest {
+  ok: boolean
+  status: number | null
+  latencyMs: number
+  message: string
+}

@@ -19,11 +19,3 @@ export function ProvidersPage () {
     </UpcomingPage>
   )
 }
-
-export function ModelsPage () {
-  return (
-    <UpcomingPage title='Models & rates' lead='Which models the gateway offers, and what each costs per token.'>
-      <p>Model and rate management comes with a later release. The models the gateway serves are listed by <code>GET /api/v2/models</code>; try them in the Playground.</p>
-    </UpcomingPage>
-  )
-}

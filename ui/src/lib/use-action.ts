@@ -1,0 +1,29 @@
+import { useCallback, useState } from 'react'
+import { messageOf } from './http'
+
+export interface Action {
+  busy: boolean
+  error: string | undefined
+  /** Runs `work`; a failure is kept in `error` (to show in the still-open dialog) rather than thrown. */
+  run: (work: () => Promise<void>) => Promise<void>
+  clearError: () => void
+}
+
+/** State for a confirmed action in a dialog: busy while it runs, its error if it fails. */
+export function useAction (): Action {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  const run = useCallback(async (work: () => Promise<void>): Promise<void> => {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await work()
+    } catch (err) {
+      setError(messageOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }, [])
+  const clearError = useCallback(() => { setError(undefined) }, [])
+  return { busy, error, run, clearError }
+}

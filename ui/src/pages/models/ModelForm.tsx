@@ -1,0 +1,123 @@
+import { useId, useState, type FormEvent } from 'react'
+import { ErrorMessage } from '../../components/Feedback'
+import { Modal } from '../../components/Modal'
+import { splitList } from '../../lib/format'
+import { messageOf } from '../../lib/http'
+import { MODEL_KINDS, type CatalogModel } from '../../lib/types'
+
+/** What the form sends: the create body (with `id`) or, without `id`, the update body. */
+export interface ModelFields {
+  id?: string
+  upstreamModel?: string
+  kind: CatalogModel['kind']
+  enabled: boolean
+  inputRate: number | null
+  outputRate: number | null
+  fallbacks: string[]
+}
+
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9._:/@-]+$/
+
+/** "" → null (unpriced); otherwise a non-negative number, or an error message. */
+function parseRate (text: string, label: string): number | null | string {
+  if (text.trim() === '') return null
+  const value = Number(text)
+  return Number.isFinite(value) && value >= 0 ? value : `${label} must be a number of credits, 0 or more (or empty for no price).`
+}
+
+const rateText = (rate: number | null | undefined): string => rate == null ? '' : String(rate)
+
+/** Add or edit form for a catalog model (id, upstream name, kind, rates, fallbacks, enabled) in a dialog. */
+export function ModelForm ({ existing, onSubmit, onCancel }: {
+  existing?: CatalogModel
+  onSubmit: (fields: ModelFields) => Promise<void>
+  onCancel: () => void
+}) {
+  const id = useId()
+  const [modelId, setModelId] = useState('')
+  const [upstream, setUpstream] = useState(existing?.upstreamModel ?? '')
+  const [kind, setKind] = useState<CatalogModel['kind']>(existing?.kind ?? 'chat')
+  const [enabled, setEnabled] = useState(existing?.enabled ?? true)
+  const [inputRate, setInputRate] = useState(rateText(existing?.inputRate))
+  const [outputRate, setOutputRate] = useState(rateText(existing?.outputRate))
+  const [fallbacks, setFallbacks] = useState(existing?.fallbacks.join('\n') ?? '')
+  const [error, setError] = useState<string>()
+  const [busy, setBusy] = useState(false)
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault()
+    if (existing === undefined && !MODEL_ID.test(modelId.trim())) return setError('The model id is "provider/model", for example openai/gpt-4o.')
+    const input = parseRate(inputRate, 'Input rate')
+    const output = parseRate(outputRate, 'Output rate')
+    if (typeof input === 'string') return setError(input)
+    if (typeof output === 'string') return setError(output)
+    const fields: ModelFields = { kind, enabled, inputRate: input, outputRate: output, fallbacks: splitList(fallbacks) }
+    // an empty upstream name on a new model lets the gateway take it from the id
+    if (upstream.trim() !== '') fields.upstreamModel = upstream.trim()
+    if (existing === undefined) fields.id = modelId.trim()
+    setBusy(true)
+    setError(undefined)
+    try {
+      await onSubmit(fields)
+    } catch (err) {
+      setError(messageOf(err))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Modal title={existing === undefined ? 'Add model' : `Edit model “${existing.id}”`} onClose={onCancel}>
+      <form onSubmit={(e) => { void submit(e) }}>
+        {existing === undefined && (
+          <>
+            <label htmlFor={`${id}-id`}>Model id</label>
+            <input
+              id={`${id}-id`} required maxLength={200} value={modelId} autoComplete='off' placeholder='openai/gpt-4o'
+              aria-describedby={`${id}-id-help`} onChange={(e) => { setModelId(e.target.value) }}
+            />
+            <p id={`${id}-id-help`} className='hint'>How clients name it: <code>provider/model</code>.</p>
+          </>
+        )}
+
+        <label htmlFor={`${id}-upstream`}>Upstream model name (optional)</label>
+        <input
+          id={`${id}-upstream`} maxLength={200} value={upstream} autoComplete='off' aria-describedby={`${id}-upstream-help`}
+          onChange={(e) => { setUpstream(e.target.value) }}
+        />
+        <p id={`${id}-upstream-help`} className='hint'>The name sent to the provider, when it differs from the id.</p>
+
+        <label htmlFor={`${id}-kind`}>Kind</label>
+        <select id={`${id}-kind`} value={kind} onChange={(e) => { setKind(e.target.value as CatalogModel['kind']) }}>
+          {MODEL_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+        </select>
+
+        <fieldset aria-describedby={`${id}-rates-help`}>
+          <legend>Rates (credits per 1M tokens)</legend>
+          <label htmlFor={`${id}-input`}>Input rate</label>
+          <input id={`${id}-input`} inputMode='decimal' value={inputRate} onChange={(e) => { setInputRate(e.target.value) }} />
+          <label htmlFor={`${id}-output`}>Output rate</label>
+          <input id={`${id}-output`} inputMode='decimal' value={outputRate} onChange={(e) => { setOutputRate(e.target.value) }} />
+          <p id={`${id}-rates-help`} className='hint'>Leave a rate empty for no price: such a model is metered at zero credits or refused.</p>
+        </fieldset>
+
+        <label htmlFor={`${id}-fallbacks`}>Fallback models</label>
+        <textarea
+          id={`${id}-fallbacks`} rows={2} value={fallbacks} aria-describedby={`${id}-fallbacks-help`}
+          onChange={(e) => { setFallbacks(e.target.value) }}
+        />
+        <p id={`${id}-fallbacks-help`} className='hint'>Model ids tried in order when this one fails before answering; one per line or comma-separated.</p>
+
+        <label className='check'>
+          <input type='checkbox' checked={enabled} onChange={(e) => { setEnabled(e.target.checked) }} />
+          Enabled
+        </label>
+
+        <ErrorMessage>{error}</ErrorMessage>
+        <div className='actions'>
+          <button type='submit' className='primary' disabled={busy}>{existing === undefined ? 'Add model' : 'Save changes'}</button>
+          <button type='button' onClick={onCancel}>Cancel</button>
+        </div>
+      </form>
+    </Modal>
+  )
+}
