@@ -16,6 +16,9 @@ export class CallMeter {
   private latest: Usage | undefined
   private done = false
   private ticket: AdmissionTicket | undefined
+  /** Content chunks relayed: the completion-token estimate when a stream ends without the provider's usage. */
+  private contentChunks = 0
+  private promptEstimate: (() => number) | undefined
   private provider: string
   private upstreamModel: string
   private model: string
@@ -53,6 +56,10 @@ export class CallMeter {
     if (usage !== undefined) this.latest = usage
   }
 
+  estimatePromptWith (estimate: () => number): void {
+    this.promptEstimate = estimate
+  }
+
   admitted (ticket: AdmissionTicket | undefined): void {
     this.ticket = ticket
   }
@@ -86,6 +93,7 @@ export class CallMeter {
       for await (const chunk of upstream) {
         this.firstChunkAt ??= performance.now()
         this.usage(chunk.usage)
+        if (!chunk.usageOnly) this.contentChunks++
         yield chunk
       }
     } catch (err) {
@@ -96,6 +104,16 @@ export class CallMeter {
       this.end(200, failure ?? (this.context.signal.aborted ? new Error('client closed') : undefined))
     }
     return undefined
+  }
+
+  /**
+   * A stream cut short (client gone, upstream failed) usually ends before the provider's usage report. What it
+   * produced is still charged: about one token per content chunk, and the prompt estimated from its size.
+   */
+  private estimatedUsage (): Usage | undefined {
+    if (this.contentChunks === 0) return undefined
+    const prompt = this.promptEstimate?.() ?? 0
+    return { prompt_tokens: prompt, completion_tokens: this.contentChunks, total_tokens: prompt + this.contentChunks }
   }
 
   /** Ends the meter for a call that failed before any answer; returns the error to rethrow. */
@@ -110,7 +128,7 @@ export class CallMeter {
     if (this.relaying) this.streams.open--
     const now = performance.now()
     const aborted = this.context.signal.aborted
-    const usage = this.latest
+    const usage = this.latest ?? this.estimatedUsage()
     const event: UsageEvent = {
       requestId: this.context.requestId,
       principalId: this.context.principalId,
