@@ -17,11 +17,16 @@ export default fp(async (app) => {
   app.decorate('drain', async (graceMs: number) => {
     app.draining = true
     const force = setTimeout(() => { app.server.closeAllConnections() }, graceMs)
+    // server.close() ends only the connections idle at that moment; a keep-alive connection whose stream
+    // finishes later would hold the shutdown until the deadline, so idle ones are swept as they appear
+    const sweep = setInterval(() => { app.server.closeIdleConnections() }, 100)
     force.unref()
+    sweep.unref()
     try {
       await app.close()
     } finally {
       clearTimeout(force)
+      clearInterval(sweep)
     }
   })
 }, { name: 'lifecycle' })
