@@ -20,20 +20,10 @@ export default fp(async (app) => {
     labelNames: ['provider', 'model', 'status'] as const,
     registers
   })
-  const latency = new Histogram({
-    name: 'hubgate_upstream_latency_seconds',
-    help: 'Model call duration, to the last byte relayed or the failure (retries and fallbacks included)',
-    labelNames: ['provider'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers
-  })
-  const ttfb = new Histogram({
-    name: 'hubgate_upstream_ttfb_seconds',
-    help: 'Time to the first streamed chunk (non-streamed calls: to the whole answer)',
-    labelNames: ['provider'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers
-  })
+  const perProvider = (name: string, help: string): Histogram<'provider'> =>
+    new Histogram({ name, help, labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers })
+  const latency = perProvider('hubgate_upstream_latency_seconds', 'Model call duration, to the last byte relayed or the failure (retries and fallbacks included)')
+  const ttfb = perProvider('hubgate_upstream_ttfb_seconds', 'Time to the first streamed chunk (non-streamed calls: to the whole answer)')
   const tokens = new Counter({
     name: 'hubgate_tokens_total',
     help: 'Tokens as providers reported them',
