@@ -84,3 +84,6 @@ export type CreateProviderBodyType = Static<typeof CreateProviderBody>
 export type UpdateProviderBodyType = Static<typeof UpdateProviderBody>
 export type CreateCredentialBodyType = Static<typeof CreateCredentialBody>
 export type UpdateCredentialBodyType = Static<typeof UpdateCredentialBody>
+
+/** OpenAPI tag and security shared by the provider admin routes (providers and their credentials). */
+export const providerDocs = { tags: ['admin: providers'], security: [{ bearerAuth: [] }] }

@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../../schemas/error.js'
-import { ConnectionTestView, CreateProviderBody, ProviderParams, ProviderView, UpdateProviderBody } from '../../../../schemas/providers.js'
+import { ConnectionTestView, CreateProviderBody, ProviderParams, ProviderView, UpdateProviderBody, providerDocs } from '../../../../schemas/providers.js'
 
-const tags = ['admin: providers']
-const security = [{ bearerAuth: [] }]
 const config = { scope: 'admin' as const }
 
 /** Upstream providers: environment ones listed read-only, store ones managed here (credentials: ./_id/credentials). */
@@ -13,12 +11,12 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config,
-    schema: { tags, security, summary: 'Every provider, from the environment (read-only) and the store', response: { 200: Type.Object({ items: Type.Array(ProviderView) }), ...errorResponses(401) } }
+    schema: { ...providerDocs, summary: 'Every provider, from the environment (read-only) and the store', response: { 200: Type.Object({ items: Type.Array(ProviderView) }), ...errorResponses(401) } }
   }, async () => ({ items: await admin.list() }))
 
   app.post('/', {
     config,
-    schema: { tags, security, summary: 'Add a provider (then add its credentials)', body: CreateProviderBody, response: { 201: ProviderView, ...errorResponses(400, 401, 409) } }
+    schema: { ...providerDocs, summary: 'Add a provider (then add its credentials)', body: CreateProviderBody, response: { 201: ProviderView, ...errorResponses(400, 401, 409) } }
   }, async (request, reply) => {
     const created = await admin.create(request.body)
     await app.audit(request, { action: 'provider.created', targetType: 'provider', targetId: created.id, details: { ...request.body } })
@@ -27,12 +25,12 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:id', {
     config,
-    schema: { tags, security, summary: 'One provider', params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404) } }
+    schema: { ...providerDocs, summary: 'One provider', params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404) } }
   }, async (request) => await admin.get(request.params.id))
 
   app.patch('/:id', {
     config,
-    schema: { tags, security, summary: 'Change a store provider (environment ones answer 409)', params: ProviderParams, body: UpdateProviderBody, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409) } }
+    schema: { ...providerDocs, summary: 'Change a store provider (environment ones answer 409)', params: ProviderParams, body: UpdateProviderBody, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409) } }
   }, async (request) => {
     const updated = await admin.update(request.params.id, request.body)
     await app.audit(request, { action: 'provider.updated', targetType: 'provider', targetId: updated.id, details: { ...request.body } })
@@ -42,7 +40,7 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
   for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post(`/:id/${verb}`, {
       config,
-      schema: { tags, security, summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a store provider`, params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409) } }
+      schema: { ...providerDocs, summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a store provider`, params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409) } }
     }, async (request) => {
       const updated = await admin.update(request.params.id, { enabled })
       await app.audit(request, { action: `provider.${verb}d`, targetType: 'provider', targetId: updated.id })
@@ -52,7 +50,7 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/:id', {
     config,
-    schema: { tags, security, summary: 'Remove a store provider and its credentials', params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) } }
+    schema: { ...providerDocs, summary: 'Remove a store provider and its credentials', params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) } }
   }, async (request, reply) => {
     await admin.delete(request.params.id)
     await app.audit(request, { action: 'provider.deleted', targetType: 'provider', targetId: request.params.id })
@@ -62,8 +60,7 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/:id/test', {
     config,
     schema: {
-      tags,
-      security,
+      ...providerDocs,
       summary: 'Test the connection: list the upstream models with the provider\'s credential',
       description: 'Reports ok, the upstream status, latency and a message; never the credential. An unreachable or refusing upstream is reported with ok: false, not as an error status.',
       params: ProviderParams,
