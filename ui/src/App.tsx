@@ -8,7 +8,7 @@ import { AuditPage } from './pages/AuditPage'
 import { PlaygroundPage } from './pages/PlaygroundPage'
 import { SignInPage } from './pages/SignInPage'
 import { ModelsPage } from './pages/models/ModelsPage'
-import { ProvidersPage } from './pages/UpcomingPage'
+import { ProvidersPage } from './pages/providers/ProvidersPage'
 import { UsagePage } from './pages/UsagePage'
 
 /** The admin sections, in navigation order. A new section is one line here plus its page component. */

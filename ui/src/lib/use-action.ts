@@ -6,10 +6,11 @@ export interface Action {
   error: string | undefined
   /** Runs `work`; a failure is kept in `error` (to show in the still-open dialog) rather than thrown. */
   run: (work: () => Promise<void>) => Promise<void>
-  clearError: () => void
+  /** Shows a problem found before running (a validation message), or clears it with undefined. */
+  setError: (message: string | undefined) => void
 }
 
-/** State for a confirmed action in a dialog: busy while it runs, its error if it fails. */
+/** State for a form or confirmed action in a dialog: busy while it runs, its error if it fails. */
 export function useAction (): Action {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
@@ -24,6 +25,5 @@ export function useAction (): Action {
       setBusy(false)
     }
   }, [])
-  const clearError = useCallback(() => { setError(undefined) }, [])
-  return { busy, error, run, clearError }
+  return { busy, error, run, setError }
 }

@@ -3,7 +3,7 @@ import { ConfirmDialog } from '../../components/Modal'
 import { EmptyState, ErrorMessage, StatusMessage } from '../../components/Feedback'
 import { SecretReveal } from '../../components/SecretReveal'
 import { useAdminApi } from '../../lib/auth'
-import { messageOf } from '../../lib/http'
+import { useAction } from '../../lib/use-action'
 import { useLoad } from '../../lib/use-load'
 import type { AccessKey, AccessKeyList, IssuedAccessKey } from '../../lib/types'
 import { KeyForm, type KeyFields } from './KeyForm'
@@ -28,8 +28,8 @@ export function AccessKeysPage () {
   const list = useLoad(async () => await api.request<AccessKeyList>('GET', `/api/admin/access-keys?limit=${PAGE_SIZE}&offset=${offset}`), String(offset))
   const [dialog, setDialog] = useState<Dialog | null>(null)
   const [notice, setNotice] = useState('')
-  const [actionError, setActionError] = useState<string>()
-  const [busy, setBusy] = useState(false)
+  // a confirmed action (revoke, rotate): the dialog stays open with the error when it fails
+  const confirmed = useAction()
   const [grace, setGrace] = useState(0)
 
   const done = (message: string, next: Dialog | null = null): void => {
@@ -38,18 +38,6 @@ export function AccessKeysPage () {
     list.reload()
   }
 
-  /** Runs a confirmed action; the dialog stays open with the error when it fails. */
-  const act = async (work: () => Promise<void>): Promise<void> => {
-    setBusy(true)
-    setActionError(undefined)
-    try {
-      await work()
-    } catch (err) {
-      setActionError(messageOf(err))
-    } finally {
-      setBusy(false)
-    }
-  }
 
   const create = async (fields: KeyFields): Promise<void> => {
     const issued = await api.request<IssuedAccessKey>('POST', '/api/admin/access-keys', fields)
@@ -68,7 +56,7 @@ export function AccessKeysPage () {
     done(`Rotated key “${key.name}”.`, { kind: 'secret', title: 'New secret issued', issued })
   }
   const open = (next: Dialog): void => {
-    setActionError(undefined)
+    confirmed.setError(undefined)
     setGrace(0)
     setDialog(next)
   }
@@ -102,25 +90,25 @@ export function AccessKeysPage () {
       {dialog?.kind === 'edit' && <KeyForm existing={dialog.key} onSubmit={update(dialog.key)} onCancel={close} />}
       {dialog?.kind === 'revoke' && (
         <ConfirmDialog
-          title={`Revoke “${dialog.key.name}”?`} confirmLabel='Revoke key' danger busy={busy}
-          onConfirm={() => { void act(async () => { await revoke(dialog.key) }) }} onCancel={close}
+          title={`Revoke “${dialog.key.name}”?`} confirmLabel='Revoke key' danger busy={confirmed.busy}
+          onConfirm={() => { void confirmed.run(async () => { await revoke(dialog.key) }) }} onCancel={close}
         >
           <p>Every application using this key gets 401 from its next request. This cannot be undone.</p>
           {isCurrent(dialog.key) && <p className='warning'>You are signed in with this key: revoking it signs you out.</p>}
-          <ErrorMessage>{actionError}</ErrorMessage>
+          <ErrorMessage>{confirmed.error}</ErrorMessage>
         </ConfirmDialog>
       )}
       {dialog?.kind === 'rotate' && (
         <ConfirmDialog
-          title={`Rotate “${dialog.key.name}”?`} confirmLabel='Rotate key' busy={busy}
-          onConfirm={() => { void act(async () => { await rotate(dialog.key) }) }} onCancel={close}
+          title={`Rotate “${dialog.key.name}”?`} confirmLabel='Rotate key' busy={confirmed.busy}
+          onConfirm={() => { void confirmed.run(async () => { await rotate(dialog.key) }) }} onCancel={close}
         >
           <p>The key gets a new secret; its name, scopes and models stay the same.</p>
           <label htmlFor='rotate-grace'>Old secret</label>
           <select id='rotate-grace' value={grace} onChange={(e) => { setGrace(Number(e.target.value)) }}>
             {GRACE_CHOICES.map((c) => <option key={c.seconds} value={c.seconds}>{c.label}</option>)}
           </select>
-          <ErrorMessage>{actionError}</ErrorMessage>
+          <ErrorMessage>{confirmed.error}</ErrorMessage>
         </ConfirmDialog>
       )}
       {dialog?.kind === 'secret' && (

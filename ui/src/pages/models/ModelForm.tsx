@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react'
-import { ErrorMessage } from '../../components/Feedback'
+import { FormFooter } from '../../components/FormFooter'
 import { Modal } from '../../components/Modal'
 import { splitList } from '../../lib/format'
-import { messageOf } from '../../lib/http'
 import { MODEL_KINDS, type CatalogModel } from '../../lib/types'
+import { useAction } from '../../lib/use-action'
 
 /** What the form sends: the create body (with `id`) or, without `id`, the update body. */
 export interface ModelFields {
@@ -41,8 +41,8 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
   const [inputRate, setInputRate] = useState(rateText(existing?.inputRate))
   const [outputRate, setOutputRate] = useState(rateText(existing?.outputRate))
   const [fallbacks, setFallbacks] = useState(existing?.fallbacks.join('\n') ?? '')
-  const [error, setError] = useState<string>()
-  const [busy, setBusy] = useState(false)
+  const action = useAction()
+  const setError = action.setError
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
@@ -55,14 +55,7 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
     // an empty upstream name on a new model lets the gateway take it from the id
     if (upstream.trim() !== '') fields.upstreamModel = upstream.trim()
     if (existing === undefined) fields.id = modelId.trim()
-    setBusy(true)
-    setError(undefined)
-    try {
-      await onSubmit(fields)
-    } catch (err) {
-      setError(messageOf(err))
-      setBusy(false)
-    }
+    await action.run(async () => { await onSubmit(fields) })
   }
 
   return (
@@ -112,11 +105,7 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
           Enabled
         </label>
 
-        <ErrorMessage>{error}</ErrorMessage>
-        <div className='actions'>
-          <button type='submit' className='primary' disabled={busy}>{existing === undefined ? 'Add model' : 'Save changes'}</button>
-          <button type='button' onClick={onCancel}>Cancel</button>
-        </div>
+        <FormFooter error={action.error} busy={action.busy} submitLabel={existing === undefined ? 'Add model' : 'Save changes'} onCancel={onCancel} />
       </form>
     </Modal>
   )

@@ -35,7 +35,7 @@ export function ModelsPage () {
     done(`Saved model “${model.id}”.`)
   }
   const open = (next: Dialog): void => {
-    remove.clearError()
+    remove.setError(undefined)
     setDialog(next)
   }
   const close = (): void => { setDialog(null) }
