@@ -18,23 +18,18 @@ export const CatalogModelView = Type.Object({
   updatedAt: Type.String({ format: 'date-time' })
 }, { $id: 'CatalogModel' })
 
-export const CreateCatalogModelBody = Type.Object({
-  id: ModelId,
+// what an admin may set; every field but the id is optional on create and on update
+const EditableFields = {
   upstreamModel: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   kind: Type.Optional(Kind),
   enabled: Type.Optional(Type.Boolean()),
   inputRate: Type.Optional(Rate),
   outputRate: Type.Optional(Rate),
   fallbacks: Type.Optional(Type.Array(ModelId, { maxItems: 10 }))
-}, { additionalProperties: false })
+}
 
-export const UpdateCatalogModelBody = Type.Object({
-  upstreamModel: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  kind: Type.Optional(Kind),
-  enabled: Type.Optional(Type.Boolean()),
-  inputRate: Type.Optional(Rate),
-  outputRate: Type.Optional(Rate),
-  fallbacks: Type.Optional(Type.Array(ModelId, { maxItems: 10 }))
-}, { additionalProperties: false, minProperties: 1 })
+export const CreateCatalogModelBody = Type.Object({ id: ModelId, ...EditableFields }, { additionalProperties: false })
+
+export const UpdateCatalogModelBody = Type.Object(EditableFields, { additionalProperties: false, minProperties: 1 })
 
 export type CatalogModelViewType = Static<typeof CatalogModelView>
