@@ -21,7 +21,8 @@ export function tempDir (t: TestContext, prefix = 'hubgate-test-'): string {
 
 /** A fresh gateway on its own temp SQLite (unless env says otherwise), closed on teardown. */
 export async function build (t: TestContext, env: Record<string, string> = {}, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
-  const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'silent', ADMIN_KEY, ...env })
+  // load shedding off unless a test asks for it: a busy CI machine must not turn test requests into 503s
+  const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'silent', ADMIN_KEY, MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
   const app = await buildApp(config, options)
   t.teardown(async () => { await app.close() })
   return app
