@@ -28,7 +28,7 @@ const FilePart = Type.Object({
 }, Open)
 
 export const AigneContentPart = Type.Union([TextPart, UrlPart, FilePart], {
-  errorMessage: 'must be a {"type":"text"}, {"type":"url"} or {"type":"file"} part (local files must be sent as "file" with base64 data)'
+  errorMessage: 'must be a {"type":"text"}, {"type":"url"} or {"type":"file"} part'
 })
 
 export const AigneToolCall = Type.Object({
@@ -45,7 +45,7 @@ export const AigneMessage = Type.Object({
   role: Type.Union([Type.Literal('system'), Type.Literal('user'), Type.Literal('agent'), Type.Literal('tool')],
     { errorMessage: 'must be one of: system, user, agent, tool' }),
   content: Type.Optional(Type.Union([Type.String(), Type.Array(AigneContentPart, { maxItems: CHAT_LIMITS.partsPerMessage }), Type.Null()], {
-    errorMessage: 'must be a string or an array of text / url / file parts'
+    errorMessage: 'must be a string or an array of text / url / file parts (a local file must be sent as "file" with base64 data)'
   })),
   toolCalls: Type.Optional(Type.Array(AigneToolCall, { description: 'agent messages only' })),
   toolCallId: Type.Optional(Type.String({ minLength: 1, description: 'Required on tool messages' })),
@@ -94,7 +94,7 @@ export const AigneChatInput = Type.Object({
     { errorMessage: 'must be "auto", "none", "required" or a tool' })),
   responseFormat: Type.Optional(ResponseFormat),
   outputFileType: Type.Optional(Type.String())
-}, Open)
+}, { ...Open, errorMessage: 'must be the AIGNE input {"messages":[…],"modelOptions":{"model":"provider/model"}} (OpenAI-style bodies go to /api/v2/chat/completions)' })
 
 const InvokeOptions = Type.Object({
   streaming: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
@@ -146,7 +146,7 @@ export const AigneImageInput = Type.Object({
   })),
   image: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 0, errorMessage: 'image editing is not supported; send no "image"' })),
   outputFileType: Type.Optional(Type.String())
-}, Open)
+}, { ...Open, errorMessage: 'must be the AIGNE input {"prompt":"…","modelOptions":{"model":"provider/model"}}' })
 
 export const AigneImageRequest = envelope(AigneImageInput, 'AIGNE image generation (never streamed).')
 

@@ -10,7 +10,9 @@ import { IMAGE_LIMITS } from './images.js'
  */
 
 const Open = { additionalProperties: true }
-const Nullable = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]))
+/** An optional field that may also be null; `what` names the expected value in the error message. */
+const Nullable = <T extends Parameters<typeof Type.Optional>[0]>(schema: T, what: string) =>
+  Type.Optional(Type.Union([schema, Type.Null()], { errorMessage: `must be ${what} or null` }))
 
 const LegacyModel = Type.String({
   minLength: 1,
@@ -33,20 +35,19 @@ export const LegacyToolCall = Type.Object({
 export const LegacyMessage = Type.Object({
   role: Type.Union([Type.Literal('system'), Type.Literal('user'), Type.Literal('assistant'), Type.Literal('tool')],
     { errorMessage: 'must be one of: system, user, assistant, tool' }),
-  content: Nullable(Type.Union([Type.String(), Type.Array(LegacyPart, { maxItems: CHAT_LIMITS.partsPerMessage })],
-    { errorMessage: 'must be a string or an array of text / image_url parts' })),
-  name: Nullable(Type.String({ maxLength: 256 })),
-  toolCalls: Nullable(Type.Array(LegacyToolCall)),
-  tool_calls: Nullable(Type.Array(LegacyToolCall)),
-  toolCallId: Nullable(Type.String({ minLength: 1 })),
-  tool_call_id: Nullable(Type.String({ minLength: 1 }))
+  content: Nullable(Type.Union([Type.String(), Type.Array(LegacyPart, { maxItems: CHAT_LIMITS.partsPerMessage })]), 'a string, an array of text / image_url parts'),
+  name: Nullable(Type.String({ maxLength: 256 }), 'a string of at most 256 characters'),
+  toolCalls: Nullable(Type.Array(LegacyToolCall), 'an array of {id, type: "function", function: {name, arguments}}'),
+  tool_calls: Nullable(Type.Array(LegacyToolCall), 'an array of {id, type: "function", function: {name, arguments}}'),
+  toolCallId: Nullable(Type.String({ minLength: 1 }), 'a non-empty string'),
+  tool_call_id: Nullable(Type.String({ minLength: 1 }), 'a non-empty string')
 }, Open)
 
 const LegacyTool = Type.Object({
   type: Type.Literal('function'),
   function: Type.Object({
     name: Type.String({ minLength: 1 }),
-    description: Nullable(Type.String()),
+    description: Nullable(Type.String(), 'a string'),
     parameters: Type.Optional(Type.Object({}, Open))
   }, Open)
 }, Open)
@@ -55,26 +56,26 @@ export const LegacyChatRequest = Type.Object({
   model: LegacyModel,
   prompt: Type.Optional(Type.String({ minLength: 1 })),
   messages: Type.Optional(Type.Array(LegacyMessage, { minItems: 1, maxItems: CHAT_LIMITS.messages, errorMessage: `must be an array of 1 to ${CHAT_LIMITS.messages} messages` })),
-  stream: Nullable(Type.Boolean()),
-  temperature: Nullable(Type.Number()),
-  topP: Nullable(Type.Number()),
-  presencePenalty: Nullable(Type.Number()),
-  frequencyPenalty: Nullable(Type.Number()),
-  maxTokens: Nullable(Type.Integer({ minimum: 1 })),
-  tools: Nullable(Type.Array(LegacyTool, { maxItems: CHAT_LIMITS.tools })),
+  stream: Nullable(Type.Boolean(), 'a boolean'),
+  temperature: Nullable(Type.Number(), 'a number'),
+  topP: Nullable(Type.Number(), 'a number'),
+  presencePenalty: Nullable(Type.Number(), 'a number'),
+  frequencyPenalty: Nullable(Type.Number(), 'a number'),
+  maxTokens: Nullable(Type.Integer({ minimum: 1 }), 'a positive integer'),
+  tools: Nullable(Type.Array(LegacyTool, { maxItems: CHAT_LIMITS.tools }), `an array of at most ${CHAT_LIMITS.tools} function tools`),
   toolChoice: Nullable(Type.Union([
     Type.Literal('auto'), Type.Literal('none'), Type.Literal('required'),
     Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String({ minLength: 1 }) }, Open) }, Open)
-  ], { errorMessage: 'must be "auto", "none", "required" or {"type":"function","function":{"name":…}}' })),
+  ]), '"auto", "none", "required", {"type":"function","function":{"name":…}}'),
   responseFormat: Nullable(Type.Object({
     type: Type.Union([Type.Literal('text'), Type.Literal('json_object'), Type.Literal('json_schema')], { errorMessage: 'must be text, json_object or json_schema' }),
     jsonSchema: Type.Optional(Type.Object({
       name: Type.String({ minLength: 1 }),
-      description: Nullable(Type.String()),
+      description: Nullable(Type.String(), 'a string'),
       schema: Type.Object({}, Open),
-      strict: Nullable(Type.Boolean())
+      strict: Nullable(Type.Boolean(), 'a boolean')
     }, Open))
-  }, Open))
+  }, Open), '{"type": "text" | "json_object" | "json_schema", "jsonSchema"?: {…}}')
 }, {
   ...Open,
   description: 'AI Kit chat request: exactly one of `prompt` (one user message) and `messages`. Answered as server-sent events when the ' +
@@ -107,16 +108,16 @@ export const LegacyEmbeddingsRequest = Type.Object({ model: LegacyModel, input: 
 export const LegacyImageRequest = Type.Object({
   model: LegacyModel,
   prompt: Type.String({ minLength: 1, maxLength: IMAGE_LIMITS.prompt }),
-  n: Nullable(Type.Integer({ minimum: 1, maximum: IMAGE_LIMITS.n })),
-  size: Nullable(Type.String()),
-  quality: Nullable(Type.String()),
-  style: Nullable(Type.String()),
-  responseFormat: Nullable(Type.String()),
-  response_format: Nullable(Type.String()),
-  background: Nullable(Type.String()),
-  outputFormat: Nullable(Type.String()),
-  outputCompression: Nullable(Type.Integer()),
-  moderation: Nullable(Type.String()),
+  n: Nullable(Type.Integer({ minimum: 1, maximum: IMAGE_LIMITS.n }), `an integer from 1 to ${IMAGE_LIMITS.n}`),
+  size: Nullable(Type.String(), 'a string'),
+  quality: Nullable(Type.String(), 'a string'),
+  style: Nullable(Type.String(), 'a string'),
+  responseFormat: Nullable(Type.String(), 'a string'),
+  response_format: Nullable(Type.String(), 'a string'),
+  background: Nullable(Type.String(), 'a string'),
+  outputFormat: Nullable(Type.String(), 'a string'),
+  outputCompression: Nullable(Type.Integer(), 'an integer'),
+  moderation: Nullable(Type.String(), 'a string'),
   image: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 0, errorMessage: 'image editing is not supported; send no "image"' }))
 }, { ...Open, description: 'AI Kit image generation request' })
 
