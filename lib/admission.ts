@@ -56,7 +56,9 @@ export function meteringAdmission (options: AdmissionOptions): Admission {
     return {
       ...(completionTokenCap !== undefined ? { completionTokenCap } : {}),
       settle: (event: UsageEvent) => {
-        if (held !== undefined && !('refused' in held)) void held.settle(price === undefined ? 0 : creditsFor(price, event.promptTokens, event.completionTokens))
+        // priced like the usage record: at the model that answered (a catalog fallback may differ from the one asked for)
+        const charged = options.price(event.model)
+        if (held !== undefined && !('refused' in held)) void held.settle(charged === undefined ? 0 : creditsFor(charged, event.promptTokens, event.completionTokens))
         if (tpm !== null) void options.tokens.adjust(principal.id, event.promptTokens + event.completionTokens - reservedTokens)
       }
     }

@@ -153,3 +153,17 @@ test('after the cooldown one probe goes through; its success closes the circuit,
   t.same(await ready(gw), { openai: 'closed' })
   t.equal(gw.mock.requests.length, 3)
 })
+
+test('a fallback\'s usage is charged at the fallback\'s price, in the budget and in the usage record alike', async (t) => {
+  const gw = await twoProviders(t, { UPSTREAM_RETRIES: '0' })
+  await gw.app.catalog.create({ id: 'openai/gpt-4o', inputRate: 1000, outputRate: 1000, fallbacks: ['deepseek/deepseek-chat'] })
+  await gw.app.catalog.create({ id: 'deepseek/deepseek-chat', inputRate: 1, outputRate: 2 })
+  const { id, key } = await issueKey(gw.app, { scopes: ['chat'], creditLimit: 100 })
+  gw.mock.respond(openAIMock.error(500, 'down'))
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v2/chat/completions', headers: bearer(key), payload: hello })
+  t.equal(res.statusCode, 200)
+  const expected = (9 * 1 + 12 * 2) / 1e6 // the deepseek mock's usage at deepseek's rates
+  t.equal(await gw.app.metering.ledger.used(id, '1970-01-01T00:00:00.000Z'), expected, 'the budget')
+  await gw.app.metering.recorder.flush()
+  t.equal(await gw.app.store.usage.spentSince(id, '1970-01-01T00:00:00.000Z'), expected, 'the usage record')
+})
