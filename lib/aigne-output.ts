@@ -13,9 +13,14 @@ export interface AigneAnswerPlan {
   price: ModelPrice | undefined
 }
 
+const NO_TOKENS: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
+
+/** AIGNE usage where the format requires one (images, embeddings): zeros when the provider reported none. */
+export function aigneUsageOrZero (usage: Usage | undefined, price: ModelPrice | undefined): AigneUsageType {
+  return aigneUsage(usage ?? NO_TOKENS, price) as AigneUsageType
+}
+
 /** AIGNE usage; credits only when the catalog prices the model (rates per 1M tokens). */
-export function aigneUsage (usage: Usage, price: ModelPrice | undefined): AigneUsageType
-export function aigneUsage (usage: Usage | undefined, price: ModelPrice | undefined): AigneUsageType | undefined
 export function aigneUsage (usage: Usage | undefined, price: ModelPrice | undefined): AigneUsageType | undefined {
   if (usage === undefined) return undefined
   const cached = usage.prompt_tokens_details?.cached_tokens

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { CHAT_LIMITS } from '../schemas/chat.js'
 import { nestedDeeperThan } from '../providers/validate.js'
+import { requireModel } from '../plugins/app/auth.js'
+import { envelopeModel } from './aigne-chat.js'
 import { BadRequestError } from './errors.js'
 
 /** Route config of the AIGNE and AI Kit families: the scope, and errors in the shape their clients read. */
@@ -24,4 +26,11 @@ export async function sendEventStream (reply: FastifyReply, events: AsyncIterabl
     .header('x-accel-buffering', 'no')
     // the typed reply only knows the documented JSON shapes; a stream is a valid payload all the same
     .send(Readable.from(events) as never)
+}
+
+/** The model an AIGNE envelope names, once the caller's key may use it (else the standard 401). */
+export function allowedEnvelopeModel (request: FastifyRequest & { body: Parameters<typeof envelopeModel>[0] }): string {
+  const model = envelopeModel(request.body)
+  requireModel(request, model)
+  return model
 }

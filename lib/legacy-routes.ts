@@ -28,6 +28,13 @@ const tags = ['legacy']
 const security = [{ bearerAuth: [] }]
 const ERRORS = aigneErrorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
 
+/** The `provider/model` a legacy body names, once the caller's key may use it (else the standard 401). */
+function allowedLegacyModel (request: FastifyRequest & { body: { model: string } }): string {
+  const model = qualifiedModel(request.body.model)
+  requireModel(request, model)
+  return model
+}
+
 function wantsEventStream (request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').split(',').some((type) => type.trim().startsWith('text/event-stream'))
 }
@@ -58,8 +65,7 @@ export function legacyChatRoute (summary: string): FastifyPluginAsyncTypebox {
       validatorCompiler: strictBodyValidator,
       preValidation: rejectDeepBodies
     }, async (request, reply) => {
-      const model = qualifiedModel(request.body.model)
-      requireModel(request, model)
+      const model = allowedLegacyModel(request)
       const chat = legacyToChatRequest(request.body, model)
       const price = app.catalog.price(model)
       const context = chatContext(request, reply)
@@ -91,8 +97,7 @@ export function legacyImageRoute (summary: string): FastifyPluginAsyncTypebox {
       schema: { tags, security, summary, deprecated: true, body: LegacyImageRequest, response: { 200: LegacyImageResponse, ...ERRORS } },
       validatorCompiler: strictBodyValidator
     }, async (request, reply) => {
-      const model = qualifiedModel(request.body.model)
-      requireModel(request, model)
+      const model = allowedLegacyModel(request)
       const { prompt, ...options } = request.body
       const images = toImagesRequest(model, prompt, withoutNulls(options), 'body, as an image request,')
       const result = await app.providers.generateImages(images, chatContext(request, reply))
@@ -117,8 +122,7 @@ export function legacyEmbeddingsRoute (summary: string): FastifyPluginAsyncTypeb
       schema: { tags, security, summary, deprecated: true, body: LegacyEmbeddingsRequest, response: { 200: EmbeddingsResponse, ...ERRORS } },
       validatorCompiler: strictBodyValidator
     }, async (request, reply) => {
-      const model = qualifiedModel(request.body.model)
-      requireModel(request, model)
+      const model = allowedLegacyModel(request)
       const result = await app.providers.embed({ model, input: request.body.input }, chatContext(request, reply))
       // OpenAI's list: its `data` is what AI Kit clients read; sent as the provider's text
       return await reply.type('application/json; charset=utf-8').send(result.text as never)

@@ -1,3 +1,4 @@
+import type { FastifyError } from 'fastify'
 import type { CatalogModel, ModelKind } from '../store/models.js'
 import { BUILTIN_PROVIDERS } from '../providers/catalog.js'
 import { mediaModelsOf, resolveMediaModel } from '../providers/media-models.js'
@@ -49,13 +50,25 @@ export function perToken (ratePerMillion: number | null | undefined): string {
   return (ratePerMillion / 1_000_000).toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 })
 }
 
+/**
+ * Why no call for `id` as any of `kinds` would be routed to a provider (the first kind's reason, the most
+ * telling: unknown provider, not configured, not offered), or undefined when one would.
+ */
+export function unavailability (registry: ProviderRegistry, id: string, kinds: readonly ModelKind[]): FastifyError | undefined {
+  let first: FastifyError | undefined
+  for (const kind of kinds) {
+    try {
+      if (kind === 'chat') registry.resolve(id)
+      else resolveMediaModel(registry, id, kind)
+      return undefined
+    } catch (err) {
+      first ??= err as FastifyError
+    }
+  }
+  return first
+}
+
 /** Whether a call for `id` as a `kind` model would be routed to a provider (the provider's own answer aside). */
 export function serves (registry: ProviderRegistry, id: string, kind: ModelKind): boolean {
-  try {
-    if (kind === 'chat') registry.resolve(id)
-    else resolveMediaModel(registry, id, kind)
-    return true
-  } catch {
-    return false
-  }
+  return unavailability(registry, id, [kind]) === undefined
 }

@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelopeModel, toChatRequest } from '../../../../lib/aigne-chat.js'
+import { toChatRequest } from '../../../../lib/aigne-chat.js'
 import { aigneEventStream, aigneOutput, type AigneAnswerPlan } from '../../../../lib/aigne-output.js'
-import { aigneConfig, rejectDeepBodies, sendEventStream } from '../../../../lib/aigne-route.js'
+import { aigneConfig, allowedEnvelopeModel, rejectDeepBodies, sendEventStream } from '../../../../lib/aigne-route.js'
 import { summarizeCompletion } from '../../../../lib/chat-summary.js'
-import { requireModel } from '../../../../plugins/app/auth.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
 import { clientMessage } from '../../../../providers/errors.js'
 import { AIGNE_STREAM_DESCRIPTION, AigneChatOutput, AigneChatRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
@@ -35,8 +34,7 @@ const aigneChat: FastifyPluginAsyncTypebox = async (app) => {
     preValidation: rejectDeepBodies
   }, async (request, reply) => {
     const { input, options } = request.body
-    const model = envelopeModel(request.body)
-    requireModel(request, model)
+    const model = allowedEnvelopeModel(request)
     const chat = toChatRequest(input, model)
     const plan: AigneAnswerPlan = { model, jsonMode: chat.response_format?.type === 'json_schema', price: app.catalog.price(model) }
     const context = chatContext(request, reply)

@@ -1,13 +1,13 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelopeModel } from '../../../../lib/aigne-chat.js'
-import { aigneUsage } from '../../../../lib/aigne-output.js'
-import { aigneConfig } from '../../../../lib/aigne-route.js'
+import type { FastifyRequest } from 'fastify'
+import { aigneUsageOrZero } from '../../../../lib/aigne-output.js'
+import { aigneConfig, allowedEnvelopeModel } from '../../../../lib/aigne-route.js'
 import { embeddingVectors } from '../../../../lib/media-answers.js'
 import { requireValid } from '../../../../lib/translated-check.js'
 import { requireModel } from '../../../../plugins/app/auth.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
-import { AigneEmbeddingsOutput, AigneEmbeddingsRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
+import { AigneEmbeddingsInput, AigneEmbeddingsOutput, AigneEmbeddingsRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
 import { EmbeddingsRequest, EmbeddingsResponse, type EmbeddingsRequestType } from '../../../../schemas/embeddings.js'
 import { strictBodyValidator } from '../../../../schemas/validator.js'
 
@@ -15,8 +15,10 @@ type Check = (value: unknown) => unknown
 const openAIShape = strictBodyValidator({ schema: EmbeddingsRequest } as never) as Check
 const aigneShape = strictBodyValidator({ schema: AigneEmbeddingsRequest } as never) as Check
 
+type AigneBody = Static<typeof AigneEmbeddingsRequest> & { input: Static<typeof AigneEmbeddingsInput> }
+
 /** An AIGNE envelope carries `input` as an object; OpenAI's `input` is a string or an array. */
-function isEnvelope (body: unknown): body is { input: Record<string, unknown> } {
+function isEnvelope (body: unknown): body is AigneBody {
   const input = (body as { input?: unknown } | null)?.input
   return typeof input === 'object' && input !== null && !Array.isArray(input)
 }
@@ -41,24 +43,20 @@ const embeddings: FastifyPluginAsyncTypebox = async (app) => {
     },
     validatorCompiler: () => (body: unknown) => (isEnvelope(body) ? aigneShape(body) : openAIShape(body)) as never
   }, async (request, reply) => {
-    const body = request.body
+    const body: unknown = request.body
     const context = chatContext(request, reply)
-    if (!('input' in body) || !isEnvelope(body)) {
-      requireModel(request, body.model)
-      const result = await app.providers.embed(body, context)
+    if (!isEnvelope(body)) {
+      const openAI = body as EmbeddingsRequestType
+      requireModel(request, openAI.model)
+      const result = await app.providers.embed(openAI, context)
+      // sent as text: the provider's bytes reach the client untouched (vectors are large)
       return await reply.type('application/json; charset=utf-8').send(result.text as never)
     }
-    const envelope = body as typeof body & { input: { input: string | string[], modelOptions?: { model?: string, dimensions?: number } } }
-    const model = envelopeModel(envelope)
-    requireModel(request, model)
-    const dimensions = envelope.input.modelOptions?.dimensions
-    const internal = requireValid<EmbeddingsRequestType>(EmbeddingsRequest, { model, input: envelope.input.input, ...(dimensions !== undefined ? { dimensions } : {}) }, 'input, as an embeddings request,')
+    const model = allowedEnvelopeModel(request as FastifyRequest & { body: AigneBody })
+    const dimensions = body.input.modelOptions?.dimensions
+    const internal = requireValid<EmbeddingsRequestType>(EmbeddingsRequest, { model, input: body.input.input, ...(dimensions !== undefined ? { dimensions } : {}) }, 'input, as an embeddings request,')
     const result = await app.providers.embed(internal, context)
-    return {
-      embeddings: embeddingVectors(result.value),
-      usage: aigneUsage(result.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, app.catalog.price(model)),
-      model
-    }
+    return { embeddings: embeddingVectors(result.value), usage: aigneUsageOrZero(result.usage, app.catalog.price(model)), model }
   })
 }
 

@@ -1,15 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelopeModel } from '../../../../lib/aigne-chat.js'
-import { aigneUsage } from '../../../../lib/aigne-output.js'
-import { aigneConfig } from '../../../../lib/aigne-route.js'
+import { aigneUsageOrZero } from '../../../../lib/aigne-output.js'
+import { aigneConfig, allowedEnvelopeModel } from '../../../../lib/aigne-route.js'
 import { aigneImages, toImagesRequest } from '../../../../lib/media-answers.js'
-import { requireModel } from '../../../../plugins/app/auth.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
 import { AigneImageOutput, AigneImageRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
 import { imageMimeType } from '../../../../schemas/images.js'
 import { strictBodyValidator } from '../../../../schemas/validator.js'
-
-const NO_TOKENS = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
 
 /** POST /api/v2/image: the AIGNE protocol's image model call (what `AIGNEHubImageModel` sends); never streamed. */
 const aigneImage: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,14 +21,13 @@ const aigneImage: FastifyPluginAsyncTypebox = async (app) => {
     validatorCompiler: strictBodyValidator
   }, async (request, reply) => {
     const { input } = request.body
-    const model = envelopeModel(request.body)
-    requireModel(request, model)
+    const model = allowedEnvelopeModel(request)
     // options may sit in modelOptions or next to the prompt (the AIGNE framework merges both, the input winning)
     const images = toImagesRequest(model, input.prompt, { ...input.modelOptions, ...input }, 'input, as an image request,')
     const result = await app.providers.generateImages(images, chatContext(request, reply))
     return {
       images: aigneImages(result.value, imageMimeType(images)),
-      usage: aigneUsage(result.usage ?? NO_TOKENS, app.catalog.price(model)),
+      usage: aigneUsageOrZero(result.usage, app.catalog.price(model)),
       model
     }
   })

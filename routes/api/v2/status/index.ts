@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError } from 'fastify'
-import { resolveMediaModel } from '../../../../providers/media-models.js'
+import { unavailability } from '../../../../lib/public-models.js'
 import { AigneStatus, aigneErrorResponses } from '../../../../schemas/aigne.js'
 
 /**
@@ -28,18 +27,8 @@ const status: FastifyPluginAsyncTypebox = async (app) => {
     if (request.principal?.allowsModel(model) !== true) {
       return { available: false, error: `This access key may not use model "${model}".`, code: 'HUB_MODEL_NOT_ALLOWED' }
     }
-    const failures: Array<Partial<FastifyError>> = []
-    for (const resolve of [() => registry.resolve(model), () => resolveMediaModel(registry, model, 'embedding'), () => resolveMediaModel(registry, model, 'image')]) {
-      try {
-        resolve()
-        return { available: true }
-      } catch (err) {
-        failures.push(err as FastifyError)
-      }
-    }
-    // the chat lookup's reason is the most telling (unknown provider, not configured, not offered)
-    const reason = failures[0] ?? {}
-    return { available: false, error: reason.message ?? 'Unavailable', code: reason.code ?? 'HUB_UNAVAILABLE' }
+    const reason = unavailability(registry, model, ['chat', 'embedding', 'image'])
+    return reason === undefined ? { available: true } : { available: false, error: reason.message, code: reason.code }
   })
 }
 
