@@ -3,6 +3,7 @@ import { adminCall } from '../../helpers/build.js'
 import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { geminiMock } from '../../helpers/mock-gemini.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
+import { eventually } from '../../helpers/wait.js'
 import { gatewayWithMock } from '../v2/setup.js'
 import { chatModel, listen, readStream } from './setup.js'
 
@@ -131,4 +132,24 @@ test('the official client surfaces the standard 401, upstream errors readably, a
   t.ok(failure instanceof Error, 'reading the stream fails')
   t.match((failure as Error).message, /Overloaded/)
   t.equal(text, 'Hello there, ', 'what arrived before the failure was delivered')
+})
+
+test('a caller that leaves in the middle of an AIGNE stream stops the upstream call', async (t) => {
+  const gw = await gatewayWithMock(t, 'openai')
+  const origin = await listen(gw.app)
+  gw.mock.respond(openAIMock.answer({ content: 'This answer never finishes.' }, { hangAfter: 3 }))
+  const controller = new AbortController()
+  const res = await fetch(`${origin}/api/v2/chat`, {
+    method: 'POST',
+    signal: controller.signal,
+    headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ input: { messages: [{ role: 'user', content: 'hi' }], modelOptions: { model: 'openai/gpt-4o-mini' } }, options: { streaming: true } })
+  })
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  let seen = ''
+  while (!seen.includes('"text"')) seen += new TextDecoder().decode((await reader.read()).value)
+  controller.abort()
+  await gw.mock.abandoned()
+  t.ok(await eventually(async () => gw.usage.at(-1)?.clientAborted === true), 'metered once, as abandoned by the client')
+  t.equal(gw.usage.length, 1)
 })
