@@ -15,7 +15,7 @@ test('AIGNE input → chat request: parts, roles, tool calls with signatures, to
     modelOptions: { model: 'gemini/gemini-2.5-flash', topP: 0.9, reasoningEffort: 1024, parallelToolCalls: true, cacheConfig: { enabled: true } },
     tools: [{ type: 'function', function: { name: 'look', parameters: { type: 'object' } } }],
     toolChoice: { type: 'function', function: { name: 'look', parameters: {} } }
-  }, 'gemini/gemini-2.5-flash')
+  } as Parameters<typeof toChatRequest>[0], 'gemini/gemini-2.5-flash') // cacheConfig is an unknown (ignored) option
   t.same(request, {
     model: 'gemini/gemini-2.5-flash',
     messages: [
