@@ -16,7 +16,10 @@ export const MEDIA_MODELS: Readonly<Record<string, Readonly<Record<MediaKind, re
     embedding: ['text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002'],
     image: ['gpt-image-1', 'gpt-image-1-mini', 'dall-e-3', 'dall-e-2']
   },
-  gemini: { embedding: ['gemini-embedding-001', 'text-embedding-004'], image: [] },
+  gemini: {
+    embedding: ['gemini-embedding-001', 'text-embedding-004'],
+    image: ['imagen-4.0-generate-001', 'imagen-4.0-fast-generate-001', 'imagen-4.0-ultra-generate-001', 'imagen-3.0-generate-002']
+  },
   xai: { embedding: [], image: ['grok-2-image'] }
 }
 

@@ -54,6 +54,16 @@ export const geminiMediaMock = {
   }
 }
 
+export const imagenMock = {
+  /** Imagen's :predict answer: one base64 PNG per requested sample. */
+  predict (b64: string): MockHandler {
+    return (req, res) => {
+      const count = typeof req.body?.parameters?.sampleCount === 'number' ? req.body.parameters.sampleCount : 1
+      sendJson(res, 200, { predictions: Array.from({ length: count }, () => ({ bytesBase64Encoded: b64, mimeType: 'image/png' })) })
+    }
+  }
+}
+
 /** Dispatches on the request path (the first key the URL contains), so one mock serves several endpoints. */
 export function byPath (handlers: Record<string, MockHandler>): MockHandler {
   return async (req, res) => {

@@ -1,6 +1,7 @@
 import { test } from 'tap'
-import { adminCall, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
-import { openAIMediaMock } from '../../helpers/mock-media.js'
+import { adminCall, bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
+import { imagenMock, openAIMediaMock } from '../../helpers/mock-media.js'
+import { sendJson } from '../../helpers/mock-server.js'
 import { gatewayWithMock } from '../v2/setup.js'
 import { imageModel, listen } from './setup.js'
 
@@ -58,4 +59,24 @@ test('POST /api/v2/image needs the images scope and answers errors in the nested
   t.equal(edit.statusCode, 400)
   t.match(edit.json().message, 'image editing is not supported')
   t.equal(gw.mock.requests.length, 0, 'nothing reached the provider')
+})
+
+test('the official image client through Gemini Imagen: base64 files, the size as an aspect ratio', async (t) => {
+  const gw = await gatewayWithMock(t, 'gemini', {}, '')
+  const { key } = await issueKey(gw.app, { scopes: ['images'] })
+  const png = Buffer.from('imagen pixels').toString('base64')
+  gw.mock.respond(imagenMock.predict(png))
+
+  const out = await imageModel(await listen(gw.app), key, 'gemini/imagen-4.0-generate-001').invoke({
+    prompt: 'A lighthouse at dusk', n: 2, outputFileType: 'file', modelOptions: { size: '1536x864' }
+  })
+  t.same(out.images, [{ type: 'file', data: png, mimeType: 'image/png' }, { type: 'file', data: png, mimeType: 'image/png' }])
+  t.equal(gw.mock.requests.at(-1)?.url, '/models/imagen-4.0-generate-001:predict')
+  t.same(gw.mock.requests.at(-1)?.body, { instances: [{ prompt: 'A lighthouse at dusk' }], parameters: { sampleCount: 2, aspectRatio: '16:9' } })
+  t.equal(gw.mock.requests.at(-1)?.headers['x-goog-api-key'], 'AIza-test-provider-0123456789')
+
+  gw.mock.respond((_req, res) => sendJson(res, 200, { predictions: [{ raiFilteredReason: 'The prompt was blocked by the safety filter.' }] }))
+  const filtered = await gw.app.inject({ method: 'POST', url: '/api/v2/image', headers: bearer(key), payload: { input: { prompt: 'x', modelOptions: { model: 'gemini/imagen-4.0-generate-001' } } } })
+  t.equal(filtered.statusCode, 502)
+  t.equal(filtered.json().error.message, 'Provider gemini generated no image: The prompt was blocked by the safety filter.')
 })

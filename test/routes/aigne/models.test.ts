@@ -37,7 +37,9 @@ test('GET /api/ai/models: public, in the client\'s schema, catalog prices per to
   t.ok(chat.every((m: any) => m.type === 'chat'))
 
   const images = await hubClient(new AIGNEHubImageModel({ baseURL: origin, model: 'aignehub/openai/dall-e-3' })).models()
-  t.same(images.map((m: any) => `${m.provider}/${m.model}`), ['openai/dall-e-2', 'openai/dall-e-3', 'openai/gpt-image-1', 'openai/gpt-image-1-mini'])
+  t.same(images.map((m: any) => `${m.provider}/${m.model}`), [
+    'gemini/imagen-3.0-generate-002', 'gemini/imagen-4.0-fast-generate-001', 'gemini/imagen-4.0-generate-001', 'gemini/imagen-4.0-ultra-generate-001',
+    'openai/dall-e-2', 'openai/dall-e-3', 'openai/gpt-image-1', 'openai/gpt-image-1-mini'])
 
   const embeddings = await app.inject({ url: '/api/ai/models?type=embedding' })
   t.same(embeddings.json().map((m: any) => m.key), ['gemini/gemini-embedding-001', 'gemini/text-embedding-004', 'openai/text-embedding-3-large', 'openai/text-embedding-3-small', 'openai/text-embedding-ada-002'])
