@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import { requireModel } from '../plugins/app/auth.js'
 import { chatContext } from '../plugins/app/providers.js'
 import { clientMessage, errorType } from '../providers/errors.js'
-import { aigneErrorResponses } from '../schemas/aigne.js'
+import { aigneErrorResponses, MODEL_CALL_ERRORS } from '../schemas/aigne.js'
 import { EmbeddingsResponse } from '../schemas/embeddings.js'
 import { imageMimeType } from '../schemas/images.js'
 import {
@@ -26,7 +26,7 @@ import { creditsFor } from './model-catalog.js'
 
 const tags = ['legacy']
 const security = [{ bearerAuth: [] }]
-const ERRORS = aigneErrorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
+const ERRORS = aigneErrorResponses(...MODEL_CALL_ERRORS)
 
 /** The `provider/model` a legacy body names, once the caller's key may use it (else the standard 401). */
 function allowedLegacyModel (request: FastifyRequest & { body: { model: string } }): string {

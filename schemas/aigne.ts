@@ -222,6 +222,9 @@ export const AigneErrorBody = Type.Object({
   message: Type.String()
 }, { $id: 'AigneErrorBody', description: 'Errors of the AIGNE and legacy routes (a 401 is always the standard body)' })
 
+/** Error statuses a model call can answer (402: the key's credit limit is reached). */
+export const MODEL_CALL_ERRORS = [400, 401, 402, 404, 413, 422, 429, 502, 503, 504] as const
+
 /** Response schemas for error statuses of an AIGNE-shaped route: 401 keeps the standard body. */
 export function aigneErrorResponses (...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(statuses.map((s) => [s, s === 401 ? ErrorBody : AigneErrorBody]))

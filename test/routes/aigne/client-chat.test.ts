@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { adminCall } from '../../helpers/build.js'
+import { adminCall, issueKey } from '../../helpers/build.js'
 import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { geminiMock } from '../../helpers/mock-gemini.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
@@ -116,6 +116,11 @@ test('the official client surfaces the standard 401, upstream errors readably, a
   const denied = await chatModel(origin, 'hgk_not-a-real-key').invoke({ messages: [{ role: 'user', content: 'hi' }] }).catch((err: Error) => err)
   t.ok(denied instanceof Error)
   t.match((denied as Error).message, 'with status 401: {"error":"Unauthorized","message":"Authentication token is invalid or missing."}')
+
+  await gw.app.catalog.create({ id: 'anthropic/claude-sonnet-4-5', inputRate: 3, outputRate: 15 })
+  const broke = await issueKey(gw.app, { scopes: ['chat'], creditLimit: 0.000001, creditPeriod: 'total' })
+  const refused = await chatModel(origin, broke.key, 'anthropic/claude-sonnet-4-5').invoke({ messages: [{ role: 'user', content: 'hi' }] }).catch((err: Error) => err)
+  t.match((refused as Error).message, /^Credit limit reached for this key/, 'a spent budget (402) reads as a message, not raw JSON')
 
   const model = chatModel(origin, gw.key, 'anthropic/claude-sonnet-4-5')
   gw.mock.respond(anthropicMock.error(400, 'invalid_request_error', 'max_tokens: must be at most 64000'))

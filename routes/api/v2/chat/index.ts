@@ -6,7 +6,7 @@ import { aigneConfig, allowedEnvelopeModel, rejectDeepBodies, sendEventStream } 
 import { summarizeCompletion } from '../../../../lib/chat-summary.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
 import { clientMessage } from '../../../../providers/errors.js'
-import { AIGNE_STREAM_DESCRIPTION, AigneChatOutput, AigneChatRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
+import { AIGNE_STREAM_DESCRIPTION, AigneChatOutput, AigneChatRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '../../../../schemas/aigne.js'
 import { strictBodyValidator } from '../../../../schemas/validator.js'
 
 /** POST /api/v2/chat: the AIGNE protocol's chat model call (what `AIGNEHubChatModel` sends), through the same providers. */
@@ -27,7 +27,7 @@ const aigneChat: FastifyPluginAsyncTypebox = async (app) => {
             'text/event-stream': { schema: Type.String({ description: AIGNE_STREAM_DESCRIPTION }) }
           }
         },
-        ...aigneErrorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
+        ...aigneErrorResponses(...MODEL_CALL_ERRORS)
       }
     },
     validatorCompiler: strictBodyValidator,

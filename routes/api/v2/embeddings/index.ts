@@ -7,7 +7,7 @@ import { embeddingVectors } from '../../../../lib/media-answers.js'
 import { requireValid } from '../../../../lib/translated-check.js'
 import { requireModel } from '../../../../plugins/app/auth.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
-import { AigneEmbeddingsInput, AigneEmbeddingsOutput, AigneEmbeddingsRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
+import { AigneEmbeddingsInput, AigneEmbeddingsOutput, AigneEmbeddingsRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '../../../../schemas/aigne.js'
 import { EmbeddingsRequest, EmbeddingsResponse, type EmbeddingsRequestType } from '../../../../schemas/embeddings.js'
 import { strictBodyValidator } from '../../../../schemas/validator.js'
 
@@ -38,7 +38,7 @@ const embeddings: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Union([EmbeddingsRequest, AigneEmbeddingsRequest]),
       response: {
         200: Type.Union([EmbeddingsResponse, AigneEmbeddingsOutput], { description: 'OpenAI list for an OpenAI body; {embeddings, usage, model} for an AIGNE one' }),
-        ...aigneErrorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
+        ...aigneErrorResponses(...MODEL_CALL_ERRORS)
       }
     },
     validatorCompiler: () => (body: unknown) => (isEnvelope(body) ? aigneShape(body) : openAIShape(body)) as never

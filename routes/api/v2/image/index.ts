@@ -3,7 +3,7 @@ import { aigneUsageOrZero } from '../../../../lib/aigne-output.js'
 import { aigneConfig, allowedEnvelopeModel } from '../../../../lib/aigne-route.js'
 import { aigneImages, toImagesRequest } from '../../../../lib/media-answers.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
-import { AigneImageOutput, AigneImageRequest, aigneErrorResponses } from '../../../../schemas/aigne.js'
+import { AigneImageOutput, AigneImageRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '../../../../schemas/aigne.js'
 import { imageMimeType } from '../../../../schemas/images.js'
 import { strictBodyValidator } from '../../../../schemas/validator.js'
 
@@ -16,7 +16,7 @@ const aigneImage: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Generate images (AIGNE protocol)',
       security: [{ bearerAuth: [] }],
       body: AigneImageRequest,
-      response: { 200: AigneImageOutput, ...aigneErrorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504) }
+      response: { 200: AigneImageOutput, ...aigneErrorResponses(...MODEL_CALL_ERRORS) }
     },
     validatorCompiler: strictBodyValidator
   }, async (request, reply) => {

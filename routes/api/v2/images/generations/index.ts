@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireModel } from '../../../../../plugins/app/auth.js'
 import { chatContext } from '../../../../../plugins/app/providers.js'
+import { MODEL_CALL_ERRORS } from '../../../../../schemas/aigne.js'
 import { errorResponses } from '../../../../../schemas/error.js'
 import { ImagesRequest, ImagesResponse } from '../../../../../schemas/images.js'
 import { strictBodyValidator } from '../../../../../schemas/validator.js'
@@ -14,7 +15,7 @@ const imageGenerations: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Generate images (OpenAI-compatible)',
       security: [{ bearerAuth: [] }],
       body: ImagesRequest,
-      response: { 200: ImagesResponse, ...errorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504) }
+      response: { 200: ImagesResponse, ...errorResponses(...MODEL_CALL_ERRORS) }
     },
     validatorCompiler: strictBodyValidator
   }, async (request, reply) => {
