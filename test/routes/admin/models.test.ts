@@ -45,6 +45,18 @@ test('the model catalog works the same on Postgres', needs('TEST_DATABASE_URL', 
   await catalogLifecycle(t, postgresEnv(t, serviceUrl('TEST_DATABASE_URL')))
 })
 
+test('a rate of 0 is a price of 0 and null is no price, not one coerced into the other', async (t) => {
+  const app = await build(t)
+  const free = await adminCall(app, { method: 'POST', url: '/api/admin/models', payload: { id: 'openai/text-embedding-3-small', kind: 'embedding', inputRate: 0.02, outputRate: 0 } })
+  t.match(free.json(), { inputRate: 0.02, outputRate: 0 })
+  t.same(app.catalog.price('openai/text-embedding-3-small'), { inputRate: 0.02, outputRate: 0 })
+  const unpriced = await adminCall(app, { method: 'PATCH', url: '/api/admin/models/openai/text-embedding-3-small', payload: { outputRate: null } })
+  t.match(unpriced.json(), { outputRate: null })
+  t.equal(app.catalog.price('openai/text-embedding-3-small'), undefined)
+  const text = await adminCall(app, { method: 'PATCH', url: '/api/admin/models/openai/text-embedding-3-small', payload: { outputRate: 'abc' } })
+  t.equal(text.statusCode, 400)
+})
+
 test('catalog input is validated and the catalog is admin-only', async (t) => {
   const app = await build(t)
   const bad = await adminCall(app, { method: 'POST', url: '/api/admin/models', payload: { id: 'no-provider', inputRate: -1 } })
