@@ -1,8 +1,8 @@
-import { createServer, connect, type Socket, type Server } from 'node:net'
 import { test, type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { UNAUTHORIZED, bearer, issueKey } from '../helpers/build.js'
 import { PROBE_URL, buildWithProbe } from '../helpers/probe.js'
+import { startRelay } from '../helpers/relay.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 
 const STORE_DOWN = { error: 'Service Unavailable', message: 'The gateway cannot reach its store right now; try again shortly.' }
@@ -38,31 +38,9 @@ test('SQLite store closed under a running gateway', async (t) => {
   await assertStoreOutage(t, app, async () => { await app.store.db.destroy() })
 })
 
-/** A TCP relay to Postgres that can be cut, as a network failure or a database restart would. */
-async function relay (t: Test, target: URL): Promise<{ port: number, cut: () => Promise<void> }> {
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname)
-    for (const s of [client, upstream]) { sockets.add(s); s.on('error', () => {}); s.on('close', () => sockets.delete(s)) }
-    client.pipe(upstream).pipe(client)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const cut = async (): Promise<void> => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-    for (const s of sockets) s.destroy()
-    await closed
-  }
-  t.teardown(cut)
-  return { port: (server.address() as { port: number }).port, cut }
-}
-
 test('Postgres becomes unreachable after start', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
   const url = serviceUrl('TEST_DATABASE_URL')
-  const env = postgresEnv(t, url)
-  const target = new URL(url)
-  const { port, cut } = await relay(t, target)
-  const relayed = new URL(url)
-  relayed.port = String(port)
-  const app = await buildWithProbe(t, { ...env, DATABASE_URL: relayed.toString() })
-  await assertStoreOutage(t, app, cut)
+  const relay = await startRelay(t, url)
+  const app = await buildWithProbe(t, { ...postgresEnv(t, url), DATABASE_URL: relay.url })
+  await assertStoreOutage(t, app, async () => { relay.cut() })
 })

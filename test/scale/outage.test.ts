@@ -3,8 +3,9 @@ import { openAIMock } from '../helpers/mock-openai.js'
 import { bearer, issueKey } from '../helpers/build.js'
 import { needs, serviceUrl } from '../helpers/services.js'
 import { eventually } from '../helpers/wait.js'
+import { startRelay } from '../helpers/relay.js'
 import { gatewayWithMock } from '../routes/v2/setup.js'
-import { redisPrefix, startRelay } from './redis.js'
+import { redisPrefix } from './redis.js'
 
 const MODEL = 'openai/gpt-4o-mini'
 const body = { model: MODEL, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }

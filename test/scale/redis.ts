@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, connect, type Server, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import type { TestContext } from '../helpers/build.js'
 
@@ -21,41 +19,4 @@ export function redisPrefix (t: TestContext, redisUrl: string): string {
     }
   })
   return prefix
-}
-
-export interface Relay {
-  /** redis://127.0.0.1:<relay port> */
-  url: string
-  /** Drops every relayed connection and refuses new ones (Redis "goes away"). */
-  cut: () => void
-  restore: () => void
-}
-
-/** A loopback TCP relay to `target` (host:port) that the test can cut and restore; closed on teardown. */
-export async function startRelay (t: TestContext, targetUrl: string): Promise<Relay> {
-  const target = new URL(targetUrl)
-  const sockets = new Set<Socket>()
-  let open = true
-  const server: Server = createServer((client) => {
-    if (!open) { client.destroy(); return }
-    const upstream = connect(Number(target.port || 6379), target.hostname)
-    for (const s of [client, upstream]) {
-      sockets.add(s)
-      s.on('close', () => sockets.delete(s))
-      s.on('error', () => {})
-    }
-    client.pipe(upstream).pipe(client)
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(async () => {
-    for (const s of sockets) s.destroy()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  return {
-    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    cut: () => { open = false; for (const s of sockets) s.destroy() },
-    restore: () => { open = true }
-  }
 }
