@@ -12,6 +12,7 @@ import { ModelRepository } from './models.js'
 import { ProviderRepository } from './providers.js'
 import { postgresChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js'
 import { isPostgresUrl } from '../config.js'
+import { reportingUnreachable } from './unreachable.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -39,7 +40,7 @@ export interface Store {
 }
 
 export async function openStore (options: StoreOptions): Promise<Store> {
-  const { db, dialect, exclusively, changes } = isPostgresUrl(options.databaseUrl)
+  const { db, dialect, exclusively, changes, serve } = isPostgresUrl(options.databaseUrl)
     ? await connectPostgres(options.databaseUrl as string, options.schema ?? 'public')
     : connectSqlite(sqlitePath(options))
   try {
@@ -50,6 +51,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     await db.destroy()
     throw err
   }
+  serve()
   return {
     db,
     dialect,
@@ -82,6 +84,8 @@ interface Connection {
   /** Runs `work` while no other process migrates the same database. */
   exclusively: (work: () => Promise<void>) => Promise<void>
   changes: ChangeFeed
+  /** Called once the store is open and migrated, before it serves requests. */
+  serve: () => void
 }
 
 function connectSqlite (path: string): Connection {
@@ -95,6 +99,8 @@ function connectSqlite (path: string): Connection {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     dialect: 'sqlite',
     changes: sqliteChangeFeed(database),
+    // an embedded file has no connection to lose: its errors are what they are
+    serve: () => {},
     // Kysely's SQLite migrator takes no lock; an immediate transaction on our single connection makes
     // another process (a replica, the CLI) wait, then find the migrations done
     async exclusively (work) {
@@ -146,7 +152,8 @@ async function connectPostgres (url: string, schema: string): Promise<Connection
   // nor one dropped while checked out: pg emits 'error' on that client with no listener, and the
   // query running on it already fails with the same error (which the caller handles)
   pool.on('connect', (client) => { client.on('error', () => {}) })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const reporting = reportingUnreachable(pool)
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: reporting.pool }) })
   let changes
   try {
     await createSchema(db, schema)
@@ -156,7 +163,7 @@ async function connectPostgres (url: string, schema: string): Promise<Connection
     throw err
   }
   // Kysely's migrator locks a row on Postgres, so replicas starting together migrate once
-  return { db, dialect: 'postgres', exclusively: async (work) => { await work() }, changes }
+  return { db, dialect: 'postgres', exclusively: async (work) => { await work() }, changes, serve: reporting.serve }
 }
 
 /** `create schema if not exists` is not safe against a replica doing the same at once; losing that race is fine. */

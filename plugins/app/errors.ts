@@ -16,6 +16,8 @@ export function sendUnauthorized (request: FastifyRequest, reply: FastifyReply, 
 /**
  * One place maps every error to `{ error, message }`. 401s are always the seeds' exact body;
  * 5xx from unknown causes say nothing about internals (they are logged with the request id instead).
+ * A store that cannot be reached arrives here from any route as StoreUnavailableError (store/unreachable.ts),
+ * so it answers the same 503 as authentication does, never a 500 naming the driver's error.
  */
 export default fp(async (app) => {
   app.setErrorHandler((err: FastifyError & { insufficientScope?: boolean }, request, reply) => {

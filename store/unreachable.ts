@@ -1,0 +1,65 @@
+import pg from 'pg'
+import type { PostgresPool, PostgresPoolClient } from 'kysely'
+import { StoreUnavailableError } from '../lib/errors.js'
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
+
+/**
+ * Whether a failed query means the database could not be reached, as opposed to an answer it gave (a constraint, a
+ * syntax error). The server's own answers carry a SQLSTATE: class 08 is a connection exception, 57P01–57P03 a
+ * server shutting down, crashed or still starting. Everything else is the socket: a network error code, or pg's
+ * "Connection terminated…" / "…is not queryable" for a connection lost under it.
+ */
+export function isConnectionFailure (err: unknown): boolean {
+  if (err instanceof pg.DatabaseError) return /^(08...|57P0[123])$/.test(err.code ?? '')
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true
+  return err instanceof Error && /^Connection terminated|is not queryable/.test(err.message)
+}
+
+export interface ReportingPool {
+  pool: PostgresPool
+  /** From now on a lost database is reported as StoreUnavailableError (before: the driver's error, for the start log). */
+  serve: () => void
+}
+
+/**
+ * pg's pool as Kysely sees it, reporting a database it cannot reach as StoreUnavailableError (the error handler's
+ * 503 for every route; the driver's error is kept as `cause` for the log) instead of a driver error that would be a
+ * 500. Until `serve()` errors pass unchanged, so a gateway that cannot open its store at start says why.
+ */
+export function reportingUnreachable (pool: pg.Pool): ReportingPool {
+  let serving = false
+  // one wrapper per pg client: Kysely keys its connection objects by client
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>()
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let wrapper = wrappers.get(client)
+    if (wrapper === undefined) {
+      const query = async (text: string, parameters: readonly unknown[]): Promise<pg.QueryResult> => {
+        try {
+          return await client.query(text, parameters as unknown[])
+        } catch (err) {
+          throw serving && isConnectionFailure(err) ? new StoreUnavailableError({ cause: err }) : err
+        }
+      }
+      // the cursor overload is for streamed queries, which this dialect is not configured for
+      wrapper = { query: query as unknown as PostgresPoolClient['query'], release: () => { client.release() } }
+      wrappers.set(client, wrapper)
+    }
+    return wrapper
+  }
+  return {
+    pool: {
+      async connect () {
+        try {
+          return wrap(await pool.connect())
+        } catch (err) {
+          // no connection at all (refused, timed out, rejected by the server): whatever the reason, the store is unreachable
+          throw serving ? new StoreUnavailableError({ cause: err }) : err
+        }
+      },
+      async end () { await pool.end() }
+    },
+    serve: () => { serving = true }
+  }
+}
