@@ -1,8 +1,6 @@
 import pg from 'pg'
 import { test } from 'tap'
-import { openStore } from '../../store/index.js'
 import { isConnectionFailure } from '../../store/unreachable.js'
-import { tempDir } from '../helpers/build.js'
 
 function serverError (code: string): pg.DatabaseError {
   return Object.assign(new pg.DatabaseError('from the server', 1, 'error'), { code })
@@ -22,8 +20,4 @@ test('only a lost database counts as unreachable; answers the server gave pass a
     ['a bug in our code', new TypeError('cannot read properties of undefined'), false]
   ]
   for (const [name, err, expected] of cases) t.equal(isConnectionFailure(err), expected, name)
-})
-
-test('a Postgres store that cannot be reached at start fails with the driver\'s reason, for the operator', async (t) => {
-  await t.rejects(openStore({ databaseUrl: 'postgres://hubgate@127.0.0.1:1/hubgate', dataDir: tempDir(t) }), { code: 'ECONNREFUSED' })
 })
