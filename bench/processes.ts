@@ -51,6 +51,17 @@ export function peakRssMb (pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) `pid` has used so far, from /proc (clock ticks of 10 ms), or NaN off Linux. */
+export function cpuSeconds (pid: number): number {
+  try {
+    // fields after the parenthesised command name: state is the 3rd, utime the 14th, stime the 15th
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
 export async function stopAll (children: Array<ChildProcess | undefined>): Promise<void> {
   await Promise.all(children.map(async (child) => {
     if (child === undefined || child.exitCode !== null) return

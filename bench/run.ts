@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { ChildProcess } from 'node:child_process'
 import { runLoad, type LoadResult } from './load.js'
-import { peakRssMb, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
+import { cpuSeconds, peakRssMb, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
 import { runSoak } from './soak.js'
 
 /**
@@ -26,6 +26,9 @@ const { values: args } = parseArgs({
 const durationMs = Number(args.duration) * 1000
 const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
 const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
+
+const WARMUP_MS = 1_000
+type Result = LoadResult & { peakRssMb?: number, cpuUsPerRequest?: number, cpuBusy?: number }
 
 interface Scenario { name: string, connections: number, stream: boolean }
 const scenarios: Scenario[] = [
@@ -63,15 +66,23 @@ async function main (): Promise<void> {
       bare: { origin: `http://127.0.0.1:${bare.port}`, path: '/api/v2/chat/completions', headers: {} },
       hubgate: { origin: hubOrigin, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${chatKey}` } }
     }
-    const results: Record<string, Record<string, LoadResult & { peakRssMb?: number }>> = {}
+    // the process whose CPU each target costs (direct: the mock itself)
+    const pids: Record<string, number> = { direct: mock.process.pid!, bare: bare.process.pid!, hubgate: hub.pid! }
+    const results: Record<string, Record<string, Result>> = {}
     for (const scenario of scenarios) {
       results[scenario.name] = {}
       for (const [name, target] of Object.entries(targets)) {
         if (name === 'hubgate') resetPeakRss(hub.pid!)
-        const result: LoadResult & { peakRssMb?: number } = await runLoad({
-          origin: target.origin, path: target.path, connections: scenario.connections, durationMs, warmupMs: 1_000,
+        const cpuBefore = cpuSeconds(pids[name]!)
+        const wallBefore = performance.now()
+        const result: Result = await runLoad({
+          origin: target.origin, path: target.path, connections: scenario.connections, durationMs, warmupMs: WARMUP_MS,
           headers: { 'content-type': 'application/json', ...target.headers }, body: body(scenario.stream)
         })
+        const cpu = cpuSeconds(pids[name]!) - cpuBefore
+        // the load ran for warm-up + duration; requests over that span are estimated from the measured rate
+        result.cpuUsPerRequest = cpu * 1e6 / (result.rps * (durationMs + WARMUP_MS) / 1000)
+        result.cpuBusy = cpu * 1000 / (performance.now() - wallBefore)
         if (name === 'hubgate') result.peakRssMb = peakRssMb(hub.pid!)
         results[scenario.name]![name] = result
         process.stderr.write(`${scenario.name.padEnd(11)} ${name.padEnd(8)} ${result.rps.toFixed(0)} rps\n`)
@@ -100,11 +111,11 @@ function fmt (n: number | undefined, digits = 2): string {
 }
 
 /** Prints the table and the target checks; writes bench/results/latest.json. Returns whether every target held. */
-function report (results: Record<string, Record<string, LoadResult & { peakRssMb?: number }>>): boolean {
-  const rows = ['scenario     target    rps       p50 ms  p99 ms  ttfb50  ttfb99  errors  peakRSS MB']
+function report (results: Record<string, Record<string, Result>>): boolean {
+  const rows = ['scenario     target    rps       p50 ms  p99 ms  ttfb50  ttfb99  errors  CPU µs/req  CPU busy  peakRSS MB']
   for (const [scenario, byTarget] of Object.entries(results)) {
     for (const [target, r] of Object.entries(byTarget)) {
-      rows.push(`${scenario.padEnd(12)} ${target.padEnd(9)} ${fmt(r.rps, 0).padEnd(9)} ${fmt(r.p50).padEnd(7)} ${fmt(r.p99).padEnd(7)} ${fmt(r.ttfbP50).padEnd(7)} ${fmt(r.ttfbP99).padEnd(7)} ${String(r.errors).padEnd(7)} ${fmt(r.peakRssMb, 1)}`)
+      rows.push(`${scenario.padEnd(12)} ${target.padEnd(9)} ${fmt(r.rps, 0).padEnd(9)} ${fmt(r.p50).padEnd(7)} ${fmt(r.p99).padEnd(7)} ${fmt(r.ttfbP50).padEnd(7)} ${fmt(r.ttfbP99).padEnd(7)} ${String(r.errors).padEnd(7)} ${fmt(r.cpuUsPerRequest, 0).padEnd(11)} ${fmt(r.cpuBusy).padEnd(9)} ${fmt(r.peakRssMb, 1)}`)
     }
   }
   const j50 = results['json c50']!

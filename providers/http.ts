@@ -25,6 +25,7 @@ export interface UpstreamResponse {
  */
 export class UpstreamHttp {
   private readonly agent: Agent
+  private readonly bases = new Map<string, { origin: string, path: string }>()
 
   constructor (timeouts: UpstreamTimeouts) {
     this.agent = new Agent({
@@ -40,13 +41,12 @@ export class UpstreamHttp {
    * body the caller must consume or destroy; any other status is read and thrown as a HUB_* error.
    */
   async postJson (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Promise<UpstreamResponse> {
-    const base = new URL(call.provider.baseUrl)
-    const target = new URL(base.pathname.replace(/\/$/, '') + path, base)
+    const base = this.baseOf(call.provider.baseUrl)
     let response: Dispatcher.ResponseData
     try {
       response = await this.agent.request({
-        origin: target.origin,
-        path: target.pathname + target.search,
+        origin: base.origin,
+        path: base.path + path,
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
         body,
@@ -62,6 +62,19 @@ export class UpstreamHttp {
 
   async close (): Promise<void> {
     await this.agent.close()
+  }
+
+  /** A provider base URL split into origin and path prefix, parsed once per distinct URL (not per call). */
+  private baseOf (baseUrl: string): { origin: string, path: string } {
+    let base = this.bases.get(baseUrl)
+    if (base === undefined) {
+      const url = new URL(baseUrl)
+      base = { origin: url.origin, path: url.pathname.replace(/\/$/, '') }
+      // providers are few, but admins can edit them: a bounded map never grows without end
+      if (this.bases.size >= 1_000) this.bases.clear()
+      this.bases.set(baseUrl, base)
+    }
+    return base
   }
 }
 

@@ -5,7 +5,7 @@ import type { Database } from './schema.js'
 
 /**
  * Tells a process that access keys may have been changed elsewhere (the CLI, another replica), so
- * key lookups it cached are stale. Reading `version()` is cheap enough for every request.
+ * key lookups it cached are stale. `version()` is cheap enough to call on every request.
  */
 export interface ChangeFeed {
   /** Moves whenever another process may have changed keys; compare with the value seen when caching. */
@@ -15,15 +15,24 @@ export interface ChangeFeed {
   close (): Promise<void>
 }
 
+/** How stale a SQLite change may be when a request checks for one: a key revoked by the CLI is refused within it. */
+export const SQLITE_CHANGE_CHECK_MS = 50
+
 /**
  * SQLite counts commits by other connections in `PRAGMA data_version`; our own writes leave it alone.
- * Once the database is closed the last value stays, so cached keys keep working through an outage.
+ * Reading it costs tens of microseconds (WAL index), so it is read at most every SQLITE_CHANGE_CHECK_MS
+ * rather than on every request. Once the database is closed the last value stays, so cached keys keep
+ * working through an outage.
  */
 export function sqliteChangeFeed (database: SQLite.Database): ChangeFeed {
   const dataVersion = database.prepare('PRAGMA data_version').pluck()
   let last = 0
+  let checkedAt = Number.NEGATIVE_INFINITY
   return {
     version () {
+      const now = performance.now()
+      if (now - checkedAt < SQLITE_CHANGE_CHECK_MS) return last
+      checkedAt = now
       try {
         last = dataVersion.get() as number
       } catch {}

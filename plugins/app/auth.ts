@@ -27,6 +27,7 @@ declare module 'fastify' {
 
 // RFC 6750 b64token after a case-insensitive scheme and exactly one space: no tabs, no inner spaces
 const WELL_FORMED = /^bearer [A-Za-z0-9\-._~+/]+=*$/i
+const BEARER = 'bearer '
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 /** Throws the standard 401 unless the authenticated caller may use `model`. */
@@ -35,8 +36,9 @@ export function requireModel (request: FastifyRequest, model: string): void {
 }
 
 /**
- * Authentication is one onRequest hook for every non-public route: @fastify/auth tries the access
- * key (bearer-auth) and then a service JWT; any failure becomes the seeds' exact 401.
+ * Authentication is one onRequest hook for every non-public route: a valid access key in the cache is
+ * accepted at once; anything else goes to @fastify/auth, which tries the access key (bearer-auth, loading
+ * it from the store) and then a service JWT; any failure becomes the seeds' exact 401.
  */
 export default fp(async (app) => {
   await app.register(fastifyAuth)
@@ -77,6 +79,18 @@ export default fp(async (app) => {
     // unknown paths outside the API say 404 to anyone; inside it nothing is revealed without a key
     if (request.is404 && !request.url.startsWith('/api/')) return done()
     if (!singleWellFormedAuthorization(request)) return done(new UnauthorizedError())
+    const authorized = (): void => {
+      if (rule.scope !== undefined && request.principal?.scopes.has(rule.scope) !== true) {
+        return done(Object.assign(new UnauthorizedError(), { insufficientScope: true }))
+      }
+      done()
+    }
+    // a valid access key already in the cache needs neither the composite nor a promise: the common case
+    const token = (request.headers.authorization as string).slice(BEARER.length)
+    if (!token.startsWith(SESSION_PREFIX) && !(jwtEnabled(app.config) && JWT_SHAPE.test(token))) {
+      request.principal = app.accessKeys.authenticateCached(token)
+      if (request.principal !== undefined) return authorized()
+    }
     composite.call(app, request, reply, (err?: Error) => {
       if (request.authStoreFailed === true) return done(new StoreUnavailableError())
       if (err !== undefined && err !== null) {
@@ -84,10 +98,7 @@ export default fp(async (app) => {
         return done(new UnauthorizedError({ cause: err }))
       }
       if (request.principal === undefined) return done(new UnauthorizedError())
-      if (rule.scope !== undefined && !request.principal.scopes.has(rule.scope)) {
-        return done(Object.assign(new UnauthorizedError(), { insufficientScope: true }))
-      }
-      done()
+      authorized()
     })
   })
 }, { name: 'auth', dependencies: ['access-keys', 'errors'] })

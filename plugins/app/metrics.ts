@@ -33,9 +33,10 @@ export default fp(async (app) => {
   })
   app.decorate('metrics', { registry, httpRequests, httpDuration })
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched')
     httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) })
     httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+    done()
   })
 }, { name: 'metrics' })

@@ -50,10 +50,11 @@ function parsesAsPlainJson (text: string): boolean {
  * nesting deeper than CHAT_LIMITS.depth on any route.
  */
 export default fp(async (app) => {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
-      throw new BadRequestError('An HTTP/1.1 request needs a Host header.')
+      return done(new BadRequestError('An HTTP/1.1 request needs a Host header.'))
     }
+    done()
   })
 
   const secureParse = app.getDefaultJsonParser('error', 'error')

@@ -21,7 +21,8 @@ export function callTimingFor (request: FastifyRequest): CallTiming {
  * provider's time. onSend runs before the headers leave, for a stream too (upstream = until its headers).
  */
 export default fp(async (app) => {
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.callTiming !== undefined) reply.header('server-timing', request.callTiming.header(reply.elapsedTime))
+    done(null, payload)
   })
 }, { name: 'server-timing' })
