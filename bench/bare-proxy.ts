@@ -26,3 +26,5 @@ app.post('/api/v2/chat/completions', async (request, reply) => {
 app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) }).then(() => {
   process.stdout.write(`LISTENING ${(app.server.address() as { port: number }).port}\n`)
 }, (err: unknown) => { process.stderr.write(String(err) + '\n'); process.exit(1) })
+// a clean exit on SIGTERM, so `--cpu-prof` can write its profile
+process.once('SIGTERM', () => { void app.close().then(() => process.exit(0)) })

@@ -7,7 +7,7 @@ import type { Database } from './schema.js'
 import { migrationProvider } from './migrations/index.js'
 import { AccessKeyRepository } from './access-keys.js'
 import { AuditRepository } from './audit.js'
-import { UsageRepository } from './usage.js'
+import { UsageRepository, sqliteUsageInsert, type DirectUsageInsert } from './usage.js'
 import { ModelRepository } from './models.js'
 import { ProviderRepository } from './providers.js'
 import { postgresChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js'
@@ -40,7 +40,7 @@ export interface Store {
 }
 
 export async function openStore (options: StoreOptions): Promise<Store> {
-  const { db, dialect, exclusively, changes, serve } = isPostgresUrl(options.databaseUrl)
+  const { db, dialect, exclusively, changes, serve, usageInsert } = isPostgresUrl(options.databaseUrl)
     ? await connectPostgres(options.databaseUrl as string, options.schema ?? 'public')
     : connectSqlite(sqlitePath(options))
   try {
@@ -57,7 +57,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     dialect,
     accessKeys: new AccessKeyRepository(db, changes.announce),
     audit: new AuditRepository(db),
-    usage: new UsageRepository(db),
+    usage: new UsageRepository(db, usageInsert),
     models: new ModelRepository(db),
     providers: new ProviderRepository(db),
     keyChangeVersion: () => changes.version(),
@@ -86,6 +86,8 @@ interface Connection {
   changes: ChangeFeed
   /** Called once the store is open and migrated, before it serves requests. */
   serve: () => void
+  /** A faster way to write usage batches, where the dialect has one. */
+  usageInsert?: DirectUsageInsert
 }
 
 function connectSqlite (path: string): Connection {
@@ -99,6 +101,7 @@ function connectSqlite (path: string): Connection {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     dialect: 'sqlite',
     changes: sqliteChangeFeed(database),
+    usageInsert: sqliteUsageInsert(database),
     // an embedded file has no connection to lose: its errors are what they are
     serve: () => {},
     // Kysely's SQLite migrator takes no lock; an immediate transaction on our single connection makes

@@ -57,6 +57,30 @@ test('usage on SQLite: aggregates by key/model/day, rolls up and purges without 
   await suite(t, store)
 })
 
+test('SQLite: a usage batch written while another transaction is open does not join it (nor roll back with it)', async (t) => {
+  const store = await openStore({ dataDir: tempDir(t) })
+  t.teardown(() => store.close())
+  const count = async (): Promise<number> => Number((await store.db.selectFrom('usage_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  let release!: () => void
+  const held = new Promise<void>((resolve) => { release = resolve })
+  let inside!: () => void
+  const opened = new Promise<void>((resolve) => { inside = resolve })
+  const rolledBack = store.db.transaction().execute(async (trx) => {
+    await trx.insertInto('usage_state').values({ name: 'probe', value: 'x' }).execute()
+    inside()
+    await held
+    throw new Error('roll back')
+  }).catch(() => 'rolled back')
+  await opened
+  const written = store.usage.insertBatch(RECORDS.slice(0, 2))
+  release()
+  t.equal(await rolledBack, 'rolled back')
+  await written
+  t.equal(await count(), 2, 'both records are in the store after the other transaction rolled back')
+  await store.usage.insertBatch(RECORDS)
+  t.equal(await count(), RECORDS.length, 'the direct path skips ids already written')
+})
+
 test('usage on Postgres: same behaviour', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
   const env = postgresEnv(t, serviceUrl('TEST_DATABASE_URL'))
   const store = await openStore({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: tempDir(t) })
