@@ -11,7 +11,7 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
       security: [{ bearerAuth: [] }],
       summary: 'Prometheus metrics (admin scope)',
       produces: ['text/plain'],
-      response: { 200: Type.String({ description: 'Prometheus text format' }), ...errorResponses(401) }
+      response: { 200: Type.String({ description: 'Prometheus text format' }), ...errorResponses(401, 503) }
     }
   }, async (_request, reply) => {
     reply.type(app.metrics.registry.contentType)

@@ -1,6 +1,6 @@
 import { test, type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { UNAUTHORIZED, bearer, issueKey } from '../helpers/build.js'
+import { ADMIN_KEY, UNAUTHORIZED, bearer, issueKey } from '../helpers/build.js'
 import { PROBE_URL, buildWithProbe } from '../helpers/probe.js'
 import { startRelay } from '../helpers/relay.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
@@ -36,6 +36,10 @@ async function assertStoreOutage (t: Test, app: FastifyInstance, cutStore: () =>
 test('SQLite store closed under a running gateway', async (t) => {
   const app = await buildWithProbe(t)
   await assertStoreOutage(t, app, async () => { await app.store.db.destroy() })
+  // an embedded file is no service that goes away and comes back: a route that needs it fails as any bug does
+  const admin = await app.inject({ url: '/api/admin/access-keys', headers: bearer(ADMIN_KEY) })
+  t.equal(admin.statusCode, 500, 'a cached admin key gets in; the route itself cannot read the store')
+  t.same(admin.json(), { error: 'Internal Server Error', message: 'The gateway hit an internal error; it has been logged.' })
 })
 
 test('Postgres becomes unreachable after start', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { openAIMock } from '../helpers/mock-openai.js'
-import { bearer, issueKey } from '../helpers/build.js'
+import { ADMIN_KEY, bearer, issueKey } from '../helpers/build.js'
 import { needs, serviceUrl } from '../helpers/services.js'
 import { eventually } from '../helpers/wait.js'
 import { startRelay } from '../helpers/relay.js'
@@ -33,6 +33,10 @@ test('Redis outage: budgeted keys get 503, rate limits let calls through, other 
   const passed = await send(limited.key)
   t.equal(passed.statusCode, 200, 'fail open: rpm and tpm are not enforced while Redis is down')
   t.equal((await send(gw.key)).statusCode, 200, 'a key without limits never needs Redis')
+  t.equal((await gw.app.inject({ url: '/health/ready' })).statusCode, 200, 'readiness checks the store, not Redis')
+  for (const url of ['/api/admin/access-keys', '/api/admin/usage']) {
+    t.equal((await gw.app.inject({ url, headers: bearer(ADMIN_KEY) })).statusCode, 200, `${url} does not need Redis`)
+  }
 
   relay.restore()
   t.ok(await eventually(async () => (await send(budgeted.key)).statusCode === 200, 10_000), 'budgets work again once Redis is back')

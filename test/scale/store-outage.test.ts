@@ -2,7 +2,7 @@ import pg from 'pg'
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { openAIMock } from '../helpers/mock-openai.js'
-import { ADMIN_KEY, bearer, issueKey, type TestContext } from '../helpers/build.js'
+import { ADMIN_KEY, bearer, build, issueKey, type TestContext } from '../helpers/build.js'
 import { startRelay, type Relay } from '../helpers/relay.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 import { eventually, sleep } from '../helpers/wait.js'
@@ -60,10 +60,15 @@ test('Postgres outage: cached keys keep serving and their usage is written later
   const { gw: { app }, relay, schema } = await gatewayOnRelayedPostgres(t)
   const cached = await issueKey(app, { scopes: ['chat'] })
   const unknown = await issueKey(app, { scopes: ['chat'] })
+  // without Redis a budget lives in the process, loaded from the store at the key's first call
+  const budgetLoaded = await issueKey(app, { scopes: ['chat'], creditLimit: 100 })
+  const budgetNotLoaded = await issueKey(app, { scopes: ['chat'], creditLimit: 100 })
   await keyChangesHeard(app)
   const admin = bearer(ADMIN_KEY)
   t.equal((await app.inject({ url: '/api/admin/access-keys', headers: admin })).statusCode, 200, 'the admin key is cached')
   t.equal((await chat(app, cached.key)).statusCode, 200, 'the key is cached')
+  t.equal((await chat(app, budgetLoaded.key)).statusCode, 200, 'its spend is loaded')
+  t.equal((await app.inject({ url: '/api/v2/models', headers: bearer(budgetNotLoaded.key) })).statusCode, 200, 'cached, spend not loaded')
   t.ok(await eventually(async () => await usageRows(schema, cached.id) === 1), 'usage is written while Postgres is up')
 
   relay.cut()
@@ -75,6 +80,10 @@ test('Postgres outage: cached keys keep serving and their usage is written later
     t.equal(res.statusCode, 503, 'fail closed: a key that is not cached cannot be checked')
     t.same(res.json(), STORE_DOWN)
   }
+  t.equal((await chat(app, budgetLoaded.key)).statusCode, 200, 'a budget this process holds keeps working')
+  const budgetRefused = await chat(app, budgetNotLoaded.key)
+  t.equal(budgetRefused.statusCode, 503, 'a budget that must be loaded from the store fails closed')
+  t.same(budgetRefused.json(), STORE_DOWN)
   const adminCalls = [
     { url: '/api/admin/access-keys' },
     { method: 'POST' as const, url: '/api/admin/access-keys', payload: { name: 'during the outage' } },
@@ -108,6 +117,22 @@ test('Postgres outage: cached keys keep serving and their usage is written later
   t.equal((await chat(app, created.json<{ key: string }>().key)).statusCode, 200, 'a key issued after the outage works')
 })
 
+test('Postgres outage: a cached key works until its cache entry ages out (KEY_CACHE_TTL_MS), then needs the store', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const { gw: { app }, relay } = await gatewayOnRelayedPostgres(t, { KEY_CACHE_TTL_MS: '1000' })
+  const { key } = await issueKey(app, { scopes: ['chat'] })
+  await keyChangesHeard(app)
+  t.equal((await chat(app, key)).statusCode, 200)
+
+  relay.cut()
+
+  t.equal((await chat(app, key)).statusCode, 200, 'served from the cache')
+  t.ok(await eventually(async () => (await chat(app, key)).statusCode === 503, 5_000), 'then it too answers 503')
+
+  relay.restore()
+
+  t.ok(await eventually(async () => (await chat(app, key)).statusCode === 200, 10_000), 'and works again once Postgres is back')
+})
+
 const postgresAndRedis = { skip: needs('TEST_DATABASE_URL', 'Postgres').skip || needs('TEST_REDIS_URL', 'Redis').skip }
 
 test('Postgres outage with Redis: budgets work while their Redis account exists, 503 when it must be seeded; rate limits still enforced', postgresAndRedis, async (t) => {
@@ -139,4 +164,13 @@ test('Postgres outage with Redis: budgets work while their Redis account exists,
   relay.restore()
 
   t.ok(await eventually(async () => (await chat(app, cold.key)).statusCode === 200, 10_000), 'the budget is seeded once Postgres is back')
+})
+
+test('the OpenAPI document lists the store 503 on every route that needs a key', async (t) => {
+  const app = await build(t)
+  const doc = (await app.inject({ url: '/docs/json' })).json<{ paths: Record<string, Record<string, { security?: unknown[], responses: Record<string, unknown> }>> }>()
+  const missing = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods)
+    .filter(([, op]) => (op.security?.length ?? 0) > 0 && op.responses['503'] === undefined)
+    .map(([method]) => `${method.toUpperCase()} ${path}`))
+  t.same(missing, [])
 })

@@ -17,12 +17,12 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config: { scope: 'admin' },
-    schema: { tags, security, summary: 'The model catalog with rates', response: { 200: Type.Object({ items: Type.Array(CatalogModelView) }), ...errorResponses(401) } }
+    schema: { tags, security, summary: 'The model catalog with rates', response: { 200: Type.Object({ items: Type.Array(CatalogModelView) }), ...errorResponses(401, 503) } }
   }, async () => ({ items: app.catalog.list() }))
 
   app.post('/', {
     config: { scope: 'admin' },
-    schema: { tags, security, summary: 'Add a model (rates in credits per 1M tokens)', body: CreateCatalogModelBody, response: { 201: CatalogModelView, ...errorResponses(400, 401, 409) } }
+    schema: { tags, security, summary: 'Add a model (rates in credits per 1M tokens)', body: CreateCatalogModelBody, response: { 201: CatalogModelView, ...errorResponses(400, 401, 409, 503) } }
   }, async (request, reply) => {
     const created = await app.catalog.create(request.body)
     if (created === undefined) throw new ConflictError(`model ${request.body.id} is already in the catalog`)
@@ -32,12 +32,12 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/*', {
     config: { scope: 'admin' },
-    schema: { tags, security, summary: 'One catalog model', params: WildcardParams, response: { 200: CatalogModelView, ...errorResponses(401, 404) } }
+    schema: { tags, security, summary: 'One catalog model', params: WildcardParams, response: { 200: CatalogModelView, ...errorResponses(401, 404, 503) } }
   }, async (request) => mustExist(app.catalog.get(request.params['*']), request.params['*']))
 
   app.patch('/*', {
     config: { scope: 'admin' },
-    schema: { tags, security, summary: 'Change rates, kind, upstream name, fallbacks or enable/disable', params: WildcardParams, body: UpdateCatalogModelBody, response: { 200: CatalogModelView, ...errorResponses(400, 401, 404) } }
+    schema: { tags, security, summary: 'Change rates, kind, upstream name, fallbacks or enable/disable', params: WildcardParams, body: UpdateCatalogModelBody, response: { 200: CatalogModelView, ...errorResponses(400, 401, 404, 503) } }
   }, async (request) => {
     const id = request.params['*']
     const updated = mustExist(await app.catalog.update(id, request.body), id)
@@ -47,7 +47,7 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/*', {
     config: { scope: 'admin' },
-    schema: { tags, security, summary: 'Remove a model from the catalog', params: WildcardParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } }
+    schema: { tags, security, summary: 'Remove a model from the catalog', params: WildcardParams, response: { 204: Type.Null(), ...errorResponses(401, 404, 503) } }
   }, async (request, reply) => {
     const id = request.params['*']
     if (!await app.catalog.delete(id)) throw new NotFoundError(`model ${id} is not in the catalog`)

@@ -11,12 +11,12 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config,
-    schema: { ...providerDocs, summary: 'Every provider, from the environment (read-only) and the store', response: { 200: Type.Object({ items: Type.Array(ProviderView) }), ...errorResponses(401) } }
+    schema: { ...providerDocs, summary: 'Every provider, from the environment (read-only) and the store', response: { 200: Type.Object({ items: Type.Array(ProviderView) }), ...errorResponses(401, 503) } }
   }, async () => ({ items: await admin.list() }))
 
   app.post('/', {
     config,
-    schema: { ...providerDocs, summary: 'Add a provider (then add its credentials)', body: CreateProviderBody, response: { 201: ProviderView, ...errorResponses(400, 401, 409) } }
+    schema: { ...providerDocs, summary: 'Add a provider (then add its credentials)', body: CreateProviderBody, response: { 201: ProviderView, ...errorResponses(400, 401, 409, 503) } }
   }, async (request, reply) => {
     const created = await admin.create(request.body)
     await app.audit(request, { action: 'provider.created', targetType: 'provider', targetId: created.id, details: { ...request.body } })
@@ -25,12 +25,12 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:id', {
     config,
-    schema: { ...providerDocs, summary: 'One provider', params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404) } }
+    schema: { ...providerDocs, summary: 'One provider', params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 503) } }
   }, async (request) => await admin.get(request.params.id))
 
   app.patch('/:id', {
     config,
-    schema: { ...providerDocs, summary: 'Change a store provider (environment ones answer 409)', params: ProviderParams, body: UpdateProviderBody, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409) } }
+    schema: { ...providerDocs, summary: 'Change a store provider (environment ones answer 409)', params: ProviderParams, body: UpdateProviderBody, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request) => {
     const updated = await admin.update(request.params.id, request.body)
     await app.audit(request, { action: 'provider.updated', targetType: 'provider', targetId: updated.id, details: { ...request.body } })
@@ -40,7 +40,7 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
   for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post(`/:id/${verb}`, {
       config,
-      schema: { ...providerDocs, summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a store provider`, params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409) } }
+      schema: { ...providerDocs, summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a store provider`, params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409, 503) } }
     }, async (request) => {
       const updated = await admin.update(request.params.id, { enabled })
       await app.audit(request, { action: `provider.${verb}d`, targetType: 'provider', targetId: updated.id })
@@ -50,7 +50,7 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/:id', {
     config,
-    schema: { ...providerDocs, summary: 'Remove a store provider and its credentials', params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) } }
+    schema: { ...providerDocs, summary: 'Remove a store provider and its credentials', params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request, reply) => {
     await admin.delete(request.params.id)
     await app.audit(request, { action: 'provider.deleted', targetType: 'provider', targetId: request.params.id })
@@ -64,7 +64,7 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Test the connection: list the upstream models with the provider\'s credential',
       description: 'Reports ok, the upstream status, latency and a message; never the credential. An unreachable or refusing upstream is reported with ok: false, not as an error status.',
       params: ProviderParams,
-      response: { 200: ConnectionTestView, ...errorResponses(400, 401, 404) }
+      response: { 200: ConnectionTestView, ...errorResponses(400, 401, 404, 503) }
     }
   }, async (request) => {
     const result = await admin.test(request.params.id)

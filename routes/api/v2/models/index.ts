@@ -17,11 +17,11 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/', {
-    schema: { tags, security, summary: 'List the models this key may use', response: { 200: ModelList, ...errorResponses(401) } }
+    schema: { tags, security, summary: 'List the models this key may use', response: { 200: ModelList, ...errorResponses(401, 503) } }
   }, async (request) => ({ object: 'list' as const, data: visible(request) }))
 
   app.get('/*', {
-    schema: { tags, security, summary: 'Describe one model this key may use', params: ModelParams, response: { 200: Model, ...errorResponses(401, 404) } }
+    schema: { tags, security, summary: 'Describe one model this key may use', params: ModelParams, response: { 200: Model, ...errorResponses(401, 404, 503) } }
   }, async (request) => {
     const id = request.params['*']
     const found = visible(request).find((m) => m.id === id)

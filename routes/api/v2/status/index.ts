@@ -17,7 +17,7 @@ const status: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Can the gateway serve this model for this key? (AIGNE format)',
       security: [{ bearerAuth: [] }],
       querystring: Type.Object({ model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }),
-      response: { 200: AigneStatus, ...aigneErrorResponses(400, 401) }
+      response: { 200: AigneStatus, ...aigneErrorResponses(400, 401, 503) }
     }
   }, async (request) => {
     const model = request.query.model

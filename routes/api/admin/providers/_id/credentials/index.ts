@@ -11,12 +11,12 @@ const credentials: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config,
-    schema: { ...providerDocs, summary: 'A provider\'s credentials (masked) and their health', params: ProviderParams, response: { 200: Type.Object({ items: Type.Array(CredentialView) }), ...errorResponses(400, 401, 404, 409) } }
+    schema: { ...providerDocs, summary: 'A provider\'s credentials (masked) and their health', params: ProviderParams, response: { 200: Type.Object({ items: Type.Array(CredentialView) }), ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request) => ({ items: await admin.credentials(request.params.id) }))
 
   app.post('/', {
     config,
-    schema: { ...providerDocs, summary: 'Add a credential (stored encrypted; calls spread over credentials by weight)', params: ProviderParams, body: CreateCredentialBody, response: { 201: CredentialView, ...errorResponses(400, 401, 404, 409) } }
+    schema: { ...providerDocs, summary: 'Add a credential (stored encrypted; calls spread over credentials by weight)', params: ProviderParams, body: CreateCredentialBody, response: { 201: CredentialView, ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request, reply) => {
     const created = await admin.addCredential(request.params.id, request.body)
     await app.audit(request, { action: 'provider.credential.created', targetType: 'provider', targetId: request.params.id, details: { credentialId: created.id, label: created.label, weight: created.weight } })
@@ -25,7 +25,7 @@ const credentials: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch('/:credentialId', {
     config,
-    schema: { ...providerDocs, summary: 'Change label, weight or secret; enabled: true puts a disabled or cooling credential back', params: CredentialParams, body: UpdateCredentialBody, response: { 200: CredentialView, ...errorResponses(400, 401, 404, 409) } }
+    schema: { ...providerDocs, summary: 'Change label, weight or secret; enabled: true puts a disabled or cooling credential back', params: CredentialParams, body: UpdateCredentialBody, response: { 200: CredentialView, ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request) => {
     const { id, credentialId } = request.params
     const updated = await admin.updateCredential(id, credentialId, request.body)
@@ -36,7 +36,7 @@ const credentials: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/:credentialId', {
     config,
-    schema: { ...providerDocs, summary: 'Remove a credential', params: CredentialParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) } }
+    schema: { ...providerDocs, summary: 'Remove a credential', params: CredentialParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request, reply) => {
     const { id, credentialId } = request.params
     await admin.deleteCredential(id, credentialId)
