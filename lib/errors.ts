@@ -7,7 +7,11 @@ export const UNAUTHORIZED_BODY = Object.freeze({
 })
 
 export const UnauthorizedError = createError('HUB_UNAUTHORIZED', UNAUTHORIZED_BODY.message, 401)
-export const StoreUnavailableError = createError('HUB_STORE_UNAVAILABLE', 'The gateway cannot reach its store right now; try again shortly.', 503)
+const StoreUnavailable = createError('HUB_STORE_UNAVAILABLE', 'The gateway cannot reach its store right now; try again shortly.', 503)
+/** The store (SQLite file, Postgres) cannot answer; clients are told to retry after a second (Retry-After: 1). */
+export class StoreUnavailableError extends StoreUnavailable {
+  readonly retryAfter = 1
+}
 export const OverloadedError = createError('HUB_OVERLOADED', 'The gateway is overloaded; retry shortly.', 503)
 export const NotFoundError = createError('HUB_NOT_FOUND', '%s', 404)
 export const BadRequestError = createError('HUB_BAD_REQUEST', '%s', 400)

@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { Config } from '../../config.js'
 
 declare module 'fastify' {
@@ -20,6 +20,8 @@ const FIRST_CONNECT_WAIT_MS = 5_000
  * let the request through. The client keeps reconnecting in the background and callers recover on their own.
  */
 export async function connectRedis (config: Pick<Config, 'REDIS_URL' | 'REDIS_KEY_PREFIX'>, log: FastifyBaseLogger, purpose: string): Promise<Redis> {
+  // loaded only when a Redis is configured: a single-process gateway never needs the client
+  const { Redis } = await import('ioredis')
   const redis = new Redis(config.REDIS_URL ?? '', {
     keyPrefix: config.REDIS_KEY_PREFIX,
     enableOfflineQueue: false,

@@ -1,11 +1,5 @@
 import fp from 'fastify-plugin'
 import { context, trace, type Tracer } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import { ATTR_SERVICE_NAME, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions'
-import { FastifyOtelInstrumentation } from '@fastify/otel'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,7 +10,8 @@ declare module 'fastify' {
 
 /**
  * OpenTelemetry tracing over OTLP/HTTP, off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. Request spans come from
- * @fastify/otel; attributes never carry headers, query strings or secrets.
+ * @fastify/otel; attributes never carry headers, query strings or secrets. The SDK is loaded only when tracing is
+ * on: it is over 10 MB of resident memory a gateway without a collector should not carry.
  */
 export default fp(async (app) => {
   const endpoint = app.config.OTEL_EXPORTER_OTLP_ENDPOINT
@@ -24,6 +19,10 @@ export default fp(async (app) => {
     app.decorate('tracer', trace.getTracer('hubgate'))
     return
   }
+  const [{ AsyncLocalStorageContextManager }, { BatchSpanProcessor, NodeTracerProvider }, { OTLPTraceExporter }, { resourceFromAttributes }, { ATTR_SERVICE_NAME, ATTR_URL_PATH }, { FastifyOtelInstrumentation }] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'), import('@opentelemetry/sdk-trace-node'), import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'), import('@opentelemetry/semantic-conventions'), import('@fastify/otel')
+  ])
   // one context manager per process; a second setGlobalContextManager is a harmless no-op
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
   const provider = new NodeTracerProvider({

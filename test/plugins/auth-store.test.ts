@@ -23,6 +23,7 @@ async function assertStoreOutage (t: Test, app: FastifyInstance, cutStore: () =>
     const res = await app.inject({ url: PROBE_URL, headers: bearer(key) })
     t.equal(res.statusCode, 503, 'an uncached key cannot be checked')
     t.same(res.json(), STORE_DOWN)
+    t.equal(res.headers['retry-after'], '1', 'told when to try again')
     t.notMatch(res.body, /ECONNREFUSED|postgres|sqlite|destroyed|127\.0\.0\.1/i)
   }
   const anonymous = await app.inject({ url: PROBE_URL })

@@ -97,6 +97,7 @@ test('Postgres outage: cached keys keep serving and their usage is written later
     const res = await app.inject({ ...call, headers: admin })
     t.equal(res.statusCode, 503, `${call.method ?? 'GET'} ${call.url} answers 503, not 500`)
     t.same(res.json(), STORE_DOWN)
+    t.equal(res.headers['retry-after'], '1')
     t.notMatch(res.body, INTERNALS, 'nothing about the driver leaks')
   }
   t.equal((await app.inject({ url: '/api/admin/models', headers: admin })).statusCode, 200, 'the model catalog is read from memory')
