@@ -1,6 +1,6 @@
-import { appendFileSync, readFileSync, rmSync } from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { UsageRecord } from '../store/usage.js'
+import { UsageJournal } from './usage-journal.js'
 
 export interface UsageRecorderOptions {
   write: (batch: UsageRecord[]) => Promise<void>
@@ -9,27 +9,38 @@ export interface UsageRecorderOptions {
   batchSize: number
   /** Records kept in memory while the store is failing; beyond it the oldest are dropped (loudly). */
   maxBuffer: number
-  /** File where records that still cannot be written at shutdown are kept, to be written at the next start. */
-  spoolFile: string
+  /** Directory of the write-ahead journal (DATA_DIR/usage-journal): every record is there until it is in the store. */
+  journalDir: string
+  /** The spool file earlier versions wrote at shutdown: replayed once at start, then deleted. */
+  legacySpoolFile?: string
   onDropped?: (count: number) => void
   onWriteFailed?: () => void
 }
 
+/** A record waiting for the store, and the journal segment holding it (undefined: in memory only). */
+interface Pending {
+  record: UsageRecord
+  segment: string | undefined
+}
+
 /**
- * Writes usage records off the request path in batches. A failing store keeps records buffered (bounded) and
- * retried; at shutdown whatever the store still refuses goes to a spool file that the next start replays.
+ * Writes usage records off the request path in batches. `add()` first appends the record to a local journal
+ * (lib/usage-journal.ts) with one synchronous write, so a record is durable before the answer's last byte leaves
+ * and a killed process loses nothing: the next start replays the journal. A failing store keeps records buffered
+ * (bounded) and retried; what it still refuses at shutdown simply stays in the journal for the next start.
  */
 export class UsageRecorder {
-  private queue: UsageRecord[] = []
-  /** Replayed spool records not yet written; the spool file is removed only once they are (writes are idempotent). */
-  private replayRemaining = 0
+  private queue: Pending[] = []
   private flushing: Promise<void> | undefined
   private readonly timer: NodeJS.Timeout
+  private readonly journal: UsageJournal
 
   constructor (private readonly options: UsageRecorderOptions) {
+    this.journal = new UsageJournal(options.journalDir, options.log)
+    this.queue = this.journal.replay(options.legacySpoolFile)
+    this.dropOverflow()
     this.timer = setInterval(() => { void this.flush() }, options.flushMs)
     this.timer.unref()
-    this.replaySpool()
   }
 
   get pending (): number {
@@ -37,12 +48,8 @@ export class UsageRecorder {
   }
 
   add (record: UsageRecord): void {
-    this.queue.push(record)
-    if (this.queue.length > this.options.maxBuffer) {
-      const dropped = this.queue.splice(0, this.queue.length - this.options.maxBuffer)
-      this.options.onDropped?.(dropped.length)
-      this.options.log.error({ dropped: dropped.length }, 'usage buffer full: oldest usage records DROPPED (store unavailable too long)')
-    }
+    this.queue.push({ record, segment: this.journal.append(record) })
+    this.dropOverflow()
     if (this.queue.length >= this.options.batchSize) void this.flush()
   }
 
@@ -54,54 +61,62 @@ export class UsageRecorder {
     await this.flushing
   }
 
-  /** Final flush with a few retries; what is still unwritten is spooled to disk, never silently lost. */
+  /** Final flush with a few retries; what the store still refuses stays journaled for the next start. */
   async close (): Promise<void> {
     clearInterval(this.timer)
     for (let attempt = 0; attempt < 3 && this.queue.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
       await this.flush()
     }
-    if (this.queue.length === 0) return
-    try {
-      // records replayed from the spool are still in it: rewrite it whole rather than append duplicates
-      if (this.replayRemaining > 0) rmSync(this.options.spoolFile, { force: true })
-      appendFileSync(this.options.spoolFile, this.queue.map((r) => JSON.stringify(r)).join('\n') + '\n', { mode: 0o600 })
-      this.options.log.error({ spooled: this.queue.length, file: this.options.spoolFile }, 'store unavailable at shutdown: usage records spooled to disk for the next start')
-    } catch (err) {
-      this.options.onDropped?.(this.queue.length)
-      this.options.log.error({ err, lost: this.queue.length }, 'usage records LOST: store unavailable and spool file not writable')
+    const inMemoryOnly = this.queue.filter((pending) => pending.segment === undefined).length
+    const journaled = this.queue.length - inMemoryOnly
+    if (journaled > 0) {
+      this.options.log.error({ journaled, dir: this.options.journalDir }, 'store unavailable at shutdown: usage records stay in the journal and are written at the next start')
+    }
+    if (inMemoryOnly > 0) {
+      this.options.onDropped?.(inMemoryOnly)
+      this.options.log.error({ lost: inMemoryOnly }, 'usage records LOST: store unavailable at shutdown and the journal was not writable')
     }
     this.queue = []
+    this.journal.close()
   }
 
   private async writeQueued (): Promise<void> {
+    // the batch is taken from closed segments only, so each can be deleted once its records are written
+    this.journal.rotate()
     const batch = this.queue.splice(0, this.options.batchSize * 10)
     try {
-      await this.options.write(batch)
-      if (this.replayRemaining > 0) {
-        this.replayRemaining = Math.max(0, this.replayRemaining - batch.length)
-        if (this.replayRemaining === 0) rmSync(this.options.spoolFile, { force: true })
-      }
+      await this.options.write(batch.map((pending) => pending.record))
+      this.release(batch)
     } catch (err) {
-      // keep them, oldest first, for the next attempt
+      // keep them, oldest first, for the next attempt (their segments stay until they are written)
       this.queue = batch.concat(this.queue)
       this.options.onWriteFailed?.()
       this.options.log.warn({ err, buffered: this.queue.length }, 'could not write usage records; will retry')
     }
   }
 
-  private replaySpool (): void {
-    let text: string
-    try {
-      text = readFileSync(this.options.spoolFile, 'utf8')
-    } catch {
-      return
+  private dropOverflow (): void {
+    if (this.queue.length <= this.options.maxBuffer) return
+    const dropped = this.queue.splice(0, this.queue.length - this.options.maxBuffer)
+    this.release(dropped)
+    this.options.onDropped?.(dropped.length)
+    this.options.log.error({ dropped: dropped.length }, 'usage buffer full: oldest usage records DROPPED (store unavailable too long)')
+  }
+
+  /** Releases journal segments of records written (or dropped), counting runs of one segment at once. */
+  private release (done: Pending[]): void {
+    let segment: string | undefined
+    let count = 0
+    for (const pending of done) {
+      if (pending.segment === segment) {
+        count++
+        continue
+      }
+      if (segment !== undefined) this.journal.release(segment, count)
+      segment = pending.segment
+      count = 1
     }
-    const records = text.split('\n').filter(Boolean).flatMap((line) => {
-      try { return [JSON.parse(line) as UsageRecord] } catch { return [] }
-    })
-    this.queue.push(...records)
-    this.replayRemaining = records.length
-    this.options.log.warn({ records: records.length }, 'replaying usage records spooled at the last shutdown')
+    if (segment !== undefined) this.journal.release(segment, count)
   }
 }

@@ -24,8 +24,9 @@ declare module 'fastify' {
 }
 
 /**
- * Usage metering: every model call's usage event becomes a record (credits from catalog rates), written in batches
- * off the request path; budgets and tokens-per-minute are enforced through the providers' admission check.
+ * Usage metering: every model call's usage event becomes a record (credits from catalog rates), journaled to
+ * DATA_DIR synchronously as the call ends (before the answer's last byte), then written to the store in batches off
+ * the request path; budgets and tokens-per-minute are enforced through the providers' admission check.
  */
 export default fp(async (app) => {
   const config = app.config
@@ -42,7 +43,9 @@ export default fp(async (app) => {
     flushMs: config.USAGE_FLUSH_MS,
     batchSize: config.USAGE_BATCH_SIZE,
     maxBuffer: config.USAGE_BUFFER_MAX,
-    spoolFile: join(config.DATA_DIR, 'usage-spool.jsonl'),
+    // per replica: a restarted replica replays what it journaled but had not written (DATA_DIR must be its own volume)
+    journalDir: join(config.DATA_DIR, 'usage-journal'),
+    legacySpoolFile: join(config.DATA_DIR, 'usage-spool.jsonl'),
     onDropped: (count) => dropped.inc(count),
     onWriteFailed: () => writeFailures.inc()
   })

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pino from 'pino'
 import { test } from 'tap'
-import { UsageRecorder } from '../../lib/usage-recorder.js'
+import { UsageRecorder, type UsageRecorderOptions } from '../../lib/usage-recorder.js'
 import type { UsageRecord } from '../../store/usage.js'
+import { openStore } from '../../store/index.js'
 import { tempDir } from '../helpers/build.js'
 
 const log = pino({ level: 'silent' })
@@ -30,9 +31,23 @@ function flakyStore (): { written: UsageRecord[], down: boolean, write: (batch: 
   return store
 }
 
+/** The journal's segment files in `dir`. */
+function segments (dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.jsonl')).map((name) => join(dir, name)) : []
+}
+
+/** Ids of every record journaled in `dir`. */
+function journaledIds (dir: string): string[] {
+  return segments(dir).flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as UsageRecord).id))
+}
+
+function recorderOn (journalDir: string, write: (batch: UsageRecord[]) => Promise<void>, more: Partial<UsageRecorderOptions> = {}): UsageRecorder {
+  return new UsageRecorder({ write, log, flushMs: 60_000, batchSize: 100, maxBuffer: 100, journalDir, ...more })
+}
+
 test('records are written in batches and flushed on close', async (t) => {
   const store = flakyStore()
-  const recorder = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 3, maxBuffer: 100, spoolFile: join(tempDir(t), 'spool') })
+  const recorder = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 3, maxBuffer: 100, journalDir: tempDir(t) })
   for (let i = 0; i < 4; i++) recorder.add(record())
   await recorder.flush()
   t.equal(store.written.length, 4)
@@ -44,7 +59,7 @@ test('records are written in batches and flushed on close', async (t) => {
 test('a briefly unavailable store loses nothing: records are retried when it is back', async (t) => {
   const store = flakyStore()
   let failures = 0
-  const recorder = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 10, maxBuffer: 100, spoolFile: join(tempDir(t), 'spool'), onWriteFailed: () => { failures++ } })
+  const recorder = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 10, maxBuffer: 100, journalDir: tempDir(t), onWriteFailed: () => { failures++ } })
   store.down = true
   for (let i = 0; i < 5; i++) recorder.add(record())
   await recorder.flush()
@@ -62,31 +77,157 @@ test('past the buffer bound the oldest records are dropped and counted', async (
   const store = flakyStore()
   store.down = true
   let dropped = 0
-  const recorder = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 100, maxBuffer: 3, spoolFile: join(tempDir(t), 'spool'), onDropped: (n) => { dropped += n } })
+  const dir = tempDir(t)
+  const recorder = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 100, maxBuffer: 3, journalDir: dir, onDropped: (n) => { dropped += n } })
   const records = Array.from({ length: 5 }, record)
   records.forEach((r) => recorder.add(r))
   t.equal(dropped, 2)
   store.down = false
   await recorder.flush()
   t.same(store.written.map((r) => r.id), records.slice(2).map((r) => r.id), 'the newest three survived')
+  t.same(segments(dir), [], 'the dropped records released their segment too: nothing is left to replay')
   await recorder.close()
 })
 
-test('records the store still refuses at shutdown are spooled and written by the next start', async (t) => {
-  const spoolFile = join(tempDir(t), 'spool')
+
+test('add() journals the record, one JSON line in a segment only the gateway user can read, before it returns', async (t) => {
+  const dir = tempDir(t)
+  const recorder = recorderOn(dir, flakyStore().write)
+  const first = record()
+  recorder.add(first)
+  const [segment, ...others] = segments(dir)
+  t.same(others, [], 'one segment')
+  t.same(JSON.parse(readFileSync(segment ?? '', 'utf8')), first, 'the whole record, as one line')
+  t.equal(statSync(segment ?? '').mode & 0o777, 0o600)
+  await recorder.close()
+})
+
+test('a segment is deleted once every record in it is in the store', async (t) => {
+  const dir = tempDir(t)
+  const store = flakyStore()
+  const recorder = recorderOn(dir, store.write)
+  for (let i = 0; i < 3; i++) recorder.add(record())
+  await recorder.flush()
+  t.equal(store.written.length, 3)
+  t.same(segments(dir), [], 'written, so deleted')
+  const late = record()
+  recorder.add(late)
+  t.same(journaledIds(dir), [late.id], 'a new record goes to a new segment')
+  await recorder.close()
+  t.same(segments(dir), [], 'flushed at close, so deleted')
+  t.same(store.written.map((r) => r.id).slice(3), [late.id])
+})
+
+test('records of a process killed before its flush are written by the next start on the same directory', async (t) => {
+  const dir = tempDir(t)
+  const before = flakyStore()
+  // never closed and never flushed: the process is gone (SIGKILL) with its batch in memory
+  const killed = recorderOn(dir, before.write)
+  const records = Array.from({ length: 4 }, record)
+  records.forEach((r) => killed.add(r))
+  t.equal(before.written.length, 0)
+
+  const after = flakyStore()
+  const restarted = recorderOn(dir, after.write)
+  t.equal(restarted.pending, 4, 'replayed at start')
+  await restarted.flush()
+  t.same(after.written.map((r) => r.id), records.map((r) => r.id), 'every record written, in order')
+  t.same(segments(dir), [], 'the replayed segment is deleted once written')
+  await restarted.close()
+})
+
+test('replay is idempotent: records written just before a kill, whose segment was not deleted yet, are stored once', async (t) => {
+  const dataDir = tempDir(t)
+  const dir = join(dataDir, 'usage-journal')
+  const store = await openStore({ dataDir })
+  t.teardown(() => store.close())
+  // the store takes the batch, then the process dies before the segment is released
+  const killed = recorderOn(dir, async (batch) => {
+    await store.usage.insertBatch(batch)
+    await new Promise(() => {})
+  })
+  const records = Array.from({ length: 3 }, record)
+  records.forEach((r) => killed.add(r))
+  void killed.flush()
+  const count = async (): Promise<number> => (await store.db.selectFrom('usage_records').select('id').execute()).length
+  for (let i = 0; i < 50 && await count() < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal(await count(), 3, 'written before the kill')
+  t.equal(journaledIds(dir).length, 3, 'and still journaled')
+
+  const restarted = recorderOn(dir, async (batch) => { await store.usage.insertBatch(batch) })
+  t.equal(restarted.pending, 3, 'replayed')
+  await restarted.flush()
+  const rows = await store.db.selectFrom('usage_records').select('id').orderBy('id').execute()
+  t.same(rows.map((r) => r.id), records.map((r) => r.id).sort(), 'each record once')
+  t.same(segments(dir), [])
+  await restarted.close()
+})
+
+test('a failing store keeps the segments, through shutdown, until a later start writes them', async (t) => {
+  const dir = tempDir(t)
   const store = flakyStore()
   store.down = true
-  const first = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 10, maxBuffer: 100, spoolFile })
+  const first = recorderOn(dir, store.write)
   const records = [record(), record()]
   records.forEach((r) => first.add(r))
+  await first.flush()
+  t.same(journaledIds(dir), records.map((r) => r.id), 'kept while the store fails')
+  first.add(record())
   await first.close()
-  t.ok(existsSync(spoolFile), 'spooled to disk')
+  t.equal(journaledIds(dir).length, 3, 'kept through shutdown, nothing spooled elsewhere')
 
   store.down = false
-  const second = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 10, maxBuffer: 100, spoolFile })
-  t.equal(second.pending, 2, 'replayed at start')
+  const second = recorderOn(dir, store.write)
+  t.equal(second.pending, 3, 'replayed at start')
   await second.flush()
-  t.same(store.written.map((r) => r.id), records.map((r) => r.id))
-  t.notOk(existsSync(spoolFile), 'spool removed once written')
+  t.equal(store.written.length, 3)
+  t.same(segments(dir), [], 'deleted once written')
   await second.close()
+})
+
+test('a torn last line (a write cut short) is skipped on replay; the rest is written', async (t) => {
+  const dir = tempDir(t)
+  const whole = record()
+  writeFileSync(join(dir, '0-1-000001.jsonl'), JSON.stringify(whole) + '\n' + JSON.stringify(record()).slice(0, 40), { mode: 0o600 })
+  const store = flakyStore()
+  const recorder = recorderOn(dir, store.write)
+  await recorder.flush()
+  t.same(store.written.map((r) => r.id), [whole.id])
+  t.same(segments(dir), [])
+  await recorder.close()
+})
+
+test('the shutdown spool of earlier versions is replayed once and deleted', async (t) => {
+  const dataDir = tempDir(t)
+  const spool = join(dataDir, 'usage-spool.jsonl')
+  const records = [record(), record()]
+  writeFileSync(spool, records.map((r) => JSON.stringify(r)).join('\n') + '\n', { mode: 0o600 })
+  const store = flakyStore()
+  const recorder = recorderOn(join(dataDir, 'usage-journal'), store.write, { legacySpoolFile: spool })
+  t.equal(recorder.pending, 2)
+  await recorder.flush()
+  t.same(store.written.map((r) => r.id), records.map((r) => r.id))
+  t.notOk(existsSync(spool), 'spool deleted once written')
+  await recorder.close()
+})
+
+test('an unwritable journal directory degrades to memory: one error logged, records still written, nothing thrown', async (t) => {
+  const base = tempDir(t)
+  writeFileSync(join(base, 'not-a-dir'), '')
+  const errors: string[] = []
+  const capture = pino({ level: 'error' }, { write: (line: string) => { errors.push((JSON.parse(line) as { msg: string }).msg) } })
+  const store = flakyStore()
+  let dropped = 0
+  const recorder = recorderOn(join(base, 'not-a-dir', 'usage-journal'), store.write, { log: capture, onDropped: (n) => { dropped += n } })
+  for (let i = 0; i < 3; i++) recorder.add(record())
+  await recorder.flush()
+  for (let i = 0; i < 2; i++) recorder.add(record())
+  await recorder.flush()
+  t.equal(store.written.length, 5, 'written from memory')
+  t.equal(errors.length, 1, 'logged once, not per record or per flush')
+  t.match(errors[0], /usage journal not usable/)
+  store.down = true
+  recorder.add(record())
+  await recorder.close()
+  t.equal(dropped, 1, 'a record neither journaled nor written at shutdown is counted as dropped')
 })

@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { join } from 'node:path'
 import { test } from 'tap'
 import { request } from 'undici'
 import { openAIMock } from '../helpers/mock-openai.js'
@@ -55,4 +59,50 @@ test('a client that disconnects mid-stream is still metered, with the abort note
   // the provider never reported usage (it was cut off): what it produced is estimated and charged
   t.ok(Number(record?.completion_tokens) > 0, 'completion tokens produced before the abort are charged')
   t.ok(Number(record?.prompt_tokens) > 0, 'the prompt is charged')
+})
+
+test('every chat route journals the usage record before the last byte of its answer leaves (JSON and streams)', async (t) => {
+  const dataDir = tempDir(t)
+  const journal = join(dataDir, 'usage-journal')
+  // no flush during the test: the journal alone holds the records
+  const gw = await gatewayWithMock(t, 'openai', { DATA_DIR: dataDir, USAGE_FLUSH_MS: '3600000', USAGE_BATCH_SIZE: '1000' })
+  gw.mock.respond(openAIMock.answer({ content: 'one two three four', usage: { prompt_tokens: 3, completion_tokens: 4 } }, { pieceSize: 4 }))
+  const journaled = (): string[] => existsSync(journal)
+    ? readdirSync(journal).flatMap((name) => readFileSync(join(journal, name), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line).requestId as string))
+    : []
+  // what the journal held when each answer's last byte was handed to the socket (res.end, also the end of a piped stream)
+  const atEnd = new Map<string, string[]>()
+  gw.app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse
+    res.end = ((...args: unknown[]) => {
+      atEnd.set(String(req.headers['x-request-id']), journaled())
+      return end(...args)
+    }) as typeof res.end
+  })
+  await gw.app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = gw.app.server.address() as { port: number }
+
+  const messages = [{ role: 'user', content: 'count' }]
+  const aigne = (streaming: boolean): Record<string, unknown> => ({ input: { messages, modelOptions: { model: 'openai/gpt-4o-mini' } }, agent: '$CHAT_MODEL', options: { streaming } })
+  const calls: Array<[string, string, Record<string, unknown>, Record<string, string>?]> = [
+    ['OpenAI JSON', '/api/v2/chat/completions', { model: 'openai/gpt-4o-mini', messages }],
+    ['OpenAI stream', '/api/v2/chat/completions', { model: 'openai/gpt-4o-mini', messages, stream: true }],
+    ['AIGNE JSON', '/api/v2/chat', aigne(false)],
+    ['AIGNE stream', '/api/v2/chat', aigne(true)],
+    ['legacy JSON', '/api/v1/chat/completions', { model: 'openai/gpt-4o-mini', messages }],
+    ['legacy SSE', '/api/v1/chat/completions', { model: 'openai/gpt-4o-mini', messages }, { accept: 'text/event-stream' }],
+    ['legacy text stream', '/api/v1/completions', { model: 'openai/gpt-4o-mini', prompt: 'count', stream: true }]
+  ]
+  for (const [name, path, body, headers] of calls) {
+    const requestId = randomUUID()
+    const res = await request(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { ...bearer(gw.key), 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
+      body: JSON.stringify(body)
+    })
+    t.equal(res.statusCode, 200, name)
+    t.ok((await res.body.text()).length > 0, `${name}: answered`)
+    t.ok(atEnd.get(requestId)?.includes(requestId), `${name}: journaled before the answer ended`)
+  }
+  t.equal(gw.app.metering.recorder.pending, calls.length, 'none written to the store yet')
 })

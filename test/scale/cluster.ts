@@ -13,7 +13,14 @@ export function needsPostgresAndRedis (): { skip: string | false } {
   return postgres.skip !== false ? postgres : needs('TEST_REDIS_URL', 'Redis')
 }
 
-export interface Replica { url: string, process: ChildProcess }
+export interface Replica {
+  url: string
+  process: ChildProcess
+  /** Its environment, DATA_DIR (its own volume) included: what a restart reuses. */
+  env: Record<string, string>
+}
+
+export interface CallOptions { method?: string, body?: unknown, headers?: Record<string, string> }
 
 export interface Cluster {
   replicas: Replica[]
@@ -21,7 +28,9 @@ export interface Cluster {
   /** The Postgres env every replica shares (its own schema, dropped on teardown). */
   database: { DATABASE_URL: string, DATABASE_SCHEMA: string }
   /** fetch against replica `index` (JSON body, bearer key). */
-  call: (index: number, path: string, key: string, options?: { method?: string, body?: unknown }) => Promise<Response>
+  call: (index: number, path: string, key: string, options?: CallOptions) => Promise<Response>
+  /** Starts replica `index` again (after a kill) with the same environment and DATA_DIR, as an orchestrator with a volume would. */
+  restart: (index: number) => Promise<void>
   /** Issues an access key through replica 0's admin API. */
   issueKey: (body: Record<string, unknown>) => Promise<{ id: string, key: string }>
 }
@@ -49,19 +58,25 @@ export async function startCluster (t: TestContext, count: number, env: Record<s
     MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env
   }
-  const replicas = await Promise.all(Array.from({ length: count }, async () => {
-    const child = startTs('server.ts', [], { ...shared, DATA_DIR: tempDir(t) })
+  const start = async (env: Record<string, string>): Promise<Replica> => {
+    const child = startTs('server.ts', [], env)
     t.teardown(() => { child.kill('SIGKILL') })
     const [, url] = await waitForOutput(child, /Server listening at (http:\/\/127\.0\.0\.1:\d+)/, 90_000)
     // keep reading its logs so a full pipe never stalls it
     child.stdout?.resume()
     child.stderr?.resume()
-    return { url: url ?? '', process: child }
-  }))
-  const call = async (index: number, path: string, key: string, options: { method?: string, body?: unknown } = {}): Promise<Response> =>
+    return { url: url ?? '', process: child, env }
+  }
+  const replicas = await Promise.all(Array.from({ length: count }, async () => await start({ ...shared, DATA_DIR: tempDir(t) })))
+  const restart = async (index: number): Promise<void> => {
+    const replica = replicas[index]
+    if (replica === undefined) throw new Error(`no replica ${index}`)
+    replicas[index] = await start(replica.env)
+  }
+  const call = async (index: number, path: string, key: string, options: CallOptions = {}): Promise<Response> =>
     await fetch(`${replicas[index]?.url ?? ''}${path}`, {
       method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-      headers: { authorization: `Bearer ${key}`, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${key}`, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
     })
   const issueKey = async (body: Record<string, unknown>): Promise<{ id: string, key: string }> => {
@@ -69,15 +84,15 @@ export async function startCluster (t: TestContext, count: number, env: Record<s
     if (res.status !== 201 && res.status !== 200) throw new Error(`issuing a key failed: ${res.status} ${await res.text()}`)
     return await res.json() as { id: string, key: string }
   }
-  return { replicas, mock, database: { DATABASE_URL: pg.DATABASE_URL ?? '', DATABASE_SCHEMA: pg.DATABASE_SCHEMA ?? '' }, call, issueKey }
+  return { replicas, mock, database: { DATABASE_URL: pg.DATABASE_URL ?? '', DATABASE_SCHEMA: pg.DATABASE_SCHEMA ?? '' }, call, restart, issueKey }
 }
 
 export const chatBody = { model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'count to three' }] }
 
-/** A chat call through replica `index`; answers the status (0 when the connection failed). */
-export async function chat (cluster: Cluster, index: number, key: string): Promise<number> {
+/** A chat call through replica `index` (with `requestId` as its x-request-id); answers the status (0 when the connection failed). */
+export async function chat (cluster: Cluster, index: number, key: string, requestId?: string): Promise<number> {
   try {
-    const res = await cluster.call(index, '/api/v2/chat/completions', key, { body: chatBody })
+    const res = await cluster.call(index, '/api/v2/chat/completions', key, { body: chatBody, ...(requestId === undefined ? {} : { headers: { 'x-request-id': requestId } }) })
     await res.arrayBuffer()
     return res.status
   } catch {

@@ -1,0 +1,174 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyBaseLogger } from 'fastify'
+import type { UsageRecord } from '../store/usage.js'
+
+/** A record read back from the journal at start, with the segment file that holds it. */
+export interface JournaledRecord {
+  record: UsageRecord
+  segment: string
+}
+
+/**
+ * The usage write-ahead journal: every record is appended, as one JSON line, to a segment file in `dir` before
+ * the client sees the end of its answer; a segment is deleted once every record in it is in the store.
+ *
+ * Guarantee: `writeSync` hands the line to the kernel, and the kernel's page cache outlives the process, so a crash,
+ * SIGKILL or OOM kill loses no record; the next start replays the leftover segments (the store ignores a record id
+ * it already has, so replaying a record that was written just before the kill is harmless). There is no fsync per
+ * record, which would cost a disk flush on every call: a power loss or kernel crash can lose the records of the last
+ * few seconds that the kernel had not written back yet.
+ *
+ * Segments are per process run (`<start>-<pid>-<n>.jsonl`) and rotated at each flush, so a finished segment can be
+ * deleted as a whole. A journal that cannot be written (DATA_DIR read-only, disk full) logs an error once and the
+ * recorder goes on in memory, retrying the journal at the next rotation: usage is never a reason to fail a request.
+ */
+export class UsageJournal {
+  private fd: number | undefined
+  /** The segment being appended to (its path), while one is open. */
+  private current: string | undefined
+  private linesInCurrent = 0
+  private sequence = 0
+  /** Records of each segment not yet in the store. */
+  private readonly outstanding = new Map<string, number>()
+  private readonly runPrefix = `${Date.now().toString(36)}-${process.pid}`
+  /** Set after a failure: no new attempt until the next rotation (not one failing syscall per call). */
+  private broken = false
+  private failing = false
+
+  constructor (private readonly dir: string, private readonly log: FastifyBaseLogger) {}
+
+  /** Appends `record`; answers the segment now holding it, or undefined when it is only in memory. */
+  append (record: UsageRecord): string | undefined {
+    if (this.fd === undefined && !this.open()) return undefined
+    const segment = this.current as string
+    const line = JSON.stringify(record) + '\n'
+    try {
+      const written = writeSync(this.fd as number, line)
+      if (written !== Buffer.byteLength(line)) throw new Error(`short write to the usage journal (${written} bytes)`)
+    } catch (err) {
+      // a torn last line is skipped on replay; later records go to a fresh segment
+      this.fail(err)
+      return undefined
+    }
+    this.linesInCurrent++
+    this.outstanding.set(segment, (this.outstanding.get(segment) ?? 0) + 1)
+    return segment
+  }
+
+  /** Closes the current segment if it holds records (called as a flush starts), so it can be deleted once written. */
+  rotate (): void {
+    this.broken = false
+    if (this.fd === undefined || this.linesInCurrent === 0) return
+    this.closeCurrent()
+  }
+
+  /** `count` records of `segment` are in the store (or were dropped); a closed segment with none left is deleted. */
+  release (segment: string, count: number): void {
+    const left = (this.outstanding.get(segment) ?? 0) - count
+    if (left > 0) {
+      this.outstanding.set(segment, left)
+      return
+    }
+    this.outstanding.delete(segment)
+    if (segment !== this.current) this.remove(segment)
+  }
+
+  /**
+   * Every record left by earlier runs, oldest segment first (call before the first append): the segments of this
+   * directory and, once, `legacySpool` (the file earlier versions wrote at shutdown). They count as outstanding.
+   */
+  replay (legacySpool?: string): JournaledRecord[] {
+    let names: string[] = []
+    try {
+      names = readdirSync(this.dir).filter((name) => name.endsWith('.jsonl')).sort()
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.fail(err)
+    }
+    const files = names.map((name) => join(this.dir, name))
+    if (legacySpool !== undefined) files.unshift(legacySpool)
+    const replayed: JournaledRecord[] = []
+    for (const file of files) {
+      const records = readRecords(file)
+      if (records === undefined) continue
+      if (records.length === 0) {
+        this.remove(file)
+        continue
+      }
+      this.outstanding.set(file, records.length)
+      for (const record of records) replayed.push({ record, segment: file })
+    }
+    if (replayed.length > 0) this.log.warn({ records: replayed.length, segments: this.outstanding.size }, 'replaying usage records journaled by an earlier run')
+    return replayed
+  }
+
+  close (): void {
+    if (this.fd !== undefined) this.closeCurrent()
+  }
+
+  private open (): boolean {
+    if (this.broken) return false
+    const path = join(this.dir, `${this.runPrefix}-${String(++this.sequence).padStart(6, '0')}.jsonl`)
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 })
+      // 'wx': a fresh file of this run's own, readable by the gateway's user only
+      this.fd = openSync(path, 'wx', 0o600)
+    } catch (err) {
+      this.fail(err)
+      return false
+    }
+    this.current = path
+    this.linesInCurrent = 0
+    if (this.failing) {
+      this.failing = false
+      this.log.info({ dir: this.dir }, 'usage journal writable again')
+    }
+    return true
+  }
+
+  private closeCurrent (): void {
+    const closed = this.current as string
+    try {
+      closeSync(this.fd as number)
+    } catch {}
+    this.fd = undefined
+    this.current = undefined
+    if (!this.outstanding.has(closed)) this.remove(closed)
+  }
+
+  private fail (err: unknown): void {
+    if (this.fd !== undefined) this.closeCurrent()
+    this.broken = true
+    if (this.failing) return
+    this.failing = true
+    this.log.error({ err, dir: this.dir }, 'usage journal not usable: usage records are kept in memory only until it is (a crash would lose them)')
+  }
+
+  private remove (file: string): void {
+    try {
+      rmSync(file, { force: true })
+    } catch (err) {
+      // harmless: its records are in the store, and replaying them again is a no-op
+      this.log.warn({ err, file }, 'could not delete a written usage journal segment')
+    }
+  }
+}
+
+/** The records of one journal file; undefined when it cannot be read. Torn or foreign lines are skipped. */
+function readRecords (file: string): UsageRecord[] | undefined {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  const records: UsageRecord[] = []
+  for (const line of text.split('\n')) {
+    if (line === '') continue
+    try {
+      const parsed = JSON.parse(line) as UsageRecord | null
+      if (typeof parsed?.id === 'string') records.push(parsed)
+    } catch {}
+  }
+  return records
+}
