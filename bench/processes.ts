@@ -1,6 +1,30 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { createInterface } from 'node:readline'
+
+/**
+ * CPU pinning (Linux `taskset`, two or more cores): the proxy under test (bare or Hubgate) runs alone on
+ * core 1, the load generator and the mock upstream share core 0, so a proxy's CPU use does not slow its own
+ * load down and the throughput ratio compares the proxies, not how they compete with the load for one core.
+ */
+export const pinning = ((): { load: string, proxy: string } | undefined => {
+  if (process.platform !== 'linux' || cpus().length < 2) return undefined
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
+    return { load: '0', proxy: '1' }
+  } catch {
+    return undefined
+  }
+})()
+
+/** `node args…`, on the given cores when pinning is available. */
+function spawnNode (args: string[], cores: 'load' | 'proxy', options: Parameters<typeof spawn>[2]): ChildProcess {
+  // taskset execs node in place, so the child's pid is node's own (signals and /proc readings reach it)
+  return pinning === undefined
+    ? spawn(process.execPath, args, options)
+    : spawn('taskset', ['-c', pinning[cores], process.execPath, ...args], options)
+}
 
 export interface Child {
   process: ChildProcess
@@ -8,8 +32,8 @@ export interface Child {
 }
 
 /** Starts `node script` and resolves once it prints "LISTENING <port>". */
-export async function startListening (script: string, env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+export async function startListening (script: string, env: Record<string, string>, cores: 'load' | 'proxy', nodeArgs: string[] = []): Promise<Child> {
+  const child = spawnNode([...nodeArgs, script], cores, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout! })
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 15_000)
@@ -24,7 +48,7 @@ export async function startListening (script: string, env: Record<string, string
 
 /** Starts a process that answers `readyUrl` with 200 once it serves. */
 export async function startServing (script: string, env: Record<string, string>, readyUrl: string, nodeArgs: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const child = spawnNode([...nodeArgs, script], 'proxy', { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`)

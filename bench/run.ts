@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { ChildProcess } from 'node:child_process'
 import { runLoad, type LoadResult } from './load.js'
-import { cpuSeconds, peakRssMb, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
+import { cpuSeconds, peakRssMb, pinning, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
 import { runSoak } from './soak.js'
 
 /**
@@ -28,6 +28,8 @@ const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
 const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
 
 const WARMUP_MS = 1_000
+/** Hubgate runs with the Node flags `npm start` and the Dockerfile use. */
+const HUBGATE_NODE_FLAGS: string[] = []
 type Result = LoadResult & { peakRssMb?: number, cpuUsPerRequest?: number, cpuBusy?: number }
 
 interface Scenario { name: string, connections: number, stream: boolean }
@@ -41,10 +43,10 @@ async function main (): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-bench-'))
   const children: Array<ChildProcess | undefined> = []
   try {
-    const mock = await startListening(join(here, 'mock-upstream.js'), {})
+    const mock = await startListening(join(here, 'mock-upstream.js'), {}, 'load')
     children.push(mock.process)
     const upstream = `http://127.0.0.1:${mock.port}`
-    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream })
+    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream }, 'proxy', cpuProf('bare'))
     children.push(bare.process)
     const hubPort = 20_000 + Math.floor(Math.random() * 20_000)
     const hubOrigin = `http://127.0.0.1:${hubPort}`
@@ -52,7 +54,7 @@ async function main (): Promise<void> {
       PORT: String(hubPort), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY, LOG_LEVEL: 'warn',
       OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream}/v1`,
       MAX_EVENT_LOOP_DELAY_MS: '0'
-    }, `${hubOrigin}/health/ready`, args['cpu-prof'] === true ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench', 'results')}`] : [])
+    }, `${hubOrigin}/health/ready`, [...HUBGATE_NODE_FLAGS, ...cpuProf('hubgate')])
     children.push(hub)
     const chatKey = await issueChatKey(hubOrigin)
 
@@ -94,6 +96,11 @@ async function main (): Promise<void> {
     await stopAll(children)
     rmSync(dataDir, { recursive: true, force: true })
   }
+}
+
+/** --cpu-prof flags writing `<name>.cpuprofile` into bench/results/ when asked for. */
+function cpuProf (name: string): string[] {
+  return args['cpu-prof'] === true ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench', 'results')}`, `--cpu-prof-name=${name}.cpuprofile`] : []
 }
 
 async function issueChatKey (origin: string): Promise<string> {
@@ -139,8 +146,9 @@ function report (results: Record<string, Record<string, Result>>): boolean {
   ]
   rows.push('', 'targets:')
   for (const t of targets) rows.push(`  ${t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.value}`)
+  rows.push('', pinning === undefined ? 'cores: not pinned (every process shares every core)' : `cores: proxy under test on core ${pinning.proxy}; load generator and mock upstream on core ${pinning.load}`)
   process.stdout.write(rows.join('\n') + '\n')
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version }
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, pinning: pinning ?? 'none' }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true })
   writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify({
     at: new Date().toISOString(), durationSeconds: durationMs / 1000, machine, results, comparisons, targets
