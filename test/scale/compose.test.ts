@@ -17,6 +17,7 @@ interface Service {
   ports?: string[]
   depends_on?: Record<string, { condition: string }> | string[]
   restart?: string
+  stop_grace_period?: string
 }
 
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> }
@@ -72,6 +73,9 @@ test('the compose gateway service, on the image\'s environment, is a valid Postg
   )
   const redisHost = new URL(config.REDIS_URL ?? '').hostname
   t.ok(services[redisHost]?.image?.startsWith('redis:'), `REDIS_URL names the redis service (${redisHost})`)
+  const [, amount = '0', unit = 's'] = /^(\d+)(ms|s|m)$/.exec(gateway.stop_grace_period ?? '10s') ?? []
+  const stopGraceMs = Number(amount) * { ms: 1, s: 1_000, m: 60_000 }[unit as 'ms' | 's' | 'm']
+  t.ok(stopGraceMs > config.SHUTDOWN_GRACE_MS, `a stop waits ${stopGraceMs} ms, longer than the replica drains its streams (${config.SHUTDOWN_GRACE_MS} ms)`)
   t.same(gateway.depends_on, { [database.hostname]: { condition: 'service_healthy' }, [redisHost]: { condition: 'service_healthy' } }, 'replicas start once both answer')
 })
 
