@@ -75,7 +75,8 @@ export class CallMeter {
     const whenAbandoned = (): void => { this.end(200, this.context.signal.aborted ? new Error('client closed') : undefined) }
     return {
       [Symbol.asyncIterator] () { return this },
-      next: async () => await relay.next(),
+      // the relay's own promise, not one wrapped in another: this runs once per streamed chunk
+      next: () => relay.next(),
       return: async (value?: unknown) => {
         try {
           return await relay.return(value as undefined)
