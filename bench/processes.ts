@@ -7,16 +7,17 @@ import { createInterface } from 'node:readline'
  * CPU pinning (Linux `taskset`, two or more cores): the proxy under test (bare or Hubgate) runs alone on
  * core 1, the load generator and the mock upstream share core 0, so a proxy's CPU use does not slow its own
  * load down and the throughput ratio compares the proxies, not how they compete with the load for one core.
+ * Call once, before starting any process; without it (or off Linux) every process shares every core.
  */
-export const pinning = ((): { load: string, proxy: string } | undefined => {
-  if (process.platform !== 'linux' || cpus().length < 2) return undefined
+export let pinning: { load: string, proxy: string } | undefined
+
+export function pinCores (): void {
+  if (process.platform !== 'linux' || cpus().length < 2) return
   try {
     execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
-    return { load: '0', proxy: '1' }
-  } catch {
-    return undefined
-  }
-})()
+    pinning = { load: '0', proxy: '1' }
+  } catch {}
+}
 
 /** `node args…`, on the given cores when pinning is available. */
 function spawnNode (args: string[], cores: 'load' | 'proxy', options: Parameters<typeof spawn>[2]): ChildProcess {

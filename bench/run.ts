@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { ChildProcess } from 'node:child_process'
 import { runLoad, type LoadResult } from './load.js'
-import { cpuSeconds, peakRssMb, pinning, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
+import { cpuSeconds, peakRssMb, pinCores, pinning, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
 import { runSoak } from './soak.js'
 
 /**
@@ -28,6 +28,7 @@ const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
 const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
 
 const WARMUP_MS = 1_000
+const JIT_WARMUP_MS = 3_000
 /** Hubgate runs with the Node flags `npm start` and the Dockerfile use. */
 const HUBGATE_NODE_FLAGS: string[] = []
 type Result = LoadResult & { peakRssMb?: number, cpuUsPerRequest?: number, cpuBusy?: number }
@@ -40,6 +41,8 @@ const scenarios: Scenario[] = [
 ]
 
 async function main (): Promise<void> {
+  // a profiler's sampling thread must not share the profiled process's one core: profiles run unpinned
+  if (args['cpu-prof'] !== true) pinCores()
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-bench-'))
   const children: Array<ChildProcess | undefined> = []
   try {
@@ -70,6 +73,17 @@ async function main (): Promise<void> {
     }
     // the process whose CPU each target costs (direct: the mock itself)
     const pids: Record<string, number> = { direct: mock.process.pid!, bare: bare.process.pid!, hubgate: hub.pid! }
+    // a gateway in production runs warm: each proxy first gets unmeasured load of both kinds, so the JIT has
+    // compiled its hot path before the first scenario (otherwise that one pays for compilation alone)
+    for (const name of ['bare', 'hubgate'] as const) {
+      const target = targets[name]
+      for (const stream of [false, true]) {
+        await runLoad({
+          origin: target.origin, path: target.path, connections: 50, durationMs: JIT_WARMUP_MS, warmupMs: 0,
+          headers: { 'content-type': 'application/json', ...target.headers }, body: body(stream)
+        })
+      }
+    }
     const results: Record<string, Record<string, Result>> = {}
     for (const scenario of scenarios) {
       results[scenario.name] = {}

@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
-import { v7 as timeOrderedId } from 'uuid'
 import { Counter, Gauge } from 'prom-client'
 import { meteringAdmission } from '../../lib/admission.js'
 import { MemoryBudgetLedger, type BudgetLedger } from '../../lib/budget.js'
@@ -10,6 +9,7 @@ import { RedisTokenWindow } from '../../lib/redis-token-window.js'
 import { MemoryTokenWindow } from '../../lib/token-window.js'
 import type { UsageEvent } from '../../lib/usage-events.js'
 import { UsageRecorder } from '../../lib/usage-recorder.js'
+import { timeOrderedId } from '../../lib/time-ordered-id.js'
 import type { UsageRecord } from '../../store/usage.js'
 
 declare module 'fastify' {
@@ -96,8 +96,6 @@ export default fp(async (app) => {
 // field by field on purpose: a rest-and-spread copy of the event cost ~13 µs a call (V8 builds it as a dictionary)
 function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRecord {
   return {
-    // time-ordered (UUIDv7): new rows append to the primary-key index instead of landing on a random page of it,
-    // which on a table of millions of rows halves the cost of each insert (measured on SQLite)
     id: timeOrderedId(),
     at: new Date().toISOString(),
     requestId: event.requestId,
