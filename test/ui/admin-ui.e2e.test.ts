@@ -118,7 +118,10 @@ test('an admin signs in, issues a key, sees it work, rotates and revokes it: all
   await screenshot(page, '06-revoke-confirmation')
   await confirm.getByRole('button', { name: 'Revoke key' }).click()
   await page.getByRole('status').filter({ hasText: 'Revoked key' }).waitFor()
-  t.match(await page.getByRole('row', { name: /ci pipeline \(prod\)/ }).textContent(), /revoked/)
+  // the notice comes first and the list reloads after it: wait for the row to show the new state
+  const revokedRow = page.getByRole('row', { name: /ci pipeline \(prod\)/ }).filter({ hasText: 'revoked' })
+  await revokedRow.waitFor()
+  t.match(await revokedRow.textContent(), /revoked/)
   const afterRevoke = await KEY_USE.call(base, newSecret)
   t.equal(afterRevoke.status, 401)
   t.same(await afterRevoke.json(), UNAUTHORIZED, 'the standard 401 body')
