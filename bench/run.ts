@@ -88,7 +88,8 @@ async function main (): Promise<void> {
     for (const scenario of scenarios) {
       results[scenario.name] = {}
       for (const [name, target] of Object.entries(targets)) {
-        if (name === 'hubgate') resetPeakRss(hub.pid!)
+        // peak memory of each proxy (the mock's is not of interest)
+        if (name !== 'direct') resetPeakRss(pids[name]!)
         const cpuBefore = cpuSeconds(pids[name]!)
         const wallBefore = performance.now()
         const result: Result = await runLoad({
@@ -99,7 +100,7 @@ async function main (): Promise<void> {
         // the load ran for warm-up + duration; requests over that span are estimated from the measured rate
         result.cpuUsPerRequest = cpu * 1e6 / (result.rps * (durationMs + WARMUP_MS) / 1000)
         result.cpuBusy = cpu * 1000 / (performance.now() - wallBefore)
-        if (name === 'hubgate') result.peakRssMb = peakRssMb(hub.pid!)
+        if (name !== 'direct') result.peakRssMb = peakRssMb(pids[name]!)
         results[scenario.name]![name] = result
         process.stderr.write(`${scenario.name.padEnd(11)} ${name.padEnd(8)} ${result.rps.toFixed(0)} rps\n`)
       }
@@ -149,7 +150,8 @@ function report (results: Record<string, Record<string, Result>>): boolean {
     addedP50MsOverDirectC50: j50.hubgate!.p50 - j50.direct!.p50,
     streamTtfbOverheadMs: s50.hubgate!.ttfbP50 - s50.bare!.ttfbP50,
     streamFullTimeOverheadMs: s50.hubgate!.p50 - s50.bare!.p50,
-    peakRssMbC50: j50.hubgate!.peakRssMb ?? Number.NaN
+    peakRssMbC50: j50.hubgate!.peakRssMb ?? Number.NaN,
+    barePeakRssMbC50: j50.bare!.peakRssMb ?? Number.NaN
   }
   const targets = [
     { name: 'throughput ≥ 0.9 × bare proxy (c50)', ok: comparisons.throughputRatioC50 >= 0.9, value: fmt(comparisons.throughputRatioC50) },
