@@ -102,10 +102,11 @@ export class UsageRepository {
 
   async insertBatch (records: UsageRecord[]): Promise<void> {
     if (records.length === 0) return
-    if (this.direct?.(records.map(toRow)) === true) return
+    const rows = records.map(toRow)
+    if (this.direct?.(rows) === true) return
     // well under SQLite's 32k bound-parameter limit per statement (18 columns × 500 rows)
-    for (let i = 0; i < records.length; i += 500) {
-      await this.db.insertInto('usage_records').values(records.slice(i, i + 500).map(toRow))
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.db.insertInto('usage_records').values(rows.slice(i, i + 500))
         .onConflict((oc) => oc.column('id').doNothing()).execute()
     }
   }

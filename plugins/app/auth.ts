@@ -41,6 +41,9 @@ export function requireModel (request: FastifyRequest, model: string): void {
  * it from the store) and then a service JWT; any failure becomes the seeds' exact 401.
  */
 export default fp(async (app) => {
+  const jwt = jwtEnabled(app.config)
+  /** A JWT-shaped token when service JWTs are on: it is for verifyJwt, never an access key. */
+  const forJwt = (token: string): boolean => jwt && JWT_SHAPE.test(token)
   await app.register(fastifyAuth)
   await app.register(bearerAuth, {
     keys: new Set<string>(),
@@ -53,7 +56,7 @@ export default fp(async (app) => {
         request.principal = await app.adminSessions.verify(token)
         return request.principal !== undefined
       }
-      if (jwtEnabled(app.config) && JWT_SHAPE.test(token)) return false
+      if (forJwt(token)) return false
       try {
         request.principal = await app.accessKeys.authenticate(token)
       } catch (err) {
@@ -67,7 +70,7 @@ export default fp(async (app) => {
   await registerJwt(app)
 
   const verifyJwt = async (request: FastifyRequest): Promise<void> => {
-    if (!jwtEnabled(app.config)) throw new UnauthorizedError()
+    if (!jwt) throw new UnauthorizedError()
     const claims = await request.jwtVerify<Record<string, unknown>>()
     request.principal = principalFromJwt(claims)
   }
@@ -87,7 +90,7 @@ export default fp(async (app) => {
     }
     // a valid access key already in the cache needs neither the composite nor a promise: the common case
     const token = (request.headers.authorization as string).slice(BEARER.length)
-    if (!token.startsWith(SESSION_PREFIX) && !(jwtEnabled(app.config) && JWT_SHAPE.test(token))) {
+    if (!token.startsWith(SESSION_PREFIX) && !forJwt(token)) {
       request.principal = app.accessKeys.authenticateCached(token)
       if (request.principal !== undefined) return authorized()
     }
