@@ -27,8 +27,8 @@ export interface IssuedKey {
 interface CachedKey {
   key: AccessKey
   principal: Principal
-  /** End of a rotation grace window when the presented secret is the previous one. */
-  secretValidUntil: string | null
+  /** Epoch ms after which this secret stops working: the key's expiry, or the end of the rotation grace window when it is the previous secret. */
+  usableUntil: number
 }
 
 export interface AccessKeyServiceOptions {
@@ -46,7 +46,14 @@ export interface AccessKeyServiceOptions {
  */
 export class AccessKeyService {
   private readonly cache: LRUCache<string, CachedKey | false>
-  private readonly pendingLastUsed = new Map<string, string>()
+  /** Key id → epoch ms of its latest use, written in batches. */
+  private readonly pendingLastUsed = new Map<string, number>()
+  /**
+   * Secrets of recently authenticated keys → their HMAC, so a cached key costs no HMAC per call. Only secrets that
+   * matched a valid key get here (random guesses cannot fill it), and it only spares the hash: the key itself is
+   * still looked up in the cache, so revocation and expiry apply as before.
+   */
+  private readonly knownHashes = new Map<string, string>()
   private readonly flushTimer: NodeJS.Timeout
   /** The store's key-change version the cache was filled under. */
   private cachedVersion: number
@@ -152,19 +159,23 @@ export class AccessKeyService {
    */
   authenticateCached (secret: string): Principal | undefined {
     this.dropCacheIfChangedElsewhere()
-    const cached = this.cache.get(this.hash(secret))
+    const hash = this.knownHashes.get(secret) ?? this.hash(secret)
+    const cached = this.cache.get(hash)
     if (cached === undefined || cached === false) return undefined
     const principal = this.usableNow(cached)
+    if (principal === undefined) return undefined
     // counted only when it answers, so a fall-through to authenticate() is counted once, there
-    if (principal !== undefined) this.onLookup?.('hit')
+    this.onLookup?.('hit')
+    if (!this.knownHashes.has(secret)) {
+      if (this.knownHashes.size >= this.options.cacheSize) this.knownHashes.clear()
+      this.knownHashes.set(secret, hash)
+    }
     return principal
   }
 
-  private usableNow ({ key, principal, secretValidUntil }: CachedKey): Principal | undefined {
-    const now = new Date().toISOString()
-    if (key.revokedAt !== null) return undefined
-    if (key.expiresAt !== null && key.expiresAt <= now) return undefined
-    if (secretValidUntil !== null && secretValidUntil <= now) return undefined
+  private usableNow ({ key, principal, usableUntil }: CachedKey): Principal | undefined {
+    const now = Date.now()
+    if (key.revokedAt !== null || usableUntil <= now) return undefined
     this.pendingLastUsed.set(key.id, now)
     return principal
   }
@@ -192,7 +203,7 @@ export class AccessKeyService {
     const batch = new Map(this.pendingLastUsed)
     this.pendingLastUsed.clear()
     try {
-      await this.options.store.accessKeys.touch(batch)
+      await this.options.store.accessKeys.touch(new Map([...batch].map(([id, at]) => [id, new Date(at).toISOString()])))
     } catch (err) {
       for (const [id, at] of batch) {
         const newer = this.pendingLastUsed.get(id)
@@ -247,7 +258,7 @@ export class AccessKeyService {
     const { key, secretValidUntil } = found
     return {
       key,
-      secretValidUntil,
+      usableUntil: Math.min(epochMs(key.expiresAt), epochMs(secretValidUntil)),
       principal: {
         kind: 'access-key',
         id: key.id,
@@ -265,6 +276,10 @@ export type KeyStatus = 'active' | 'expired' | 'revoked'
 export function keyStatus (key: AccessKey, now = new Date().toISOString()): KeyStatus {
   if (key.revokedAt !== null) return 'revoked'
   return key.expiresAt !== null && key.expiresAt <= now ? 'expired' : 'active'
+}
+
+function epochMs (time: string | null): number {
+  return time === null ? Number.POSITIVE_INFINITY : Date.parse(time)
 }
 
 /** Times are stored as canonical UTC ISO text, so comparing text in the store compares time. */

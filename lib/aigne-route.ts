@@ -1,21 +1,11 @@
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { CHAT_LIMITS } from '../schemas/chat.js'
-import { nestedDeeperThan } from '../providers/validate.js'
 import { requireModel } from '../plugins/app/auth.js'
 import { envelopeModel } from './aigne-chat.js'
-import { BadRequestError } from './errors.js'
 
 /** Route config of the AIGNE and AI Kit families: the scope, and errors in the shape their clients read. */
 export function aigneConfig (scope: 'chat' | 'embeddings' | 'images'): { scope: typeof scope, errorShape: 'aigne' } {
   return { scope, errorShape: 'aigne' }
-}
-
-/** preValidation hook: absurd nesting never reaches the validator or a translator (as on the chat route). */
-export async function rejectDeepBodies (request: FastifyRequest): Promise<void> {
-  if (nestedDeeperThan(request.body, CHAT_LIMITS.depth)) {
-    throw new BadRequestError(`body nests deeper than ${CHAT_LIMITS.depth} levels`)
-  }
 }
 
 /** Sends an event stream: no caching, and proxies such as nginx must not hold it back. */

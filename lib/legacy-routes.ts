@@ -11,7 +11,7 @@ import {
   LEGACY_STREAM_DESCRIPTION, LegacyChatRequest, LegacyChatResponse, LegacyEmbeddingsRequest, LegacyImageRequest, LegacyImageResponse
 } from '../schemas/legacy.js'
 import { strictBodyValidator } from '../schemas/validator.js'
-import { aigneConfig, rejectDeepBodies, sendEventStream } from './aigne-route.js'
+import { aigneConfig, sendEventStream } from './aigne-route.js'
 import { summarizeCompletion } from './chat-summary.js'
 import { legacyEventStream, legacyResponse, legacyTextStream, legacyToChatRequest, qualifiedModel } from './legacy-chat.js'
 import { aigneImages, toImagesRequest } from './media-answers.js'
@@ -62,8 +62,7 @@ export function legacyChatRoute (summary: string): FastifyPluginAsyncTypebox {
           ...ERRORS
         }
       },
-      validatorCompiler: strictBodyValidator,
-      preValidation: rejectDeepBodies
+      validatorCompiler: strictBodyValidator
     }, async (request, reply) => {
       const model = allowedLegacyModel(request)
       const chat = legacyToChatRequest(request.body, model)

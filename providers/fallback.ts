@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { CircuitBreakers } from './circuit-breaker.js'
+import type { ClientSignal } from './client-signal.js'
 import { ProviderUnavailableError, clientMessage } from './errors.js'
 import type { ResolvedModel } from './registry.js'
 import { isFallbackWorthy, isProviderFailure, retryDelayMs, waitUnlessAborted, type RetryPolicy } from './retry.js'
@@ -14,7 +15,7 @@ export interface ResilienceSettings {
 /** One call's view: who may use what, how a fallback id becomes a model, and what to note per attempt. */
 export interface AttemptScope {
   requestId: string
-  signal: AbortSignal
+  signal: ClientSignal
   /** The caller's key allow-list: fallbacks it may not use are skipped. */
   allowsModel: (model: string) => boolean
   /** Resolves a fallback id for this kind of call; one that throws (unknown, unconfigured, wrong kind) is skipped. */

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyError } from 'fastify'
+import type { ClientSignal } from './client-signal.js'
 import { ClientClosedError } from './errors.js'
 
 export interface RetryPolicy {
@@ -85,10 +85,17 @@ export function retryDelayMs (err: unknown, retry: number, policy: RetryPolicy, 
 }
 
 /** Waits `ms`, or rejects with ClientClosedError as soon as the client goes away. */
-export async function waitUnlessAborted (ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal })
-  } catch (err) {
-    throw new ClientClosedError({ cause: err })
-  }
+export async function waitUnlessAborted (ms: number, signal: ClientSignal): Promise<void> {
+  if (signal.aborted) throw new ClientClosedError()
+  await new Promise<void>((resolve, reject) => {
+    const gone = (): void => {
+      clearTimeout(timer)
+      reject(new ClientClosedError())
+    }
+    const timer = setTimeout(() => {
+      signal.off('abort', gone)
+      resolve()
+    }, ms)
+    signal.once('abort', gone)
+  })
 }

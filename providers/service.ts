@@ -15,6 +15,7 @@ import type { CircuitBreakers } from './circuit-breaker.js'
 import { UpstreamAttempts, type ResilienceSettings } from './fallback.js'
 import type { Principal } from '../lib/principal.js'
 import type { CredentialPool } from './credentials.js'
+import type { ClientSignal } from './client-signal.js'
 
 /** Who asks, for metering, and how to notice they left. */
 export interface ChatContext {
@@ -23,7 +24,7 @@ export interface ChatContext {
   /** The caller, for admission (budgets, token limits). */
   principal?: Principal | undefined
   /** Aborted when the client goes away; the upstream request is then aborted too. */
-  signal: AbortSignal
+  signal: ClientSignal
   /** Notes the time spent upstream, for the response's Server-Timing header. */
   timing?: CallTiming | undefined
 }

@@ -1,3 +1,4 @@
+import type { ClientSignal } from './client-signal.js'
 import type {
   ChatCompletionChunkType, ChatCompletionRequestType, ChatCompletionType, UsageType
 } from '../schemas/chat.js'
@@ -42,7 +43,7 @@ export interface UpstreamCall {
   /** Model id as the upstream knows it (no provider prefix). */
   model: string
   /** Aborted when the client goes away: the upstream request must stop. */
-  signal: AbortSignal
+  signal: ClientSignal
   http: UpstreamHttp
 }
 

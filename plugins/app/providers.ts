@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { UsageEvents } from '../../lib/usage-events.js'
 import { CircuitBreakers } from '../../providers/circuit-breaker.js'
+import { ClientSignal } from '../../providers/client-signal.js'
 import { envProviderSource } from '../../providers/env.js'
 import { UpstreamHttp } from '../../providers/http.js'
 import { ProviderRegistry } from '../../providers/registry.js'
@@ -27,15 +28,15 @@ declare module 'fastify' {
  * client disconnects before the answer is complete (so the upstream request stops too).
  */
 export function chatContext (request: FastifyRequest, reply: FastifyReply): ChatContext {
-  const controller = new AbortController()
+  const signal = new ClientSignal()
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort()
+    if (!reply.raw.writableFinished) signal.abort()
   })
   return {
     requestId: request.id,
     principalId: request.principal?.id ?? 'anonymous',
     principal: request.principal,
-    signal: controller.signal,
+    signal,
     timing: callTimingFor(request)
   }
 }

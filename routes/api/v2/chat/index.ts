@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { toChatRequest } from '../../../../lib/aigne-chat.js'
 import { aigneEventStream, aigneOutput, type AigneAnswerPlan } from '../../../../lib/aigne-output.js'
-import { aigneConfig, allowedEnvelopeModel, rejectDeepBodies, sendEventStream } from '../../../../lib/aigne-route.js'
+import { aigneConfig, allowedEnvelopeModel, sendEventStream } from '../../../../lib/aigne-route.js'
 import { summarizeCompletion } from '../../../../lib/chat-summary.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
 import { clientMessage } from '../../../../providers/errors.js'
@@ -30,8 +30,7 @@ const aigneChat: FastifyPluginAsyncTypebox = async (app) => {
         ...aigneErrorResponses(...MODEL_CALL_ERRORS)
       }
     },
-    validatorCompiler: strictBodyValidator,
-    preValidation: rejectDeepBodies
+    validatorCompiler: strictBodyValidator
   }, async (request, reply) => {
     const { input, options } = request.body
     const model = allowedEnvelopeModel(request)

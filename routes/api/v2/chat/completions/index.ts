@@ -1,13 +1,11 @@
 import { Readable } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { BadRequestError } from '../../../../../lib/errors.js'
 import { requireModel } from '../../../../../plugins/app/auth.js'
 import { chatContext } from '../../../../../plugins/app/providers.js'
 import { clientMessage, errorType } from '../../../../../providers/errors.js'
 import { openAIEventStream } from '../../../../../providers/sse.js'
-import { nestedDeeperThan } from '../../../../../providers/validate.js'
-import { CHAT_LIMITS, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../../../../schemas/chat.js'
+import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../../../../schemas/chat.js'
 import { errorResponses } from '../../../../../schemas/error.js'
 import { strictBodyValidator } from '../../../../../schemas/validator.js'
 
@@ -32,13 +30,8 @@ const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
         ...errorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
       }
     },
-    validatorCompiler: strictBodyValidator,
-    // before schema validation, so absurd nesting never reaches the validator or a translator
-    preValidation: async (request) => {
-      if (nestedDeeperThan(request.body, CHAT_LIMITS.depth)) {
-        throw new BadRequestError(`body nests deeper than ${CHAT_LIMITS.depth} levels`)
-      }
-    }
+    // absurd nesting never reaches the validator: the JSON body parser refuses it (plugins/app/request-hygiene.ts)
+    validatorCompiler: strictBodyValidator
   }, async (request, reply) => {
     const body = request.body
     requireModel(request, body.model)
