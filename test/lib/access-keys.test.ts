@@ -25,10 +25,15 @@ async function lifecycle (t: Test, app: FastifyInstance): Promise<void> {
   t.equal(rotated?.key.id, key.id)
   t.ok(await service.authenticate(secret), 'the old secret inside its grace second')
   t.ok(await service.authenticate(rotated?.secret ?? ''), 'the new secret')
+  // the hot path remembers the HMAC of secrets it has seen valid: that must not outlive their validity
+  t.ok(service.authenticateCached(secret), 'the old secret on the hot path, inside its grace second')
+  t.ok(service.authenticateCached(rotated?.secret ?? ''), 'the new secret on the hot path')
   await sleep(1100)
+  t.equal(service.authenticateCached(secret), undefined, 'the old secret on the hot path after its grace second')
   t.equal(await service.authenticate(secret), undefined, 'the old secret after its grace second')
 
   await service.revoke(key.id)
+  t.equal(service.authenticateCached(rotated?.secret ?? ''), undefined, 'revoked, on the hot path')
   t.equal(await service.authenticate(rotated?.secret ?? ''), undefined, 'revoked')
   t.equal(await service.rotate(key.id), undefined, 'a revoked key cannot be rotated')
   await t.rejects(service.create({ name: 'bad', scopes: ['root'] }), /unknown scope "root"/)

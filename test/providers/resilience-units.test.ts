@@ -1,7 +1,9 @@
 import { test } from 'tap'
 import { CircuitBreakers } from '../../providers/circuit-breaker.js'
 import { UpstreamAuthError, UpstreamFailedError, UpstreamRateLimitedError, UpstreamRejectedError, UpstreamTimeoutError } from '../../providers/errors.js'
-import { isFallbackWorthy, isProviderFailure, isRetryable, retryAfterMs, retryDelayMs } from '../../providers/retry.js'
+import { isFallbackWorthy, isProviderFailure, isRetryable, retryAfterMs, retryDelayMs, waitUnlessAborted } from '../../providers/retry.js'
+import { ClientClosedError } from '../../providers/errors.js'
+import { ClientSignal } from '../../providers/client-signal.js'
 
 function fakeClock (): { now: () => number, advance: (ms: number) => void } {
   let at = 1_000_000
@@ -95,4 +97,20 @@ test('backoff is full jitter below base·2^(n-1), capped; Retry-After is honoure
   const now = Date.parse('2026-01-01T00:00:00Z')
   t.equal(retryAfterMs(limited('Thu, 01 Jan 2026 00:00:03 GMT'), now), 3000, 'an HTTP date')
   t.equal(retryAfterMs(limited('soon'), now), undefined)
+})
+
+test('a retry wait ends after its time, or as soon as the client leaves', async (t) => {
+  const signal = new ClientSignal()
+  const started = performance.now()
+  await waitUnlessAborted(30, signal)
+  t.ok(performance.now() - started >= 25, 'waited its time')
+  t.equal(signal.listenerCount('abort'), 0, 'no listener left behind')
+
+  const waiting = waitUnlessAborted(60_000, signal)
+  setTimeout(() => { signal.abort() }, 10)
+  await t.rejects(waiting, ClientClosedError, 'the client left mid-wait')
+  t.equal(signal.aborted, true)
+  await t.rejects(waitUnlessAborted(10, signal), ClientClosedError, 'already gone: no wait at all')
+  signal.abort()
+  t.equal(signal.listenerCount('abort'), 0, 'aborting twice is harmless')
 })
