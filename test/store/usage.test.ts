@@ -26,7 +26,23 @@ function byKey (rows: UsageRow[], field: UsageDimension): Record<string, UsageRo
   return Object.fromEntries(rows.map((r) => [String(r[field]), r]))
 }
 
+/** Every column reads back as written (the SQLite fast path binds them by position: an order slip would show here). Dated after RANGE, so the totals below leave it out. */
+async function roundTrip (t: Test, store: Store): Promise<void> {
+  const written: UsageRecord = {
+    ...record('2026-12-15T09:30:00.000Z', 'k-round', 'openai/gpt-4o-mini', [7, 11], 0.125, 499),
+    upstreamModel: 'gpt-4o-mini-2024-07-18', latencyMs: 1234.4, ttfbMs: 56.6, streamed: true, clientAborted: true, priced: false, error: 'client closed'
+  }
+  await store.usage.insertBatch([written])
+  const row = await store.db.selectFrom('usage_records').selectAll().where('id', '=', written.id).executeTakeFirstOrThrow()
+  t.same({ ...row, credits: Number(row.credits) }, {
+    id: written.id, request_id: written.requestId, at: written.at, key_id: 'k-round', model: 'openai/gpt-4o-mini', provider: 'openai',
+    upstream_model: 'gpt-4o-mini-2024-07-18', prompt_tokens: 7, completion_tokens: 11, total_tokens: 18, credits: 0.125, priced: 0,
+    status: 499, latency_ms: 1234, ttfb_ms: 57, streamed: 1, client_aborted: 1, error: 'client closed'
+  }, 'every column as written')
+}
+
 async function suite (t: Test, store: Store): Promise<void> {
+  await roundTrip(t, store)
   await store.usage.insertBatch(RECORDS)
   await store.usage.insertBatch(RECORDS.slice(0, 1)) // a retried batch does not double count
 
