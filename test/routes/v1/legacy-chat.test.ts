@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { adminCall, bearer, UNAUTHORIZED } from '../../helpers/build.js'
+import { adminCall, UNAUTHORIZED } from '../../helpers/build.js'
 import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { sseData } from '../v2/setup.js'
