@@ -81,13 +81,35 @@ export class UpstreamHttp {
 /** The response body piece by piece, with network failures while reading mapped like transportError. */
 export async function * bodyPieces (response: UpstreamResponse, call: UpstreamCall): AsyncGenerator<Buffer> {
   try {
-    for await (const piece of response.body) yield piece as Buffer
+    // not destroyed when the consumer stops: see release()
+    for await (const piece of response.body.iterator({ destroyOnReturn: false })) yield piece as Buffer
   } catch (err) {
     throw transportError(err, call)
   } finally {
-    // stopping early (client gone, stream error) must release the upstream connection at once
-    if (!response.body.readableEnded) response.body.destroy()
+    if (!response.body.readableEnded) release(response.body, call)
   }
+}
+
+/** What may still arrive after a provider's end marker before its body ends; more than that is not an answer. */
+const MAX_TRAILING_BYTES = 64 * 1024
+
+/**
+ * A body its consumer stopped reading. Without a client, it is destroyed at once (the upstream request stops). A
+ * consumer that stopped at the provider's end marker (`data: [DONE]`, `message_stop`) usually leaves only the last
+ * bytes and the body's end in flight: those are read and dropped, so the connection goes back to the pool instead
+ * of being torn down, and no AbortError (a stack trace, ~40 µs) is made for a stream that ended well.
+ */
+function release (body: UpstreamResponse['body'], call: UpstreamCall): void {
+  if (call.signal.aborted) {
+    body.destroy()
+    return
+  }
+  let left = MAX_TRAILING_BYTES
+  body.on('error', () => { /* the idle timeout or a reset: nothing waits for this body any more */ })
+  body.on('data', (piece: Buffer) => {
+    left -= piece.length
+    if (left < 0) body.destroy()
+  })
 }
 
 /** Reads a whole (non-streamed) JSON answer as text. */
