@@ -45,4 +45,11 @@ interface UsageEventMap {
  * `app.usageEvents.on('usage', (event) => …)`. Listeners run synchronously on the request path,
  * so they must only queue work; a throwing listener is caught and logged by the emitter's owner.
  */
-export class UsageEvents extends EventEmitter<UsageEventMap> {}
+export class UsageEvents extends EventEmitter<UsageEventMap> {
+  /**
+   * Resolves once the records of every event emitted so far are durable (metering sets it: its journal writes the
+   * records of one event-loop turn together); undefined when nothing is waiting. A call awaits it before its answer
+   * ends, so a killed process has recorded every answer a client received in full.
+   */
+  durable: () => Promise<void> | undefined = () => undefined
+}

@@ -25,8 +25,9 @@ interface Pending {
 
 /**
  * Writes usage records off the request path in batches. `add()` first appends the record to a local journal
- * (lib/usage-journal.ts) with one synchronous write, so a record is durable before the answer's last byte leaves
- * and a killed process loses nothing: the next start replays the journal. A failing store keeps records buffered
+ * (lib/usage-journal.ts; one write for all the records of an event-loop turn, which `written()` waits for), so a
+ * record is durable before the answer's last byte leaves and a killed process loses nothing: the next start
+ * replays the journal. A failing store keeps records buffered
  * (bounded) and retried; what it still refuses at shutdown simply stays in the journal for the next start.
  */
 export class UsageRecorder {
@@ -45,6 +46,11 @@ export class UsageRecorder {
 
   get pending (): number {
     return this.queue.length
+  }
+
+  /** Resolves once every record added so far is in the journal; undefined when none is waiting (see UsageJournal). */
+  written (): Promise<void> | undefined {
+    return this.journal.written()
   }
 
   add (record: UsageRecord): void {
@@ -68,7 +74,7 @@ export class UsageRecorder {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
       await this.flush()
     }
-    const inMemoryOnly = this.queue.filter((pending) => pending.segment === undefined).length
+    const inMemoryOnly = this.queue.filter((pending) => pending.segment === undefined || !this.journal.holds(pending.segment)).length
     const journaled = this.queue.length - inMemoryOnly
     if (journaled > 0) {
       this.options.log.error({ journaled, dir: this.options.journalDir }, 'store unavailable at shutdown: usage records stay in the journal and are written at the next start')

@@ -31,7 +31,8 @@ export class CallMeter {
     private readonly streamed: boolean,
     /** Streams being relayed, shared by every meter of the service. */
     private readonly streams: { open: number },
-    private readonly emit: (event: UsageEvent) => void
+    /** Emits the event; answers what to await before the answer ends (the record's durability), if anything. */
+    private readonly emit: (event: UsageEvent) => Promise<void> | undefined
   ) {
     // until resolved, the name is split as the client wrote it
     this.model = requestedModel
@@ -101,8 +102,8 @@ export class CallMeter {
       failure = err
       throw err
     } finally {
-      // a stream has answered 200 already, whatever happens to it afterwards
-      this.end(200, failure ?? (this.context.signal.aborted ? new Error('client closed') : undefined))
+      // a stream has answered 200 already, whatever happens to it afterwards; its end waits for the usage record
+      await this.end(200, failure ?? (this.context.signal.aborted ? new Error('client closed') : undefined))
     }
     return undefined
   }
@@ -117,14 +118,15 @@ export class CallMeter {
     return { prompt_tokens: prompt, completion_tokens: this.contentChunks, total_tokens: prompt + this.contentChunks }
   }
 
-  /** Ends the meter for a call that failed before any answer; returns the error to rethrow. */
-  failed (err: unknown): unknown {
-    this.end(statusOf(err), err)
+  /** Ends the meter for a call that failed before any answer; resolves (its record durable) with the error to rethrow. */
+  async failed (err: unknown): Promise<unknown> {
+    await this.end(statusOf(err), err)
     return err
   }
 
-  end (status: number, err?: unknown): void {
-    if (this.done) return
+  /** Emits the call's one usage event; answers what to await before the answer ends (see UsageEvents.durable). */
+  end (status: number, err?: unknown): Promise<void> | undefined {
+    if (this.done) return undefined
     this.done = true
     if (this.relaying) this.streams.open--
     const now = performance.now()
@@ -150,6 +152,6 @@ export class CallMeter {
     if (this.model !== this.requestedModel) event.requestedModel = this.requestedModel
     if (err !== undefined && !aborted) event.error = clientMessage(err)
     this.ticket?.settle(event)
-    this.emit(event)
+    return this.emit(event)
   }
 }

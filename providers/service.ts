@@ -80,10 +80,10 @@ export class ProviderService {
       const result = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
         async (model, call) => await model.adapter.chat.complete(request, call))
       meter.usage(result.usage)
-      meter.end(200)
+      await meter.end(200)
       return result
     } catch (err) {
-      throw meter.failed(err)
+      throw await meter.failed(err)
     }
   }
 
@@ -100,7 +100,7 @@ export class ProviderService {
       upstream = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
         async (model, call) => await model.adapter.chat.stream(request, call))
     } catch (err) {
-      throw meter.failed(err)
+      throw await meter.failed(err)
     }
     return meter.observe(upstream)
   }
@@ -131,10 +131,10 @@ export class ProviderService {
       }
       const result = await this.upstream(resolved, context, meter, (id) => resolveMediaModel(this.registry, id, kind), run)
       meter.usage(result.usage)
-      meter.end(200)
+      await meter.end(200)
       return result
     } catch (err) {
-      throw meter.failed(err)
+      throw await meter.failed(err)
     }
   }
 
@@ -200,6 +200,7 @@ export class ProviderService {
       } catch (err) {
         this.log.error({ err, requestId: event.requestId }, 'a usage event listener failed')
       }
+      return this.usageEvents.durable()
     })
   }
 }

@@ -49,6 +49,7 @@ export default fp(async (app) => {
     onDropped: (count) => dropped.inc(count),
     onWriteFailed: () => writeFailures.inc()
   })
+  app.usageEvents.durable = () => recorder.written()
   const spentSince = async (keyId: string, since: string): Promise<number> => await app.store.usage.spentSince(keyId, since)
   // with REDIS_URL every replica shares one ledger and token window; otherwise they are this process's own
   const ledger = app.redis !== undefined ? new RedisBudgetLedger(app.redis, spentSince, app.log) : new MemoryBudgetLedger(spentSince)

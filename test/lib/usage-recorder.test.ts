@@ -90,15 +90,30 @@ test('past the buffer bound the oldest records are dropped and counted', async (
 })
 
 
-test('add() journals the record, one JSON line in a segment only the gateway user can read, before it returns', async (t) => {
+test('add() journals the record, one JSON line in a segment only the gateway user can read, once written() resolves', async (t) => {
   const dir = tempDir(t)
   const recorder = recorderOn(dir, flakyStore().write)
   const first = record()
   recorder.add(first)
+  await recorder.written()
   const [segment, ...others] = segments(dir)
   t.same(others, [], 'one segment')
   t.same(JSON.parse(readFileSync(segment ?? '', 'utf8')), first, 'the whole record, as one line')
   t.equal(statSync(segment ?? '').mode & 0o777, 0o600)
+  await recorder.close()
+})
+
+test('the records added in one event-loop turn are written together, at the end of that turn', async (t) => {
+  const dir = tempDir(t)
+  const recorder = recorderOn(dir, flakyStore().write)
+  const records = Array.from({ length: 5 }, record)
+  records.forEach((r) => recorder.add(r))
+  const written = recorder.written()
+  t.ok(written, 'something to wait for')
+  t.same(journaledIds(dir), [], 'nothing written during the turn')
+  await written
+  t.same(journaledIds(dir), records.map((r) => r.id), 'all of them after it, in order')
+  t.equal(recorder.written(), undefined, 'then nothing is waiting')
   await recorder.close()
 })
 
@@ -112,6 +127,7 @@ test('a segment is deleted once every record in it is in the store', async (t) =
   t.same(segments(dir), [], 'written, so deleted')
   const late = record()
   recorder.add(late)
+  await recorder.written()
   t.same(journaledIds(dir), [late.id], 'a new record goes to a new segment')
   await recorder.close()
   t.same(segments(dir), [], 'flushed at close, so deleted')
@@ -125,6 +141,7 @@ test('records of a process killed before its flush are written by the next start
   const killed = recorderOn(dir, before.write)
   const records = Array.from({ length: 4 }, record)
   records.forEach((r) => killed.add(r))
+  await killed.written()
   t.equal(before.written.length, 0)
 
   const after = flakyStore()
