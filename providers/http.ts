@@ -3,6 +3,7 @@ import {
   ClientClosedError, UpstreamAuthError, UpstreamFailedError, UpstreamRateLimitedError, UpstreamRejectedError, UpstreamTimeoutError
 } from './errors.js'
 import type { ProviderConfig, UpstreamCall } from './types.js'
+import { SseParser, type SseEvent } from './sse.js'
 
 export interface UpstreamTimeouts {
   /** TCP + TLS connect. */
@@ -78,16 +79,23 @@ export class UpstreamHttp {
   }
 }
 
-/** The response body piece by piece, with network failures while reading mapped like transportError. */
-export async function * bodyPieces (response: UpstreamResponse, call: UpstreamCall): AsyncGenerator<Buffer> {
+/**
+ * A streamed answer's server-sent events, parsed as the body arrives (one async layer per piece, not two), with
+ * network failures while reading mapped like transportError.
+ */
+export async function * upstreamEvents (response: UpstreamResponse, call: UpstreamCall): AsyncGenerator<SseEvent> {
+  const parser = new SseParser()
   try {
     // not destroyed when the consumer stops: see release()
-    for await (const piece of response.body.iterator({ destroyOnReturn: false })) yield piece as Buffer
+    for await (const piece of response.body.iterator({ destroyOnReturn: false })) {
+      for (const event of parser.push(piece as Buffer)) yield event
+    }
   } catch (err) {
     throw transportError(err, call)
   } finally {
     if (!response.body.readableEnded) release(response.body, call)
   }
+  for (const event of parser.end()) yield event
 }
 
 /** What may still arrive after a provider's end marker before its body ends; more than that is not an answer. */

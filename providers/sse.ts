@@ -7,53 +7,63 @@ export interface SseEvent {
 const END_OF_LINE = /\r\n|\r|\n/g
 
 /**
- * Parses a text/event-stream body (WHATWG HTML §9.2) arriving in arbitrary pieces: lines and UTF-8
- * characters may be split anywhere. Comments and id/retry fields are skipped. An event still open when
- * the body ends is delivered rather than dropped, so a missing final blank line loses nothing.
+ * A text/event-stream parser (WHATWG HTML §9.2) fed the body in arbitrary pieces: lines and UTF-8 characters may
+ * be split anywhere. Comments and id/retry fields are skipped. Synchronous, so a reader that already loops over
+ * the body (providers/http.ts upstreamEvents) needs no second async layer per piece.
  */
-export async function * parseSse (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder('utf-8')
-  let buffer = ''
-  let data: string[] = []
-  let event: string | undefined
+export class SseParser {
+  private readonly decoder = new TextDecoder('utf-8')
+  private buffer = ''
+  private data: string[] = []
+  private event: string | undefined
 
-  const takeLine = (line: string): SseEvent | undefined => {
-    if (line === '') {
-      const done = data.length > 0 ? { event, data: data.join('\n') } : undefined
-      data = []
-      event = undefined
-      return done
+  /** The events completed by `piece`. */
+  push (piece: Uint8Array | string): SseEvent[] {
+    this.buffer += typeof piece === 'string' ? piece : this.decoder.decode(piece, { stream: true })
+    const done: SseEvent[] = []
+    let start = 0
+    END_OF_LINE.lastIndex = 0
+    for (let m = END_OF_LINE.exec(this.buffer); m !== null; m = END_OF_LINE.exec(this.buffer)) {
+      // a lone CR at the end may be the first half of CRLF: wait for the next piece
+      if (m[0] === '\r' && m.index === this.buffer.length - 1) break
+      this.takeLine(this.buffer.slice(start, m.index), done)
+      start = m.index + m[0].length
     }
-    if (line.charCodeAt(0) === 58 /* ':' comment */) return undefined
+    this.buffer = this.buffer.slice(start)
+    return done
+  }
+
+  /** The events left when the body ends: an event still open is delivered rather than dropped. */
+  end (): SseEvent[] {
+    const done: SseEvent[] = []
+    for (const line of (this.buffer + this.decoder.decode()).split(END_OF_LINE)) this.takeLine(line, done)
+    this.buffer = ''
+    this.takeLine('', done)
+    return done
+  }
+
+  private takeLine (line: string, done: SseEvent[]): void {
+    if (line === '') {
+      if (this.data.length > 0) done.push({ event: this.event, data: this.data.join('\n') })
+      this.data = []
+      this.event = undefined
+      return
+    }
+    if (line.charCodeAt(0) === 58 /* ':' comment */) return
     const colon = line.indexOf(':')
     const field = colon === -1 ? line : line.slice(0, colon)
     let value = colon === -1 ? '' : line.slice(colon + 1)
     if (value.charCodeAt(0) === 32) value = value.slice(1)
-    if (field === 'data') data.push(value)
-    else if (field === 'event') event = value
-    return undefined
+    if (field === 'data') this.data.push(value)
+    else if (field === 'event') this.event = value
   }
+}
 
-  for await (const piece of body) {
-    buffer += typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true })
-    let start = 0
-    END_OF_LINE.lastIndex = 0
-    for (let m = END_OF_LINE.exec(buffer); m !== null; m = END_OF_LINE.exec(buffer)) {
-      // a lone CR at the end may be the first half of CRLF: wait for the next piece
-      if (m[0] === '\r' && m.index === buffer.length - 1) break
-      const done = takeLine(buffer.slice(start, m.index))
-      start = m.index + m[0].length
-      if (done !== undefined) yield done
-    }
-    buffer = buffer.slice(start)
-  }
-  buffer += decoder.decode()
-  for (const line of buffer.split(END_OF_LINE)) {
-    const done = takeLine(line)
-    if (done !== undefined) yield done
-  }
-  const last = takeLine('')
-  if (last !== undefined) yield last
+/** The events of a text/event-stream body arriving in arbitrary pieces (see SseParser). */
+export async function * parseSse (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+  const parser = new SseParser()
+  for await (const piece of body) yield * parser.push(piece)
+  yield * parser.end()
 }
 
 /** Frames one JSON text as an unnamed event (compact JSON is one line; pretty-printed JSON from an upstream is kept intact). */

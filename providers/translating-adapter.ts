@@ -1,7 +1,7 @@
 import { UpstreamFailedError } from './errors.js'
-import { bodyPieces, parseJson, readText, type UpstreamResponse } from './http.js'
+import { parseJson, readText, upstreamEvents, type UpstreamResponse } from './http.js'
 import { JsonPayload } from './payload.js'
-import { parseSse, type SseEvent } from './sse.js'
+import type { SseEvent } from './sse.js'
 import type { ChatAdapter, ChatChunkStream, ChatCompletion, ChatRequest, UpstreamCall } from './types.js'
 
 /** What a provider with its own wire format supplies; the HTTP and SSE plumbing around it is shared. */
@@ -31,7 +31,7 @@ export function translatingChatAdapter<Response> (wire: WireTranslation<Response
     },
     async stream (request, call) {
       const response = await wire.send(request, call, true)
-      return wire.translateStream(parseSse(bodyPieces(response, call)), call)
+      return wire.translateStream(upstreamEvents(response, call), call)
     }
   }
 }

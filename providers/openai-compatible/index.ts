@@ -1,6 +1,6 @@
-import { bodyPieces, messageOfErrorText, midStreamError, parseJson, readText, truncatedStreamError, type UpstreamResponse } from '../http.js'
+import { messageOfErrorText, midStreamError, parseJson, readText, truncatedStreamError, upstreamEvents, type UpstreamResponse } from '../http.js'
 import { JsonPayload } from '../payload.js'
-import { parseSse } from '../sse.js'
+import type { SseEvent } from '../sse.js'
 import type { ChatChunk, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
 
 /*
@@ -39,11 +39,11 @@ async function complete (request: ChatRequest, call: UpstreamCall): Promise<Json
 
 async function stream (request: ChatRequest, call: UpstreamCall): Promise<AsyncIterable<ChatChunk>> {
   const response = await send(request, call, true)
-  return relay(bodyPieces(response, call), call)
+  return relay(upstreamEvents(response, call), call)
 }
 
-async function * relay (body: AsyncIterable<Buffer>, call: UpstreamCall): AsyncGenerator<ChatChunk> {
-  for await (const { event, data } of parseSse(body)) {
+async function * relay (events: AsyncIterable<SseEvent>, call: UpstreamCall): AsyncGenerator<ChatChunk> {
+  for await (const { event, data } of events) {
     if (data === '[DONE]') return
     if (event === 'error' || IS_ERROR.test(data)) throw midStreamError(call, messageOfErrorText(data))
     if (!HAS_USAGE.test(data)) {
