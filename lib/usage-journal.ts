@@ -46,7 +46,8 @@ export class UsageJournal {
   /** Segments whose pending lines could not be written: their records are in memory only. */
   private readonly torn = new Set<string>()
 
-  constructor (private readonly dir: string, private readonly log: FastifyBaseLogger) {}
+  /** `onFailure` is told of every failed open or write (a metric: the error is logged only once per outage). */
+  constructor (private readonly dir: string, private readonly log: FastifyBaseLogger, private readonly onFailure?: () => void) {}
 
   /**
    * Appends `record` (written with the others of this event-loop turn: await `written()` before answering); answers
@@ -180,6 +181,7 @@ export class UsageJournal {
   private fail (err: unknown): void {
     if (this.fd !== undefined) this.closeCurrent()
     this.broken = true
+    this.onFailure?.()
     if (this.failing) return
     this.failing = true
     this.log.error({ err, dir: this.dir }, 'usage journal not usable: usage records are kept in memory only until it is (a crash would lose them)')

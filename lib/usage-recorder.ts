@@ -15,6 +15,8 @@ export interface UsageRecorderOptions {
   legacySpoolFile?: string
   onDropped?: (count: number) => void
   onWriteFailed?: () => void
+  /** Every failed open or write of the journal (records then wait in memory only). */
+  onJournalFailed?: () => void
 }
 
 /** A record waiting for the store, and the journal segment holding it (undefined: in memory only). */
@@ -37,7 +39,7 @@ export class UsageRecorder {
   private readonly journal: UsageJournal
 
   constructor (private readonly options: UsageRecorderOptions) {
-    this.journal = new UsageJournal(options.journalDir, options.log)
+    this.journal = new UsageJournal(options.journalDir, options.log, options.onJournalFailed)
     this.queue = this.journal.replay(options.legacySpoolFile)
     this.dropOverflow()
     this.timer = setInterval(() => { void this.flush() }, options.flushMs)

@@ -33,6 +33,11 @@ export default fp(async (app) => {
   const registers = [app.metrics.registry]
   const dropped = new Counter({ name: 'hubgate_usage_records_dropped_total', help: 'Usage records dropped because the store stayed unavailable', registers })
   const writeFailures = new Counter({ name: 'hubgate_usage_write_failures_total', help: 'Failed usage batch writes (retried)', registers })
+  const journalFailures = new Counter({
+    name: 'hubgate_usage_journal_failures_total',
+    help: 'Failed opens or writes of the usage journal (DATA_DIR/usage-journal); while it fails, records wait in memory only and a crash would lose them',
+    registers
+  })
   const unpriced = new Counter({ name: 'hubgate_unpriced_usage_total', help: 'Calls recorded at zero credits because their model has no price', labelNames: ['model'] as const, registers })
   const buffered = new Gauge({ name: 'hubgate_usage_records_pending', help: 'Usage records waiting to be written', registers, collect () { this.set(recorder.pending) } })
   void buffered
@@ -47,7 +52,8 @@ export default fp(async (app) => {
     journalDir: join(config.DATA_DIR, 'usage-journal'),
     legacySpoolFile: join(config.DATA_DIR, 'usage-spool.jsonl'),
     onDropped: (count) => dropped.inc(count),
-    onWriteFailed: () => writeFailures.inc()
+    onWriteFailed: () => writeFailures.inc(),
+    onJournalFailed: () => journalFailures.inc()
   })
   app.usageEvents.durable = () => recorder.written()
   const spentSince = async (keyId: string, since: string): Promise<number> => await app.store.usage.spentSince(keyId, since)

@@ -235,12 +235,17 @@ test('an unwritable journal directory degrades to memory: one error logged, reco
   const capture = pino({ level: 'error' }, { write: (line: string) => { errors.push((JSON.parse(line) as { msg: string }).msg) } })
   const store = flakyStore()
   let dropped = 0
-  const recorder = recorderOn(join(base, 'not-a-dir', 'usage-journal'), store.write, { log: capture, onDropped: (n) => { dropped += n } })
+  let journalFailures = 0
+  const recorder = recorderOn(join(base, 'not-a-dir', 'usage-journal'), store.write, {
+    log: capture, onDropped: (n) => { dropped += n }, onJournalFailed: () => { journalFailures++ }
+  })
   for (let i = 0; i < 3; i++) recorder.add(record())
+  t.equal(journalFailures, 1, 'one failed attempt, then no new one until the next flush')
   await recorder.flush()
   for (let i = 0; i < 2; i++) recorder.add(record())
   await recorder.flush()
   t.equal(store.written.length, 5, 'written from memory')
+  t.equal(journalFailures, 2, 'the journal is tried again after each flush, and each failure counted (for alerting)')
   t.equal(errors.length, 1, 'logged once, not per record or per flush')
   t.match(errors[0], /usage journal not usable/)
   store.down = true

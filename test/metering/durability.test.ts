@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { test } from 'tap'
 import { request } from 'undici'
 import { openAIMock } from '../helpers/mock-openai.js'
-import { bearer, tempDir } from '../helpers/build.js'
+import { ADMIN_KEY, bearer, tempDir } from '../helpers/build.js'
 import { openStore } from '../../store/index.js'
 import { gatewayWithMock } from '../routes/v2/setup.js'
 
@@ -105,4 +105,20 @@ test('every chat route journals the usage record before the last byte of its ans
     t.ok(atEnd.get(requestId)?.includes(requestId), `${name}: journaled before the answer ended`)
   }
   t.equal(gw.app.metering.recorder.pending, calls.length, 'none written to the store yet')
+})
+
+test('a usage journal that cannot be written: calls still answer and are recorded, and /metrics counts the failures', async (t) => {
+  const dataDir = tempDir(t)
+  // a file where the journal directory should be: every open fails, as on a read-only or full volume
+  writeFileSync(join(dataDir, 'usage-journal'), '')
+  const gw = await gatewayWithMock(t, 'openai', { DATA_DIR: dataDir })
+  gw.mock.respond(openAIMock.answer({ content: 'ok' }))
+  const res = await gw.chat({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+  t.equal(res.statusCode, 200, 'the call is not failed because of the journal')
+  await gw.app.metering.recorder.flush()
+  const rows = await gw.app.store.db.selectFrom('usage_records').select('request_id').execute()
+  t.equal(rows.length, 1, 'recorded from memory')
+  const metrics = await gw.app.inject({ url: '/metrics', headers: bearer(ADMIN_KEY) })
+  const failures = Number(/^hubgate_usage_journal_failures_total (\d+)$/m.exec(metrics.body)?.[1])
+  t.ok(failures >= 1, `failures counted (${failures})`)
 })
