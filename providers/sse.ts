@@ -59,13 +59,6 @@ export class SseParser {
   }
 }
 
-/** The events of a text/event-stream body arriving in arbitrary pieces (see SseParser). */
-export async function * parseSse (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  const parser = new SseParser()
-  for await (const piece of body) yield * parser.push(piece)
-  yield * parser.end()
-}
-
 /** Frames one JSON text as an unnamed event (compact JSON is one line; pretty-printed JSON from an upstream is kept intact). */
 export function sseData (json: string): string {
   return json.includes('\n') ? `data: ${json.replace(/\r?\n/g, '\ndata: ')}\n\n` : `data: ${json}\n\n`

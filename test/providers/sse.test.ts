@@ -1,11 +1,9 @@
 import { test } from 'tap'
-import { parseSse, sseData, type SseEvent } from '../../providers/sse.js'
+import { SseParser, sseData, type SseEvent } from '../../providers/sse.js'
 
 async function parseAll (pieces: Array<Uint8Array | string>): Promise<SseEvent[]> {
-  const out: SseEvent[] = []
-  async function * source (): AsyncGenerator<Uint8Array | string> { yield * pieces }
-  for await (const event of parseSse(source())) out.push(event)
-  return out
+  const parser = new SseParser()
+  return [...pieces.flatMap((piece) => parser.push(piece)), ...parser.end()]
 }
 
 function bytewise (text: string): Uint8Array[] {
