@@ -64,6 +64,14 @@ test('the page is public but its data is not: the admin API still needs the key'
   t.equal(admin.statusCode, 200)
   t.match(admin.headers['content-type'], /^application\/json/)
   t.equal(admin.headers['x-content-type-options'], 'nosniff', 'the JSON API gets the security headers too')
+  const csp = cspDirectives(admin.headers['content-security-policy'])
+  t.equal(csp.get('default-src'), "'none'", 'an API answer may load nothing')
+  t.equal(csp.get('frame-ancestors'), "'none'", 'and may not be framed')
+  t.match(admin.headers['strict-transport-security'], /^max-age=\d+/)
+  for (const pageOnly of ['x-dns-prefetch-control', 'cross-origin-opener-policy', 'x-download-options', 'referrer-policy']) {
+    t.notOk(pageOnly in admin.headers, `${pageOnly}: a document policy, left off JSON answers`)
+  }
+  t.equal(anonymous.headers['x-content-type-options'], 'nosniff', 'refusals carry them as well')
 })
 
 test('/docs (Swagger UI) still works under helmet, with only inline styles allowed beyond the strict policy', async (t) => {
