@@ -8,6 +8,7 @@ import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js'
+import { lazyChildLogger } from './lib/lazy-logger.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -49,6 +50,8 @@ const LOG_REDACTION = {
 export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
     logger: { level: config.LOG_LEVEL, redact: LOG_REDACTION },
+    // a request gets its pino child (bound to the request id) only once it logs something
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.BODY_LIMIT,
     // opening the store and migrating can be slow on a loaded machine; fail start-up only when really stuck
     pluginTimeout: 60_000,

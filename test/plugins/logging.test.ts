@@ -2,17 +2,18 @@ import { Writable } from 'node:stream'
 import { test } from 'tap'
 import { createSigner } from 'fast-jwt'
 import { buildApp } from '../../app.js'
+import { lazyChildLogger } from '../../lib/lazy-logger.js'
 import { loadConfig } from '../../config.js'
 import { ADMIN_KEY, bearer, tempDir, type TestContext } from '../helpers/build.js'
 
 const JWT_SECRET = 'logging-jwt-secret-0123456789abcdefghijklmnop'
 
-/** A gateway logging at trace level into memory, through buildApp's logger override. */
-async function buildCapturing (t: TestContext): Promise<{ app: Awaited<ReturnType<typeof buildApp>>, lines: () => Array<Record<string, unknown>>, text: () => string }> {
+/** A gateway logging at `level` (trace unless told) into memory, through buildApp's logger override. */
+async function buildCapturing (t: TestContext, level = 'trace'): Promise<{ app: Awaited<ReturnType<typeof buildApp>>, lines: () => Array<Record<string, unknown>>, text: () => string }> {
   let captured = ''
   const stream = new Writable({ write (chunk: Buffer, _enc, done) { captured += chunk.toString(); done() } })
   const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'info', ADMIN_KEY, JWT_SECRET })
-  const app = await buildApp(config, { print: () => {} }, { logger: { level: 'trace', stream } })
+  const app = await buildApp(config, { print: () => {} }, { logger: { level, stream } })
   t.teardown(async () => { await app.close() })
   return {
     app,
@@ -61,4 +62,33 @@ test('a request id that is not sane is replaced by a generated one', async (t) =
   await app.inject({ url: '/health/live', headers: { 'x-request-id': 'bad id with spaces\u0007' } })
   const incoming = lines().find((l) => l.msg === 'incoming request')
   t.match(incoming?.reqId, /^[0-9a-f-]{36}$/)
+})
+
+test('a request gets its pino child only once it logs at an enabled level, bound to its request id', async (t) => {
+  const { app, lines } = await buildCapturing(t, 'warn')
+  const root = app.log as unknown as { child: (...args: unknown[]) => unknown }
+  const pinoChild = root.child
+  let children = 0
+  root.child = function (this: unknown, ...args: unknown[]) { children++; return pinoChild.apply(this, args) }
+  t.teardown(() => { root.child = pinoChild })
+
+  t.equal((await app.inject({ url: '/health/live', headers: { 'x-request-id': 'quiet-1' } })).statusCode, 200)
+  t.equal(children, 0, 'a request logging nothing (info is below warn) built no child')
+
+  const log = lazyChildLogger.call(app, app.log, { reqId: 'lazy-1' }, {}, undefined as never)
+  log.info('below the level')
+  log.debug({ detail: 1 }, 'below the level too')
+  t.equal(children, 0, 'disabled levels neither write nor build the child')
+  t.equal(log.level, 'warn', 'the level is the parent\'s')
+  log.warn({ upstream: 'openai' }, 'first warning')
+  log.error('then an error')
+  t.equal(children, 1, 'the child is built once, on the first line written')
+  const written = lines().filter((l) => l.reqId === 'lazy-1')
+  t.same(written.map((l) => l.msg), ['first warning', 'then an error'])
+  t.equal(written[0]?.upstream, 'openai', 'merged objects pass through')
+
+  const debugRoute = lazyChildLogger.call(app, app.log, { reqId: 'lazy-2' }, { level: 'debug' }, undefined as never)
+  t.equal(children, 2, 'a route with its own log level gets pino\'s child at once (it filters unlike its parent)')
+  debugRoute.debug('route-level debug')
+  t.ok(lines().some((l) => l.reqId === 'lazy-2' && l.msg === 'route-level debug'))
 })
