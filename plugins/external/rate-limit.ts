@@ -20,15 +20,20 @@ export default fp(async (app) => {
   if (redis !== undefined) app.addHook('onClose', async () => { redis.disconnect() })
   await app.register(rateLimit, {
     ...(redis !== undefined ? { redis, skipOnError: true, nameSpace: 'rpm:' } : {}),
-    global: true,
-    hook: 'preHandler',
+    global: false
+  })
+  const limit = app.rateLimit({
     timeWindow: 60_000,
     max: (request) => rpmOf(request) ?? 0,
-    allowList: (request) => rpmOf(request) === null,
     keyGenerator: (request) => `key:${request.principal?.id ?? request.ip}`,
     errorResponseBuilder: (_request, context) => Object.assign(
       new Error(`Rate limit of ${context.max} requests per minute reached for this key; retry in ${context.after}.`),
       { statusCode: 429 }
     )
+  })
+  // only callers whose key has an rpm pay for the limiter's (async) check
+  app.addHook('preHandler', (request, reply, done) => {
+    if (rpmOf(request) === null) { done(); return }
+    limit.call(app, request, reply).then(() => { done() }, done)
   })
 }, { name: 'rate-limit' })
