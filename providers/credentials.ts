@@ -79,9 +79,14 @@ export class CredentialPool {
    * Runs `attempt` with `provider` carrying a picked credential, and records how the upstream answered.
    * Providers without stored credentials (environment ones, keyless upstreams) run unchanged.
    */
-  async withCredential<T> (provider: ProviderConfig, attempt: (provider: ProviderConfig) => Promise<T>): Promise<T> {
+  withCredential<T> (provider: ProviderConfig, attempt: (provider: ProviderConfig) => Promise<T>): Promise<T> {
     const credentials = this.byProvider.get(provider.id)
-    if (provider.source !== 'store' || credentials === undefined || credentials.length === 0) return await attempt(provider)
+    // env-configured providers (and store ones without credentials) go straight through, in no extra async frame
+    if (provider.source !== 'store' || credentials === undefined || credentials.length === 0) return attempt(provider)
+    return this.withPicked(provider, credentials, attempt)
+  }
+
+  private async withPicked<T> (provider: ProviderConfig, credentials: LiveCredential[], attempt: (provider: ProviderConfig) => Promise<T>): Promise<T> {
     const credential = this.pick(provider.id, credentials)
     try {
       return await attempt({ ...provider, apiKey: credential.secret })

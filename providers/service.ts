@@ -78,7 +78,7 @@ export class ProviderService {
       const resolved = this.prepare(request, meter)
       await this.admitChat(request, context, meter)
       const result = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
-        async (model, call) => await model.adapter.chat.complete(request, call))
+        (model, call) => model.adapter.chat.complete(request, call))
       meter.usage(result.usage)
       await meter.end(200)
       return result
@@ -98,7 +98,7 @@ export class ProviderService {
       const resolved = this.prepare(request, meter)
       await this.admitChat(request, context, meter)
       upstream = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
-        async (model, call) => await model.adapter.chat.stream(request, call))
+        (model, call) => model.adapter.chat.stream(request, call))
     } catch (err) {
       throw await meter.failed(err)
     }
@@ -179,10 +179,11 @@ export class ProviderService {
           meter.attempted(model)
           context.timing?.upstreamStarted()
         }
-      }, async (model) => {
+      }, (model) => {
+        // plain functions, not async ones: each async layer costs every call a promise and a microtask hop
         const call = this.call(model, context)
-        if (this.credentials === undefined) return await run(model, call)
-        return await this.credentials.withCredential(model.provider, async (provider) => await run(model, { ...call, provider }))
+        if (this.credentials === undefined) return run(model, call)
+        return this.credentials.withCredential(model.provider, (provider) => run(model, provider === model.provider ? call : { ...call, provider }))
       })
     } finally {
       context.timing?.upstreamSettled()

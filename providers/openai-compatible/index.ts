@@ -26,8 +26,8 @@ function headers (call: UpstreamCall): Record<string, string> {
   return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
 }
 
-async function send (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
-  return await call.http.postJson(call, '/chat/completions', headers(call), requestBody(request, call, stream))
+function send (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+  return call.http.postJson(call, '/chat/completions', headers(call), requestBody(request, call, stream))
 }
 
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
