@@ -28,11 +28,20 @@ function percentile (sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 }
 
+/** What one stretch of load measured: raw samples, so several stretches can be summarized together. */
+export interface LoadSamples {
+  latencies: number[]
+  ttfbs: number[]
+  errors: number
+  /** Milliseconds the samples were taken over (the warm-up not included). */
+  measuredMs: number
+}
+
 /**
  * Closed-loop load with sub-millisecond timing: `connections` workers each send one request at a time,
  * reading every answer to its end (streams included). Bounded by `durationMs`; the warm-up is not counted.
  */
-export async function runLoad (options: LoadOptions): Promise<LoadResult> {
+export async function loadSamples (options: LoadOptions): Promise<LoadSamples> {
   const pool = new Pool(options.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 })
   const latencies: number[] = []
   const ttfbs: number[] = []
@@ -51,11 +60,13 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
         }
         if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
       } catch {
-        if (start >= measureFrom) errors++
+        if (performance.now() >= measureFrom) errors++
         continue
       }
       const end = performance.now()
-      if (start >= measureFrom && end <= stopAt) {
+      // counted by when it ended: completions per second over the window is the throughput, unbiased by
+      // the requests cut off at either edge (a 100 ms stream would otherwise be lost at both)
+      if (end >= measureFrom && end <= stopAt) {
         latencies.push(end - start)
         ttfbs.push((first || end) - start)
       }
@@ -63,15 +74,26 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
   }
   await Promise.all(Array.from({ length: options.connections }, worker))
   await pool.close()
-  latencies.sort((a, b) => a - b)
-  ttfbs.sort((a, b) => a - b)
+  return { latencies, ttfbs, errors, measuredMs: options.durationMs }
+}
+
+/** Rates and percentiles over every stretch of samples together. */
+export function summarize (parts: LoadSamples[]): LoadResult {
+  const latencies = parts.flatMap((p) => p.latencies).sort((a, b) => a - b)
+  const ttfbs = parts.flatMap((p) => p.ttfbs).sort((a, b) => a - b)
+  const measuredMs = parts.reduce((sum, p) => sum + p.measuredMs, 0)
   return {
     requests: latencies.length,
-    errors,
-    rps: latencies.length / (options.durationMs / 1000),
+    errors: parts.reduce((sum, p) => sum + p.errors, 0),
+    rps: latencies.length / (measuredMs / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     ttfbP50: percentile(ttfbs, 50),
     ttfbP99: percentile(ttfbs, 99)
   }
+}
+
+/** One stretch of load, summarized. */
+export async function runLoad (options: LoadOptions): Promise<LoadResult> {
+  return summarize([await loadSamples(options)])
 }

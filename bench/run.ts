@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { ChildProcess } from 'node:child_process'
-import { runLoad, type LoadResult } from './load.js'
+import { loadSamples, runLoad, summarize, type LoadResult, type LoadSamples } from './load.js'
 import { cpuSeconds, peakRssMb, pinCores, pinning, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
 import { runSoak } from './soak.js'
 
@@ -27,7 +27,9 @@ const durationMs = Number(args.duration) * 1000
 const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
 const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
 
-const WARMUP_MS = 1_000
+/** Each target's share of a scenario is measured in ROUNDS stretches taken in turn with the other targets. */
+const ROUNDS = 4
+const WARMUP_MS = 500
 const JIT_WARMUP_MS = 3_000
 /** Hubgate runs with the Node flags `npm start` and the Dockerfile use. */
 const HUBGATE_NODE_FLAGS: string[] = []
@@ -86,22 +88,8 @@ async function main (): Promise<void> {
     }
     const results: Record<string, Record<string, Result>> = {}
     for (const scenario of scenarios) {
-      results[scenario.name] = {}
-      for (const [name, target] of Object.entries(targets)) {
-        // peak memory of each proxy (the mock's is not of interest)
-        if (name !== 'direct') resetPeakRss(pids[name]!)
-        const cpuBefore = cpuSeconds(pids[name]!)
-        const wallBefore = performance.now()
-        const result: Result = await runLoad({
-          origin: target.origin, path: target.path, connections: scenario.connections, durationMs, warmupMs: WARMUP_MS,
-          headers: { 'content-type': 'application/json', ...target.headers }, body: body(scenario.stream)
-        })
-        const cpu = cpuSeconds(pids[name]!) - cpuBefore
-        // the load ran for warm-up + duration; requests over that span are estimated from the measured rate
-        result.cpuUsPerRequest = cpu * 1e6 / (result.rps * (durationMs + WARMUP_MS) / 1000)
-        result.cpuBusy = cpu * 1000 / (performance.now() - wallBefore)
-        if (name !== 'direct') result.peakRssMb = peakRssMb(pids[name]!)
-        results[scenario.name]![name] = result
+      results[scenario.name] = await interleaved(scenario, targets, pids)
+      for (const [name, result] of Object.entries(results[scenario.name]!)) {
         process.stderr.write(`${scenario.name.padEnd(11)} ${name.padEnd(8)} ${result.rps.toFixed(0)} rps\n`)
       }
     }
@@ -111,6 +99,47 @@ async function main (): Promise<void> {
     await stopAll(children)
     rmSync(dataDir, { recursive: true, force: true })
   }
+}
+
+interface Target { origin: string, path: string, headers: Record<string, string> }
+
+/**
+ * One scenario: the targets take turns, ROUNDS stretches each (direct, bare, Hubgate, direct, bare, …), so
+ * a change in the machine's speed during the run (this VM's drifts by tens of percent over minutes) reaches
+ * every target alike instead of skewing the ratios. Each stretch opens its connections during a short unmeasured
+ * warm-up; CPU is read from /proc around each stretch, peak RSS over the whole scenario.
+ */
+async function interleaved (scenario: Scenario, targets: Record<string, Target>, pids: Record<string, number>): Promise<Record<string, Result>> {
+  const names = Object.keys(targets)
+  const samples = new Map<string, LoadSamples[]>(names.map((name) => [name, []]))
+  const cpu = new Map<string, { seconds: number, wallMs: number }>(names.map((name) => [name, { seconds: 0, wallMs: 0 }]))
+  // peak memory of each proxy (the mock's is not of interest)
+  for (const name of names) if (name !== 'direct') resetPeakRss(pids[name]!)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) {
+      const target = targets[name]!
+      const cpuBefore = cpuSeconds(pids[name]!)
+      const wallBefore = performance.now()
+      samples.get(name)!.push(await loadSamples({
+        origin: target.origin, path: target.path, connections: scenario.connections, durationMs: durationMs / ROUNDS, warmupMs: WARMUP_MS,
+        headers: { 'content-type': 'application/json', ...target.headers }, body: body(scenario.stream)
+      }))
+      const used = cpu.get(name)!
+      used.seconds += cpuSeconds(pids[name]!) - cpuBefore
+      used.wallMs += performance.now() - wallBefore
+    }
+  }
+  const results: Record<string, Result> = {}
+  for (const name of names) {
+    const result: Result = summarize(samples.get(name)!)
+    const used = cpu.get(name)!
+    // the load ran for warm-ups + measured time; requests over that span are estimated from the measured rate
+    result.cpuUsPerRequest = used.seconds * 1e6 / (result.rps * used.wallMs / 1000)
+    result.cpuBusy = used.seconds * 1000 / used.wallMs
+    if (name !== 'direct') result.peakRssMb = peakRssMb(pids[name]!)
+    results[name] = result
+  }
+  return results
 }
 
 /** --cpu-prof flags writing `<name>.cpuprofile` into bench/results/ when asked for. */
