@@ -28,7 +28,8 @@ export default fp(async (app) => {
       if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
     }
     if (status >= 500) {
-      request.log.error({ err }, 'request failed')
+      if (TRANSIENT.has(err.code)) request.log.warn({ err }, 'request failed')
+      else request.log.error({ err }, 'request failed')
       // our own errors (code HUB_*) carry messages written for clients; anything else stays private
       const message = err.code?.startsWith('HUB_') === true ? err.message : 'The gateway hit an internal error; it has been logged.'
       return reply.code(status).send(errorBodyFor(request, status, reasonFor(status), message, err))
@@ -40,6 +41,13 @@ export default fp(async (app) => {
     reply.code(404).send({ error: 'Not Found', message: `Route ${request.method} ${request.url.split('?')[0] ?? ''} not found` })
   })
 }, { name: 'errors' })
+
+/**
+ * 5xx answers that are not the gateway's fault and heal on their own: a provider failing, timing out or behind an
+ * open circuit, or load shedding. They log at warn, so an outage upstream does not flood the error level, which is
+ * left to what needs an operator (a rejected provider credential, the store or Redis unreachable, a bug).
+ */
+const TRANSIENT = new Set(['HUB_UPSTREAM_FAILED', 'HUB_UPSTREAM_TIMEOUT', 'HUB_PROVIDER_UNAVAILABLE', 'HUB_OVERLOADED'])
 
 function statusOf (err: FastifyError): number {
   if (err.validation !== undefined) return 400

@@ -4,15 +4,16 @@ import { createSigner } from 'fast-jwt'
 import { buildApp } from '../../app.js'
 import { lazyChildLogger } from '../../lib/lazy-logger.js'
 import { loadConfig } from '../../config.js'
-import { ADMIN_KEY, bearer, tempDir, type TestContext } from '../helpers/build.js'
+import { ADMIN_KEY, bearer, issueKey, tempDir, type TestContext } from '../helpers/build.js'
+import { sendJson, startMock } from '../helpers/mock-server.js'
 
 const JWT_SECRET = 'logging-jwt-secret-0123456789abcdefghijklmnop'
 
 /** A gateway logging at `level` (trace unless told) into memory, through buildApp's logger override. */
-async function buildCapturing (t: TestContext, level = 'trace'): Promise<{ app: Awaited<ReturnType<typeof buildApp>>, lines: () => Array<Record<string, unknown>>, text: () => string }> {
+async function buildCapturing (t: TestContext, level = 'trace', env: Record<string, string> = {}): Promise<{ app: Awaited<ReturnType<typeof buildApp>>, lines: () => Array<Record<string, unknown>>, text: () => string }> {
   let captured = ''
   const stream = new Writable({ write (chunk: Buffer, _enc, done) { captured += chunk.toString(); done() } })
-  const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'info', ADMIN_KEY, JWT_SECRET })
+  const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'info', ADMIN_KEY, JWT_SECRET, ...env })
   const app = await buildApp(config, { print: () => {} }, { logger: { level, stream } })
   t.teardown(async () => { await app.close() })
   return {
@@ -91,4 +92,27 @@ test('a request gets its pino child only once it logs at an enabled level, bound
   t.equal(children, 2, 'a route with its own log level gets pino\'s child at once (it filters unlike its parent)')
   debugRoute.debug('route-level debug')
   t.ok(lines().some((l) => l.reqId === 'lazy-2' && l.msg === 'route-level debug'))
+})
+
+test('upstream outages log at warn; what needs an operator (a rejected provider credential) at error', async (t) => {
+  const upstream = await startMock(t, '/v1')
+  const { app, lines } = await buildCapturing(t, 'info', {
+    OPENAI_API_KEY: 'sk-logged-never', OPENAI_BASE_URL: upstream.url, UPSTREAM_RETRIES: '0', BREAKER_FAILURES: '1'
+  })
+  const { key } = await issueKey(app, { name: 'outage', scopes: ['chat'] })
+  const chat = async (): Promise<number> => (await app.inject({
+    method: 'POST', url: '/api/v2/chat/completions', headers: bearer(key), payload: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }
+  })).statusCode
+  const lastFailure = (): Record<string, unknown> | undefined => lines().filter((l) => l.msg === 'request failed').at(-1)
+
+  upstream.respond((_req, res) => { sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }) })
+  t.equal(await chat(), 502)
+  t.match(lastFailure(), { level: 50, err: { code: 'HUB_UPSTREAM_AUTH' } }, 'a rejected credential is an error: an operator must act')
+
+  upstream.respond((_req, res) => { sendJson(res, 500, { error: { message: 'The server had an error', type: 'server_error' } }) })
+  t.equal(await chat(), 502)
+  t.match(lastFailure(), { level: 40, err: { code: 'HUB_UPSTREAM_FAILED' } }, 'a provider failing is a warning')
+  t.equal(await chat(), 503, 'that failure opened the circuit')
+  t.match(lastFailure(), { level: 40, err: { code: 'HUB_PROVIDER_UNAVAILABLE' } }, 'so is every call the open circuit refuses')
+  t.notOk(JSON.stringify(lines()).includes('sk-logged-never'), 'the provider key is never logged')
 })
