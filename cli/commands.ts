@@ -57,7 +57,7 @@ export async function runCommand (command: string, args: string[], values: Value
   const run = COMMANDS[command]
   if (run === undefined) throw new Error(`no such command: ${command}`)
   const config = loadConfig(env)
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: config.DATABASE_SCHEMA })
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: config.DATABASE_SCHEMA, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS })
   const service = new AccessKeyService({
     store,
     serverSecret: loadServerSecret(config.SERVER_SECRET, config.DATA_DIR),

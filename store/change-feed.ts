@@ -44,12 +44,17 @@ export function sqliteChangeFeed (database: SQLite.Database): ChangeFeed {
 
 const CHANNEL = 'hubgate_access_keys'
 const RECONNECT_MS = 1_000
+/** How often the listening connection proves it is alive, and how long its answer may take. */
+const LISTENER_HEARTBEAT_MS = 5_000
+const HEARTBEAT_TIMEOUT_MS = 3_000
 
 /**
  * Postgres replicas announce key changes with NOTIFY (delivered at commit) and LISTEN on a connection
  * of their own. While that connection is down nothing is heard, so regaining it counts as a change;
  * meanwhile cached keys stay as fresh as KEY_CACHE_TTL_MS allows (the database is usually down too,
- * and cached keys are what keeps the gateway serving then).
+ * and cached keys are what keeps the gateway serving then). A network that drops without a reset would
+ * leave the connection silently deaf (revocations by other replicas unheard for hours, until TCP gives
+ * up), so it must answer a heartbeat every LISTENER_HEARTBEAT_MS or it is replaced.
  */
 export async function postgresChangeFeed (connectionString: string, schema: string): Promise<ChangeFeed> {
   let version = 0
@@ -63,7 +68,7 @@ export async function postgresChangeFeed (connectionString: string, schema: stri
     retry.unref()
   }
   const listen = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString })
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000, query_timeout: HEARTBEAT_TIMEOUT_MS, keepAlive: true })
     client.on('error', () => {}) // 'end' follows and reconnects
     client.on('notification', (message) => { if (message.payload === schema) version++ })
     client.on('end', () => {
@@ -84,15 +89,30 @@ export async function postgresChangeFeed (connectionString: string, schema: stri
   }
 
   await listen()
+  const heartbeat = setInterval(() => {
+    const client = listener
+    client?.query('select 1').catch(() => { if (listener === client) dropConnection(client) })
+  }, LISTENER_HEARTBEAT_MS)
+  heartbeat.unref()
   return {
     version: () => version,
     async announce (db) { await sql`select pg_notify(${CHANNEL}, ${schema})`.execute(db) },
     async close () {
       closed = true
       clearTimeout(retry)
+      clearInterval(heartbeat)
       const client = listener
       listener = undefined
-      await client?.end().catch(() => {})
+      if (client === undefined) return
+      // a dead network never acknowledges the goodbye: give it a moment, then just close the socket
+      const giveUp = setTimeout(() => { dropConnection(client) }, HEARTBEAT_TIMEOUT_MS)
+      await client.end().catch(() => {})
+      clearTimeout(giveUp)
     }
   }
+}
+
+/** Closes a client's socket at once: `end()` waits for the server's goodbye, which a dead network never sends. 'end' follows. */
+function dropConnection (client: pg.Client): void {
+  (client as unknown as { connection: { stream: { destroy: () => void } } }).connection.stream.destroy()
 }

@@ -22,6 +22,8 @@ export interface StoreOptions {
   dataDir: string
   /** Postgres schema the tables live in (created if missing). */
   schema?: string
+  /** Postgres: how long a query may go unanswered before it fails and its connection is replaced (none when unset). */
+  queryTimeoutMs?: number
 }
 
 export interface Store {
@@ -41,7 +43,7 @@ export interface Store {
 
 export async function openStore (options: StoreOptions): Promise<Store> {
   const { db, dialect, exclusively, changes, serve, usageInsert } = isPostgresUrl(options.databaseUrl)
-    ? await connectPostgres(options.databaseUrl as string, options.schema ?? 'public')
+    ? await connectPostgres(options.databaseUrl as string, options.schema ?? 'public', options.queryTimeoutMs)
     : connectSqlite(sqlitePath(options))
   try {
     // on Postgres the migrator must be told the schema: it looks for its tables in every schema otherwise
@@ -142,11 +144,15 @@ async function beginImmediate (database: SQLite.Database, timeoutMs = 10_000): P
   }
 }
 
-async function connectPostgres (url: string, schema: string): Promise<Connection> {
+async function connectPostgres (url: string, schema: string, queryTimeoutMs: number | undefined): Promise<Connection> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 5_000,
+    // a network that drops without a reset leaves a query waiting forever: bound the wait (store/unreachable.ts then
+    // replaces the connection), and let TCP keepalive find dead idle connections
+    ...(queryTimeoutMs !== undefined ? { query_timeout: queryTimeoutMs } : {}),
+    keepAlive: true,
     // every connection works inside the configured schema, so tests and tenants can share one database
     options: `-c search_path=${schema}`
   })

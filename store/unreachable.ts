@@ -14,7 +14,8 @@ export function isConnectionFailure (err: unknown): boolean {
   if (err instanceof pg.DatabaseError) return /^(08...|57P0[123])$/.test(err.code ?? '')
   const code = (err as { code?: unknown } | null)?.code
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return true
-  return err instanceof Error && /^Connection terminated|is not queryable/.test(err.message)
+  // "Query read timeout": pg's query_timeout, a server that stopped answering (a network dropped without a reset)
+  return err instanceof Error && /^Connection terminated|is not queryable|^Query read timeout/.test(err.message)
 }
 
 export interface ReportingPool {
@@ -35,15 +36,20 @@ export function reportingUnreachable (pool: pg.Pool): ReportingPool {
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let wrapper = wrappers.get(client)
     if (wrapper === undefined) {
+      // a connection that lost its server goes back to the pool as broken, so the pool closes it instead of handing
+      // it to the next query (a timed-out query is still pending on it: anything after would queue behind it)
+      let lost: Error | undefined
       const query = async (text: string, parameters: readonly unknown[]): Promise<pg.QueryResult> => {
         try {
           return await client.query(text, parameters as unknown[])
         } catch (err) {
-          throw serving && isConnectionFailure(err) ? new StoreUnavailableError({ cause: err }) : err
+          if (!isConnectionFailure(err)) throw err
+          lost = err as Error
+          throw serving ? new StoreUnavailableError({ cause: err }) : err
         }
       }
       // the cursor overload is for streamed queries, which this dialect is not configured for
-      wrapper = { query: query as unknown as PostgresPoolClient['query'], release: () => { client.release() } }
+      wrapper = { query: query as unknown as PostgresPoolClient['query'], release: () => { client.release(lost) } }
       wrappers.set(client, wrapper)
     }
     return wrapper

@@ -32,6 +32,7 @@ test('bad values are refused with a message naming the variable', async (t) => {
     [{ DATABASE_SCHEMA: 'x; drop table y' }, /^ {2}DATABASE_SCHEMA: /m],
     [{ JWT_ALGORITHMS: 'none' }, /^ {2}JWT_ALGORITHMS: /m],
     [{ BODY_LIMIT: '10' }, /^ {2}BODY_LIMIT: /m],
+    [{ DATABASE_QUERY_TIMEOUT_MS: '50' }, /^ {2}DATABASE_QUERY_TIMEOUT_MS: /m],
     [{ JWT_SECRET: 'j'.repeat(40), JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }, /JWT_SECRET and JWT_PUBLIC_KEY are mutually exclusive/]
   ]
   for (const [env, message] of cases) {

@@ -9,6 +9,13 @@ export interface Relay {
   cut: () => void
   /** Accepts and relays new connections again. */
   restore: () => void
+  /**
+   * Stops moving bytes on every connection, open or new, without closing any: a network that drops silently (no
+   * reset), so the client only learns of it from its own timeouts.
+   */
+  freeze: () => void
+  /** New connections are relayed again (the frozen ones stay frozen, as after a real partition their peers gave up). */
+  thaw: () => void
 }
 
 const DEFAULT_PORTS: Record<string, number> = { 'redis:': 6379, 'rediss:': 6379, 'postgres:': 5432, 'postgresql:': 5432 }
@@ -21,7 +28,9 @@ export async function startRelay (t: TestContext, targetUrl: string): Promise<Re
   const target = new URL(targetUrl)
   const targetPort = Number(target.port !== '' ? target.port : DEFAULT_PORTS[target.protocol])
   const sockets = new Set<Socket>()
+  const pairs = new Set<[Socket, Socket]>()
   let open = true
+  let frozen = false
   const server: Server = createServer((client) => {
     if (!open) { client.destroy(); return }
     const upstream = connect(targetPort, target.hostname)
@@ -30,9 +39,13 @@ export async function startRelay (t: TestContext, targetUrl: string): Promise<Re
       s.on('close', () => sockets.delete(s))
       s.on('error', () => {})
     }
-    client.pipe(upstream).pipe(client)
     client.on('close', () => upstream.destroy())
     upstream.on('close', () => client.destroy())
+    if (frozen) { client.pause(); return }
+    const pair: [Socket, Socket] = [client, upstream]
+    pairs.add(pair)
+    client.on('close', () => pairs.delete(pair))
+    client.pipe(upstream).pipe(client)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(async () => {
@@ -47,6 +60,17 @@ export async function startRelay (t: TestContext, targetUrl: string): Promise<Re
     url: url.toString(),
     port,
     cut: () => { open = false; for (const s of sockets) s.destroy() },
-    restore: () => { open = true }
+    restore: () => { open = true },
+    freeze: () => {
+      frozen = true
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream)
+        upstream.unpipe(client)
+        client.pause()
+        upstream.pause()
+      }
+      pairs.clear()
+    },
+    thaw: () => { frozen = false }
   }
 }

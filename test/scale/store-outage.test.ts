@@ -44,6 +44,17 @@ async function chat (app: FastifyInstance, key: string): Promise<Awaited<ReturnT
   return await app.inject({ method: 'POST', url: '/api/v2/chat/completions', headers: bearer(key), payload: body })
 }
 
+/** What another replica's key change sends to every listener, sent past the relay. */
+async function notifyKeyChange (schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serviceUrl('TEST_DATABASE_URL') })
+  await client.connect()
+  try {
+    await client.query("select pg_notify('hubgate_access_keys', $1)", [schema])
+  } finally {
+    await client.end()
+  }
+}
+
 /** Usage rows of `keyId` in the database itself, read past the relay. */
 async function usageRows (schema: string, keyId: string): Promise<number> {
   const client = new pg.Client({ connectionString: serviceUrl('TEST_DATABASE_URL') })
@@ -116,6 +127,45 @@ test('Postgres outage: cached keys keep serving and their usage is written later
   const created = await app.inject({ method: 'POST', url: '/api/admin/access-keys', headers: admin, payload: { name: 'after the outage' } })
   t.equal(created.statusCode, 201)
   t.equal((await chat(app, created.json<{ key: string }>().key)).statusCode, 200, 'a key issued after the outage works')
+})
+
+test('Postgres that stops answering (a network dropped without a reset): 503 after DATABASE_QUERY_TIMEOUT_MS instead of a hung request; recovers', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const { gw: { app }, relay, schema } = await gatewayOnRelayedPostgres(t, { DATABASE_QUERY_TIMEOUT_MS: '500' })
+  const cached = await issueKey(app, { scopes: ['chat'] })
+  await keyChangesHeard(app)
+  const admin = bearer(ADMIN_KEY)
+  t.equal((await app.inject({ url: '/api/admin/access-keys', headers: admin })).statusCode, 200)
+  t.equal((await chat(app, cached.key)).statusCode, 200, 'the key is cached')
+
+  relay.freeze()
+
+  // without a query timeout these would wait forever: no reset ever arrives
+  const hung = new Promise<'hung'>((resolve) => { setTimeout(() => resolve('hung'), 20_000).unref() })
+  for (const call of [{ url: '/api/admin/access-keys' }, { url: '/api/admin/usage' }]) {
+    const res = await Promise.race([app.inject({ ...call, headers: admin }), hung])
+    if (res === 'hung') { t.fail(`${call.url} never answered`); continue }
+    t.equal(res.statusCode, 503, `${call.url}: the store is reported unreachable`)
+    t.same(res.json(), STORE_DOWN)
+    t.notMatch(res.body, INTERNALS)
+  }
+  t.equal((await chat(app, cached.key)).statusCode, 200, 'a cached key keeps chatting meanwhile')
+
+  relay.thaw()
+
+  // each pooled connection that was frozen fails its next query once and is replaced, never reused
+  t.ok(await eventually(async () => (await app.inject({ url: '/api/admin/access-keys', headers: admin })).statusCode === 200, 20_000), 'admin routes answer again')
+  t.ok(await eventually(async () => await usageRows(schema, cached.id) === 2, 20_000), 'the usage of both calls reaches the store')
+  t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200, 'ready')
+  // the key-change listener was frozen too: its heartbeat fails, it is replaced, and other replicas are heard again
+  const heard = async (): Promise<boolean> => {
+    const seen = app.store.keyChangeVersion()
+    await notifyKeyChange(schema)
+    return await eventually(async () => app.store.keyChangeVersion() > seen, 1_000)
+  }
+  t.ok(await eventually(heard, 30_000), 'a key change announced by another replica is heard again')
+  for (let i = 0; i < 3; i++) t.ok(await heard(), 'and every one after it')
+  // the partition ends in resets (TCP gives up on both sides), so closing the gateway does not wait on frozen sockets
+  relay.cut()
 })
 
 test('Postgres outage: a cached key works until its cache entry ages out (KEY_CACHE_TTL_MS), then needs the store', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {

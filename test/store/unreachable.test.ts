@@ -13,6 +13,7 @@ test('only a lost database counts as unreachable; answers the server gave pass a
     ['connection dropped mid-query', new Error('Connection terminated unexpectedly'), true],
     ['connect timeout', new Error('Connection terminated due to connection timeout'), true],
     ['client already broken', new Error('Client has encountered a connection error and is not queryable'), true],
+    ['no answer within query_timeout (a silent network)', new Error('Query read timeout'), true],
     ['server shutting down (57P01)', serverError('57P01'), true],
     ['connection exception (08006)', serverError('08006'), true],
     ['unique violation (23505)', serverError('23505'), false],
