@@ -57,7 +57,7 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_SCHEMA: Type.String({ default: 'public', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' }),
-  DATABASE_QUERY_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'Postgres: a query with no answer after this long fails as a store outage (503) and its connection is replaced, so a network that drops silently cannot hang requests' }),
+  DATABASE_QUERY_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'Postgres: a query with no answer after this long fails as a store outage (503) and its connection is replaced, so a network that drops silently cannot hang requests (usage rollups and retention get 15 minutes)' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://\\S+$', description: 'Redis shared by every replica for budgets, tokens and requests per minute; without it those counters are per process' })),
   REDIS_KEY_PREFIX: Type.String({ default: 'hubgate:', minLength: 1, description: 'Prefix of every Redis key this gateway writes (separates deployments sharing one Redis)' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),

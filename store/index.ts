@@ -149,9 +149,7 @@ async function connectPostgres (url: string, schema: string, queryTimeoutMs: num
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 5_000,
-    // a network that drops without a reset leaves a query waiting forever: bound the wait (store/unreachable.ts then
-    // replaces the connection), and let TCP keepalive find dead idle connections
-    ...(queryTimeoutMs !== undefined ? { query_timeout: queryTimeoutMs } : {}),
+    // TCP keepalive finds dead idle connections; queries get their timeouts in store/unreachable.ts
     keepAlive: true,
     // every connection works inside the configured schema, so tests and tenants can share one database
     options: `-c search_path=${schema}`
@@ -161,7 +159,7 @@ async function connectPostgres (url: string, schema: string, queryTimeoutMs: num
   // nor one dropped while checked out: pg emits 'error' on that client with no listener, and the
   // query running on it already fails with the same error (which the caller handles)
   pool.on('connect', (client) => { client.on('error', () => {}) })
-  const reporting = reportingUnreachable(pool)
+  const reporting = reportingUnreachable(pool, queryTimeoutMs)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: reporting.pool }) })
   let changes
   try {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import { StoreUnavailableError } from '../lib/errors.js'
@@ -18,6 +19,18 @@ export function isConnectionFailure (err: unknown): boolean {
   return err instanceof Error && /^Connection terminated|is not queryable|^Query read timeout/.test(err.message)
 }
 
+/** What a query in longRunningQueries() may take: a rollup of one busy day's raw rows can take minutes. */
+export const LONG_RUNNING_QUERY_TIMEOUT_MS = 15 * 60_000
+const longRunning = new AsyncLocalStorage<boolean>()
+
+/**
+ * Runs `work` (background maintenance) with LONG_RUNNING_QUERY_TIMEOUT_MS for its queries instead of the request
+ * path's DATABASE_QUERY_TIMEOUT_MS, which is there to notice a silent network, not to cut honest slow work short.
+ */
+export async function longRunningQueries<T> (work: () => Promise<T>): Promise<T> {
+  return await longRunning.run(true, work)
+}
+
 export interface ReportingPool {
   pool: PostgresPool
   /** From now on a lost database is reported as StoreUnavailableError (before: the driver's error, for the start log). */
@@ -29,7 +42,7 @@ export interface ReportingPool {
  * 503 for every route; the driver's error is kept as `cause` for the log) instead of a driver error that would be a
  * 500. Until `serve()` errors pass unchanged, so a gateway that cannot open its store at start says why.
  */
-export function reportingUnreachable (pool: pg.Pool): ReportingPool {
+export function reportingUnreachable (pool: pg.Pool, queryTimeoutMs?: number): ReportingPool {
   let serving = false
   // one wrapper per pg client: Kysely keys its connection objects by client
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>()
@@ -41,7 +54,9 @@ export function reportingUnreachable (pool: pg.Pool): ReportingPool {
       let lost: Error | undefined
       const query = async (text: string, parameters: readonly unknown[]): Promise<pg.QueryResult> => {
         try {
-          return await client.query(text, parameters as unknown[])
+          // a silent network leaves a query waiting forever: it fails after the timeout (pg's query_timeout)
+          const timeout = longRunning.getStore() === true ? LONG_RUNNING_QUERY_TIMEOUT_MS : queryTimeoutMs
+          return await client.query({ text, values: parameters as unknown[], query_timeout: timeout } as pg.QueryConfig)
         } catch (err) {
           if (!isConnectionFailure(err)) throw err
           lost = err as Error

@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3'
 import { sql, type Kysely } from 'kysely'
 import type { Database, UsageRecordsTable } from './schema.js'
 import type { UsageEvent } from '../lib/usage-events.js'
+import { longRunningQueries } from './unreachable.js'
 
 /** One metered call, as written to usage_records: the provider layer's usage event plus who pays and what. */
 export interface UsageRecord extends Omit<UsageEvent, 'principalId' | 'error'> {
@@ -187,6 +188,11 @@ export class UsageRepository {
 
   /** Folds every complete day after the watermark up to `throughDay` into usage_daily, one transaction per day. */
   async rollup (throughDay: string): Promise<number> {
+    // a busy day's raw rows take a while to fold: not the request path's query timeout
+    return await longRunningQueries(async () => await this.rollupThrough(throughDay))
+  }
+
+  private async rollupThrough (throughDay: string): Promise<number> {
     let watermark = await this.watermark()
     let days = 0
     if (watermark === '') {
@@ -221,11 +227,13 @@ export class UsageRepository {
 
   /** Deletes raw rows older than `before`, never past the rollup watermark (so nothing is lost). */
   async purge (before: string): Promise<number> {
-    const watermark = await this.watermark()
-    if (watermark === '') return 0
-    const limit = minString(before, `${nextDay(watermark)}T00:00:00.000Z`)
-    const result = await this.db.deleteFrom('usage_records').where('at', '<', limit).executeTakeFirst()
-    return Number(result.numDeletedRows)
+    return await longRunningQueries(async () => {
+      const watermark = await this.watermark()
+      if (watermark === '') return 0
+      const limit = minString(before, `${nextDay(watermark)}T00:00:00.000Z`)
+      const result = await this.db.deleteFrom('usage_records').where('at', '<', limit).executeTakeFirst()
+      return Number(result.numDeletedRows)
+    })
   }
 }
 

@@ -1,6 +1,9 @@
+import { sql } from 'kysely'
 import { test, type Test } from 'tap'
+import { StoreUnavailableError } from '../../lib/errors.js'
 import { openStore, type Store, type StoreOptions } from '../../store/index.js'
 import type { NewAccessKey } from '../../store/access-keys.js'
+import { longRunningQueries } from '../../store/unreachable.js'
 import { tempDir } from '../helpers/build.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 
@@ -120,4 +123,16 @@ test('a Postgres schema migrates even when another schema of the database alread
   const own = postgresEnv(t, url)
   const store = await open(t, { databaseUrl: url, schema: own.DATABASE_SCHEMA, dataDir: tempDir(t) })
   t.equal((await store.accessKeys.list({ limit: 1, offset: 0 })).total, 0, 'its own tables exist and are empty')
+})
+
+test('Postgres query timeout: a query unanswered past queryTimeoutMs is a store outage; maintenance queries get longer', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const env = postgresEnv(t, serviceUrl('TEST_DATABASE_URL'))
+  const store = await open(t, { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: tempDir(t), queryTimeoutMs: 200 })
+  const slow = async (): Promise<unknown> => await sql`select pg_sleep(0.6)`.execute(store.db)
+  const err = await slow().catch((e: unknown) => e)
+  t.type(err, StoreUnavailableError, 'a request-path query waits queryTimeoutMs at most')
+  t.equal((err as { cause?: Error }).cause?.message, 'Query read timeout')
+  t.equal(await store.accessKeys.list({ limit: 1, offset: 0 }).then((page) => page.total), 0, 'the next query gets a working connection')
+  await t.resolves(longRunningQueries(slow), 'inside longRunningQueries (rollup, purge) the same query may run its course')
+  t.equal(await store.usage.rollup('2026-01-01'), 0, 'the rollup runs under it')
 })
