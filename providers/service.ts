@@ -9,6 +9,7 @@ import type {
   ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, UpstreamCall
 } from './types.js'
 import { checkChatRequest } from './validate.js'
+import { estimatedTokens } from './token-estimate.js'
 import type { Admission } from './admission.js'
 import type { CallTiming } from './call-timing.js'
 import type { CircuitBreakers } from './circuit-breaker.js'
@@ -141,8 +142,8 @@ export class ProviderService {
   private async admitChat (request: ChatRequest, context: ChatContext, meter: CallMeter): Promise<void> {
     // every token is at least one byte of the serialized messages, so their byte length bounds the prompt
     const promptTokensUpperBound = (): number => Buffer.byteLength(JSON.stringify(request.messages)) + Buffer.byteLength(JSON.stringify(request.tools ?? []))
-    // ~4 bytes a token: what an abandoned stream's prompt is charged when the provider never reported usage
-    meter.estimatePromptWith(() => Math.ceil(promptTokensUpperBound() / 4))
+    // what an abandoned stream's prompt is charged when the provider never reported usage
+    meter.estimatePromptWith(() => estimatedTokens(promptTokensUpperBound()))
     if (this.admission === undefined) return
     const ticket = await this.admission({
       principal: context.principal,

@@ -1,6 +1,7 @@
 import { UnsupportedRequestError } from '../errors.js'
 import { parseJson, readText } from '../http.js'
 import { JsonPayload } from '../payload.js'
+import { estimatedTokens } from '../token-estimate.js'
 import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, UpstreamCall } from '../types.js'
 
 /**
@@ -12,7 +13,7 @@ interface GeminiEmbedding { values: number[] }
 interface GeminiEmbeddingAnswer {
   embedding?: GeminiEmbedding
   embeddings?: GeminiEmbedding[]
-  /** Reported by newer models only; without it the call meters 0 tokens. */
+  /** Reported by newer models only; without it the tokens are estimated from the texts' size. */
   usageMetadata?: { promptTokenCount?: number }
 }
 
@@ -44,7 +45,8 @@ async function create (request: EmbeddingsRequest, call: UpstreamCall): Promise<
   const response = await call.http.postJson(call, path, { 'x-goog-api-key': call.provider.apiKey ?? '' }, JSON.stringify(body))
   const answer = parseJson<GeminiEmbeddingAnswer>(await readText(response, call), call)
   const vectors = single ? [answer.embedding] : (answer.embeddings ?? [])
-  const prompt = answer.usageMetadata?.promptTokenCount ?? 0
+  // the answer then says (and the call meters) the estimate: an embedding is never free for lack of a count
+  const prompt = answer.usageMetadata?.promptTokenCount ?? inputs.reduce((sum, text) => sum + estimatedTokens(Buffer.byteLength(text)), 0)
   const value: EmbeddingsResponse = {
     object: 'list',
     data: vectors.map((v, index) => ({ object: 'embedding' as const, index, embedding: encode(v?.values ?? [], request.encoding_format) })),

@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { byPath, geminiMediaMock, openAIMediaMock, vectorFor } from '../../helpers/mock-media.js'
+import { sendJson } from '../../helpers/mock-server.js'
 import { gatewayWithMock } from '../v2/setup.js'
 
 test('POST /api/v2/embeddings with an OpenAI body: passed through to OpenAI, answered in OpenAI\'s list format', async (t) => {
@@ -65,6 +66,7 @@ test('Gemini embeddings: one text through embedContent, several through batchEmb
 
   const one = await embed({ model: 'gemini/gemini-embedding-001', input: 'hello', dimensions: 8 })
   t.same(one.data, [{ object: 'embedding', index: 0, embedding: vectorFor('hello', 0) }])
+  t.same(one.usage, { prompt_tokens: 2, total_tokens: 2 }, 'Gemini reports no tokens here: ~4 bytes a token, rounded up')
   t.equal(gw.mock.requests.at(-1)?.url, '/models/gemini-embedding-001:embedContent')
   t.same(gw.mock.requests.at(-1)?.body, { content: { parts: [{ text: 'hello' }] }, outputDimensionality: 8 })
   t.equal(gw.mock.requests.at(-1)?.headers['x-goog-api-key'], 'AIza-test-provider-0123456789')
@@ -76,6 +78,13 @@ test('Gemini embeddings: one text through embedContent, several through batchEmb
     { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'bb' }] } }
   ] })
   t.equal(gw.mock.requests.at(-1)?.url, '/models/gemini-embedding-001:batchEmbedContents')
+  t.same(many.usage, { prompt_tokens: 2, total_tokens: 2 }, 'each text estimated on its own')
+  await gw.app.metering.recorder.flush()
+  const metered = await gw.app.store.db.selectFrom('usage_records').select(['prompt_tokens', 'total_tokens']).orderBy('at').execute()
+  t.same(metered.map((r) => r.prompt_tokens), [2, 2], 'and the estimate is what is metered, not 0')
+  gw.mock.respond((_req, res) => { sendJson(res, 200, { embedding: { values: [0.5] }, usageMetadata: { promptTokenCount: 7 } }) })
+  t.same((await embed({ model: 'gemini/gemini-embedding-001', input: 'hello' })).usage, { prompt_tokens: 7, total_tokens: 7 }, 'a count Gemini reports wins')
+  gw.mock.respond(geminiMediaMock.embeddings())
 
   const encoded = await embed({ model: 'gemini/gemini-embedding-001', input: 'hello', encoding_format: 'base64' })
   const bytes = Buffer.from(encoded.data[0].embedding, 'base64')
