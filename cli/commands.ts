@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js'
 import { AccessKeyService, keyStatus } from '../lib/access-keys.js'
 import { ConflictError, NotFoundError } from '../lib/errors.js'
 import { loadServerSecret } from '../lib/server-secret.js'
-import { openStore, type Store } from '../store/index.js'
+import { openStore, storeOptions, type Store } from '../store/index.js'
 import type { AccessKey } from '../store/access-keys.js'
 import { describeKey, issuedText, keyTable } from './format.js'
 import type { Values } from './keys.js'
@@ -57,7 +57,7 @@ export async function runCommand (command: string, args: string[], values: Value
   const run = COMMANDS[command]
   if (run === undefined) throw new Error(`no such command: ${command}`)
   const config = loadConfig(env)
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: config.DATABASE_SCHEMA, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS })
+  const store = await openStore(storeOptions(config))
   const service = new AccessKeyService({
     store,
     serverSecret: loadServerSecret(config.SERVER_SECRET, config.DATA_DIR),

@@ -10,7 +10,7 @@ type PinoLike = FastifyBaseLogger & { isLevelEnabled: (level: string) => boolean
  * redaction pass over its bindings on every request.
  */
 class LazyChildLogger {
-  #child: FastifyBaseLogger | undefined
+  #child: PinoLike | undefined
 
   constructor (
     private readonly parent: PinoLike,
@@ -18,8 +18,8 @@ class LazyChildLogger {
   ) {}
 
   private get real (): PinoLike {
-    this.#child ??= this.parent.child(this.bindings)
-    return this.#child as PinoLike
+    this.#child ??= this.parent.child(this.bindings) as PinoLike
+    return this.#child
   }
 
   private log (method: LogMethod, args: unknown[]): void {
@@ -29,7 +29,7 @@ class LazyChildLogger {
 
   get level (): string { return (this.#child ?? this.parent).level }
   set level (level: string) { this.real.level = level }
-  isLevelEnabled (level: string): boolean { return (this.#child === undefined ? this.parent : this.real).isLevelEnabled(level) }
+  isLevelEnabled (level: string): boolean { return (this.#child ?? this.parent).isLevelEnabled(level) }
   child (...args: Parameters<FastifyBaseLogger['child']>): FastifyBaseLogger { return this.real.child(...args) }
   fatal (...args: unknown[]): void { this.log('fatal', args) }
   error (...args: unknown[]): void { this.log('error', args) }

@@ -11,7 +11,7 @@ import { UsageRepository, sqliteUsageInsert, type DirectUsageInsert } from './us
 import { ModelRepository } from './models.js'
 import { ProviderRepository } from './providers.js'
 import { postgresChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js'
-import { isPostgresUrl } from '../config.js'
+import { isPostgresUrl, type Config } from '../config.js'
 import { reportingUnreachable } from './unreachable.js'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -39,6 +39,11 @@ export interface Store {
   /** Resolves when the database answers a trivial query. */
   ping (): Promise<void>
   close (): Promise<void>
+}
+
+/** The store the gateway's configuration describes (the server and the CLI open the same one). */
+export function storeOptions (config: Config): StoreOptions {
+  return { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: config.DATABASE_SCHEMA, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS }
 }
 
 export async function openStore (options: StoreOptions): Promise<Store> {

@@ -20,7 +20,7 @@ export function isConnectionFailure (err: unknown): boolean {
 }
 
 /** What a query in longRunningQueries() may take: a rollup of one busy day's raw rows can take minutes. */
-export const LONG_RUNNING_QUERY_TIMEOUT_MS = 15 * 60_000
+const LONG_RUNNING_QUERY_TIMEOUT_MS = 15 * 60_000
 const longRunning = new AsyncLocalStorage<boolean>()
 
 /**
