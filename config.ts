@@ -83,6 +83,11 @@ export const ConfigSchema = Type.Object({
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP collector base URL; tracing is off without it' })),
   OTEL_SERVICE_NAME: Type.String({ default: 'hubgate', minLength: 1 }),
   CATALOG_REFRESH_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'How often the model catalog is re-read (changes by other replicas)' }),
+  DATA_DIR_LOCK_WAIT_MS: Type.Integer({
+    default: 30_000,
+    minimum: 0,
+    description: 'How long a starting process waits for another one holding DATA_DIR (a replica being replaced) before refusing to start'
+  }),
   USAGE_FLUSH_MS: Type.Integer({ default: 1_000, minimum: 10, description: 'How often batched usage records are written' }),
   // small enough that queued records are written before V8 promotes them to the old generation (peak RSS ~-25 MB at load)
   USAGE_BATCH_SIZE: Type.Integer({ default: 50, minimum: 1, description: 'Usage records that trigger a write before USAGE_FLUSH_MS' }),

@@ -39,6 +39,8 @@ export class UsageJournal {
   /** Set after a failure: no new attempt until the next rotation (not one failing syscall per call). */
   private broken = false
   private failing = false
+  /** DATA_DIR/usage-journal is made once, not at every rotation (again after a failure: it may have been removed). */
+  private dirMade = false
   /** Lines appended to the current segment and not written yet (written together: see writePending). */
   private pending: string[] = []
   /** Resolves once the pending lines are written (or their write failed); undefined while none are pending. */
@@ -152,7 +154,8 @@ export class UsageJournal {
     if (this.broken) return false
     const path = join(this.dir, `${this.runPrefix}-${String(++this.sequence).padStart(6, '0')}.jsonl`)
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 })
+      if (!this.dirMade) mkdirSync(this.dir, { recursive: true, mode: 0o700 })
+      this.dirMade = true
       // 'wx': a fresh file of this run's own, readable by the gateway's user only
       this.fd = openSync(path, 'wx', 0o600)
     } catch (err) {
@@ -181,6 +184,7 @@ export class UsageJournal {
   private fail (err: unknown): void {
     if (this.fd !== undefined) this.closeCurrent()
     this.broken = true
+    this.dirMade = false
     this.onFailure?.()
     if (this.failing) return
     this.failing = true

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import { meteringAdmission } from '../../lib/admission.js'
 import { MemoryBudgetLedger, type BudgetLedger } from '../../lib/budget.js'
+import { lockDataDir } from '../../lib/data-dir-lock.js'
 import { creditsFor } from '../../lib/model-catalog.js'
 import { RedisBudgetLedger } from '../../lib/redis-budget.js'
 import { RedisTokenWindow } from '../../lib/redis-token-window.js'
@@ -42,6 +43,8 @@ export default fp(async (app) => {
   const buffered = new Gauge({ name: 'hubgate_usage_records_pending', help: 'Usage records waiting to be written', registers, collect () { this.set(recorder.pending) } })
   void buffered
 
+  // before the journal is replayed: it must be this process's alone (lib/data-dir-lock.ts)
+  const unlock = await lockDataDir(config.DATA_DIR, config.DATA_DIR_LOCK_WAIT_MS, app.log)
   const recorder = new UsageRecorder({
     write: async (batch) => { await app.store.usage.insertBatch(batch) },
     log: app.log,
@@ -97,6 +100,7 @@ export default fp(async (app) => {
   app.addHook('onClose', async () => {
     clearInterval(timer)
     await recorder.close()
+    await unlock?.()
   })
 }, { name: 'metering', dependencies: ['store', 'providers', 'catalog', 'metrics', 'redis'] })
 
