@@ -2,9 +2,9 @@ import { useEffect, useId, useRef, type ReactNode } from 'react'
 
 /**
  * A modal dialog on the native <dialog> element: focus is trapped and restored by the browser,
- * Escape closes it, and it is announced as a dialog named by its title.
+ * Escape closes it, and it is announced as a dialog named by its title. `wide` fits a table with row actions.
  */
-export function Modal ({ title, onClose, children }: { title: string, onClose: () => void, children: ReactNode }) {
+export function Modal ({ title, onClose, wide = false, children }: { title: string, onClose: () => void, wide?: boolean, children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   useEffect(() => {
@@ -13,7 +13,7 @@ export function Modal ({ title, onClose, children }: { title: string, onClose: (
     return () => { dialog?.close() }
   }, [])
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onClose() }}>
+    <dialog ref={ref} className={wide ? 'wide' : undefined} aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onClose() }}>
       <h2 id={titleId}>{title}</h2>
       {children}
     </dialog>

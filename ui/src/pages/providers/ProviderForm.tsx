@@ -5,49 +5,68 @@ import { splitList } from '../../lib/format'
 import { PROVIDER_KINDS, type Provider } from '../../lib/types'
 import { useAction } from '../../lib/use-action'
 
+/** What the form sends: the create body (with `id` and `kind`) or, without them, the update body. */
 export interface ProviderFields {
-  id: string
-  kind: Provider['kind']
+  id?: string
+  kind?: Provider['kind']
   displayName?: string
   baseUrl: string
   enabled: boolean
   models?: string[]
 }
 
-/** Form to add a store provider (its credentials are added afterwards) in a dialog. */
-export function ProviderForm ({ onSubmit, onCancel }: { onSubmit: (fields: ProviderFields) => Promise<void>, onCancel: () => void }) {
+/** Add or edit form for a store provider (its credentials are managed in their own dialog). */
+export function ProviderForm ({ existing, onSubmit, onCancel }: {
+  existing?: Provider
+  onSubmit: (fields: ProviderFields) => Promise<void>
+  onCancel: () => void
+}) {
   const id = useId()
   const [providerId, setProviderId] = useState('')
   const [kind, setKind] = useState<Provider['kind']>('openai-compatible')
-  const [displayName, setDisplayName] = useState('')
-  const [baseUrl, setBaseUrl] = useState('')
-  const [models, setModels] = useState('')
-  const [enabled, setEnabled] = useState(true)
+  // a display name equal to the id is the default the gateway fills in: shown empty, as it was entered
+  const [displayName, setDisplayName] = useState(existing !== undefined && existing.displayName !== existing.id ? existing.displayName : '')
+  const [baseUrl, setBaseUrl] = useState(existing?.baseUrl ?? '')
+  const [models, setModels] = useState(existing?.models.join('\n') ?? '')
+  const [enabled, setEnabled] = useState(existing?.enabled ?? true)
   const action = useAction()
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
-    const fields: ProviderFields = { id: providerId.trim(), kind, baseUrl: baseUrl.trim(), enabled }
-    if (displayName.trim() !== '') fields.displayName = displayName.trim()
+    const fields: ProviderFields = { baseUrl: baseUrl.trim(), enabled }
+    if (existing === undefined) {
+      fields.id = providerId.trim()
+      fields.kind = kind
+    }
+    const name = displayName.trim()
+    if (name !== '') fields.displayName = name
+    else if (existing !== undefined) fields.displayName = existing.id // cleared: back to the default, the id
     const list = splitList(models)
-    if (list.length > 0) fields.models = list
+    // empty admits any model name, as when the provider was added
+    if (list.length > 0 || existing !== undefined) fields.models = list.length > 0 ? list : ['*']
     await action.run(async () => { await onSubmit(fields) })
   }
 
   return (
-    <Modal title='Add provider' onClose={onCancel}>
+    <Modal title={existing === undefined ? 'Add provider' : `Edit provider “${existing.id}”`} onClose={onCancel}>
       <form onSubmit={(e) => { void submit(e) }}>
-        <label htmlFor={`${id}-id`}>Provider id</label>
-        <input
-          id={`${id}-id`} required maxLength={63} pattern='[a-z0-9][a-z0-9_\-]*' value={providerId} autoComplete='off'
-          aria-describedby={`${id}-id-help`} onChange={(e) => { setProviderId(e.target.value) }}
-        />
-        <p id={`${id}-id-help`} className='hint'>The prefix clients use: the <code>acme</code> in <code>acme/model-name</code>. Lower case, digits, - and _.</p>
+        {existing === undefined
+          ? (
+            <>
+              <label htmlFor={`${id}-id`}>Provider id</label>
+              <input
+                id={`${id}-id`} required maxLength={63} pattern='[a-z0-9][a-z0-9_\-]*' value={providerId} autoComplete='off'
+                aria-describedby={`${id}-id-help`} onChange={(e) => { setProviderId(e.target.value) }}
+              />
+              <p id={`${id}-id-help`} className='hint'>The prefix clients use: the <code>acme</code> in <code>acme/model-name</code>. Lower case, digits, - and _.</p>
 
-        <label htmlFor={`${id}-kind`}>Wire format</label>
-        <select id={`${id}-kind`} value={kind} onChange={(e) => { setKind(e.target.value as Provider['kind']) }}>
-          {PROVIDER_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
-        </select>
+              <label htmlFor={`${id}-kind`}>Wire format</label>
+              <select id={`${id}-kind`} value={kind} onChange={(e) => { setKind(e.target.value as Provider['kind']) }}>
+                {PROVIDER_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+              </select>
+            </>
+            )
+          : <p className='hint'>Id <code>{existing.id}</code> and wire format <code>{existing.kind}</code> are fixed: clients and credentials depend on them.</p>}
 
         <label htmlFor={`${id}-name`}>Display name (optional)</label>
         <input id={`${id}-name`} maxLength={100} value={displayName} autoComplete='off' onChange={(e) => { setDisplayName(e.target.value) }} />
@@ -71,7 +90,7 @@ export function ProviderForm ({ onSubmit, onCancel }: { onSubmit: (fields: Provi
           Enabled
         </label>
 
-        <FormFooter error={action.error} busy={action.busy} submitLabel='Add provider' onCancel={onCancel} />
+        <FormFooter error={action.error} busy={action.busy} submitLabel={existing === undefined ? 'Add provider' : 'Save changes'} onCancel={onCancel} />
       </form>
     </Modal>
   )

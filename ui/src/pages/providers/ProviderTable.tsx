@@ -1,7 +1,7 @@
 import type { Provider, ProviderCredential } from '../../lib/types'
 import { healthText } from './CredentialsDialog'
 
-export type ProviderAction = 'test' | 'credentials' | 'toggle' | 'delete'
+export type ProviderAction = 'test' | 'edit' | 'credentials' | 'toggle' | 'delete'
 
 /** "2 credentials: ok, cooling down…" for store providers; the environment holds env providers' keys. */
 function credentialSummary (provider: Provider, credentials: ProviderCredential[] | undefined): string {
@@ -45,6 +45,7 @@ export function ProviderTable ({ providers, credentials, onAction }: {
                 <button type='button' aria-label={`Test connection to ${p.id}`} onClick={() => { onAction('test', p) }}>Test</button>
                 {!p.readOnly && (
                   <>
+                    <button type='button' aria-label={`Edit ${p.id}`} onClick={() => { onAction('edit', p) }}>Edit</button>
                     <button type='button' aria-label={`Credentials of ${p.id}`} onClick={() => { onAction('credentials', p) }}>Credentials</button>
                     <button type='button' aria-label={`${p.enabled ? 'Disable' : 'Enable'} ${p.id}`} onClick={() => { onAction('toggle', p) }}>{p.enabled ? 'Disable' : 'Enable'}</button>
                     <button type='button' className='danger' aria-label={`Delete ${p.id}`} onClick={() => { onAction('delete', p) }}>Delete</button>

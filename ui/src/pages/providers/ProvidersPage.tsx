@@ -9,7 +9,7 @@ import { CredentialsDialog, credentialsPath } from './CredentialsDialog'
 import { ProviderForm, type ProviderFields } from './ProviderForm'
 import { ProviderTable, type ProviderAction } from './ProviderTable'
 
-type Dialog = { kind: 'add' } | { kind: 'credentials' | 'delete', provider: Provider }
+type Dialog = { kind: 'add' } | { kind: 'edit' | 'credentials' | 'delete', provider: Provider }
 interface Providers { items: Provider[], credentials: Record<string, ProviderCredential[]> }
 type TestOutcome = ConnectionTest & { providerId: string }
 
@@ -42,6 +42,10 @@ export function ProvidersPage () {
     setNotice(`Added provider “${created.id}”. Add its API key next.`)
     list.reload()
     setDialog({ kind: 'credentials', provider: created })
+  }
+  const update = (provider: Provider) => async (fields: ProviderFields): Promise<void> => {
+    await api.request<Provider>('PATCH', providerPath(provider.id), fields)
+    done(`Saved provider “${provider.id}”.`)
   }
   const onAction = (action: ProviderAction, provider: Provider): void => {
     if (action === 'test') {
@@ -84,6 +88,7 @@ export function ProvidersPage () {
         : <ProviderTable providers={list.data.items} credentials={list.data.credentials} onAction={onAction} />)}
 
       {dialog?.kind === 'add' && <ProviderForm onSubmit={add} onCancel={close} />}
+      {dialog?.kind === 'edit' && <ProviderForm existing={dialog.provider} onSubmit={update(dialog.provider)} onCancel={close} />}
       {dialog?.kind === 'credentials' && <CredentialsDialog provider={dialog.provider} onChanged={list.reload} onClose={close} />}
       {dialog?.kind === 'delete' && (
         <ConfirmDialog
