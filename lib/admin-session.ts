@@ -1,5 +1,6 @@
-import { createHmac } from 'node:crypto'
+import { createHmac, randomUUID } from 'node:crypto'
 import { SignJWT, jwtVerify } from 'jose'
+import type { AdminSessionRepository } from '../store/admin-sessions.js'
 import { NO_LIMITS, type Principal } from './principal.js'
 
 /** Recognizable at a glance and by the auth hook: an admin session, not an access key or a service JWT. */
@@ -20,27 +21,45 @@ export interface AdminIdentity {
 
 /**
  * Short-lived admin sessions minted after single sign-on: an HS256 JWT under a key derived from the
- * server secret (so every replica accepts it), carrying only the admin scope. Stateless: it ends at
- * `exp`; signing out in the UI forgets it.
+ * server secret, carrying only the admin scope and its session id (`jti`). Each is also recorded in the
+ * store, so every replica can tell it was ended early: signing out, or an admin revoking it, ends it
+ * everywhere; otherwise it ends at `exp`.
  */
 export class AdminSessions {
   private readonly key: Buffer
 
-  constructor (serverSecret: Buffer, private readonly ttlSeconds: number) {
+  constructor (serverSecret: Buffer, private readonly ttlSeconds: number, private readonly store: AdminSessionRepository) {
     this.key = deriveKey(serverSecret, 'admin session')
   }
 
   async issue (identity: AdminIdentity): Promise<{ token: string, expiresAt: string }> {
-    const expires = Math.floor(Date.now() / 1000) + this.ttlSeconds
+    const issued = Math.floor(Date.now() / 1000)
+    const expires = issued + this.ttlSeconds
+    const id = randomUUID()
+    const now = new Date(issued * 1000).toISOString()
+    const expiresAt = new Date(expires * 1000).toISOString()
+    // sign-ins are rare: a good moment to drop the rows no token can use any more
+    await this.store.purgeExpired(now)
+    await this.store.create({ id, subject: identity.subject, email: identity.email ?? null, name: identity.name ?? null, issuedAt: now, expiresAt })
     const jwt = await new SignJWT({ email: identity.email, name: identity.name, scope: 'admin' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(identity.subject)
+      .setJti(id)
       .setIssuer(AUDIENCE)
       .setAudience(AUDIENCE)
-      .setIssuedAt()
+      .setIssuedAt(issued)
       .setExpirationTime(expires)
       .sign(this.key)
-    return { token: SESSION_PREFIX + jwt, expiresAt: new Date(expires * 1000).toISOString() }
+    return { token: SESSION_PREFIX + jwt, expiresAt }
+  }
+
+  /** Ends sessions early (every live one when `ids` is undefined); answers how many were live. */
+  async revoke (ids?: string[]): Promise<number> {
+    return await this.store.revoke(new Date().toISOString(), ids)
+  }
+
+  async list (): ReturnType<AdminSessionRepository['listLive']> {
+    return await this.store.listLive(new Date().toISOString())
   }
 
   /** The session's principal, or undefined for anything that is not a valid, unexpired session of this gateway. */
@@ -49,11 +68,14 @@ export class AdminSessions {
     let claims
     try {
       ({ payload: claims } = await jwtVerify(token.slice(SESSION_PREFIX.length), this.key, {
-        algorithms: ['HS256'], issuer: AUDIENCE, audience: AUDIENCE, requiredClaims: ['exp', 'sub']
+        algorithms: ['HS256'], issuer: AUDIENCE, audience: AUDIENCE, requiredClaims: ['exp', 'sub', 'jti']
       }))
     } catch {
       return undefined
     }
+    // signature and expiry hold; the store says whether it was ended early (a store failure propagates)
+    const sessionId = String(claims.jti)
+    if (!await this.store.isLive(sessionId, new Date().toISOString())) return undefined
     const email = typeof claims.email === 'string' ? claims.email : undefined
     const who = email ?? String(claims.sub)
     return {
@@ -63,7 +85,8 @@ export class AdminSessions {
       name: typeof claims.name === 'string' ? claims.name : who,
       scopes: new Set(['admin']),
       allowsModel: () => false,
-      limits: NO_LIMITS
+      limits: NO_LIMITS,
+      sessionId
     }
   }
 }

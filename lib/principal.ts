@@ -25,4 +25,6 @@ export interface Principal {
   scopes: ReadonlySet<string>
   allowsModel: (model: string) => boolean
   limits: KeyLimits
+  /** An admin session from single sign-on: its id, by which it can be ended before it expires. */
+  sessionId?: string
 }

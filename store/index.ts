@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import type { Database } from './schema.js'
 import { migrationProvider } from './migrations/index.js'
 import { AccessKeyRepository } from './access-keys.js'
+import { AdminSessionRepository } from './admin-sessions.js'
 import { AuditRepository } from './audit.js'
 import { UsageRepository, sqliteUsageInsert, type DirectUsageInsert } from './usage.js'
 import { ModelRepository } from './models.js'
@@ -34,6 +35,7 @@ export interface Store {
   readonly usage: UsageRepository
   readonly models: ModelRepository
   readonly providers: ProviderRepository
+  readonly adminSessions: AdminSessionRepository
   /** Moves when another process or replica may have changed access keys (see change-feed.ts). */
   keyChangeVersion (): number
   /** Resolves when the database answers a trivial query. */
@@ -67,6 +69,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     usage: new UsageRepository(db, usageInsert),
     models: new ModelRepository(db),
     providers: new ProviderRepository(db),
+    adminSessions: new AdminSessionRepository(db),
     keyChangeVersion: () => changes.version(),
     async ping () { await sql`select 1`.execute(db) },
     async close () {

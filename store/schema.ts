@@ -118,6 +118,16 @@ export interface ProviderCredentialsTable {
   updated_at: string
 }
 
+export interface AdminSessionsTable {
+  id: string
+  subject: string
+  email: string | null
+  name: string | null
+  issued_at: string
+  expires_at: string
+  revoked_at: string | null
+}
+
 export interface Database {
   access_keys: AccessKeysTable
   audit_log: AuditLogTable
@@ -127,4 +137,5 @@ export interface Database {
   models: ModelsTable
   providers: ProvidersTable
   provider_credentials: ProviderCredentialsTable
+  admin_sessions: AdminSessionsTable
 }

@@ -15,7 +15,7 @@ declare module 'fastify' {
 /** Optional single sign-on for the admin UI (routes in routes/api/admin/sso). */
 export default fp(async (app) => {
   const serverSecret = loadServerSecret(app.config.SERVER_SECRET, app.config.DATA_DIR)
-  app.decorate('adminSessions', new AdminSessions(serverSecret, app.config.ADMIN_SESSION_TTL_SECONDS))
+  app.decorate('adminSessions', new AdminSessions(serverSecret, app.config.ADMIN_SESSION_TTL_SECONDS, app.store.adminSessions))
   const { OIDC_ISSUER, OIDC_CLIENT_ID } = app.config
   app.decorate('adminSso', OIDC_ISSUER === undefined || OIDC_CLIENT_ID === undefined
     ? undefined
@@ -23,4 +23,4 @@ export default fp(async (app) => {
         login: new OidcLogin({ ...app.config, OIDC_ISSUER, OIDC_CLIENT_ID }, app.log),
         cookieSecret: deriveKey(serverSecret, 'sso login cookie').toString('base64url')
       })
-}, { name: 'admin-sso' })
+}, { name: 'admin-sso', dependencies: ['store'] })

@@ -52,13 +52,10 @@ export default fp(async (app) => {
     verifyErrorLogLevel: 'debug',
     auth: async (token: string, request: FastifyRequest) => {
       // an admin session from single sign-on (plugins/app/admin-sso.ts); JWT-shaped, so checked first
-      if (token.startsWith(SESSION_PREFIX)) {
-        request.principal = await app.adminSessions.verify(token)
-        return request.principal !== undefined
-      }
-      if (forJwt(token)) return false
+      if (forJwt(token) && !token.startsWith(SESSION_PREFIX)) return false
       try {
-        request.principal = await app.accessKeys.authenticate(token)
+        // an admin session from single sign-on (plugins/app/admin-sso.ts) is JWT-shaped: told apart by its prefix
+        request.principal = token.startsWith(SESSION_PREFIX) ? await app.adminSessions.verify(token) : await app.accessKeys.authenticate(token)
       } catch (err) {
         if (!(err instanceof StoreUnavailableError)) throw err
         request.authStoreFailed = true

@@ -5,6 +5,7 @@ import * as usage from './003-usage.js'
 import * as models from './004-models.js'
 import * as keyLimits from './005-key-limits.js'
 import * as providerCredentials from './006-provider-credentials.js'
+import * as adminSessions from './007-admin-sessions.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -13,7 +14,8 @@ const migrations: Record<string, Migration> = {
   '003-usage': usage,
   '004-models': models,
   '005-key-limits': keyLimits,
-  '006-provider-credentials': providerCredentials
+  '006-provider-credentials': providerCredentials,
+  '007-admin-sessions': adminSessions
 }
 
 export const migrationProvider: MigrationProvider = {

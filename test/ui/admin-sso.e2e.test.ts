@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { test } from 'tap'
-import { build } from '../helpers/build.js'
+import { bearer, build } from '../helpers/build.js'
 import { needs, serviceUrl } from '../helpers/services.js'
 import { buildUi, launchBrowser, screenshot } from './browser.js'
 import { oidcEnv, startIdp } from './idp.js'
@@ -19,11 +19,15 @@ test('single sign-on in the browser: an allowed admin lands signed in, anyone el
   await ssoLink.click()
   await page.getByRole('heading', { name: 'Access keys', level: 1 }).waitFor()
   t.equal(new URL(page.url()).hash, '', 'the session token does not stay in the address bar')
-  t.match(await page.evaluate(() => Object.values(sessionStorage)), [/^hgs_/], 'the session token is kept in this tab only')
+  const [token] = await page.evaluate(() => Object.values(sessionStorage))
+  t.match(token, /^hgs_/, 'the session token is kept in this tab only')
   t.ok(await page.getByRole('row', { name: /Bootstrap admin/ }).isVisible(), 'the session reads the admin API')
   await screenshot(page, 'sso-02-signed-in')
 
   await page.getByRole('button', { name: 'Sign out' }).click()
+  await ssoLink.waitFor()
+  const after = await app.inject({ url: '/api/admin/access-keys', headers: bearer(token ?? '') })
+  t.equal(after.statusCode, 401, 'signing out ended the session on the gateway, not only in the tab')
   idp.claims = { email: 'mallory@elsewhere.example', email_verified: true }
   await ssoLink.click()
   const notice = page.getByRole('alert').filter({ hasText: 'not allowed' })

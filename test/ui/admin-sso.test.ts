@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { ADMIN_KEY, UNAUTHORIZED, bearer, build, type TestContext } from '../helpers/build.js'
+import { ADMIN_KEY, UNAUTHORIZED, bearer, build, tempDir, type TestContext } from '../helpers/build.js'
 import { ConfigError, loadConfig } from '../../config.js'
 import { oidcEnv, startIdp, type MockIdp } from './idp.js'
 
@@ -89,6 +90,59 @@ test('forged or foreign session tokens get the standard 401', async (t) => {
     t.equal(res.status, 401)
     t.same(await res.json(), UNAUTHORIZED)
   }
+})
+
+test('signing out ends the session at once, on every gateway sharing the store; other sessions go on', async (t) => {
+  const idp = await startIdp(t, ALICE)
+  // two replicas: one database, one server secret, each its own DATA_DIR
+  const shared = { ...oidcEnv(idp, { OIDC_ALLOWED_EMAILS: 'alice@example.com' }), DATABASE_URL: join(tempDir(t), 'shared.db'), SERVER_SECRET: 'a-server-secret-shared-by-both-0123456789' }
+  const one = await listening(t, shared)
+  const two = await listening(t, shared)
+  const token = landing(await signIn(one.base)).token ?? ''
+  const other = landing(await signIn(one.base)).token ?? ''
+  const keys = async (base: string, session: string): Promise<number> => (await fetch(`${base}/api/admin/access-keys`, { headers: bearer(session) })).status
+  t.same([await keys(one.base, token), await keys(two.base, token)], [200, 200], 'a session works on both replicas')
+
+  const out = await fetch(`${two.base}/api/admin/sso/logout`, { method: 'POST', headers: bearer(token) })
+  t.equal(out.status, 204)
+  for (const base of [one.base, two.base]) {
+    const res = await fetch(`${base}/api/admin/access-keys`, { headers: bearer(token) })
+    t.equal(res.status, 401, 'refused everywhere once signed out')
+    t.same(await res.json(), UNAUTHORIZED)
+  }
+  t.equal(await keys(one.base, other), 200, 'the same person\'s other session is not affected')
+  const audit = await (await fetch(`${one.base}/api/admin/audit?action=admin.sso_signed_out`, { headers: bearer(ADMIN_KEY) })).json()
+  t.match(audit, { items: [{ actor: 'sso:alice@example.com', targetType: 'admin_session' }] })
+  t.equal((await fetch(`${one.base}/api/admin/sso/logout`, { method: 'POST', headers: bearer(ADMIN_KEY) })).status, 204, 'an admin key has no session to end')
+  t.equal(await keys(one.base, ADMIN_KEY), 200, 'and keeps working')
+})
+
+test('an admin lists live sessions and ends one, or all of them', async (t) => {
+  const { base } = await idpAndGateway(t, ALICE, { OIDC_ALLOWED_EMAILS: 'alice@example.com' })
+  const first = landing(await signIn(base)).token ?? ''
+  const second = landing(await signIn(base)).token ?? ''
+  const call = async (method: string, path: string, key: string): Promise<Response> => await fetch(`${base}/api/admin/sessions${path}`, { method, headers: bearer(key) })
+
+  const listed = await (await call('GET', '', second)).json() as { items: Array<{ id: string, email: string, name: string, current: boolean, expiresAt: string }> }
+  t.equal(listed.items.length, 2, 'both sessions are live')
+  t.match(listed.items, [{ email: 'alice@example.com', name: 'Alice Admin', current: true }, { current: false }], 'newest first, the caller\'s own marked')
+  t.ok(Date.parse(listed.items[0]?.expiresAt ?? '') > Date.now(), 'with their expiry')
+  const firstId = listed.items[1]?.id ?? ''
+
+  t.equal((await call('DELETE', `/${firstId}`, ADMIN_KEY)).status, 204)
+  t.equal((await call('GET', '', first)).status, 401, 'the ended session is refused')
+  t.equal((await call('GET', '', second)).status, 200, 'the other goes on')
+  const again = await call('DELETE', `/${firstId}`, ADMIN_KEY)
+  t.equal(again.status, 404, 'an ended session cannot be ended twice')
+  t.match(await again.json(), { error: 'Not Found', message: /no live admin session/ })
+
+  const all = await call('DELETE', '', ADMIN_KEY)
+  t.same(await all.json(), { revoked: 1 })
+  t.equal((await call('GET', '', second)).status, 401, 'every session ended')
+  t.same((await (await call('GET', '', ADMIN_KEY)).json()).items, [], 'none left live; admin keys are not sessions')
+  const audit = await (await fetch(`${base}/api/admin/audit?targetId=${firstId}`, { headers: bearer(ADMIN_KEY) })).json()
+  t.match(audit, { items: [{ action: 'admin.session_revoked' }, { action: 'admin.sso_signed_in' }] })
+  t.equal((await call('GET', '', 'hgk_not-an-admin-key-at-all-0123456789abcdef')).status, 401, 'the list needs the admin scope')
 })
 
 test('without OIDC settings there is no single sign-on', async (t) => {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type ComponentType } from 'react'
 import { AuthProvider, useAdminApi } from './lib/auth'
 import { Link, navigate, usePath } from './lib/router'
 import { clearToken, storedToken, storeToken } from './lib/session'
-import { takeSsoResult } from './lib/sso'
+import { endSession, takeSsoResult } from './lib/sso'
 import { AccessKeysPage } from './pages/keys/AccessKeysPage'
 import { AuditPage } from './pages/AuditPage'
 import { PlaygroundPage } from './pages/PlaygroundPage'
@@ -53,7 +53,7 @@ export function App () {
 
 function Shell () {
   const path = usePath()
-  const { signOut } = useAdminApi()
+  const { signOut, token } = useAdminApi()
   const page = PAGES.find((p) => p.path === path)
 
   useEffect(() => {
@@ -73,7 +73,7 @@ function Shell () {
             {PAGES.map((p) => <li key={p.path}><Link to={p.path}>{p.title}</Link></li>)}
           </ul>
         </nav>
-        <button type='button' className='sign-out' onClick={() => { signOut() }}>Sign out</button>
+        <button type='button' className='sign-out' onClick={() => { void endSession(token).then(() => { signOut() }) }}>Sign out</button>
       </header>
       <main id='main' tabIndex={-1}>
         {page !== undefined

@@ -1,4 +1,4 @@
-import { send } from './http'
+import { bearerHeaders, send } from './http'
 
 const SSO_ERRORS: Record<string, string> = {
   denied: 'Single sign-on was cancelled or refused by the identity provider.',
@@ -31,4 +31,15 @@ export async function ssoEnabled (): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/**
+ * Ends a single sign-on session on the gateway (every replica refuses it from then on). An admin key has nothing to
+ * end. Best effort: signing out of the page goes on even when the gateway cannot be reached.
+ */
+export async function endSession (token: string): Promise<void> {
+  if (!token.startsWith('hgs_')) return
+  try {
+    await send('/api/admin/sso/logout', { method: 'POST', headers: bearerHeaders(token, false) })
+  } catch {}
 }

@@ -52,11 +52,27 @@ const sso: FastifyPluginAsyncTypebox = async (app) => {
       const identity = await enabled.login.finish(new URLSearchParams(request.url.split('?')[1] ?? ''), pending)
       const { token } = await app.adminSessions.issue(identity)
       request.principal = await app.adminSessions.verify(token)
-      await app.audit(request, { action: 'admin.sso_signed_in', targetType: 'admin_session', targetId: request.principal?.id ?? null, details: { email: identity.email ?? null } })
+      await app.audit(request, { action: 'admin.sso_signed_in', targetType: 'admin_session', targetId: request.principal?.sessionId ?? null, details: { email: identity.email ?? null } })
       return await reply.header('cache-control', 'no-store').redirect(`${ADMIN_PAGE}#sso=${encodeURIComponent(token)}`)
     } catch (err) {
       return await backToAdmin(request, reply, err)
     }
+  })
+
+  app.post('/logout', {
+    config: { scope: 'admin' },
+    schema: {
+      tags,
+      security: [{ bearerAuth: [] }],
+      summary: 'Sign out: ends the calling admin session on every replica (nothing to end for an admin key)',
+      response: { 204: Type.Null(), ...errorResponses(401, 503) }
+    }
+  }, async (request, reply) => {
+    const id = request.principal?.sessionId
+    if (id !== undefined && await app.adminSessions.revoke([id]) > 0) {
+      await app.audit(request, { action: 'admin.sso_signed_out', targetType: 'admin_session', targetId: id })
+    }
+    return await reply.code(204).send(null)
   })
 }
 
