@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { test, type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { adminCall, bearer, build, issueKey, tempDir } from '../helpers/build.js'
@@ -34,7 +35,8 @@ async function coherence (t: Test, writer: FastifyInstance, reader: FastifyInsta
 }
 
 test('SQLite: a change made by another process on the same file applies within SQLITE_CHANGE_CHECK_MS', async (t) => {
-  const env = { DATA_DIR: tempDir(t) }
+  // one database file, as two replicas would share it; each has its own DATA_DIR (its journal and lock)
+  const env = { DATABASE_URL: join(tempDir(t), 'shared.db'), SERVER_SECRET: 'a-server-secret-shared-by-both-0123456789' }
   const writer = await build(t, env)
   const reader = await build(t, env)
   // SQLite's data_version is read at most every SQLITE_CHANGE_CHECK_MS; a few of those allow for a busy machine

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { test, type Test } from 'tap'
 import { ADMIN_KEY, bearer, build, tempDir } from '../helpers/build.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
@@ -35,9 +36,10 @@ async function assertOnePrintedKey (t: Test, env: Record<string, string>): Promi
 }
 
 test('replicas starting at once on one SQLite file migrate cleanly', async (t) => {
-  const env = { DATA_DIR: tempDir(t) }
-  await t.test('with ADMIN_KEY', async (t) => { await assertOneBootstrapKey(t, env) })
-  await t.test('without ADMIN_KEY', async (t) => { await assertOnePrintedKey(t, { DATA_DIR: tempDir(t) }) })
+  // one database file and server secret, each replica its own DATA_DIR (a DATA_DIR is one process's: lib/data-dir-lock.ts)
+  const shared = (): Record<string, string> => ({ DATABASE_URL: join(tempDir(t), 'shared.db'), SERVER_SECRET: 'a-server-secret-shared-by-all-0123456789' })
+  await t.test('with ADMIN_KEY', async (t) => { await assertOneBootstrapKey(t, shared()) })
+  await t.test('without ADMIN_KEY', async (t) => { await assertOnePrintedKey(t, shared()) })
 })
 
 test('replicas starting at once on one Postgres schema migrate cleanly', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {

@@ -39,6 +39,8 @@ test('models & rates: an admin adds a priced model, edits a rate, sees unpriced 
   await edit.getByRole('checkbox', { name: 'Enabled' }).uncheck()
   await edit.getByRole('button', { name: 'Save changes' }).click()
   await page.getByRole('status').filter({ hasText: `Saved model “${MODEL}”` }).waitFor()
+  // the notice shows as the list reloads: the row is read once it has re-rendered
+  await row.getByText('disabled', { exact: true }).waitFor()
   t.same((await row.getByRole('cell').allTextContents()).slice(2, 6), ['175.5', '—', 'openai/gpt-4o', 'disabled'])
   await row.getByText('unpriced').waitFor()
   t.match(await page.locator('p.warning').textContent(), /1 model has no price \(openai\/gpt-4o-mini\)/, 'the page warns about unpriced models')
