@@ -9,6 +9,8 @@ export interface LoadOptions {
   connections: number
   durationMs: number
   warmupMs: number
+  /** Paced load: requests per second over all connections (each sends on its own schedule); undefined: as fast as answers come. */
+  rate?: number | undefined
 }
 
 export interface LoadResult {
@@ -40,6 +42,8 @@ export interface LoadSamples {
 /**
  * Closed-loop load with sub-millisecond timing: `connections` workers each send one request at a time,
  * reading every answer to its end (streams included). Bounded by `durationMs`; the warm-up is not counted.
+ * With `rate`, each worker sends at most every `connections / rate` seconds (staggered), so a proxy with spare
+ * capacity is measured below saturation: its latency then is its own, not queueing behind a busy core.
  */
 export async function loadSamples (options: LoadOptions): Promise<LoadSamples> {
   const pool = new Pool(options.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 })
@@ -49,8 +53,16 @@ export async function loadSamples (options: LoadOptions): Promise<LoadSamples> {
   const measureFrom = performance.now() + options.warmupMs
   const stopAt = measureFrom + options.durationMs
 
-  const worker = async (): Promise<void> => {
+  const intervalMs = options.rate === undefined ? 0 : options.connections * 1000 / options.rate
+  const worker = async (index: number): Promise<void> => {
+    let due = performance.now() + intervalMs * index / options.connections
     while (performance.now() < stopAt) {
+      if (intervalMs > 0) {
+        const wait = due - performance.now()
+        // behind schedule (a slow answer): send now and keep the schedule, without bunching up to catch up
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+        due = Math.max(due + intervalMs, performance.now())
+      }
       const start = performance.now()
       let first = 0
       try {
@@ -72,7 +84,7 @@ export async function loadSamples (options: LoadOptions): Promise<LoadSamples> {
       }
     }
   }
-  await Promise.all(Array.from({ length: options.connections }, worker))
+  await Promise.all(Array.from({ length: options.connections }, async (_, index) => { await worker(index) }))
   await pool.close()
   return { latencies, ttfbs, errors, measuredMs: options.durationMs }
 }

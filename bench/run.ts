@@ -35,11 +35,15 @@ const JIT_WARMUP_MS = 3_000
 const HUBGATE_NODE_FLAGS: string[] = []
 type Result = LoadResult & { peakRssMb?: number, cpuUsPerRequest?: number, cpuBusy?: number }
 
-interface Scenario { name: string, connections: number, stream: boolean }
+/** `rate`: paced at that many requests per second in all (below either proxy's capacity); otherwise as fast as answered. */
+interface Scenario { name: string, connections: number, stream: boolean, rate?: number }
+const PACED_RATE = 2_000
 const scenarios: Scenario[] = [
   { name: 'json c50', connections: 50, stream: false },
   { name: 'json c200', connections: 200, stream: false },
-  { name: 'stream c50', connections: 50, stream: true }
+  { name: 'stream c50', connections: 50, stream: true },
+  // what a caller waits for at a load the gateway carries with room to spare, rather than queueing at saturation
+  { name: 'json c50 @2k', connections: 50, stream: false, rate: PACED_RATE }
 ]
 
 async function main (): Promise<void> {
@@ -121,7 +125,7 @@ async function interleaved (scenario: Scenario, targets: Record<string, Target>,
       const cpuBefore = cpuSeconds(pids[name]!)
       const wallBefore = performance.now()
       samples.get(name)!.push(await loadSamples({
-        origin: target.origin, path: target.path, connections: scenario.connections, durationMs: durationMs / ROUNDS, warmupMs: WARMUP_MS,
+        origin: target.origin, path: target.path, connections: scenario.connections, durationMs: durationMs / ROUNDS, warmupMs: WARMUP_MS, rate: scenario.rate,
         headers: { 'content-type': 'application/json', ...target.headers }, body: body(scenario.stream)
       }))
       const used = cpu.get(name)!
@@ -172,11 +176,13 @@ function report (results: Record<string, Record<string, Result>>): boolean {
   const j50 = results['json c50']!
   const j200 = results['json c200']!
   const s50 = results['stream c50']!
+  const paced = results['json c50 @2k']!
   const comparisons = {
     throughputRatioC50: j50.hubgate!.rps / j50.bare!.rps,
     throughputRatioC200: j200.hubgate!.rps / j200.bare!.rps,
     addedP50MsOverBareC50: j50.hubgate!.p50 - j50.bare!.p50,
     addedP50MsOverDirectC50: j50.hubgate!.p50 - j50.direct!.p50,
+    addedP50MsOverBarePaced: paced.hubgate!.p50 - paced.bare!.p50,
     streamTtfbOverheadMs: s50.hubgate!.ttfbP50 - s50.bare!.ttfbP50,
     streamFullTimeOverheadMs: s50.hubgate!.p50 - s50.bare!.p50,
     peakRssMbC50: j50.hubgate!.peakRssMb ?? Number.NaN,
@@ -191,6 +197,7 @@ function report (results: Record<string, Record<string, Result>>): boolean {
   ]
   rows.push('', 'targets:')
   for (const t of targets) rows.push(`  ${t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.value}`)
+  rows.push(`  info  added p50 over bare proxy at ${PACED_RATE} rps paced (c50, below saturation): ${fmt(comparisons.addedP50MsOverBarePaced)} ms`)
   rows.push('', pinning === undefined ? 'cores: not pinned (every process shares every core)' : `cores: proxy under test on core ${pinning.proxy}; load generator and mock upstream on core ${pinning.load}`)
   process.stdout.write(rows.join('\n') + '\n')
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, pinning: pinning ?? 'none' }
