@@ -168,6 +168,23 @@ test('Postgres that stops answering (a network dropped without a reset): 503 aft
   relay.cut()
 })
 
+test('shutting down while Postgres stops answering does not wait for goodbyes a dead network never sends', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const { gw: { app }, relay } = await gatewayOnRelayedPostgres(t, { DATABASE_QUERY_TIMEOUT_MS: '500' })
+  await keyChangesHeard(app)
+  // several pooled connections, idle and open (and no usage left to write, which would meet the query timeout first)
+  const listed = await Promise.all(Array.from({ length: 5 }, async () => await app.inject({ url: '/api/admin/access-keys', headers: bearer(ADMIN_KEY) })))
+  t.same(listed.map((res) => res.statusCode), [200, 200, 200, 200, 200])
+
+  relay.freeze()
+  const began = Date.now()
+  const outcome = await Promise.race([app.close().then(() => 'closed'), sleep(20_000).then(() => 'hung')])
+  t.equal(outcome, 'closed', 'the gateway closes')
+  // queries time out (DATABASE_QUERY_TIMEOUT_MS), the key-change listener gives up its goodbye after 3 s, and the
+  // pool ends without waiting for its idle connections' goodbyes: the process then exits (close-with-grace)
+  t.ok(Date.now() - began < 15_000, `within seconds, not at the process's last-resort deadline (${Date.now() - began} ms)`)
+  relay.cut()
+})
+
 test('Postgres outage: a cached key works until its cache entry ages out (KEY_CACHE_TTL_MS), then needs the store', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
   const { gw: { app }, relay } = await gatewayOnRelayedPostgres(t, { KEY_CACHE_TTL_MS: '1000' })
   const { key } = await issueKey(app, { scopes: ['chat'] })
