@@ -33,10 +33,12 @@ export class AdminSessions {
   }
 
   async issue (identity: AdminIdentity): Promise<{ token: string, expiresAt: string }> {
-    const issued = Math.floor(Date.now() / 1000)
+    const nowMs = Date.now()
+    const issued = Math.floor(nowMs / 1000)
     const expires = issued + this.ttlSeconds
     const id = randomUUID()
-    const now = new Date(issued * 1000).toISOString()
+    // to the millisecond in the store, so sessions list newest first even when issued in the same second
+    const now = new Date(nowMs).toISOString()
     const expiresAt = new Date(expires * 1000).toISOString()
     // sign-ins are rare: a good moment to drop the rows no token can use any more
     await this.store.purgeExpired(now)

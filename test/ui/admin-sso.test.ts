@@ -123,11 +123,14 @@ test('an admin lists live sessions and ends one, or all of them', async (t) => {
   const second = landing(await signIn(base)).token ?? ''
   const call = async (method: string, path: string, key: string): Promise<Response> => await fetch(`${base}/api/admin/sessions${path}`, { method, headers: bearer(key) })
 
-  const listed = await (await call('GET', '', second)).json() as { items: Array<{ id: string, email: string, name: string, current: boolean, expiresAt: string }> }
+  const listed = await (await call('GET', '', second)).json() as { items: Array<{ id: string, email: string, name: string, current: boolean, issuedAt: string, expiresAt: string }> }
   t.equal(listed.items.length, 2, 'both sessions are live')
-  t.match(listed.items, [{ email: 'alice@example.com', name: 'Alice Admin', current: true }, { current: false }], 'newest first, the caller\'s own marked')
-  t.ok(Date.parse(listed.items[0]?.expiresAt ?? '') > Date.now(), 'with their expiry')
-  const firstId = listed.items[1]?.id ?? ''
+  t.same(listed.items.map((s) => s.current).sort(), [false, true], 'the caller\'s own is marked')
+  t.match(listed.items.find((s) => s.current), { email: 'alice@example.com', name: 'Alice Admin' })
+  const [newer, older] = listed.items
+  t.ok((newer?.issuedAt ?? '') >= (older?.issuedAt ?? ''), 'newest first')
+  t.ok(Date.parse(newer?.expiresAt ?? '') > Date.now(), 'with their expiry')
+  const firstId = listed.items.find((s) => !s.current)?.id ?? ''
 
   t.equal((await call('DELETE', `/${firstId}`, ADMIN_KEY)).status, 204)
   t.equal((await call('GET', '', first)).status, 401, 'the ended session is refused')
