@@ -1,5 +1,6 @@
 import type { AigneChatOutputType, AigneUsageType } from '../schemas/aigne.js'
 import { sseData } from '../providers/sse.js'
+import type { StreamFormat } from '../providers/stream-body.js'
 import type { ChatChunk, Usage } from '../providers/types.js'
 import { toAigneToolCall } from './aigne-chat.js'
 import { ChunkAccumulator, type ChatSummary } from './chat-summary.js'
@@ -65,21 +66,23 @@ const event = (delta: object): string => sseData(JSON.stringify({ delta }))
  * only known at the end (tool calls, the parsed `json`, usage). No `[DONE]`: the body simply ends. A
  * failure after the start is `event: error` with the message, then the end.
  */
-export async function * aigneEventStream (chunks: AsyncIterable<ChatChunk>, plan: AigneAnswerPlan, describe: (err: unknown) => string): AsyncGenerator<string> {
-  yield event({ json: { model: plan.model } })
+export function aigneStreamFormat (plan: AigneAnswerPlan, describe: (err: unknown) => string): StreamFormat {
   const accumulator = new ChunkAccumulator()
-  try {
-    for await (const chunk of chunks) {
+  return {
+    open: () => event({ json: { model: plan.model } }),
+    chunk (chunk) {
       const piece = accumulator.add(chunk)
-      if (piece.reasoning !== '') yield event({ text: { thoughts: piece.reasoning } })
-      if (piece.text !== '' && !plan.jsonMode) yield event({ text: { text: piece.text } })
-    }
-  } catch (err) {
-    yield `event: error\n${sseData(JSON.stringify({ message: describe(err) }))}`
-    return
+      let out = ''
+      if (piece.reasoning !== '') out += event({ text: { thoughts: piece.reasoning } })
+      if (piece.text !== '' && !plan.jsonMode) out += event({ text: { text: piece.text } })
+      return out
+    },
+    close () {
+      // text and thoughts were streamed already, except in JSON mode where the text is held back
+      const { text, thoughts, model, ...rest } = aigneOutput(accumulator.summary(), plan)
+      const last = plan.jsonMode && text !== undefined ? { text, ...rest } : rest
+      return Object.keys(last).length > 0 ? event({ json: last }) : ''
+    },
+    fail: (err) => `event: error\n${sseData(JSON.stringify({ message: describe(err) }))}`
   }
-  // text and thoughts were streamed already, except in JSON mode where the text is held back
-  const { text, thoughts, model, ...rest } = aigneOutput(accumulator.summary(), plan)
-  const last = plan.jsonMode && text !== undefined ? { text, ...rest } : rest
-  if (Object.keys(last).length > 0) yield event({ json: last })
 }

@@ -1,6 +1,7 @@
-import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { requireModel } from '../plugins/app/auth.js'
+import { streamBody, type StreamFormat } from '../providers/stream-body.js'
+import type { ChatChunkStream } from '../providers/types.js'
 import { envelopeModel } from './aigne-chat.js'
 
 /** Route config of the AIGNE and AI Kit families: the scope, and errors in the shape their clients read. */
@@ -8,14 +9,14 @@ export function aigneConfig (scope: 'chat' | 'embeddings' | 'images'): { scope: 
   return { scope, errorShape: 'aigne' }
 }
 
-/** Sends an event stream: no caching, and proxies such as nginx must not hold it back. */
-export async function sendEventStream (reply: FastifyReply, events: AsyncIterable<string>, type = 'text/event-stream; charset=utf-8'): Promise<FastifyReply> {
+/** Sends a streamed answer in `format`: no caching, and proxies such as nginx must not hold it back. */
+export async function sendEventStream (reply: FastifyReply, chunks: ChatChunkStream, format: StreamFormat, type = 'text/event-stream; charset=utf-8'): Promise<FastifyReply> {
   return await reply
     .type(type)
     .header('cache-control', 'no-cache')
     .header('x-accel-buffering', 'no')
     // the typed reply only knows the documented JSON shapes; a stream is a valid payload all the same
-    .send(Readable.from(events) as never)
+    .send(streamBody(chunks, format) as never)
 }
 
 /** The model an AIGNE envelope names, once the caller's key may use it (else the standard 401). */

@@ -2,6 +2,7 @@ import type { ChatMessageType, ContentPartType, ToolCallType } from '../schemas/
 import { ChatCompletionRequest } from '../schemas/chat.js'
 import type { LegacyChatRequestType, LegacyChatResponseType, LegacyMessageType, LegacyToolCallType, LegacyUsageType } from '../schemas/legacy.js'
 import { sseData } from '../providers/sse.js'
+import type { StreamFormat } from '../providers/stream-body.js'
 import type { ChatChunk, ChatRequest, Usage } from '../providers/types.js'
 import { ChunkAccumulator, type ChatSummary } from './chat-summary.js'
 import { BadRequestError } from './errors.js'
@@ -116,34 +117,32 @@ const data = (value: object): string => sseData(JSON.stringify(value))
  * The AI Kit event stream: text deltas as they arrive, complete tool calls once known (AI Kit clients
  * treat each toolCalls entry as a whole call), then usage. No `[DONE]`; a failure is `data: {"error":…}`.
  */
-export async function * legacyEventStream (
-  chunks: AsyncIterable<ChatChunk>, price: ModelPrice | undefined, describe: (err: unknown) => { message: string, type: string }
-): AsyncGenerator<string> {
+export function legacyEventFormat (price: ModelPrice | undefined, describe: (err: unknown) => { message: string, type: string }): StreamFormat {
   const accumulator = new ChunkAccumulator()
-  try {
-    for await (const chunk of chunks) {
+  return {
+    open: () => '',
+    chunk (chunk) {
       const { role, text } = accumulator.add(chunk)
-      if (role !== undefined || text !== '') yield data({ delta: { ...(role !== undefined ? { role } : {}), ...(text !== '' ? { content: text } : {}) } })
-    }
-  } catch (err) {
-    yield data({ error: describe(err) })
-    return
+      return role !== undefined || text !== '' ? data({ delta: { ...(role !== undefined ? { role } : {}), ...(text !== '' ? { content: text } : {}) } }) : ''
+    },
+    close () {
+      const summary = accumulator.summary()
+      let out = summary.toolCalls.length > 0 ? data({ delta: { toolCalls: legacyToolCalls(summary.toolCalls) } }) : ''
+      const usage = legacyUsage(summary.usage, price)
+      if (usage !== undefined) out += data({ usage })
+      return out
+    },
+    fail: (err) => data({ error: describe(err) })
   }
-  const summary = accumulator.summary()
-  if (summary.toolCalls.length > 0) yield data({ delta: { toolCalls: legacyToolCalls(summary.toolCalls) } })
-  const usage = legacyUsage(summary.usage, price)
-  if (usage !== undefined) yield data({ usage })
 }
 
 /** "stream": true without an event-stream Accept header: the bare text in pieces, a failure as `ERROR: …`. */
-export async function * legacyTextStream (chunks: AsyncIterable<ChatChunk>, describe: (err: unknown) => string): AsyncGenerator<string> {
+export function legacyTextFormat (describe: (err: unknown) => string): StreamFormat {
   const accumulator = new ChunkAccumulator()
-  try {
-    for await (const chunk of chunks) {
-      const { text } = accumulator.add(chunk)
-      if (text !== '') yield text
-    }
-  } catch (err) {
-    yield `ERROR: ${describe(err)}`
+  return {
+    open: () => '',
+    chunk: (chunk) => accumulator.add(chunk).text,
+    close: () => '',
+    fail: (err) => `ERROR: ${describe(err)}`
   }
 }

@@ -13,7 +13,7 @@ import {
 import { strictBodyValidator } from '../schemas/validator.js'
 import { aigneConfig, sendEventStream } from './aigne-route.js'
 import { summarizeCompletion } from './chat-summary.js'
-import { legacyEventStream, legacyResponse, legacyTextStream, legacyToChatRequest, qualifiedModel } from './legacy-chat.js'
+import { legacyEventFormat, legacyResponse, legacyTextFormat, legacyToChatRequest, qualifiedModel } from './legacy-chat.js'
 import { aigneImages, toImagesRequest } from './media-answers.js'
 import { creditsFor } from './model-catalog.js'
 
@@ -76,12 +76,12 @@ export function legacyChatRoute (summary: string): FastifyPluginAsyncTypebox {
       const chunks = await app.providers.chatStream(chat, context)
       const failed = (err: unknown): void => { request.log.warn({ err }, 'legacy chat stream failed after it started') }
       if (eventStream) {
-        return await sendEventStream(reply, legacyEventStream(chunks, price, (err) => {
+        return await sendEventStream(reply, chunks, legacyEventFormat(price, (err) => {
           failed(err)
           return { message: clientMessage(err), type: errorType(err) }
         }))
       }
-      return await sendEventStream(reply, legacyTextStream(chunks, (err) => {
+      return await sendEventStream(reply, chunks, legacyTextFormat((err) => {
         failed(err)
         return clientMessage(err)
       }), 'text/plain; charset=utf-8')

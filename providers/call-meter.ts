@@ -2,7 +2,7 @@ import type { UsageEvent } from '../lib/usage-events.js'
 import type { AdmissionTicket } from './admission.js'
 import { clientMessage, statusOf } from './errors.js'
 import type { ResolvedModel } from './registry.js'
-import type { ChatChunk, ChatChunkStream, Usage } from './types.js'
+import type { ChatChunkStream, Usage } from './types.js'
 import type { ChatContext } from './service.js'
 
 /**
@@ -66,46 +66,40 @@ export class CallMeter {
   }
 
   /**
-   * Relays the stream, noting time to first chunk and usage, and ends the meter however the iteration
-   * ends, including a consumer that gives up before its first read (a generator's finally would not run).
+   * The stream as it reaches the client, noting time to first chunk and usage. The meter ends however the stream
+   * does: complete, failed, or cancelled by a client that went away; the sink's end waits for the usage record.
    */
-  observe (upstream: ChatChunkStream): AsyncIterableIterator<ChatChunk> {
-    const relay = this.relay(upstream)
-    this.relaying = true
-    this.streams.open++
-    const whenAbandoned = (): void => { this.end(200, this.context.signal.aborted ? new Error('client closed') : undefined) }
+  observe (upstream: ChatChunkStream): ChatChunkStream {
     return {
-      [Symbol.asyncIterator] () { return this },
-      // the relay's own promise, not one wrapped in another: this runs once per streamed chunk
-      next: () => relay.next(),
-      return: async (value?: unknown) => {
-        try {
-          return await relay.return(value as undefined)
-        } finally {
-          whenAbandoned()
+      start: (sink) => {
+        this.relaying = true
+        this.streams.open++
+        const clientGone = (): Error | undefined => this.context.signal.aborted ? new Error('client closed') : undefined
+        const flow = upstream.start({
+          chunk: (chunk) => {
+            this.firstChunkAt ??= performance.now()
+            this.usage(chunk.usage)
+            if (!chunk.usageOnly) this.contentChunks++
+            sink.chunk(chunk)
+          },
+          flush: () => { sink.flush() },
+          end: (err) => {
+            // a stream has answered 200 already, whatever happens to it afterwards
+            const durable = this.end(200, err ?? clientGone())
+            if (durable === undefined) sink.end(err)
+            else void durable.then(() => { sink.end(err) }, () => { sink.end(err) })
+          }
+        })
+        return {
+          pause: flow.pause,
+          resume: flow.resume,
+          cancel: () => {
+            flow.cancel()
+            void this.end(200, clientGone())
+          }
         }
-      },
-      throw: async (err?: unknown) => await relay.throw(err)
-    }
-  }
-
-  private async * relay (upstream: ChatChunkStream): AsyncGenerator<ChatChunk, undefined> {
-    let failure: unknown
-    try {
-      for await (const chunk of upstream) {
-        this.firstChunkAt ??= performance.now()
-        this.usage(chunk.usage)
-        if (!chunk.usageOnly) this.contentChunks++
-        yield chunk
       }
-    } catch (err) {
-      failure = err
-      throw err
-    } finally {
-      // a stream has answered 200 already, whatever happens to it afterwards; its end waits for the usage record
-      await this.end(200, failure ?? (this.context.signal.aborted ? new Error('client closed') : undefined))
     }
-    return undefined
   }
 
   /**

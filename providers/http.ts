@@ -3,7 +3,6 @@ import {
   ClientClosedError, UpstreamAuthError, UpstreamFailedError, UpstreamRateLimitedError, UpstreamRejectedError, UpstreamTimeoutError
 } from './errors.js'
 import type { ProviderConfig, UpstreamCall } from './types.js'
-import { SseParser, type SseEvent } from './sse.js'
 
 export interface UpstreamTimeouts {
   /** TCP + TLS connect. */
@@ -77,47 +76,6 @@ export class UpstreamHttp {
     }
     return base
   }
-}
-
-/**
- * A streamed answer's server-sent events, parsed as the body arrives (one async layer per piece, not two), with
- * network failures while reading mapped like transportError.
- */
-export async function * upstreamEvents (response: UpstreamResponse, call: UpstreamCall): AsyncGenerator<SseEvent> {
-  const parser = new SseParser()
-  try {
-    // not destroyed when the consumer stops: see release()
-    for await (const piece of response.body.iterator({ destroyOnReturn: false })) {
-      for (const event of parser.push(piece as Buffer)) yield event
-    }
-  } catch (err) {
-    throw transportError(err, call)
-  } finally {
-    if (!response.body.readableEnded) release(response.body, call)
-  }
-  for (const event of parser.end()) yield event
-}
-
-/** What may still arrive after a provider's end marker before its body ends; more than that is not an answer. */
-const MAX_TRAILING_BYTES = 64 * 1024
-
-/**
- * A body its consumer stopped reading. Without a client, it is destroyed at once (the upstream request stops). A
- * consumer that stopped at the provider's end marker (`data: [DONE]`, `message_stop`) usually leaves only the last
- * bytes and the body's end in flight: those are read and dropped, so the connection goes back to the pool instead
- * of being torn down, and no AbortError (a stack trace, ~40 µs) is made for a stream that ended well.
- */
-function release (body: UpstreamResponse['body'], call: UpstreamCall): void {
-  if (call.signal.aborted) {
-    body.destroy()
-    return
-  }
-  let left = MAX_TRAILING_BYTES
-  body.on('error', () => { /* the idle timeout or a reset: nothing waits for this body any more */ })
-  body.on('data', (piece: Buffer) => {
-    left -= piece.length
-    if (left < 0) body.destroy()
-  })
 }
 
 /** Reads a whole (non-streamed) JSON answer as text. */

@@ -1,3 +1,5 @@
+import type { StreamFormat } from './stream-body.js'
+
 /** One server-sent event: the `event:` name (undefined for unnamed events) and its joined `data:` lines. */
 export interface SseEvent {
   event: string | undefined
@@ -69,19 +71,11 @@ export function sseData (json: string): string {
  * chunk is left out unless the client asked for it (stream_options.include_usage). A failure after the
  * stream started becomes `data: {"error":{"message","type"}}` and the stream closes without [DONE].
  */
-export async function * openAIEventStream (
-  chunks: AsyncIterable<{ text: string, usageOnly: boolean }>,
-  includeUsage: boolean,
-  describe: (err: unknown) => { message: string, type: string }
-): AsyncGenerator<string> {
-  try {
-    for await (const chunk of chunks) {
-      if (chunk.usageOnly && !includeUsage) continue
-      yield sseData(chunk.text)
-    }
-  } catch (err) {
-    yield sseData(JSON.stringify({ error: describe(err) }))
-    return
+export function openAIStreamFormat (includeUsage: boolean, describe: (err: unknown) => { message: string, type: string }): StreamFormat {
+  return {
+    open: () => '',
+    chunk: (chunk) => chunk.usageOnly && !includeUsage ? '' : sseData(chunk.text),
+    close: () => 'data: [DONE]\n\n',
+    fail: (err) => sseData(JSON.stringify({ error: describe(err) }))
   }
-  yield 'data: [DONE]\n\n'
 }

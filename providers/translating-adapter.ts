@@ -1,8 +1,8 @@
 import { UpstreamFailedError } from './errors.js'
-import { parseJson, readText, upstreamEvents, type UpstreamResponse } from './http.js'
+import { decodedStream } from './decoded-stream.js'
+import { parseJson, readText, type UpstreamResponse } from './http.js'
 import { JsonPayload } from './payload.js'
-import type { SseEvent } from './sse.js'
-import type { ChatAdapter, ChatChunkStream, ChatCompletion, ChatRequest, UpstreamCall } from './types.js'
+import type { ChatAdapter, ChatCompletion, ChatRequest, StreamDecoder, UpstreamCall } from './types.js'
 
 /** What a provider with its own wire format supplies; the HTTP and SSE plumbing around it is shared. */
 export interface WireTranslation<Response> {
@@ -10,8 +10,8 @@ export interface WireTranslation<Response> {
   send: (request: ChatRequest, call: UpstreamCall, stream: boolean) => Promise<UpstreamResponse>
   /** The provider's whole answer → an OpenAI chat.completion. */
   toCompletion: (response: Response, call: UpstreamCall) => ChatCompletion
-  /** The provider's SSE events → OpenAI chunks, ending with the usage-only chunk. */
-  translateStream: (events: AsyncIterable<SseEvent>, call: UpstreamCall) => ChatChunkStream
+  /** The provider's SSE events → OpenAI chunks, ending with the usage-only chunk (one decoder per stream). */
+  streamDecoder: (call: UpstreamCall) => StreamDecoder
 }
 
 /** A chat adapter for a provider whose wire format is translated both ways (Anthropic, Gemini). */
@@ -31,7 +31,7 @@ export function translatingChatAdapter<Response> (wire: WireTranslation<Response
     },
     async stream (request, call) {
       const response = await wire.send(request, call, true)
-      return wire.translateStream(upstreamEvents(response, call), call)
+      return decodedStream(response, call, wire.streamDecoder(call))
     }
   }
 }

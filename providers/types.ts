@@ -6,6 +6,7 @@ import type { EmbeddingsRequestType, EmbeddingsResponseType } from '../schemas/e
 import type { ImagesRequestType, ImagesResponseType } from '../schemas/images.js'
 import type { UpstreamHttp } from './http.js'
 import type { JsonPayload } from './payload.js'
+import type { SseEvent } from './sse.js'
 
 /** The gateway's internal shapes are OpenAI Chat Completions; each provider folder translates to and from them. */
 export type ChatRequest = ChatCompletionRequestType
@@ -53,8 +54,41 @@ export interface UpstreamCall {
  */
 export type ChatChunk = JsonPayload<ChatCompletionChunk>
 
-/** An async iterable of OpenAI-style chunks; the iteration throws a HUB_* error when the upstream fails mid-stream. */
-export type ChatChunkStream = AsyncIterable<ChatChunk>
+/**
+ * Where a streamed answer's chunks go. Calls are synchronous, made as each piece of the upstream body is decoded:
+ * one pass per piece from socket to client, with no promise or stream hop per chunk.
+ */
+export interface ChunkSink {
+  chunk: (chunk: ChatChunk) => void
+  /** One piece of the upstream body is decoded: the chunks it held can go out together. */
+  flush: () => void
+  /** Called once: the answer is complete (`err` undefined) or failed mid-stream (a HUB_* error). */
+  end: (err?: unknown) => void
+}
+
+/** The consumer's hold on a started stream: backpressure, and giving up (the client went away). */
+export interface ChunkFlow {
+  pause: () => void
+  resume: () => void
+  /** Stops the upstream; the sink hears nothing more. */
+  cancel: () => void
+}
+
+/** A streamed answer of OpenAI-style chunks, pushed to one sink: `start` it exactly once. */
+export interface ChatChunkStream {
+  start: (sink: ChunkSink) => ChunkFlow
+}
+
+/**
+ * One provider's server-sent events → OpenAI chunks, synchronously. Throws a HUB_* error when the provider reports
+ * a failure mid-stream or the answer turns out to be cut short.
+ */
+export interface StreamDecoder {
+  /** Decodes one event; answers true at the provider's end marker (nothing after it is read). */
+  event: (event: SseEvent, emit: (chunk: ChatChunk) => void) => boolean
+  /** The body ended before an end marker: the last chunks, or throws when the answer is incomplete. */
+  end: (emit: (chunk: ChatChunk) => void) => void
+}
 
 export interface ChatAdapter {
   /** Non-streamed completion. Throws a HUB_* error (providers/errors.ts) for any failure. */

@@ -3,7 +3,7 @@ import { translatingChatAdapter } from '../translating-adapter.js'
 import type { ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
 import { toAnthropicRequest } from './request.js'
 import { toChatCompletion, type AnthropicResponse } from './response.js'
-import { translateStream } from './stream.js'
+import { streamDecoder } from './stream.js'
 
 /** Anthropic Messages API (POST {ANTHROPIC_BASE_URL}/v1/messages), translated both ways. */
 const API_VERSION = '2023-06-01'
@@ -15,5 +15,5 @@ async function send (request: ChatRequest, call: UpstreamCall, stream: boolean):
 
 export const anthropicAdapter: ProviderAdapter = {
   kind: 'anthropic',
-  chat: translatingChatAdapter<AnthropicResponse>({ send, toCompletion: (response) => toChatCompletion(response), translateStream })
+  chat: translatingChatAdapter<AnthropicResponse>({ send, toCompletion: (response) => toChatCompletion(response), streamDecoder })
 }

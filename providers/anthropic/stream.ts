@@ -1,7 +1,6 @@
 import { ChunkBuilder } from '../chunks.js'
 import { midStreamError, parseJson, truncatedStreamError } from '../http.js'
-import type { SseEvent } from '../sse.js'
-import type { ChatChunk, UpstreamCall } from '../types.js'
+import type { StreamDecoder, UpstreamCall } from '../types.js'
 import { toFinishReason, toUsage, type AnthropicUsage } from './response.js'
 
 type StreamEvent =
@@ -17,59 +16,64 @@ type StreamEvent =
  * content, a tool_use block becomes a tool call (id and name first, then input_json_delta pieces as
  * arguments), message_delta carries the finish reason, and message_stop closes with the usage chunk.
  */
-export async function * translateStream (events: AsyncIterable<SseEvent>, call: UpstreamCall): AsyncGenerator<ChatChunk> {
+export function streamDecoder (call: UpstreamCall): StreamDecoder {
   const out = new ChunkBuilder(call.model)
   let usage: AnthropicUsage = {}
   /** Anthropic content block index → OpenAI tool_calls index (tool calls are numbered on their own). */
   const toolIndex = new Map<number, number>()
 
-  for await (const { data } of events) {
-    const event = parseJson<StreamEvent>(data, call)
-    switch (event.type) {
-      case 'message_start':
-        out.id = `chatcmpl-${event.message.id}`
-        out.model = event.message.model ?? out.model
-        usage = { ...event.message.usage }
-        // the prompt count is known now; metering keeps it even if the stream breaks later
-        yield out.delta({ role: 'assistant', content: '' }).withUsage(toUsage(usage))
-        break
-      case 'content_block_start': {
-        const block = event.content_block
-        if (block.type === 'tool_use') {
-          const index = toolIndex.size
-          toolIndex.set(event.index, index)
-          yield out.delta({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] })
-        } else if (block.type === 'text' && block.text !== undefined && block.text !== '') {
-          yield out.delta({ content: block.text })
+  return {
+    event ({ data }, emit) {
+      const event = parseJson<StreamEvent>(data, call)
+      switch (event.type) {
+        case 'message_start':
+          out.id = `chatcmpl-${event.message.id}`
+          out.model = event.message.model ?? out.model
+          usage = { ...event.message.usage }
+          // the prompt count is known now; metering keeps it even if the stream breaks later
+          emit(out.delta({ role: 'assistant', content: '' }).withUsage(toUsage(usage)))
+          break
+        case 'content_block_start': {
+          const block = event.content_block
+          if (block.type === 'tool_use') {
+            const index = toolIndex.size
+            toolIndex.set(event.index, index)
+            emit(out.delta({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] }))
+          } else if (block.type === 'text' && block.text !== undefined && block.text !== '') {
+            emit(out.delta({ content: block.text }))
+          }
+          break
         }
-        break
-      }
-      case 'content_block_delta': {
-        const { delta } = event
-        if (delta.type === 'text_delta' && delta.text !== undefined && delta.text !== '') {
-          yield out.delta({ content: delta.text })
-        } else if (delta.type === 'input_json_delta' && delta.partial_json !== undefined && delta.partial_json !== '') {
-          const index = toolIndex.get(event.index)
-          if (index !== undefined) yield out.delta({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] })
+        case 'content_block_delta': {
+          const { delta } = event
+          if (delta.type === 'text_delta' && delta.text !== undefined && delta.text !== '') {
+            emit(out.delta({ content: delta.text }))
+          } else if (delta.type === 'input_json_delta' && delta.partial_json !== undefined && delta.partial_json !== '') {
+            const index = toolIndex.get(event.index)
+            if (index !== undefined) emit(out.delta({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] }))
+          }
+          // thinking and signature deltas have no place in Chat Completions
+          break
         }
-        // thinking and signature deltas have no place in Chat Completions
-        break
+        case 'message_delta':
+          // message_delta usage is cumulative and may restate input counts
+          usage = { ...usage, ...definedOnly(event.usage) }
+          emit(out.delta({}, toFinishReason(event.delta.stop_reason) ?? 'stop').withUsage(toUsage(usage)))
+          break
+        case 'message_stop':
+          emit(out.usage(toUsage(usage)))
+          return true
+        case 'error':
+          throw midStreamError(call, event.error?.message ?? '', event.error?.type === 'rate_limit_error')
+        default:
+          break // ping, content_block_stop, and event types added later
       }
-      case 'message_delta':
-        // message_delta usage is cumulative and may restate input counts
-        usage = { ...usage, ...definedOnly(event.usage) }
-        yield out.delta({}, toFinishReason(event.delta.stop_reason) ?? 'stop').withUsage(toUsage(usage))
-        break
-      case 'message_stop':
-        yield out.usage(toUsage(usage))
-        return
-      case 'error':
-        throw midStreamError(call, event.error?.message ?? '', event.error?.type === 'rate_limit_error')
-      default:
-        break // ping, content_block_stop, and event types added later
+      return false
+    },
+    end () {
+      throw truncatedStreamError(call)
     }
   }
-  throw truncatedStreamError(call)
 }
 
 function definedOnly (usage: AnthropicUsage | undefined): AnthropicUsage {

@@ -3,7 +3,7 @@ import { translatingChatAdapter } from '../translating-adapter.js'
 import type { ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
 import { toGeminiRequest } from './request.js'
 import { toChatCompletion, type GeminiResponse } from './response.js'
-import { translateStream } from './stream.js'
+import { streamDecoder } from './stream.js'
 
 /** Google Gemini API (POST {GEMINI_BASE_URL}/models/{model}:generateContent | :streamGenerateContent?alt=sse), translated both ways. */
 
@@ -16,5 +16,5 @@ async function send (request: ChatRequest, call: UpstreamCall, stream: boolean):
 
 export const geminiAdapter: ProviderAdapter = {
   kind: 'gemini',
-  chat: translatingChatAdapter<GeminiResponse>({ send, toCompletion: (response, call) => toChatCompletion(response, call.model), translateStream })
+  chat: translatingChatAdapter<GeminiResponse>({ send, toCompletion: (response, call) => toChatCompletion(response, call.model), streamDecoder })
 }

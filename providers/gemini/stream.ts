@@ -1,7 +1,6 @@
 import { ChunkBuilder, type ChunkDelta } from '../chunks.js'
 import { midStreamError, parseJson, truncatedStreamError } from '../http.js'
-import type { SseEvent } from '../sse.js'
-import type { ChatChunk, UpstreamCall } from '../types.js'
+import type { StreamDecoder, UpstreamCall } from '../types.js'
 import { readParts, toFinishReason, toUsage, type GeminiResponse, type GeminiUsage } from './response.js'
 
 interface CandidateState { started: boolean, toolCalls: number }
@@ -11,41 +10,46 @@ interface CandidateState { started: boolean, toolCalls: number }
  * holding the next piece of each candidate; function calls arrive complete, so each becomes one
  * tool-call delta with all its arguments. The body simply ends after the last piece.
  */
-export async function * translateStream (events: AsyncIterable<SseEvent>, call: UpstreamCall): AsyncGenerator<ChatChunk> {
+export function streamDecoder (call: UpstreamCall): StreamDecoder {
   const out = new ChunkBuilder(call.model)
   const states = new Map<number, CandidateState>()
   let usage: GeminiUsage | undefined
   let finished = false
   let first = true
 
-  for await (const { data } of events) {
-    const response = parseJson<GeminiResponse>(data, call)
-    if (response.error !== undefined) throw midStreamError(call, response.error.message ?? '')
-    if (first) {
-      if (response.responseId !== undefined) out.id = `chatcmpl-${response.responseId}`
-      first = false
-    }
-    if (response.modelVersion !== undefined) out.model = response.modelVersion
-    if (response.usageMetadata !== undefined) usage = response.usageMetadata
-    const candidates = response.candidates ?? []
-    if (candidates.length === 0 && response.promptFeedback?.blockReason !== undefined) {
-      finished = true
-      yield out.delta({ role: 'assistant' }, 'content_filter')
-    }
-    for (const [i, candidate] of candidates.entries()) {
-      const index = candidate.index ?? i
-      const state = states.get(index) ?? { started: false, toolCalls: 0 }
-      states.set(index, state)
-      const { text, toolCalls } = readParts(candidate)
-      const delta: ChunkDelta = state.started ? {} : { role: 'assistant' }
-      state.started = true
-      if (text !== '') delta.content = text
-      if (toolCalls.length > 0) delta.tool_calls = toolCalls.map((tc) => ({ index: state.toolCalls++, ...tc }))
-      const finish = toFinishReason(candidate.finishReason, state.toolCalls > 0)
-      if (finish !== null) finished = true
-      if (Object.keys(delta).length > 0 || finish !== null) yield out.delta(delta, finish, index).withUsage(usage && toUsage(usage))
+  return {
+    event ({ data }, emit) {
+      const response = parseJson<GeminiResponse>(data, call)
+      if (response.error !== undefined) throw midStreamError(call, response.error.message ?? '')
+      if (first) {
+        if (response.responseId !== undefined) out.id = `chatcmpl-${response.responseId}`
+        first = false
+      }
+      if (response.modelVersion !== undefined) out.model = response.modelVersion
+      if (response.usageMetadata !== undefined) usage = response.usageMetadata
+      const candidates = response.candidates ?? []
+      if (candidates.length === 0 && response.promptFeedback?.blockReason !== undefined) {
+        finished = true
+        emit(out.delta({ role: 'assistant' }, 'content_filter'))
+      }
+      for (const [i, candidate] of candidates.entries()) {
+        const index = candidate.index ?? i
+        const state = states.get(index) ?? { started: false, toolCalls: 0 }
+        states.set(index, state)
+        const { text, toolCalls } = readParts(candidate)
+        const delta: ChunkDelta = state.started ? {} : { role: 'assistant' }
+        state.started = true
+        if (text !== '') delta.content = text
+        if (toolCalls.length > 0) delta.tool_calls = toolCalls.map((tc) => ({ index: state.toolCalls++, ...tc }))
+        const finish = toFinishReason(candidate.finishReason, state.toolCalls > 0)
+        if (finish !== null) finished = true
+        if (Object.keys(delta).length > 0 || finish !== null) emit(out.delta(delta, finish, index).withUsage(usage && toUsage(usage)))
+      }
+      return false
+    },
+    end (emit) {
+      if (!finished) throw truncatedStreamError(call)
+      if (usage !== undefined) emit(out.usage(toUsage(usage)))
     }
   }
-  if (!finished) throw truncatedStreamError(call)
-  if (usage !== undefined) yield out.usage(toUsage(usage))
 }

@@ -1,7 +1,7 @@
-import { messageOfErrorText, midStreamError, parseJson, readText, truncatedStreamError, upstreamEvents, type UpstreamResponse } from '../http.js'
+import { decodedStream } from '../decoded-stream.js'
+import { messageOfErrorText, midStreamError, parseJson, readText, truncatedStreamError, type UpstreamResponse } from '../http.js'
 import { JsonPayload } from '../payload.js'
-import type { SseEvent } from '../sse.js'
-import type { ChatChunk, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
+import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '../types.js'
 
 /*
  * OpenAI, DeepSeek, xAI, OpenRouter and Ollama all speak OpenAI Chat Completions, so this adapter only
@@ -37,24 +37,30 @@ async function complete (request: ChatRequest, call: UpstreamCall): Promise<Json
   return JsonPayload.fromBoth(text, value).withUsage(value.usage)
 }
 
-async function stream (request: ChatRequest, call: UpstreamCall): Promise<AsyncIterable<ChatChunk>> {
+async function stream (request: ChatRequest, call: UpstreamCall): Promise<ChatChunkStream> {
   const response = await send(request, call, true)
-  return relay(upstreamEvents(response, call), call)
+  return decodedStream(response, call, relay(call))
 }
 
-async function * relay (events: AsyncIterable<SseEvent>, call: UpstreamCall): AsyncGenerator<ChatChunk> {
-  for await (const { event, data } of events) {
-    if (data === '[DONE]') return
-    if (event === 'error' || IS_ERROR.test(data)) throw midStreamError(call, messageOfErrorText(data))
-    if (!HAS_USAGE.test(data)) {
-      yield JsonPayload.fromText<ChatCompletionChunk>(data)
-      continue
+/** The upstream's events relayed as they are; only usage chunks are parsed (for metering). */
+function relay (call: UpstreamCall): StreamDecoder {
+  return {
+    event ({ event, data }, emit) {
+      if (data === '[DONE]') return true
+      if (event === 'error' || IS_ERROR.test(data)) throw midStreamError(call, messageOfErrorText(data))
+      if (!HAS_USAGE.test(data)) {
+        emit(JsonPayload.fromText<ChatCompletionChunk>(data))
+        return false
+      }
+      const value = parseJson<ChatCompletionChunk>(data, call)
+      const usageOnly = Array.isArray(value.choices) && value.choices.length === 0
+      emit(JsonPayload.fromBoth(data, value).withUsage(value.usage ?? undefined, usageOnly))
+      return false
+    },
+    end () {
+      throw truncatedStreamError(call)
     }
-    const value = parseJson<ChatCompletionChunk>(data, call)
-    const usageOnly = Array.isArray(value.choices) && value.choices.length === 0
-    yield JsonPayload.fromBoth(data, value).withUsage(value.usage ?? undefined, usageOnly)
   }
-  throw truncatedStreamError(call)
 }
 
 export const openAICompatibleAdapter: ProviderAdapter = { kind: 'openai-compatible', chat: { complete, stream } }

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { toAigneToolCall, toChatRequest } from '../../lib/aigne-chat.js'
-import { aigneEventStream, aigneOutput } from '../../lib/aigne-output.js'
+import { aigneOutput, aigneStreamFormat } from '../../lib/aigne-output.js'
 import { ChunkAccumulator } from '../../lib/chat-summary.js'
 import { JsonPayload } from '../../providers/payload.js'
 import type { ChatChunk } from '../../providers/types.js'
@@ -63,11 +63,11 @@ test('streamed chunks fold into one answer: reasoning, tool-call fragments by in
 })
 
 test('JSON mode: text that is not a JSON object stays text, so the client sees what went wrong', async (t) => {
-  async function * chunks (): AsyncGenerator<ChatChunk> { yield chunk({ content: 'Sorry, I cannot' }) }
-  const events: string[] = []
-  for await (const event of aigneEventStream(chunks(), { model: 'openai/gpt-4o', jsonMode: true, price: undefined }, String)) events.push(event)
+  const format = aigneStreamFormat({ model: 'openai/gpt-4o', jsonMode: true, price: undefined }, String)
+  const events = [format.open(), format.chunk(chunk({ content: 'Sorry, I cannot' })), format.close()]
   t.same(events, [
     'data: {"delta":{"json":{"model":"openai/gpt-4o"}}}\n\n',
+    '', // held back: in JSON mode the text is only known to be JSON (or not) at the end
     'data: {"delta":{"json":{"text":"Sorry, I cannot"}}}\n\n'
   ])
 })

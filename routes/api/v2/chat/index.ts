@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { toChatRequest } from '../../../../lib/aigne-chat.js'
-import { aigneEventStream, aigneOutput, type AigneAnswerPlan } from '../../../../lib/aigne-output.js'
+import { aigneOutput, aigneStreamFormat, type AigneAnswerPlan } from '../../../../lib/aigne-output.js'
 import { aigneConfig, allowedEnvelopeModel, sendEventStream } from '../../../../lib/aigne-route.js'
 import { summarizeCompletion } from '../../../../lib/chat-summary.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
@@ -42,7 +42,7 @@ const aigneChat: FastifyPluginAsyncTypebox = async (app) => {
       return aigneOutput(summarizeCompletion(completion.value, completion.usage), plan)
     }
     const chunks = await app.providers.chatStream(chat, context)
-    return await sendEventStream(reply, aigneEventStream(chunks, plan, (err) => {
+    return await sendEventStream(reply, chunks, aigneStreamFormat(plan, (err) => {
       request.log.warn({ err }, 'AIGNE chat stream failed after it started')
       return clientMessage(err)
     }))

@@ -1,10 +1,10 @@
-import { Readable } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { sendEventStream } from '../../../../../lib/aigne-route.js'
 import { requireModel } from '../../../../../plugins/app/auth.js'
 import { chatContext } from '../../../../../plugins/app/providers.js'
 import { clientMessage, errorType } from '../../../../../providers/errors.js'
-import { openAIEventStream } from '../../../../../providers/sse.js'
+import { openAIStreamFormat } from '../../../../../providers/sse.js'
 import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../../../../schemas/chat.js'
 import { errorResponses } from '../../../../../schemas/error.js'
 import { strictBodyValidator } from '../../../../../schemas/validator.js'
@@ -42,16 +42,10 @@ const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
       return await reply.type('application/json; charset=utf-8').send(completion.text)
     }
     const chunks = await app.providers.chatStream(body, context)
-    const events = openAIEventStream(chunks, body.stream_options?.include_usage === true, (err) => {
+    return await sendEventStream(reply, chunks, openAIStreamFormat(body.stream_options?.include_usage === true, (err) => {
       request.log.warn({ err }, 'chat stream failed after it started')
       return { message: clientMessage(err), type: errorType(err) }
-    })
-    return await reply
-      .type('text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-cache')
-      .header('x-accel-buffering', 'no') // proxies such as nginx must not hold the stream back
-      // the typed reply only knows the documented JSON shapes; a stream is a valid payload all the same
-      .send(Readable.from(events) as never)
+    }))
   })
 }
 

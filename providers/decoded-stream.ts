@@ -1,0 +1,83 @@
+import { transportError, type UpstreamResponse } from './http.js'
+import { SseParser, type SseEvent } from './sse.js'
+import type { ChatChunk, ChatChunkStream, ChunkFlow, ChunkSink, StreamDecoder, UpstreamCall } from './types.js'
+
+/** What may still arrive after a provider's end marker before its body ends; more than that is not an answer. */
+const MAX_TRAILING_BYTES = 64 * 1024
+
+/**
+ * A streamed upstream answer as chunks: each piece of the body is parsed (SSE), decoded (the provider's format →
+ * OpenAI chunks) and handed to the sink in the body's own 'data' callback, then flushed once. Failures reading the
+ * body are mapped like transportError; a decoder's error ends the stream with it.
+ *
+ * After the end marker (`data: [DONE]`, `message_stop`) usually only the body's last bytes and its end are in
+ * flight: they are read and dropped, so the connection goes back to the pool instead of being torn down. A
+ * cancelled stream (the client went away) destroys the body, which stops the upstream request.
+ */
+export function decodedStream (response: UpstreamResponse, call: UpstreamCall, decoder: StreamDecoder): ChatChunkStream {
+  return {
+    start (sink: ChunkSink): ChunkFlow {
+      const { body } = response
+      const parser = new SseParser()
+      const emit = (chunk: ChatChunk): void => { sink.chunk(chunk) }
+      let done = false
+      let trailing = 0
+      const finish = (err?: unknown): void => {
+        done = true
+        if (!body.readableEnded && (err !== undefined || call.signal.aborted)) body.destroy()
+        sink.end(err)
+      }
+      /** Decodes `events`: undefined while the answer goes on, else how it ended (null: complete). */
+      const decode = (events: SseEvent[], atEnd: boolean): unknown => {
+        try {
+          for (const event of events) if (decoder.event(event, emit)) return null
+          if (atEnd) decoder.end(emit)
+        } catch (err) {
+          return err
+        }
+        return atEnd ? null : undefined
+      }
+      /** A consumer's failure must not escape a body event (it would crash the process): it ends the stream. */
+      const guarded = (work: () => void): void => {
+        try {
+          work()
+        } catch (err) {
+          if (done) body.destroy()
+          else finish(err)
+        }
+      }
+      body.on('data', (piece: Buffer) => {
+        if (done) {
+          trailing += piece.length
+          if (trailing > MAX_TRAILING_BYTES) body.destroy()
+          return
+        }
+        guarded(() => {
+          const outcome = decode(parser.push(piece), false)
+          sink.flush()
+          if (outcome !== undefined) finish(outcome ?? undefined)
+        })
+      })
+      body.on('end', () => {
+        if (done) return
+        guarded(() => {
+          const outcome = decode(parser.end(), true)
+          sink.flush()
+          finish(outcome ?? undefined)
+        })
+      })
+      body.on('error', (err: Error) => {
+        // after the end: the idle timeout or a reset of a body nobody waits for any more
+        if (!done) finish(transportError(err, call))
+      })
+      return {
+        pause: () => { body.pause() },
+        resume: () => { body.resume() },
+        cancel: () => {
+          if (!done) done = true
+          if (!body.readableEnded) body.destroy()
+        }
+      }
+    }
+  }
+}
