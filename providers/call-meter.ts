@@ -86,8 +86,12 @@ export class CallMeter {
           end: (err) => {
             // a stream has answered 200 already, whatever happens to it afterwards
             const durable = this.end(200, err ?? clientGone())
-            if (durable === undefined) sink.end(err)
-            else void durable.then(() => { sink.end(err) }, () => { sink.end(err) })
+            if (durable === undefined) {
+              sink.end(err)
+              return
+            }
+            // a consumer failing at its end must not become an unhandled rejection (that would stop the process)
+            durable.catch(() => undefined).then(() => { sink.end(err) }).catch(() => undefined)
           }
         })
         return {

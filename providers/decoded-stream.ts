@@ -74,7 +74,7 @@ export function decodedStream (response: UpstreamResponse, call: UpstreamCall, d
         pause: () => { body.pause() },
         resume: () => { body.resume() },
         cancel: () => {
-          if (!done) done = true
+          done = true
           if (!body.readableEnded) body.destroy()
         }
       }
