@@ -37,35 +37,30 @@ export function decodedStream (response: UpstreamResponse, call: UpstreamCall, d
         }
         return atEnd ? null : undefined
       }
-      /** A consumer's failure must not escape a body event (it would crash the process): it ends the stream. */
-      const guarded = (work: () => void): void => {
+      /**
+       * One piece of the body (undefined: its end) decoded and flushed. A consumer's failure must not escape a body
+       * event (it would crash the process): it ends the stream.
+       */
+      const step = (piece: Buffer | undefined): void => {
         try {
-          work()
+          const atEnd = piece === undefined
+          const outcome = decode(atEnd ? parser.end() : parser.push(piece), atEnd)
+          sink.flush()
+          if (outcome !== undefined) finish(outcome ?? undefined)
         } catch (err) {
           if (done) body.destroy()
           else finish(err)
         }
       }
       body.on('data', (piece: Buffer) => {
-        if (done) {
-          trailing += piece.length
-          if (trailing > MAX_TRAILING_BYTES) body.destroy()
+        if (!done) {
+          step(piece)
           return
         }
-        guarded(() => {
-          const outcome = decode(parser.push(piece), false)
-          sink.flush()
-          if (outcome !== undefined) finish(outcome ?? undefined)
-        })
+        trailing += piece.length
+        if (trailing > MAX_TRAILING_BYTES) body.destroy()
       })
-      body.on('end', () => {
-        if (done) return
-        guarded(() => {
-          const outcome = decode(parser.end(), true)
-          sink.flush()
-          finish(outcome ?? undefined)
-        })
-      })
+      body.on('end', () => { if (!done) step(undefined) })
       body.on('error', (err: Error) => {
         // after the end: the idle timeout or a reset of a body nobody waits for any more
         if (!done) finish(transportError(err, call))

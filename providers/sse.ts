@@ -11,7 +11,7 @@ const END_OF_LINE = /\r\n|\r|\n/g
 /**
  * A text/event-stream parser (WHATWG HTML §9.2) fed the body in arbitrary pieces: lines and UTF-8 characters may
  * be split anywhere. Comments and id/retry fields are skipped. Synchronous, so a reader that already loops over
- * the body (providers/http.ts upstreamEvents) needs no second async layer per piece.
+ * the body (providers/decoded-stream.ts, in the body's 'data' callback) needs no async layer per piece.
  */
 export class SseParser {
   private readonly decoder = new TextDecoder('utf-8')
