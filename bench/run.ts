@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,8 +31,8 @@ const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o
 const ROUNDS = 4
 const WARMUP_MS = 500
 const JIT_WARMUP_MS = 3_000
-/** Hubgate runs with the Node flags `npm start` and the Dockerfile use. */
-const HUBGATE_NODE_FLAGS: string[] = []
+/** Hubgate runs with the Node flags of `npm start` (the Dockerfile's CMD has the same: test/scale/compose.test.ts). */
+const HUBGATE_NODE_FLAGS = startScriptNodeFlags()
 type Result = LoadResult & { peakRssMb?: number, cpuUsPerRequest?: number, cpuBusy?: number }
 
 /** `rate`: paced at that many requests per second in all (below either proxy's capacity); otherwise as fast as answered. */
@@ -144,6 +144,14 @@ async function interleaved (scenario: Scenario, targets: Record<string, Target>,
     results[name] = result
   }
   return results
+}
+
+/** The flags between `node` and the script in package.json's `start`. */
+function startScriptNodeFlags (): string[] {
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const match = /^node((?:\s+--\S+)*)\s+dist\/server\.js$/.exec(start.trim())
+  if (match === null) throw new Error(`package.json's start script is not "node [--flags] dist/server.js": ${start}`)
+  return match[1]!.trim().split(/\s+/).filter((flag) => flag !== '')
 }
 
 /** --cpu-prof flags writing `<name>.cpuprofile` into bench/results/ when asked for. */

@@ -107,6 +107,9 @@ function connectSqlite (path: string): Connection {
   database.pragma('journal_mode = WAL')
   database.pragma('synchronous = NORMAL')
   database.pragma('foreign_keys = ON')
+  // better-sqlite3 builds SQLite with a 16 MB page cache; the hot path only appends usage rows, and the OS caches
+  // the file anyway, so SQLite's own default of 2 MB keeps ~14 MB of resident memory off every gateway
+  database.pragma('cache_size = -2000')
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     dialect: 'sqlite',

@@ -26,15 +26,16 @@ const gateway = services.gateway!
 const lb = services.lb!
 const nginxConf = readFileSync(SHIPPED_NGINX_CONF, 'utf8')
 
-/** The runtime stage of the Dockerfile (after its last FROM): ENV values, EXPOSEd ports, VOLUMEs. */
-function dockerfileRuntime (): { env: Record<string, string>, expose: string[], volumes: string[] } {
+/** The runtime stage of the Dockerfile (after its last FROM): ENV values, EXPOSEd ports, VOLUMEs, the CMD. */
+function dockerfileRuntime (): { env: Record<string, string>, expose: string[], volumes: string[], cmd: string[] } {
   const text = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ')
   const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
   const runtime = lines.slice(lines.reduce((last, line, i) => /^FROM\s/i.test(line) ? i : last, 0))
   const args = (instruction: string): string[] => runtime.filter((line) => line.toUpperCase().startsWith(`${instruction} `)).map((line) => line.slice(instruction.length).trim())
   const env = Object.fromEntries(args('ENV').flatMap((line) => [...line.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]])))
   const volumes = args('VOLUME').flatMap((value) => value.startsWith('[') ? JSON.parse(value) as string[] : value.split(/\s+/))
-  return { env, expose: args('EXPOSE').flatMap((value) => value.split(/\s+/)), volumes }
+  const cmd = JSON.parse(args('CMD').at(-1) ?? '[]') as string[]
+  return { env, expose: args('EXPOSE').flatMap((value) => value.split(/\s+/)), volumes, cmd }
 }
 const dockerfile = dockerfileRuntime()
 
@@ -99,6 +100,12 @@ test('nginx forwards to the compose gateway service on the port the image listen
   const lowest = [major, minor, patch].map(Number)
   t.ok(lowest[0]! > 1 || (lowest[0] === 1 && (lowest[1]! > 27 || (lowest[1] === 27 && lowest[2]! >= 3))),
     `every nginx the tag ${String(lb.image)} can pull is 1.27.3 or later`)
+})
+
+test('the image runs the gateway as `npm start` does, with the same Node flags', async (t) => {
+  const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  t.same(dockerfile.cmd, scripts.start!.trim().split(/\s+/), 'CMD is the start script, word for word (the benchmark runs those flags too)')
+  t.ok(dockerfile.cmd.includes('--max-old-space-size=1024'), 'the old generation is collected before it grows to several times its live size')
 })
 
 test('each replica keeps its usage journal on its own /data volume', async (t) => {

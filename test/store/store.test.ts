@@ -104,6 +104,12 @@ test('SQLite store in a temp DATA_DIR', async (t) => {
   await storeSuite(t, { dataDir: tempDir(t) })
 })
 
+test('SQLite keeps its own 2 MB page cache, not the 16 MB better-sqlite3 builds in', async (t) => {
+  const store = await open(t, { dataDir: tempDir(t) })
+  const rows = await sql<{ cache_size: number }>`pragma cache_size`.execute(store.db)
+  t.same(rows.rows, [{ cache_size: -2000 }], 'negative: a size in KiB')
+})
+
 test('Postgres store in its own schema', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
   const env = postgresEnv(t, serviceUrl('TEST_DATABASE_URL'))
   await storeSuite(t, { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: tempDir(t) })
