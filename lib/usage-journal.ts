@@ -23,8 +23,9 @@ export interface JournaledRecord {
  * after the I/O phase (setImmediate); `written()` is what a call awaits before the end of its answer goes out. Under
  * load, tens of calls finish in one turn, and a syscall per record was the largest cost of metering.
  *
- * Segments are per process run (`<start>-<pid>-<n>.jsonl`) and rotated at each flush, so a finished segment can be
- * deleted as a whole. A journal that cannot be written (DATA_DIR read-only, disk full) logs an error once and the
+ * Segments are per process run (`<start>-<pid>-<n>.jsonl`), rotated by a flush once they are old enough (a second by
+ * default: a file created and deleted per flush cost every call a share of three syscalls), so a finished segment can
+ * be deleted as a whole. A journal that cannot be written (DATA_DIR read-only, disk full) logs an error once and the
  * recorder goes on in memory, retrying the journal at the next rotation: usage is never a reason to fail a request.
  */
 export class UsageJournal {
@@ -32,6 +33,8 @@ export class UsageJournal {
   /** The segment being appended to (its path), while one is open. */
   private current: string | undefined
   private linesInCurrent = 0
+  /** When the current segment was opened (performance.now()). */
+  private openedAt = 0
   private sequence = 0
   /** Records of each segment not yet in the store. */
   private readonly outstanding = new Map<string, number>()
@@ -97,12 +100,16 @@ export class UsageJournal {
     }
   }
 
-  /** Closes the current segment if it holds records (called as a flush starts), so it can be deleted once written. */
-  rotate (): void {
+  /**
+   * Closes the current segment if it holds records and was opened at least `minAgeMs` ago (called as a flush starts),
+   * so it can be deleted once written; a closed segment whose records are all written is deleted at once.
+   */
+  rotate (minAgeMs = 0): void {
     this.broken = false
     if (this.fd === undefined || this.linesInCurrent === 0) return
+    // the batch a flush takes is in the journal before it goes to the store
     this.writePending()
-    if (this.fd !== undefined) this.closeCurrent()
+    if (this.fd !== undefined && performance.now() - this.openedAt >= minAgeMs) this.closeCurrent()
   }
 
   /** `count` records of `segment` are in the store (or were dropped); a closed segment with none left is deleted. */
@@ -164,6 +171,7 @@ export class UsageJournal {
     }
     this.current = path
     this.linesInCurrent = 0
+    this.openedAt = performance.now()
     if (this.failing) {
       this.failing = false
       this.log.info({ dir: this.dir }, 'usage journal writable again')

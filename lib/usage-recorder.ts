@@ -11,6 +11,8 @@ export interface UsageRecorderOptions {
   maxBuffer: number
   /** Directory of the write-ahead journal (DATA_DIR/usage-journal): every record is there until it is in the store. */
   journalDir: string
+  /** A flush closes the journal segment being appended to once it is this old (default 1000 ms); 0: at every flush. */
+  segmentRotateMs?: number
   /** The spool file earlier versions wrote at shutdown: replayed once at start, then deleted. */
   legacySpoolFile?: string
   onDropped?: (count: number) => void
@@ -37,9 +39,11 @@ export class UsageRecorder {
   private flushing: Promise<void> | undefined
   private readonly timer: NodeJS.Timeout
   private readonly journal: UsageJournal
+  private readonly segmentRotateMs: number
 
   constructor (private readonly options: UsageRecorderOptions) {
     this.journal = new UsageJournal(options.journalDir, options.log, options.onJournalFailed)
+    this.segmentRotateMs = options.segmentRotateMs ?? 1_000
     this.queue = this.journal.replay(options.legacySpoolFile)
     this.dropOverflow()
     this.timer = setInterval(() => { void this.flush() }, options.flushMs)
@@ -64,7 +68,11 @@ export class UsageRecorder {
   /** Writes everything queued now; one flush at a time, later calls wait for the running one and go again. */
   async flush (): Promise<void> {
     while (this.flushing !== undefined) await this.flushing
-    if (this.queue.length === 0) return
+    if (this.queue.length === 0) {
+      // every record is written: an old enough segment is closed and so deleted (an idle gateway keeps none)
+      this.journal.rotate(this.segmentRotateMs)
+      return
+    }
     this.flushing = this.writeQueued().finally(() => { this.flushing = undefined })
     await this.flushing
   }
@@ -90,8 +98,8 @@ export class UsageRecorder {
   }
 
   private async writeQueued (): Promise<void> {
-    // the batch is taken from closed segments only, so each can be deleted once its records are written
-    this.journal.rotate()
+    // a closed segment is deleted once its records are written; the open one, when it closes with none outstanding
+    this.journal.rotate(this.segmentRotateMs)
     const batch = this.queue.splice(0, this.options.batchSize * 10)
     try {
       await this.options.write(batch.map((pending) => pending.record))

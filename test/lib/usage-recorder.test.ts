@@ -78,7 +78,7 @@ test('past the buffer bound the oldest records are dropped and counted', async (
   store.down = true
   let dropped = 0
   const dir = tempDir(t)
-  const recorder = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 100, maxBuffer: 3, journalDir: dir, onDropped: (n) => { dropped += n } })
+  const recorder = new UsageRecorder({ write: store.write, log, flushMs: 60_000, batchSize: 100, maxBuffer: 3, journalDir: dir, segmentRotateMs: 0, onDropped: (n) => { dropped += n } })
   const records = Array.from({ length: 5 }, record)
   records.forEach((r) => recorder.add(r))
   t.equal(dropped, 2)
@@ -117,10 +117,10 @@ test('the records added in one event-loop turn are written together, at the end 
   await recorder.close()
 })
 
-test('a segment is deleted once every record in it is in the store', async (t) => {
+test('rotating at every flush, a segment is deleted once every record in it is in the store', async (t) => {
   const dir = tempDir(t)
   const store = flakyStore()
-  const recorder = recorderOn(dir, store.write)
+  const recorder = recorderOn(dir, store.write, { segmentRotateMs: 0 })
   for (let i = 0; i < 3; i++) recorder.add(record())
   await recorder.flush()
   t.equal(store.written.length, 3)
@@ -132,6 +132,50 @@ test('a segment is deleted once every record in it is in the store', async (t) =
   await recorder.close()
   t.same(segments(dir), [], 'flushed at close, so deleted')
   t.same(store.written.map((r) => r.id).slice(3), [late.id])
+})
+
+test('by default a segment takes the records of flushes for a second, then an idle flush closes and deletes it', async (t) => {
+  const dir = tempDir(t)
+  const store = flakyStore()
+  const recorder = recorderOn(dir, store.write, { segmentRotateMs: 200 })
+  const [first, second, third] = [record(), record(), record()]
+  recorder.add(first)
+  await recorder.flush()
+  t.same(store.written.map((r) => r.id), [first.id], 'written at the flush')
+  recorder.add(second)
+  await recorder.written()
+  t.equal(segments(dir).length, 1, 'a young segment is not closed by a flush: the next record goes to the same file')
+  t.same(journaledIds(dir), [first.id, second.id], 'a written record stays in it until it closes (a replay of it is a no-op)')
+  await recorder.flush()
+  await new Promise((resolve) => setTimeout(resolve, 250))
+  t.equal(segments(dir).length, 1, 'nothing happens by itself between flushes')
+  await recorder.flush()
+  t.same(segments(dir), [], 'the periodic flush of an idle gateway closes the old segment: every record written, it is deleted')
+  recorder.add(third)
+  await recorder.written()
+  t.same(journaledIds(dir), [third.id], 'the next record opens a new segment')
+  await recorder.close()
+  t.same(segments(dir), [])
+  t.same(store.written.map((r) => r.id), [first.id, second.id, third.id])
+})
+
+test('an old segment whose records the store refused stays through rotation until they are written', async (t) => {
+  const dir = tempDir(t)
+  const store = flakyStore()
+  const recorder = recorderOn(dir, store.write, { segmentRotateMs: 0 })
+  store.down = true
+  const stuck = record()
+  recorder.add(stuck)
+  await recorder.flush()
+  const late = record()
+  recorder.add(late)
+  await recorder.written()
+  t.equal(segments(dir).length, 2, 'rotated: the refused record keeps its closed segment, the next one is in a new one')
+  store.down = false
+  await recorder.flush()
+  t.same(segments(dir), [], 'both written, both deleted')
+  t.same(store.written.map((r) => r.id), [stuck.id, late.id])
+  await recorder.close()
 })
 
 test('records of a process killed before its flush are written by the next start on the same directory', async (t) => {
