@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import { Agent, type Dispatcher } from 'undici'
 import {
   ClientClosedError, UpstreamAuthError, UpstreamFailedError, UpstreamRateLimitedError, UpstreamRejectedError, UpstreamTimeoutError
@@ -16,6 +17,13 @@ export interface UpstreamTimeouts {
 export interface UpstreamResponse {
   headers: Dispatcher.ResponseData['headers']
   body: Dispatcher.ResponseData['body']
+}
+
+/** What an adapter sends: a JSON body POSTed to `path` (appended to the provider's base URL). */
+export interface UpstreamRequest {
+  path: string
+  headers: Record<string, string>
+  body: string
 }
 
 /**
@@ -37,31 +45,48 @@ export class UpstreamHttp {
   }
 
   /**
-   * POSTs JSON to `path` (appended to the provider's base URL). Resolves with a 2xx response whose
-   * body the caller must consume or destroy; any other status is read and thrown as a HUB_* error.
+   * POSTs JSON to `path` (appended to the provider's base URL), for a streamed answer. Resolves with a 2xx response
+   * whose body the caller must consume or destroy; any other status is read and thrown as a HUB_* error.
    */
   async postJson (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Promise<UpstreamResponse> {
-    const base = this.baseOf(call.provider.baseUrl)
     let response: Dispatcher.ResponseData
     try {
-      response = await this.agent.request({
-        origin: base.origin,
-        path: base.path + path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-        body,
-        signal: call.signal
-      })
+      response = await this.agent.request({ ...this.options(call, path, headers, body), signal: call.signal })
     } catch (err) {
       throw transportError(err, call)
     }
     if (response.statusCode >= 200 && response.statusCode < 300) return response
-    // the provider's status stays on the error: retries and the circuit breaker judge by it (providers/retry.ts)
-    throw Object.assign(await statusError(response, call.provider), { upstreamStatus: response.statusCode })
+    throw statusError(response.statusCode, response.headers, await errorText(response.body), call.provider)
+  }
+
+  /**
+   * POSTs JSON to `path` and resolves with the whole 2xx answer as text (a non-streamed answer); any other status
+   * throws as postJson's. The answer is collected by a dispatch handler: no body stream, no consumer promises.
+   */
+  async postJsonForText (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Promise<string> {
+    return await new Promise((resolve, reject) => {
+      const answer = new WholeAnswer(call, resolve, reject)
+      try {
+        this.agent.dispatch(this.options(call, path, headers, body), answer)
+      } catch (err) {
+        answer.onResponseError(undefined, err as Error)
+      }
+    })
   }
 
   async close (): Promise<void> {
     await this.agent.close()
+  }
+
+  private options (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Dispatcher.DispatchOptions {
+    const base = this.baseOf(call.provider.baseUrl)
+    return {
+      origin: base.origin,
+      path: base.path + path,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body
+    }
   }
 
   /** A provider base URL split into origin and path prefix, parsed once per distinct URL (not per call). */
@@ -78,14 +103,68 @@ export class UpstreamHttp {
   }
 }
 
-/** Reads a whole (non-streamed) JSON answer as text. */
-export async function readText (response: UpstreamResponse, call: UpstreamCall): Promise<string> {
-  try {
-    // undici's own consumer: cheaper than async-iterating the stream (a promise and a tick per piece)
-    return await response.body.text()
-  } catch (err) {
-    throw transportError(err, call)
+/**
+ * Collects one whole answer (undici's dispatch handler interface): a 2xx resolves with its text, another status
+ * rejects with its HUB_* error (read from at most MAX_ERROR_BODY of its body), a transport failure with its mapping.
+ * A client that goes away aborts the request.
+ */
+class WholeAnswer implements Dispatcher.DispatchHandler {
+  private status = 0
+  private headers: IncomingHttpHeaders = {}
+  private readonly pieces: Buffer[] = []
+  private size = 0
+  private controller: Dispatcher.DispatchController | undefined
+  private readonly onClientGone = (): void => { this.controller?.abort(new ClientClosedError()) }
+
+  constructor (
+    private readonly call: UpstreamCall,
+    private readonly resolve: (text: string) => void,
+    private readonly reject: (err: Error) => void
+  ) {}
+
+  onRequestStart (controller: Dispatcher.DispatchController): void {
+    // undici may start a request again (a retried pipeline head): one listener, the latest controller
+    if (this.controller === undefined) this.call.signal.on('abort', this.onClientGone)
+    this.controller = controller
+    if (this.call.signal.aborted) controller.abort(new ClientClosedError())
   }
+
+  onResponseStart (_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.status = status
+    this.headers = headers
+  }
+
+  onResponseData (_controller: Dispatcher.DispatchController, piece: Buffer): void {
+    // an error answer is read for its message only
+    if (this.ok() || this.size <= MAX_ERROR_BODY) this.pieces.push(piece)
+    this.size += piece.length
+  }
+
+  onResponseEnd (): void {
+    this.done()
+    const text = utf8(this.pieces)
+    if (this.ok()) this.resolve(text)
+    else this.reject(statusError(this.status, this.headers, text, this.call.provider))
+  }
+
+  onResponseError (_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    this.done()
+    this.reject(transportError(err, this.call))
+  }
+
+  private ok (): boolean {
+    return this.status >= 200 && this.status < 300
+  }
+
+  private done (): void {
+    this.call.signal.removeListener('abort', this.onClientGone)
+  }
+}
+
+/** The text of a body's pieces (joined first: a character may span two), without a byte order mark. */
+function utf8 (pieces: Buffer[]): string {
+  const text = pieces.length === 1 ? (pieces[0] as Buffer).toString('utf8') : Buffer.concat(pieces).toString('utf8')
+  return text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text
 }
 
 /** Parses an answer the adapter must understand; a provider sending something else is a provider failure. */
@@ -125,9 +204,15 @@ export function transportError (err: unknown, call: UpstreamCall): Error {
 const MAX_ERROR_BODY = 64 * 1024
 const MAX_MESSAGE = 1000
 
-async function statusError (response: Dispatcher.ResponseData, provider: ProviderConfig): Promise<Error> {
-  const status = response.statusCode
-  const detail = redact(await errorMessage(response.body), provider)
+/**
+ * A provider's non-2xx answer as the HUB_* error the client is told; the provider's status stays on it
+ * (`upstreamStatus`): retries and the circuit breaker judge by it (providers/retry.ts).
+ */
+function statusError (status: number, headers: IncomingHttpHeaders, text: string, provider: ProviderConfig): Error {
+  return Object.assign(statusErrorFor(status, headers, redact(messageOfErrorText(text), provider), provider), { upstreamStatus: status })
+}
+
+function statusErrorFor (status: number, headers: IncomingHttpHeaders, detail: string, provider: ProviderConfig): Error {
   const who = `Provider ${provider.id}`
   if (status === 401 || status === 403) {
     // the provider's text may quote part of the credential, so it is not relayed
@@ -135,7 +220,7 @@ async function statusError (response: Dispatcher.ResponseData, provider: Provide
   }
   if (status === 429) {
     const err = new UpstreamRateLimitedError(`${who} is rate limiting requests${detail !== '' ? `: ${detail}` : '.'}`)
-    const retryAfter = header(response.headers, 'retry-after')
+    const retryAfter = header(headers, 'retry-after')
     return retryAfter === undefined ? err : Object.assign(err, { retryAfter })
   }
   if (status === 408 || status === 504) return new UpstreamTimeoutError(`${who} timed out (HTTP ${status}).`)
@@ -146,8 +231,8 @@ async function statusError (response: Dispatcher.ResponseData, provider: Provide
   return new UpstreamFailedError(`${who} failed (HTTP ${status})${detail !== '' ? `: ${detail}` : '.'}`)
 }
 
-/** The human part of an error body: OpenAI, Anthropic and Gemini all put it at error.message. */
-async function errorMessage (body: Dispatcher.ResponseData['body']): Promise<string> {
+/** The text of an error answer's body, at most MAX_ERROR_BODY of it ('' when it cannot be read). */
+async function errorText (body: Dispatcher.ResponseData['body']): Promise<string> {
   const pieces: Buffer[] = []
   let size = 0
   try {
@@ -159,7 +244,7 @@ async function errorMessage (body: Dispatcher.ResponseData['body']): Promise<str
   } catch {
     return ''
   }
-  return messageOfErrorText(Buffer.concat(pieces).toString('utf8'))
+  return utf8(pieces)
 }
 
 export function messageOfErrorText (text: string): string {
@@ -185,7 +270,7 @@ export function redact (message: string, provider: ProviderConfig): string {
   return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}…` : out
 }
 
-function header (headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+function header (headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name]
   return Array.isArray(value) ? value[0] : value
 }

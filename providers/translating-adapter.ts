@@ -1,13 +1,13 @@
 import { UpstreamFailedError } from './errors.js'
 import { decodedStream } from './decoded-stream.js'
-import { parseJson, readText, type UpstreamResponse } from './http.js'
+import { parseJson, type UpstreamRequest } from './http.js'
 import { JsonPayload } from './payload.js'
 import type { ChatAdapter, ChatCompletion, ChatRequest, StreamDecoder, UpstreamCall } from './types.js'
 
 /** What a provider with its own wire format supplies; the HTTP and SSE plumbing around it is shared. */
 export interface WireTranslation<Response> {
-  /** Translates the request and POSTs it (streamed or not); resolves with the 2xx response. */
-  send: (request: ChatRequest, call: UpstreamCall, stream: boolean) => Promise<UpstreamResponse>
+  /** The request in the provider's format (streamed or not). */
+  upstreamRequest: (request: ChatRequest, call: UpstreamCall, stream: boolean) => UpstreamRequest
   /** The provider's whole answer → an OpenAI chat.completion. */
   toCompletion: (response: Response, call: UpstreamCall) => ChatCompletion
   /** The provider's SSE events → OpenAI chunks, ending with the usage-only chunk (one decoder per stream). */
@@ -18,8 +18,8 @@ export interface WireTranslation<Response> {
 export function translatingChatAdapter<Response> (wire: WireTranslation<Response>): ChatAdapter {
   return {
     async complete (request, call) {
-      const response = await wire.send(request, call, false)
-      const answer = parseJson<Response>(await readText(response, call), call)
+      const { path, headers, body } = wire.upstreamRequest(request, call, false)
+      const answer = parseJson<Response>(await call.http.postJsonForText(call, path, headers, body), call)
       let completion: ChatCompletion
       try {
         completion = wire.toCompletion(answer, call)
@@ -30,7 +30,8 @@ export function translatingChatAdapter<Response> (wire: WireTranslation<Response
       return JsonPayload.fromValue(completion).withUsage(completion.usage)
     },
     async stream (request, call) {
-      const response = await wire.send(request, call, true)
+      const { path, headers, body } = wire.upstreamRequest(request, call, true)
+      const response = await call.http.postJson(call, path, headers, body)
       return decodedStream(response, call, wire.streamDecoder(call))
     }
   }

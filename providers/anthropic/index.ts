@@ -1,4 +1,4 @@
-import type { UpstreamResponse } from '../http.js'
+import type { UpstreamRequest } from '../http.js'
 import { translatingChatAdapter } from '../translating-adapter.js'
 import type { ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
 import { toAnthropicRequest } from './request.js'
@@ -8,12 +8,12 @@ import { streamDecoder } from './stream.js'
 /** Anthropic Messages API (POST {ANTHROPIC_BASE_URL}/v1/messages), translated both ways. */
 const API_VERSION = '2023-06-01'
 
-async function send (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: boolean): UpstreamRequest {
   const headers = { 'x-api-key': call.provider.apiKey ?? '', 'anthropic-version': API_VERSION }
-  return await call.http.postJson(call, '/v1/messages', headers, JSON.stringify(toAnthropicRequest(request, call.model, stream)))
+  return { path: '/v1/messages', headers, body: JSON.stringify(toAnthropicRequest(request, call.model, stream)) }
 }
 
 export const anthropicAdapter: ProviderAdapter = {
   kind: 'anthropic',
-  chat: translatingChatAdapter<AnthropicResponse>({ send, toCompletion: (response) => toChatCompletion(response), streamDecoder })
+  chat: translatingChatAdapter<AnthropicResponse>({ upstreamRequest, toCompletion: (response) => toChatCompletion(response), streamDecoder })
 }

@@ -1,5 +1,5 @@
 import { UnsupportedRequestError } from '../errors.js'
-import { parseJson, readText } from '../http.js'
+import { parseJson } from '../http.js'
 import { JsonPayload } from '../payload.js'
 import { estimatedTokens } from '../token-estimate.js'
 import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, UpstreamCall } from '../types.js'
@@ -42,8 +42,7 @@ async function create (request: EmbeddingsRequest, call: UpstreamCall): Promise<
     : { requests: inputs.map((text) => ({ model: `models/${call.model}`, ...embedRequest(text, request) })) }
   const path = `/models/${encodeURIComponent(call.model)}:${single ? 'embedContent' : 'batchEmbedContents'}`
   // the header, not ?key=, so the credential never appears in a URL
-  const response = await call.http.postJson(call, path, { 'x-goog-api-key': call.provider.apiKey ?? '' }, JSON.stringify(body))
-  const answer = parseJson<GeminiEmbeddingAnswer>(await readText(response, call), call)
+  const answer = parseJson<GeminiEmbeddingAnswer>(await call.http.postJsonForText(call, path, { 'x-goog-api-key': call.provider.apiKey ?? '' }, JSON.stringify(body)), call)
   const vectors = single ? [answer.embedding] : (answer.embeddings ?? [])
   // the answer then says (and the call meters) the estimate: an embedding is never free for lack of a count
   const prompt = answer.usageMetadata?.promptTokenCount ?? inputs.reduce((sum, text) => sum + estimatedTokens(Buffer.byteLength(text)), 0)

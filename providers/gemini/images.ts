@@ -1,5 +1,5 @@
 import { UpstreamFailedError } from '../errors.js'
-import { parseJson, readText } from '../http.js'
+import { parseJson } from '../http.js'
 import { JsonPayload } from '../payload.js'
 import type { ImagesAdapter, ImagesRequest, ImagesResponse, UpstreamCall } from '../types.js'
 
@@ -26,8 +26,8 @@ async function generate (request: ImagesRequest, call: UpstreamCall): Promise<Js
   const ratio = aspectRatio(request.size)
   const body = { instances: [{ prompt: request.prompt }], parameters: { sampleCount: request.n ?? 1, ...(ratio !== undefined ? { aspectRatio: ratio } : {}) } }
   // the header, not ?key=, so the credential never appears in a URL
-  const response = await call.http.postJson(call, `/models/${encodeURIComponent(call.model)}:predict`, { 'x-goog-api-key': call.provider.apiKey ?? '' }, JSON.stringify(body))
-  const answer = parseJson<ImagenAnswer>(await readText(response, call), call)
+  const text = await call.http.postJsonForText(call, `/models/${encodeURIComponent(call.model)}:predict`, { 'x-goog-api-key': call.provider.apiKey ?? '' }, JSON.stringify(body))
+  const answer = parseJson<ImagenAnswer>(text, call)
   const images = (answer.predictions ?? []).filter((p) => typeof p.bytesBase64Encoded === 'string')
   if (images.length === 0) {
     const reason = answer.predictions?.find((p) => p.raiFilteredReason !== undefined)?.raiFilteredReason

@@ -1,4 +1,4 @@
-import type { UpstreamResponse } from '../http.js'
+import type { UpstreamRequest } from '../http.js'
 import { translatingChatAdapter } from '../translating-adapter.js'
 import type { ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
 import { toGeminiRequest } from './request.js'
@@ -7,14 +7,14 @@ import { streamDecoder } from './stream.js'
 
 /** Google Gemini API (POST {GEMINI_BASE_URL}/models/{model}:generateContent | :streamGenerateContent?alt=sse), translated both ways. */
 
-async function send (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: boolean): UpstreamRequest {
   const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent'
   // the key goes in a header, not ?key=, so it never appears in a URL (and so in no proxy or access log)
   const headers = { 'x-goog-api-key': call.provider.apiKey ?? '' }
-  return await call.http.postJson(call, `/models/${encodeURIComponent(call.model)}:${method}`, headers, JSON.stringify(toGeminiRequest(request)))
+  return { path: `/models/${encodeURIComponent(call.model)}:${method}`, headers, body: JSON.stringify(toGeminiRequest(request)) }
 }
 
 export const geminiAdapter: ProviderAdapter = {
   kind: 'gemini',
-  chat: translatingChatAdapter<GeminiResponse>({ send, toCompletion: (response, call) => toChatCompletion(response, call.model), streamDecoder })
+  chat: translatingChatAdapter<GeminiResponse>({ upstreamRequest, toCompletion: (response, call) => toChatCompletion(response, call.model), streamDecoder })
 }

@@ -1,5 +1,5 @@
 import { decodedStream } from '../decoded-stream.js'
-import { messageOfErrorText, midStreamError, parseJson, readText, truncatedStreamError, type UpstreamResponse } from '../http.js'
+import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError } from '../http.js'
 import { JsonPayload } from '../payload.js'
 import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '../types.js'
 
@@ -26,19 +26,14 @@ function headers (call: UpstreamCall): Record<string, string> {
   return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
 }
 
-function send (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
-  return call.http.postJson(call, '/chat/completions', headers(call), requestBody(request, call, stream))
-}
-
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
-  const response = await send(request, call, false)
-  const text = await readText(response, call)
+  const text = await call.http.postJsonForText(call, '/chat/completions', headers(call), requestBody(request, call, false))
   const value = parseJson<ChatCompletion>(text, call)
   return JsonPayload.fromBoth(text, value).withUsage(value.usage)
 }
 
 async function stream (request: ChatRequest, call: UpstreamCall): Promise<ChatChunkStream> {
-  const response = await send(request, call, true)
+  const response = await call.http.postJson(call, '/chat/completions', headers(call), requestBody(request, call, true))
   return decodedStream(response, call, relay(call))
 }
 

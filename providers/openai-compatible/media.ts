@@ -1,4 +1,4 @@
-import { parseJson, readText } from '../http.js'
+import { parseJson } from '../http.js'
 import { JsonPayload } from '../payload.js'
 import type { EmbeddingsAdapter, ImagesAdapter, UpstreamCall, Usage } from '../types.js'
 
@@ -13,8 +13,7 @@ function headers (call: UpstreamCall): Record<string, string> {
 }
 
 async function postThrough<T> (call: UpstreamCall, path: string, request: object, usageOf: (value: T) => Usage | undefined): Promise<JsonPayload<T>> {
-  const response = await call.http.postJson(call, path, headers(call), JSON.stringify({ ...request, model: call.model }))
-  const text = await readText(response, call)
+  const text = await call.http.postJsonForText(call, path, headers(call), JSON.stringify({ ...request, model: call.model }))
   const value = parseJson<T>(text, call)
   return JsonPayload.fromBoth(text, value).withUsage(usageOf(value))
 }
