@@ -31,8 +31,11 @@ const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o
 const ROUNDS = 4
 const WARMUP_MS = 500
 const JIT_WARMUP_MS = 3_000
-/** Hubgate runs with the Node flags of `npm start` (the Dockerfile's CMD has the same: test/scale/compose.test.ts). */
-const HUBGATE_NODE_FLAGS = startScriptNodeFlags()
+/**
+ * Both proxies run with the Node flags of `npm start` (the Dockerfile's CMD has the same: test/scale/compose.test.ts),
+ * so the bare proxy stays the floor for memory too: V8's heap sizing is not what the two are compared on.
+ */
+const NODE_FLAGS = startScriptNodeFlags()
 type Result = LoadResult & { peakRssMb?: number, cpuUsPerRequest?: number, cpuBusy?: number }
 
 /** `rate`: paced at that many requests per second in all (below either proxy's capacity); otherwise as fast as answered. */
@@ -55,7 +58,7 @@ async function main (): Promise<void> {
     const mock = await startListening(join(here, 'mock-upstream.js'), {}, 'load')
     children.push(mock.process)
     const upstream = `http://127.0.0.1:${mock.port}`
-    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream }, 'proxy', cpuProf('bare'))
+    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream }, 'proxy', [...NODE_FLAGS, ...cpuProf('bare')])
     children.push(bare.process)
     const hubPort = 20_000 + Math.floor(Math.random() * 20_000)
     const hubOrigin = `http://127.0.0.1:${hubPort}`
@@ -63,7 +66,7 @@ async function main (): Promise<void> {
       PORT: String(hubPort), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY, LOG_LEVEL: 'warn',
       OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream}/v1`,
       MAX_EVENT_LOOP_DELAY_MS: '0'
-    }, `${hubOrigin}/health/ready`, [...HUBGATE_NODE_FLAGS, ...cpuProf('hubgate')])
+    }, `${hubOrigin}/health/ready`, [...NODE_FLAGS, ...cpuProf('hubgate')])
     children.push(hub)
     const chatKey = await issueChatKey(hubOrigin)
 
