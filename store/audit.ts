@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { timeOrderedId } from '../lib/time-ordered-id.js'
 import type { Kysely } from 'kysely'
 import type { Database } from './schema.js'
 
@@ -26,7 +26,7 @@ export class AuditRepository {
   constructor (private readonly db: Kysely<Database>) {}
 
   async record (entry: Omit<AuditEntry, 'id' | 'at'> & { at?: string }): Promise<AuditEntry> {
-    const full: AuditEntry = { id: randomUUID(), at: entry.at ?? new Date().toISOString(), ...entry }
+    const full: AuditEntry = { id: timeOrderedId(), at: entry.at ?? new Date().toISOString(), ...entry }
     await this.db.insertInto('audit_log').values({
       id: full.id,
       at: full.at,

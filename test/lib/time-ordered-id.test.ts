@@ -14,3 +14,15 @@ test('usage record ids are RFC 9562 UUIDv7: time first, then random', async (t) 
   t.same([...later].sort(), later, 'a later id sorts after an earlier one (index inserts append)')
   t.match(timeOrderedId(), UUID_V7, 'defaults to the current time')
 })
+
+test('ids sort in the order they were made: within a millisecond, across a full counter, and if the clock steps back', async (t) => {
+  const ms = (id: string): number => parseInt(id.slice(0, 8) + id.slice(9, 13), 16)
+  const now = ms(timeOrderedId()) + 1 // later than any id made so far in this process
+  const ids = Array.from({ length: 5_000 }, () => timeOrderedId(now))
+  t.same([...ids].sort(), ids, '5000 ids of one millisecond, in order')
+  t.ok(ids.every((id) => UUID_V7.test(id)))
+  t.equal(ms(ids[4_095] as string), now, 'a millisecond holds 4096 ids')
+  t.equal(ms(ids[4_096] as string), now + 1, 'the next borrows the following millisecond')
+  const afterStepBack = timeOrderedId(now - 1_000)
+  t.ok(afterStepBack > (ids.at(-1) as string), 'a clock stepping back does not break the order')
+})

@@ -2,6 +2,7 @@ import { test } from 'tap'
 import { ClientSignal } from '../../providers/client-signal.js'
 import { UpstreamHttp } from '../../providers/http.js'
 import type { UpstreamCall } from '../../providers/types.js'
+import type { TestContext } from '../helpers/build.js'
 import { neverAnswer, resetConnection, sendJson, startMock, writeInPieces } from '../helpers/mock-server.js'
 
 /*
@@ -12,7 +13,7 @@ import { neverAnswer, resetConnection, sendJson, startMock, writeInPieces } from
 
 const SECRET = 'sk-upstream-secret-0123456789'
 
-async function setup (t: Parameters<Parameters<typeof test>[1]>[0], timeouts = { connectMs: 2_000, headersMs: 2_000, idleMs: 2_000 }) {
+async function setup (t: TestContext, timeouts = { connectMs: 2_000, headersMs: 2_000, idleMs: 2_000 }) {
   const mock = await startMock(t, '/v1')
   const http = new UpstreamHttp(timeouts)
   t.teardown(async () => { await http.close() })
