@@ -20,6 +20,7 @@ export interface AdmissionTicket {
 
 /**
  * Decides whether a model call may go ahead (budgets, tokens per minute). Throws a HUB_* error (402, 429, 400)
- * to refuse; resolves with a ticket to settle afterwards, or undefined when nothing needs settling.
+ * to refuse; resolves with a ticket to settle afterwards, or undefined when nothing needs settling. Answers
+ * undefined at once (no promise) for a call with no limit to check, so most calls wait for nothing.
  */
-export type Admission = (request: AdmissionRequest) => Promise<AdmissionTicket | undefined>
+export type Admission = (request: AdmissionRequest) => Promise<AdmissionTicket | undefined> | undefined

@@ -63,8 +63,8 @@ export class UpstreamHttp {
    * POSTs JSON to `path` and resolves with the whole 2xx answer as text (a non-streamed answer); any other status
    * throws as postJson's. The answer is collected by a dispatch handler: no body stream, no consumer promises.
    */
-  async postJsonForText (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Promise<string> {
-    return await new Promise((resolve, reject) => {
+  postJsonForText (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Promise<string> {
+    return new Promise((resolve, reject) => {
       const answer = new WholeAnswer(call, resolve, reject)
       try {
         this.agent.dispatch(this.options(call, path, headers, body), answer)

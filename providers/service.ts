@@ -77,7 +77,8 @@ export class ProviderService {
     const meter = this.meter(request.model, context, false)
     try {
       const resolved = this.prepare(request, meter)
-      await this.admitChat(request, context, meter)
+      const admitting = this.admitChat(request, context, meter)
+      if (admitting !== undefined) await admitting
       const result = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
         (model, call) => model.adapter.chat.complete(request, call))
       meter.usage(result.usage)
@@ -97,7 +98,8 @@ export class ProviderService {
     let upstream: ChatChunkStream
     try {
       const resolved = this.prepare(request, meter)
-      await this.admitChat(request, context, meter)
+      const admitting = this.admitChat(request, context, meter)
+      if (admitting !== undefined) await admitting
       upstream = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
         (model, call) => model.adapter.chat.stream(request, call))
     } catch (err) {
@@ -127,9 +129,8 @@ export class ProviderService {
     try {
       const resolved = resolveMediaModel(this.registry, model, kind)
       meter.resolved(resolved)
-      if (this.admission !== undefined) {
-        meter.admitted(await this.admission({ principal: context.principal, model, maxCompletionTokens: 0, promptTokensUpperBound: () => 0 }))
-      }
+      const admitting = this.admission?.({ principal: context.principal, model, maxCompletionTokens: 0, promptTokensUpperBound: () => 0 })
+      if (admitting !== undefined) meter.admitted(await admitting)
       const result = await this.upstream(resolved, context, meter, (id) => resolveMediaModel(this.registry, id, kind), run)
       meter.usage(result.usage)
       await meter.end(200)
@@ -139,20 +140,22 @@ export class ProviderService {
     }
   }
 
-  private async admitChat (request: ChatRequest, context: ChatContext, meter: CallMeter): Promise<void> {
+  /** Admits the call (budgets, tokens per minute); answers what to await, or undefined when it was admitted at once. */
+  private admitChat (request: ChatRequest, context: ChatContext, meter: CallMeter): Promise<void> | undefined {
     // every token is at least one byte of the serialized messages, so their byte length bounds the prompt
     const promptTokensUpperBound = (): number => Buffer.byteLength(JSON.stringify(request.messages)) + Buffer.byteLength(JSON.stringify(request.tools ?? []))
     // what an abandoned stream's prompt is charged when the provider never reported usage
     meter.estimatePromptWith(() => estimatedTokens(promptTokensUpperBound()))
-    if (this.admission === undefined) return
-    const ticket = await this.admission({
+    const admitting = this.admission?.({
       principal: context.principal,
       model: request.model,
       maxCompletionTokens: request.max_completion_tokens ?? request.max_tokens,
       promptTokensUpperBound
     })
-    if (ticket?.completionTokenCap !== undefined) request.max_tokens = ticket.completionTokenCap
-    meter.admitted(ticket)
+    return admitting?.then((ticket) => {
+      if (ticket?.completionTokenCap !== undefined) request.max_tokens = ticket.completionTokenCap
+      meter.admitted(ticket)
+    })
   }
 
   private prepare (request: ChatRequest, meter: CallMeter): ResolvedModel {
