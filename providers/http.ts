@@ -28,7 +28,7 @@ export interface UpstreamRequest {
 
 /**
  * HTTP to providers: one undici Agent, which keeps a keep-alive connection pool per upstream origin.
- * Bodies are streamed, never buffered whole. Every failure becomes a HUB_* error whose message names
+ * A streamed answer is relayed as it comes; a non-streamed one is collected whole. Every failure becomes a HUB_* error whose message names
  * the provider but never its URL or credential.
  */
 export class UpstreamHttp {
