@@ -28,8 +28,8 @@ export interface UpstreamRequest {
 
 /**
  * HTTP to providers: one undici Agent, which keeps a keep-alive connection pool per upstream origin.
- * A streamed answer is relayed as it comes; a non-streamed one is collected whole. Every failure becomes a HUB_* error whose message names
- * the provider but never its URL or credential.
+ * A streamed answer is relayed as it comes; a non-streamed one is collected whole. Every failure becomes
+ * a HUB_* error whose message names the provider but never its URL or credential.
  */
 export class UpstreamHttp {
   private readonly agent: Agent
