@@ -104,7 +104,7 @@ export class UsageJournal {
    * Closes the current segment if it holds records and was opened at least `minAgeMs` ago (called as a flush starts),
    * so it can be deleted once written; a closed segment whose records are all written is deleted at once.
    */
-  rotate (minAgeMs = 0): void {
+  rotate (minAgeMs: number): void {
     this.broken = false
     if (this.fd === undefined || this.linesInCurrent === 0) return
     // the batch a flush takes is in the journal before it goes to the store

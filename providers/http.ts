@@ -48,10 +48,10 @@ export class UpstreamHttp {
    * POSTs JSON to `path` (appended to the provider's base URL), for a streamed answer. Resolves with a 2xx response
    * whose body the caller must consume or destroy; any other status is read and thrown as a HUB_* error.
    */
-  async postJson (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Promise<UpstreamResponse> {
+  async postJson (call: UpstreamCall, request: UpstreamRequest): Promise<UpstreamResponse> {
     let response: Dispatcher.ResponseData
     try {
-      response = await this.agent.request({ ...this.options(call, path, headers, body), signal: call.signal })
+      response = await this.agent.request({ ...this.options(call, request), signal: call.signal })
     } catch (err) {
       throw transportError(err, call)
     }
@@ -63,11 +63,11 @@ export class UpstreamHttp {
    * POSTs JSON to `path` and resolves with the whole 2xx answer as text (a non-streamed answer); any other status
    * throws as postJson's. The answer is collected by a dispatch handler: no body stream, no consumer promises.
    */
-  postJsonForText (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Promise<string> {
+  postJsonForText (call: UpstreamCall, request: UpstreamRequest): Promise<string> {
     return new Promise((resolve, reject) => {
       const answer = new WholeAnswer(call, resolve, reject)
       try {
-        this.agent.dispatch(this.options(call, path, headers, body), answer)
+        this.agent.dispatch(this.options(call, request), answer)
       } catch (err) {
         answer.onResponseError(undefined, err as Error)
       }
@@ -78,14 +78,14 @@ export class UpstreamHttp {
     await this.agent.close()
   }
 
-  private options (call: UpstreamCall, path: string, headers: Record<string, string>, body: string): Dispatcher.DispatchOptions {
+  private options (call: UpstreamCall, request: UpstreamRequest): Dispatcher.DispatchOptions {
     const base = this.baseOf(call.provider.baseUrl)
     return {
       origin: base.origin,
-      path: base.path + path,
+      path: base.path + request.path,
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-      body
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...request.headers },
+      body: request.body
     }
   }
 

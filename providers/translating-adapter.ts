@@ -18,8 +18,7 @@ export interface WireTranslation<Response> {
 export function translatingChatAdapter<Response> (wire: WireTranslation<Response>): ChatAdapter {
   return {
     async complete (request, call) {
-      const { path, headers, body } = wire.upstreamRequest(request, call, false)
-      const answer = parseJson<Response>(await call.http.postJsonForText(call, path, headers, body), call)
+      const answer = parseJson<Response>(await call.http.postJsonForText(call, wire.upstreamRequest(request, call, false)), call)
       let completion: ChatCompletion
       try {
         completion = wire.toCompletion(answer, call)
@@ -30,8 +29,7 @@ export function translatingChatAdapter<Response> (wire: WireTranslation<Response
       return JsonPayload.fromValue(completion).withUsage(completion.usage)
     },
     async stream (request, call) {
-      const { path, headers, body } = wire.upstreamRequest(request, call, true)
-      const response = await call.http.postJson(call, path, headers, body)
+      const response = await call.http.postJson(call, wire.upstreamRequest(request, call, true))
       return decodedStream(response, call, wire.streamDecoder(call))
     }
   }

@@ -42,7 +42,7 @@ async function create (request: EmbeddingsRequest, call: UpstreamCall): Promise<
     : { requests: inputs.map((text) => ({ model: `models/${call.model}`, ...embedRequest(text, request) })) }
   const path = `/models/${encodeURIComponent(call.model)}:${single ? 'embedContent' : 'batchEmbedContents'}`
   // the header, not ?key=, so the credential never appears in a URL
-  const answer = parseJson<GeminiEmbeddingAnswer>(await call.http.postJsonForText(call, path, { 'x-goog-api-key': call.provider.apiKey ?? '' }, JSON.stringify(body)), call)
+  const answer = parseJson<GeminiEmbeddingAnswer>(await call.http.postJsonForText(call, { path, headers: { 'x-goog-api-key': call.provider.apiKey ?? '' }, body: JSON.stringify(body) }), call)
   const vectors = single ? [answer.embedding] : (answer.embeddings ?? [])
   // the answer then says (and the call meters) the estimate: an embedding is never free for lack of a count
   const prompt = answer.usageMetadata?.promptTokenCount ?? inputs.reduce((sum, text) => sum + estimatedTokens(Buffer.byteLength(text)), 0)

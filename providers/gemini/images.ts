@@ -26,7 +26,11 @@ async function generate (request: ImagesRequest, call: UpstreamCall): Promise<Js
   const ratio = aspectRatio(request.size)
   const body = { instances: [{ prompt: request.prompt }], parameters: { sampleCount: request.n ?? 1, ...(ratio !== undefined ? { aspectRatio: ratio } : {}) } }
   // the header, not ?key=, so the credential never appears in a URL
-  const text = await call.http.postJsonForText(call, `/models/${encodeURIComponent(call.model)}:predict`, { 'x-goog-api-key': call.provider.apiKey ?? '' }, JSON.stringify(body))
+  const text = await call.http.postJsonForText(call, {
+    path: `/models/${encodeURIComponent(call.model)}:predict`,
+    headers: { 'x-goog-api-key': call.provider.apiKey ?? '' },
+    body: JSON.stringify(body)
+  })
   const answer = parseJson<ImagenAnswer>(text, call)
   const images = (answer.predictions ?? []).filter((p) => typeof p.bytesBase64Encoded === 'string')
   if (images.length === 0) {

@@ -1,5 +1,5 @@
 import { decodedStream } from '../decoded-stream.js'
-import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError } from '../http.js'
+import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError, type UpstreamRequest } from '../http.js'
 import { JsonPayload } from '../payload.js'
 import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '../types.js'
 
@@ -12,6 +12,10 @@ import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest,
 // cheap tests on the raw text, so only the few chunks that matter get parsed
 const HAS_USAGE = /"usage"\s*:\s*\{/
 const IS_ERROR = /^\s*\{\s*"error"\s*:/
+
+function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: boolean): UpstreamRequest {
+  return { path: '/chat/completions', headers: headers(call), body: requestBody(request, call, stream) }
+}
 
 function requestBody (request: ChatRequest, call: UpstreamCall, stream: boolean): string {
   const body: Record<string, unknown> = { ...request, model: call.model, stream }
@@ -27,13 +31,13 @@ function headers (call: UpstreamCall): Record<string, string> {
 }
 
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
-  const text = await call.http.postJsonForText(call, '/chat/completions', headers(call), requestBody(request, call, false))
+  const text = await call.http.postJsonForText(call, upstreamRequest(request, call, false))
   const value = parseJson<ChatCompletion>(text, call)
   return JsonPayload.fromBoth(text, value).withUsage(value.usage)
 }
 
 async function stream (request: ChatRequest, call: UpstreamCall): Promise<ChatChunkStream> {
-  const response = await call.http.postJson(call, '/chat/completions', headers(call), requestBody(request, call, true))
+  const response = await call.http.postJson(call, upstreamRequest(request, call, true))
   return decodedStream(response, call, relay(call))
 }
 

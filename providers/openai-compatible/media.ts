@@ -13,7 +13,7 @@ function headers (call: UpstreamCall): Record<string, string> {
 }
 
 async function postThrough<T> (call: UpstreamCall, path: string, request: object, usageOf: (value: T) => Usage | undefined): Promise<JsonPayload<T>> {
-  const text = await call.http.postJsonForText(call, path, headers(call), JSON.stringify({ ...request, model: call.model }))
+  const text = await call.http.postJsonForText(call, { path, headers: headers(call), body: JSON.stringify({ ...request, model: call.model }) })
   const value = parseJson<T>(text, call)
   return JsonPayload.fromBoth(text, value).withUsage(usageOf(value))
 }

@@ -23,7 +23,7 @@ async function setup (t: TestContext, timeouts = { connectMs: 2_000, headersMs: 
     signal: new ClientSignal(),
     http
   })
-  const post = async (c = call()): Promise<string> => await http.postJsonForText(c, '/chat/completions', { authorization: `Bearer ${SECRET}` }, '{"q":1}')
+  const post = async (c = call()): Promise<string> => await http.postJsonForText(c, { path: '/chat/completions', headers: { authorization: `Bearer ${SECRET}` }, body: '{"q":1}' })
   return { mock, http, call, post }
 }
 
