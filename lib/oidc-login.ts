@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client'
+import type * as Oidc from 'openid-client'
 import type { FastifyBaseLogger } from 'fastify'
 import { commaList, type AdminUiConfig } from './admin-ui-config.js'
 import type { AdminIdentity } from './admin-session.js'
@@ -30,8 +30,13 @@ const LOGIN_WINDOW_MS = 10 * 60_000
  * nonce, the ID token validated by openid-client (signature from the provider's JWKS, iss, aud, exp,
  * nonce), then the identity checked against the allowed emails, domains and groups.
  */
+/** openid-client is loaded at the first sign-in: a gateway without SSO does not carry it (~1 MB of heap). */
+async function openidClient (): Promise<typeof Oidc> {
+  return await import('openid-client')
+}
+
 export class OidcLogin {
-  private discovered: Promise<oidc.Configuration> | undefined
+  private discovered: Promise<Oidc.Configuration> | undefined
   private readonly emails: Set<string>
   private readonly domains: Set<string>
   private readonly groups: Set<string>
@@ -45,6 +50,7 @@ export class OidcLogin {
   /** Where to send the browser, and what to keep (in a signed cookie) until it comes back. */
   async start (derivedRedirectUri: string): Promise<{ url: URL, pending: PendingLogin }> {
     const configuration = await this.configuration()
+    const oidc = await openidClient()
     const pending: PendingLogin = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
@@ -69,7 +75,8 @@ export class OidcLogin {
     if (pending === undefined || pending.expires < Date.now()) throw new SsoError('expired', 'no pending login (cookie missing, tampered or expired)')
     const callbackUrl = new URL(pending.redirectUri)
     callbackUrl.search = query.toString()
-    let claims: oidc.IDToken | undefined
+    let claims: Oidc.IDToken | undefined
+    const oidc = await openidClient()
     try {
       const tokens = await oidc.authorizationCodeGrant(await this.configuration(), callbackUrl, {
         pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true
@@ -82,7 +89,7 @@ export class OidcLogin {
     return this.authorize(claims)
   }
 
-  private authorize (claims: oidc.IDToken): AdminIdentity {
+  private authorize (claims: Oidc.IDToken): AdminIdentity {
     const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined
     // an address the provider says it has not verified proves nothing
     const verifiedEmail = claims.email_verified === false ? undefined : email
@@ -98,7 +105,7 @@ export class OidcLogin {
   }
 
   /** Provider metadata, discovered once; a failed discovery is retried on the next sign-in. */
-  private async configuration (): Promise<oidc.Configuration> {
+  private async configuration (): Promise<Oidc.Configuration> {
     this.discovered ??= this.discover().catch((err: unknown) => {
       this.discovered = undefined
       throw new SsoError('failed', 'OpenID Connect discovery failed', { cause: err })
@@ -106,11 +113,12 @@ export class OidcLogin {
     return await this.discovered
   }
 
-  private async discover (): Promise<oidc.Configuration> {
+  private async discover (): Promise<Oidc.Configuration> {
     const issuer = new URL(this.config.OIDC_ISSUER)
     const secret = this.config.OIDC_CLIENT_SECRET
     const insecure = issuer.protocol === 'http:'
     if (insecure) this.log.warn({ issuer: issuer.href }, 'OIDC issuer uses plain http; use https outside local testing')
+    const oidc = await openidClient()
     return await oidc.discovery(issuer, this.config.OIDC_CLIENT_ID, secret, secret === undefined ? oidc.None() : oidc.ClientSecretPost(secret), {
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {})
     })

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3'
-import pg from 'pg'
+import type pg from 'pg'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from './schema.js'
 
@@ -57,6 +57,7 @@ const HEARTBEAT_TIMEOUT_MS = 3_000
  * up), so it must answer a heartbeat every LISTENER_HEARTBEAT_MS or it is replaced.
  */
 export async function postgresChangeFeed (connectionString: string, schema: string): Promise<ChangeFeed> {
+  const { default: { Client } } = await import('pg')
   let version = 0
   let closed = false
   let listener: pg.Client | undefined
@@ -68,7 +69,7 @@ export async function postgresChangeFeed (connectionString: string, schema: stri
     retry.unref()
   }
   const listen = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000, query_timeout: HEARTBEAT_TIMEOUT_MS, keepAlive: true })
+    const client = new Client({ connectionString, connectionTimeoutMillis: 5_000, query_timeout: HEARTBEAT_TIMEOUT_MS, keepAlive: true })
     client.on('error', () => {}) // 'end' follows and reconnects
     client.on('notification', (message) => { if (message.payload === schema) version++ })
     client.on('end', () => {

@@ -1,21 +1,20 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
-import pg from 'pg'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import type { Database } from './schema.js'
 import { migrationProvider } from './migrations/index.js'
 import { AccessKeyRepository } from './access-keys.js'
 import { AdminSessionRepository } from './admin-sessions.js'
 import { AuditRepository } from './audit.js'
-import { UsageRepository, sqliteUsageInsert, type DirectUsageInsert } from './usage.js'
+import { UsageRepository, sqliteUsageInsert } from './usage.js'
 import { ModelRepository } from './models.js'
 import { ProviderRepository } from './providers.js'
-import { postgresChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js'
+import { sqliteChangeFeed } from './change-feed.js'
+import type { Connection } from './connection.js'
 import { isPostgresUrl, type Config } from '../config.js'
-import { reportingUnreachable } from './unreachable.js'
 
-export type Dialect = 'sqlite' | 'postgres'
+export type Dialect = Connection['dialect']
 
 export interface StoreOptions {
   /** A postgres:// URL, a sqlite file path (optionally `sqlite:` / `file:` prefixed), or undefined for DATA_DIR/hubgate.db. */
@@ -50,7 +49,7 @@ export function storeOptions (config: Config): StoreOptions {
 
 export async function openStore (options: StoreOptions): Promise<Store> {
   const { db, dialect, exclusively, changes, serve, usageInsert } = isPostgresUrl(options.databaseUrl)
-    ? await connectPostgres(options.databaseUrl as string, options.schema ?? 'public', options.queryTimeoutMs)
+    ? await (await import('./postgres.js')).connectPostgres(options.databaseUrl as string, options.schema ?? 'public', options.queryTimeoutMs)
     : connectSqlite(sqlitePath(options))
   try {
     // on Postgres the migrator must be told the schema: it looks for its tables in every schema otherwise
@@ -86,18 +85,6 @@ function sqlitePath ({ databaseUrl, dataDir }: StoreOptions): string {
   }
   if (databaseUrl === ':memory:') return databaseUrl
   return resolve(databaseUrl.replace(/^(sqlite|file):(\/\/)?/, ''))
-}
-
-interface Connection {
-  db: Kysely<Database>
-  dialect: Dialect
-  /** Runs `work` while no other process migrates the same database. */
-  exclusively: (work: () => Promise<void>) => Promise<void>
-  changes: ChangeFeed
-  /** Called once the store is open and migrated, before it serves requests. */
-  serve: () => void
-  /** A faster way to write usage batches, where the dialect has one. */
-  usageInsert?: DirectUsageInsert
 }
 
 function connectSqlite (path: string): Connection {
@@ -152,45 +139,6 @@ async function beginImmediate (database: SQLite.Database, timeoutMs = 10_000): P
     }
   } finally {
     database.pragma(`busy_timeout = ${busyTimeout}`)
-  }
-}
-
-async function connectPostgres (url: string, schema: string, queryTimeoutMs: number | undefined): Promise<Connection> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    connectionTimeoutMillis: 5_000,
-    // TCP keepalive finds dead idle connections; queries get their timeouts in store/unreachable.ts
-    keepAlive: true,
-    // every connection works inside the configured schema, so tests and tenants can share one database
-    options: `-c search_path=${schema}`
-  })
-  // a dropped idle connection must not crash the process; the next query reconnects
-  pool.on('error', () => {})
-  // nor one dropped while checked out: pg emits 'error' on that client with no listener, and the
-  // query running on it already fails with the same error (which the caller handles)
-  pool.on('connect', (client) => { client.on('error', () => {}) })
-  const reporting = reportingUnreachable(pool, queryTimeoutMs)
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: reporting.pool }) })
-  let changes
-  try {
-    await createSchema(db, schema)
-    changes = await postgresChangeFeed(url, schema)
-  } catch (err) {
-    await db.destroy()
-    throw err
-  }
-  // Kysely's migrator locks a row on Postgres, so replicas starting together migrate once
-  return { db, dialect: 'postgres', exclusively: async (work) => { await work() }, changes, serve: reporting.serve }
-}
-
-/** `create schema if not exists` is not safe against a replica doing the same at once; losing that race is fine. */
-async function createSchema (db: Kysely<Database>, schema: string): Promise<void> {
-  try {
-    await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
-  } catch (err) {
-    const exists = await sql`select 1 from information_schema.schemata where schema_name = ${schema}`.execute(db)
-    if (exists.rows.length === 0) throw err
   }
 }
 

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import { StoreUnavailableError } from '../lib/errors.js'
+import { queryTimeoutMs as timeoutFor } from './long-running.js'
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
 
@@ -17,18 +17,6 @@ export function isConnectionFailure (err: unknown): boolean {
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return true
   // "Query read timeout": pg's query_timeout, a server that stopped answering (a network dropped without a reset)
   return err instanceof Error && /^Connection terminated|is not queryable|^Query read timeout/.test(err.message)
-}
-
-/** What a query in longRunningQueries() may take: a rollup of one busy day's raw rows can take minutes. */
-const LONG_RUNNING_QUERY_TIMEOUT_MS = 15 * 60_000
-const longRunning = new AsyncLocalStorage<boolean>()
-
-/**
- * Runs `work` (background maintenance) with LONG_RUNNING_QUERY_TIMEOUT_MS for its queries instead of the request
- * path's DATABASE_QUERY_TIMEOUT_MS, which is there to notice a silent network, not to cut honest slow work short.
- */
-export async function longRunningQueries<T> (work: () => Promise<T>): Promise<T> {
-  return await longRunning.run(true, work)
 }
 
 export interface ReportingPool {
@@ -55,7 +43,7 @@ export function reportingUnreachable (pool: pg.Pool, queryTimeoutMs?: number): R
       const query = async (text: string, parameters: readonly unknown[]): Promise<pg.QueryResult> => {
         try {
           // a silent network leaves a query waiting forever: it fails after the timeout (pg's query_timeout)
-          const timeout = longRunning.getStore() === true ? LONG_RUNNING_QUERY_TIMEOUT_MS : queryTimeoutMs
+          const timeout = timeoutFor(queryTimeoutMs)
           return await client.query({ text, values: parameters as unknown[], query_timeout: timeout } as pg.QueryConfig)
         } catch (err) {
           if (!isConnectionFailure(err)) throw err
