@@ -42,6 +42,11 @@ export interface Store {
   close (): Promise<void>
 }
 
+/** Kysely's error for a query made after close(): at shutdown, a request still running finds the store gone (a 503, not a bug). */
+export function isStoreClosedError (err: unknown): boolean {
+  return err instanceof Error && err.message === 'driver has already been destroyed'
+}
+
 /** The store the gateway's configuration describes (the server and the CLI open the same one). */
 export function storeOptions (config: Config): StoreOptions {
   return { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: config.DATABASE_SCHEMA, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS }

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { errorBodyFor } from '../../lib/aigne-errors.js'
-import { UNAUTHORIZED_BODY, reasonFor } from '../../lib/errors.js'
+import { StoreUnavailableError, UNAUTHORIZED_BODY, reasonFor } from '../../lib/errors.js'
+import { isStoreClosedError } from '../../store/index.js'
 
 /** Value of WWW-Authenticate for a 401 (RFC 6750): the error attribute only when a token was presented. */
 export function wwwAuthenticate (request: FastifyRequest, insufficientScope = false): string {
@@ -17,10 +18,12 @@ export function sendUnauthorized (request: FastifyRequest, reply: FastifyReply, 
  * One place maps every error to `{ error, message }`. 401s are always the seeds' exact body;
  * 5xx from unknown causes say nothing about internals (they are logged with the request id instead).
  * A store that cannot be reached arrives here from any route as StoreUnavailableError (store/unreachable.ts),
- * so it answers the same 503 as authentication does, never a 500 naming the driver's error.
+ * so it answers the same 503 as authentication does, never a 500 naming the driver's error; so does a store already
+ * closed (shutdown) under a request still running.
  */
 export default fp(async (app) => {
-  app.setErrorHandler((err: FastifyError & { insufficientScope?: boolean }, request, reply) => {
+  app.setErrorHandler((error: FastifyError & { insufficientScope?: boolean }, request, reply) => {
+    const err = isStoreClosedError(error) ? new StoreUnavailableError({ cause: error }) : error
     const status = statusOf(err)
     if (status === 401) return sendUnauthorized(request, reply, err.insufficientScope === true)
     if (status === 429 || status === 503) {
