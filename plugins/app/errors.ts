@@ -23,7 +23,7 @@ export function sendUnauthorized (request: FastifyRequest, reply: FastifyReply, 
  */
 export default fp(async (app) => {
   app.setErrorHandler((error: FastifyError & { insufficientScope?: boolean }, request, reply) => {
-    const err = isStoreClosedError(error) ? new StoreUnavailableError({ cause: error }) : error
+    const err: typeof error = isStoreClosedError(error) ? new StoreUnavailableError({ cause: error }) : error
     const status = statusOf(err)
     if (status === 401) return sendUnauthorized(request, reply, err.insufficientScope === true)
     if (status === 429 || status === 503) {

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import { test } from 'tap'
-import { bearer, build } from '../helpers/build.js'
+import { ADMIN_KEY, bearer, build } from '../helpers/build.js'
 import { needs, serviceUrl } from '../helpers/services.js'
-import { buildUi, launchBrowser, screenshot } from './browser.js'
+import { buildUi, consoleErrors, launchBrowser, screenshot } from './browser.js'
+import { signedInAdmin } from './admin-pages.js'
 import { oidcEnv, startIdp } from './idp.js'
 
 test('single sign-on in the browser: an allowed admin lands signed in, anyone else reads why not', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
@@ -35,4 +36,50 @@ test('single sign-on in the browser: an allowed admin lands signed in, anyone el
   t.match(await notice.textContent(), /not allowed to administer this gateway/)
   t.equal(await page.evaluate(() => sessionStorage.length), 0, 'no session for a refused account')
   await screenshot(page, 'sso-03-not-allowed')
+})
+
+test('the sessions page lists who is signed in and ends one session or all of them', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
+  const idp = await startIdp(t, { email: 'alice@example.com', email_verified: true, name: 'Alice Admin' })
+  const app = await build(t, { ADMIN_UI_DIR: await buildUi(), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const bob = await app.adminSessions.issue({ subject: `${idp.issuer} bob`, email: 'bob@example.com', name: 'Bob Builder' })
+  const page = await (await launchBrowser(t, serviceUrl('CHROMIUM_PATH'))).newPage()
+  const errors = consoleErrors(page)
+
+  await page.goto(`${base}/admin`)
+  await page.getByRole('link', { name: 'Sign in with single sign-on' }).click()
+  await page.getByRole('heading', { name: 'Access keys', level: 1 }).waitFor()
+  await page.getByRole('link', { name: 'Admin sessions' }).click()
+  await page.getByRole('heading', { name: 'Admin sessions', level: 1 }).waitFor()
+  const aliceRow = page.getByRole('row', { name: /Alice Admin/ })
+  await aliceRow.waitFor()
+  t.match(await aliceRow.textContent(), /you/, 'the session this tab uses is marked')
+  t.ok(await page.getByRole('row', { name: /Bob Builder/ }).isVisible(), 'another admin\'s session is listed')
+  await screenshot(page, 'sessions-01-list')
+
+  await page.getByRole('button', { name: 'End the session of Bob Builder' }).click()
+  await page.getByRole('dialog', { name: 'End the session of Bob Builder?' }).getByRole('button', { name: 'End session' }).click()
+  await page.getByRole('status').filter({ hasText: 'Ended the session of Bob Builder.' }).waitFor()
+  t.equal(await page.getByRole('row', { name: /Bob Builder/ }).count(), 0, 'the ended session leaves the list')
+  const bobAfter = await app.inject({ url: '/api/admin/access-keys', headers: bearer(bob.token) })
+  t.equal(bobAfter.statusCode, 401, 'the ended session is refused by the gateway')
+
+  await page.getByRole('button', { name: 'End all sessions' }).click()
+  const endAll = page.getByRole('dialog', { name: 'End every admin session?' })
+  t.match(await endAll.textContent(), /you will be signed out/, 'the dialog warns that the admin\'s own session ends too')
+  await endAll.getByRole('button', { name: 'End all sessions' }).click()
+  await page.getByText('You ended every session, yours too.').waitFor()
+  t.ok(await page.getByRole('link', { name: 'Sign in with single sign-on' }).isVisible(), 'back on the sign-in page')
+  const live = await app.inject({ url: '/api/admin/sessions', headers: bearer(ADMIN_KEY) })
+  t.same(live.json(), { items: [] }, 'no session is left')
+  await screenshot(page, 'sessions-02-all-ended')
+  t.same(errors, [], 'no console errors')
+})
+
+test('the sessions page says when single sign-on is off', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
+  const { page } = await signedInAdmin(t, serviceUrl('CHROMIUM_PATH'), '/sessions')
+  await page.getByRole('heading', { name: 'Single sign-on is off' }).waitFor()
+  t.match(await page.getByRole('main').textContent(), /OIDC_ISSUER/, 'it names the settings that turn it on')
+  t.equal(await page.getByRole('button', { name: 'End all sessions' }).count(), 0, 'nothing to end')
 })

@@ -9,6 +9,7 @@ import { PlaygroundPage } from './pages/PlaygroundPage'
 import { SignInPage } from './pages/SignInPage'
 import { ModelsPage } from './pages/models/ModelsPage'
 import { ProvidersPage } from './pages/providers/ProvidersPage'
+import { SessionsPage } from './pages/SessionsPage'
 import { UsagePage } from './pages/UsagePage'
 
 /** The admin sections, in navigation order. A new section is one line here plus its page component. */
@@ -18,7 +19,8 @@ const PAGES: Array<{ path: string, title: string, Page: ComponentType }> = [
   { path: '/models', title: 'Models & rates', Page: ModelsPage },
   { path: '/usage', title: 'Usage', Page: UsagePage },
   { path: '/playground', title: 'Playground', Page: PlaygroundPage },
-  { path: '/audit', title: 'Audit log', Page: AuditPage }
+  { path: '/audit', title: 'Audit log', Page: AuditPage },
+  { path: '/sessions', title: 'Admin sessions', Page: SessionsPage }
 ]
 
 // read once, before the first render, so the token never lingers in the address bar

@@ -107,3 +107,15 @@ export interface ConnectionTest {
   latencyMs: number
   message: string
 }
+
+/** A live single sign-on admin session (GET /api/admin/sessions). */
+export interface AdminSession {
+  id: string
+  subject: string
+  email: string | null
+  name: string | null
+  issuedAt: string
+  expiresAt: string
+  /** The session this tab is signed in with. */
+  current: boolean
+}
