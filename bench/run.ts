@@ -197,7 +197,10 @@ function report (results: Record<string, Record<string, Result>>): boolean {
     streamTtfbOverheadMs: s50.hubgate!.ttfbP50 - s50.bare!.ttfbP50,
     streamFullTimeOverheadMs: s50.hubgate!.p50 - s50.bare!.p50,
     peakRssMbC50: j50.hubgate!.peakRssMb ?? Number.NaN,
-    barePeakRssMbC50: j50.bare!.peakRssMb ?? Number.NaN
+    barePeakRssMbC50: j50.bare!.peakRssMb ?? Number.NaN,
+    // what the proxy itself costs, whichever core limits the throughput of a scenario
+    cpuPerCallRatioC50: j50.hubgate!.cpuUsPerRequest! / j50.bare!.cpuUsPerRequest!,
+    cpuPerCallRatioC200: j200.hubgate!.cpuUsPerRequest! / j200.bare!.cpuUsPerRequest!
   }
   const targets = [
     { name: 'throughput ≥ 0.9 × bare proxy (c50)', ok: comparisons.throughputRatioC50 >= 0.9, value: fmt(comparisons.throughputRatioC50) },
@@ -209,6 +212,8 @@ function report (results: Record<string, Record<string, Result>>): boolean {
   rows.push('', 'targets:')
   for (const t of targets) rows.push(`  ${t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.value}`)
   rows.push(`  info  added p50 over bare proxy at ${PACED_RATE} rps paced (c50, below saturation): ${fmt(comparisons.addedP50MsOverBarePaced)} ms`)
+  rows.push(`  info  CPU per call, Hubgate / bare proxy: ${fmt(comparisons.cpuPerCallRatioC50)} (c50), ${fmt(comparisons.cpuPerCallRatioC200)} (c200)`)
+  rows.push(`  info  peak RSS over the bare proxy's (c50): ${fmt(comparisons.peakRssMbC50 - comparisons.barePeakRssMbC50, 1)} MB`)
   rows.push('', pinning === undefined ? 'cores: not pinned (every process shares every core)' : `cores: proxy under test on core ${pinning.proxy}; load generator and mock upstream on core ${pinning.load}`)
   process.stdout.write(rows.join('\n') + '\n')
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, pinning: pinning ?? 'none' }
