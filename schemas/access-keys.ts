@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { SCOPES, type Scope } from '../lib/principal.js'
+import { NullableInteger, NullableNumber } from './nullable.js'
 import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH } from '../lib/key-secrets.js'
 
 // an enum rather than a union of literals, so a wrong value gets one clear message listing the allowed ones
@@ -12,11 +13,12 @@ export const ModelPattern = Type.String({
 })
 const IsoDateTime = Type.String({ format: 'date-time', description: 'ISO 8601 date-time' })
 
+// null is "unlimited", 0 a budget of nothing: the two must not coerce into each other (schemas/nullable.ts)
 const LimitFields = {
-  creditLimit: Type.Union([Type.Number({ minimum: 0, maximum: 1e12 }), Type.Null()], { description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
+  creditLimit: NullableNumber({ minimum: 0, maximum: 1e12, description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
   creditPeriod: Type.Union([Type.Literal('total'), Type.Literal('day'), Type.Literal('month')], { description: 'Budget period (UTC): total, day or month' }),
-  rpm: Type.Union([Type.Integer({ minimum: 1, maximum: 1e9 }), Type.Null()], { description: 'Requests per minute; null = unlimited (429 past it)' }),
-  tpm: Type.Union([Type.Integer({ minimum: 1, maximum: 1e12 }), Type.Null()], { description: 'Tokens per minute; null = unlimited (429 past it)' })
+  rpm: NullableInteger({ minimum: 1, maximum: 1e9, description: 'Requests per minute; null = unlimited (429 past it)' }),
+  tpm: NullableInteger({ minimum: 1, maximum: 1e12, description: 'Tokens per minute; null = unlimited (429 past it)' })
 }
 const OptionalLimitFields = {
   creditLimit: Type.Optional(LimitFields.creditLimit),

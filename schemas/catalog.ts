@@ -1,10 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { NullableNumber } from './nullable.js'
 
 const ModelId = Type.String({ minLength: 3, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._:/@-]+$', description: '"provider/model" as clients name it' })
-// null first: with Fastify's type coercion a number-first union would turn null into 0 (a free model instead of an unpriced one)
-// one schema with a type list, not a union: Ajv coerces only data matching none of the types, so 0 stays a
-// price of 0 and null stays "no price" (with a union, coercion turned one into the other)
-const Rate = Type.Unsafe<number | null>({ type: ['number', 'null'], minimum: 0, maximum: 1e9, description: 'Credits per 1M tokens; null = no price' })
+// 0 is a price of 0, null "no price" (a free model is not an unpriced one): see schemas/nullable.ts
+const Rate = NullableNumber({ minimum: 0, maximum: 1e9, description: 'Credits per 1M tokens; null = no price' })
 const Kind = Type.Union([Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image')])
 
 export const CatalogModelView = Type.Object({

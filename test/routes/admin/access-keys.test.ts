@@ -94,6 +94,22 @@ test('one key can be read, renamed, re-scoped and given an expiry', async (t) =>
   t.match((await adminCall(app, { method: 'PATCH', url: `${URL}/${key.id}`, payload: { id: 'x' } })).json().message, /^body\/id is not a known field$/)
 })
 
+test('limits: null is unlimited and 0 a budget of nothing, neither coerced into the other', async (t) => {
+  const app = await build(t)
+  const created = await issueKey(app, { creditLimit: null, rpm: null, tpm: null })
+  t.match(created, { creditLimit: null, rpm: null, tpm: null }, 'created without limits')
+  const key = await issueKey(app, { creditLimit: 0, creditPeriod: 'day', rpm: 60, tpm: 1000 })
+  t.match(key, { creditLimit: 0, creditPeriod: 'day', rpm: 60, tpm: 1000 }, 'a zero budget stays zero')
+  const cleared = await adminCall(app, { method: 'PATCH', url: `${URL}/${key.id}`, payload: { creditLimit: null, rpm: null, tpm: null } })
+  t.equal(cleared.statusCode, 200)
+  t.match(cleared.json(), { creditLimit: null, creditPeriod: 'day', rpm: null, tpm: null }, 'null clears each limit')
+  for (const [field, value] of [['creditLimit', -1], ['rpm', 0], ['rpm', 1.5], ['tpm', 'many']] as const) {
+    const bad = await adminCall(app, { method: 'PATCH', url: `${URL}/${key.id}`, payload: { [field]: value } })
+    t.equal(bad.statusCode, 400, `${field} ${JSON.stringify(value)} is refused`)
+    t.match(bad.json().message, new RegExp(`^body/${field} `))
+  }
+})
+
 test('unknown ids answer 404 on every per-key route', async (t) => {
   const app = await build(t)
   const calls = [

@@ -24,3 +24,10 @@ export function fromLocalInput (value: string): string | null {
 export function splitList (text: string): string[] {
   return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean)
 }
+
+const amount = new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 })
+
+/** A number for people: grouped digits, at most six decimals. */
+export function formatAmount (value: number): string {
+  return amount.format(value)
+}

@@ -4,7 +4,21 @@
 
 export const SCOPES = ['chat', 'embeddings', 'images', 'admin'] as const
 
-export interface AccessKey {
+export const CREDIT_PERIODS = ['total', 'day', 'month'] as const
+export type CreditPeriod = typeof CREDIT_PERIODS[number]
+
+/** A key's limits; null = unlimited. */
+export interface KeyLimits {
+  /** Credits the key may spend per creditPeriod (402 past it). */
+  creditLimit: number | null
+  creditPeriod: CreditPeriod
+  /** Requests per minute (429 past it). */
+  rpm: number | null
+  /** Prompt + completion tokens per minute (429 past it). */
+  tpm: number | null
+}
+
+export interface AccessKey extends KeyLimits {
   id: string
   name: string
   prefix: string

@@ -3,9 +3,10 @@ import { ErrorMessage } from '../../components/Feedback'
 import { Modal } from '../../components/Modal'
 import { fromLocalInput, splitList, toLocalInput } from '../../lib/format'
 import { messageOf } from '../../lib/http'
-import { SCOPES, type AccessKey } from '../../lib/types'
+import { CREDIT_PERIODS, SCOPES, type AccessKey, type CreditPeriod, type KeyLimits } from '../../lib/types'
+import { PERIOD_LABELS, limitInputs, parseLimits, type LimitInputs } from './limits'
 
-export interface KeyFields {
+export interface KeyFields extends KeyLimits {
   name: string
   scopes: string[]
   models: string[]
@@ -19,9 +20,11 @@ const SCOPE_HELP: Record<string, string> = {
   admin: 'this admin API: keys, audit, settings'
 }
 
-const NEW_KEY: KeyFields = { name: '', scopes: ['chat', 'embeddings', 'images'], models: ['*'], expiresAt: null }
+const NEW_KEY: KeyFields = {
+  name: '', scopes: ['chat', 'embeddings', 'images'], models: ['*'], expiresAt: null, creditLimit: null, creditPeriod: 'month', rpm: null, tpm: null
+}
 
-/** Create or edit form for an access key (name, scopes, allowed models, expiry) in a dialog. */
+/** Create or edit form for an access key (name, scopes, allowed models, expiry, limits) in a dialog. */
 export function KeyForm ({ existing, onSubmit, onCancel }: {
   existing?: AccessKey
   onSubmit: (fields: KeyFields) => Promise<void>
@@ -33,6 +36,8 @@ export function KeyForm ({ existing, onSubmit, onCancel }: {
   const [scopes, setScopes] = useState<string[]>(initial.scopes)
   const [models, setModels] = useState(initial.models.join('\n'))
   const [expires, setExpires] = useState(toLocalInput(initial.expiresAt))
+  const [limits, setLimits] = useState<LimitInputs>(limitInputs(initial))
+  const setLimit = (field: keyof LimitInputs) => (value: string): void => { setLimits((current) => ({ ...current, [field]: value })) }
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
 
@@ -49,10 +54,12 @@ export function KeyForm ({ existing, onSubmit, onCancel }: {
     const expiryChanged = expires !== toLocalInput(initial.expiresAt)
     const expiresAt = expiryChanged ? fromLocalInput(expires) : initial.expiresAt
     if (expiryChanged && expiresAt !== null && Date.parse(expiresAt) <= Date.now()) return setError('The expiry must be in the future.')
+    const parsedLimits = parseLimits(limits)
+    if (typeof parsedLimits === 'string') return setError(parsedLimits)
     setBusy(true)
     setError(undefined)
     try {
-      await onSubmit({ name: name.trim(), scopes: SCOPES.filter((s) => scopes.includes(s)), models: patterns, expiresAt })
+      await onSubmit({ name: name.trim(), scopes: SCOPES.filter((s) => scopes.includes(s)), models: patterns, expiresAt, ...parsedLimits })
     } catch (err) {
       setError(messageOf(err))
       setBusy(false)
@@ -91,6 +98,26 @@ export function KeyForm ({ existing, onSubmit, onCancel }: {
           onChange={(e) => { setExpires(e.target.value) }}
         />
         <p id={`${id}-expires-help`} className='hint'>Your local time. Leave empty for a key that does not expire.</p>
+
+        <fieldset>
+          <legend>Limits (optional)</legend>
+          <p className='hint'>Leave a field empty for no limit.</p>
+          <label htmlFor={`${id}-credits`}>Credit limit</label>
+          <div className='inline-fields'>
+            <input
+              id={`${id}-credits`} inputMode='decimal' autoComplete='off' value={limits.creditLimit} aria-describedby={`${id}-credits-help`}
+              onChange={(e) => { setLimit('creditLimit')(e.target.value) }}
+            />
+            <select aria-label='Credit limit period' value={limits.creditPeriod} onChange={(e) => { setLimit('creditPeriod')(e.target.value as CreditPeriod) }}>
+              {CREDIT_PERIODS.map((period) => <option key={period} value={period}>{PERIOD_LABELS[period]}</option>)}
+            </select>
+          </div>
+          <p id={`${id}-credits-help`} className='hint'>Credits are the catalog's rates × tokens; past the limit calls get 402.</p>
+          <label htmlFor={`${id}-rpm`}>Requests per minute</label>
+          <input id={`${id}-rpm`} inputMode='numeric' autoComplete='off' value={limits.rpm} onChange={(e) => { setLimit('rpm')(e.target.value) }} />
+          <label htmlFor={`${id}-tpm`}>Tokens per minute</label>
+          <input id={`${id}-tpm`} inputMode='numeric' autoComplete='off' value={limits.tpm} onChange={(e) => { setLimit('tpm')(e.target.value) }} />
+        </fieldset>
 
         <ErrorMessage>{error}</ErrorMessage>
         <div className='actions'>

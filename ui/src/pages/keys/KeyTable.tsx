@@ -1,5 +1,6 @@
 import { formatDate } from '../../lib/format'
 import type { AccessKey } from '../../lib/types'
+import { describeLimits } from './limits'
 
 export type KeyAction = 'edit' | 'rotate' | 'revoke'
 
@@ -20,6 +21,7 @@ export function KeyTable ({ keys, isCurrent, onAction }: {
             <th scope='col'>Prefix</th>
             <th scope='col'>Scopes</th>
             <th scope='col'>Models</th>
+            <th scope='col'>Limits</th>
             <th scope='col'>Expires</th>
             <th scope='col'>Last used</th>
             <th scope='col'>Status</th>
@@ -33,6 +35,7 @@ export function KeyTable ({ keys, isCurrent, onAction }: {
               <td><code>{key.prefix}…</code></td>
               <td>{key.scopes.join(', ')}</td>
               <td>{key.models.join(', ')}</td>
+              <td>{describeLimits(key)}</td>
               <td>{formatDate(key.expiresAt, 'never')}</td>
               <td>{formatDate(key.lastUsedAt, 'never')}</td>
               <td><span className={`badge ${key.status}`}>{key.status}</span></td>

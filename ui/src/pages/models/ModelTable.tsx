@@ -1,10 +1,10 @@
+import { formatAmount } from '../../lib/format'
 import type { CatalogModel } from '../../lib/types'
 
 export type ModelAction = 'edit' | 'delete'
 
-const rate = new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 })
 export const isUnpriced = (model: CatalogModel): boolean => model.inputRate === null || model.outputRate === null
-const formatRate = (value: number | null): string => value === null ? '—' : rate.format(value)
+const formatRate = (value: number | null): string => value === null ? '—' : formatAmount(value)
 
 /** The catalog as a table; unpriced models carry a warning badge, row buttons are named after the model. */
 export function ModelTable ({ models, onAction }: { models: CatalogModel[], onAction: (action: ModelAction, model: CatalogModel) => void }) {

@@ -1,0 +1,47 @@
+import { formatAmount } from '../../lib/format'
+import type { CreditPeriod, KeyLimits } from '../../lib/types'
+
+export const PERIOD_LABELS: Record<CreditPeriod, string> = { total: 'in all', day: 'per day (UTC)', month: 'per month (UTC)' }
+const PERIOD_SHORT: Record<CreditPeriod, string> = { total: ' in all', day: '/day', month: '/month' }
+
+/** The limits as typed into the form: numbers as text, empty for unlimited. */
+export interface LimitInputs {
+  creditLimit: string
+  creditPeriod: CreditPeriod
+  rpm: string
+  tpm: string
+}
+
+export function limitInputs (limits: KeyLimits): LimitInputs {
+  const text = (value: number | null): string => value === null ? '' : String(value)
+  return { creditLimit: text(limits.creditLimit), creditPeriod: limits.creditPeriod, rpm: text(limits.rpm), tpm: text(limits.tpm) }
+}
+
+/** The typed limits as the API takes them, or the message saying which one is wrong. */
+export function parseLimits (inputs: LimitInputs): KeyLimits | string {
+  const creditLimit = parseNumber(inputs.creditLimit, false, 0)
+  if (creditLimit === undefined) return 'The credit limit must be a number of at least 0, or empty for no limit.'
+  const rpm = parseNumber(inputs.rpm, true, 1)
+  if (rpm === undefined) return 'Requests per minute must be a whole number of at least 1, or empty for no limit.'
+  const tpm = parseNumber(inputs.tpm, true, 1)
+  if (tpm === undefined) return 'Tokens per minute must be a whole number of at least 1, or empty for no limit.'
+  return { creditLimit, creditPeriod: inputs.creditPeriod, rpm, tpm }
+}
+
+/** null for an empty field, undefined for one that is not an acceptable number. */
+function parseNumber (text: string, whole: boolean, min: number): number | null | undefined {
+  const trimmed = text.trim().replace(/[\s_]/g, '')
+  if (trimmed === '') return null
+  const value = Number(trimmed)
+  if (!Number.isFinite(value) || value < min || (whole && !Number.isInteger(value))) return undefined
+  return value
+}
+
+/** "5 credits/day · 60 rpm · 10,000 tpm", or "none". */
+export function describeLimits (limits: KeyLimits): string {
+  const parts: string[] = []
+  if (limits.creditLimit !== null) parts.push(`${formatAmount(limits.creditLimit)} credits${PERIOD_SHORT[limits.creditPeriod]}`)
+  if (limits.rpm !== null) parts.push(`${formatAmount(limits.rpm)} rpm`)
+  if (limits.tpm !== null) parts.push(`${formatAmount(limits.tpm)} tpm`)
+  return parts.length === 0 ? 'none' : parts.join(' · ')
+}
