@@ -57,6 +57,8 @@ export interface AuditEntry {
 export interface UsageRow {
   day?: string
   model?: string
+  /** An access key id, or `jwt:<subject>` for a service calling with a JWT. */
+  key?: string
   requests: number
   errors: number
   promptTokens: number

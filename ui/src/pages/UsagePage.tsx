@@ -1,36 +1,50 @@
-import { lazy, Suspense } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { EmptyState, ErrorMessage } from '../components/Feedback'
 import { useAdminApi } from '../lib/auth'
 import { formatDate } from '../lib/format'
 import { ApiError } from '../lib/http'
-import type { UsageReport, UsageRow } from '../lib/types'
+import type { AccessKeyList, UsageReport, UsageRow } from '../lib/types'
+import { useAction } from '../lib/use-action'
 import { useLoad } from '../lib/use-load'
+import { downloadUsageCsv } from './usage-download'
 
 // the chart library is big; it loads only when there is something to draw
 const UsageChart = lazy(async () => await import('./UsageChart'))
 
-type Usage = { metered: false } | { metered: true, byDay: UsageReport, byModel: UsageRow[] }
+type Usage = { metered: false } | { metered: true, byDay: UsageReport, byModel: UsageRow[], byKey: UsageRow[], keyNames: Map<string, string> }
+
+const RANGES = [7, 30, 90]
 
 const number = new Intl.NumberFormat()
 const sum = (rows: UsageRow[], field: 'requests' | 'totalTokens' | 'credits'): number => rows.reduce((total, row) => total + row[field], 0)
 
-/** The last 30 days of metered usage: totals, tokens per day, and a breakdown by model. */
+/** Metered usage over the last 7, 30 or 90 days: totals, tokens per day, breakdowns by model and by key, a CSV export. */
 export function UsagePage () {
   const api = useAdminApi()
+  const [days, setDays] = useState(30)
+  const download = useAction()
+  // the range's start, fixed when the range is chosen, so the tables and the export cover the same span
+  const [since, setSince] = useState(() => sinceDaysAgo(30))
+  const report = async (groupBy: string): Promise<UsageReport> => await api.request<UsageReport>('GET', `/api/admin/usage?${new URLSearchParams({ groupBy, since }).toString()}`)
   const usage = useLoad(async (): Promise<Usage> => {
     try {
-      const [byDay, byModel] = await Promise.all([
-        api.request<UsageReport>('GET', '/api/admin/usage?groupBy=day'),
-        api.request<UsageReport>('GET', '/api/admin/usage?groupBy=model')
+      const [byDay, byModel, byKey, keys] = await Promise.all([
+        report('day'), report('model'), report('key'),
+        api.request<AccessKeyList>('GET', '/api/admin/access-keys?limit=500')
       ])
-      return { metered: true, byDay, byModel: byModel.items }
+      const keyNames = new Map(keys.items.map((key) => [key.id, key.name]))
+      return { metered: true, byDay, byModel: byModel.items, byKey: byKey.items, keyNames }
     } catch (err) {
       // a gateway without metering has no usage API
       if (err instanceof ApiError && err.status === 404) return { metered: false }
       throw err
     }
-  }, 'usage')
+  }, since)
   const data = usage.data
+  const choose = (value: number): void => {
+    setDays(value)
+    setSince(sinceDaysAgo(value))
+  }
 
   return (
     <>
@@ -39,6 +53,21 @@ export function UsagePage () {
         Requests, tokens and credits across every key
         {data?.metered === true && <>, from {formatDate(data.byDay.since)} to {formatDate(data.byDay.until)}</>}.
       </p>
+      {data?.metered !== false && (
+        <div className='inline-form'>
+          <label htmlFor='usage-range'>Range</label>
+          <select id='usage-range' value={days} onChange={(e) => { choose(Number(e.target.value)) }}>
+            {RANGES.map((n) => <option key={n} value={n}>Last {n} days</option>)}
+          </select>
+          <button
+            type='button' disabled={download.busy}
+            onClick={() => { void download.run(async () => { await downloadUsageCsv(api.token, new URLSearchParams({ groupBy: 'day,key,model', since })) }) }}
+          >
+            Download CSV
+          </button>
+        </div>
+      )}
+      <ErrorMessage>{download.error}</ErrorMessage>
       <ErrorMessage>{usage.error}</ErrorMessage>
       {usage.loading && data === undefined && <p>Loading usage…</p>}
       {data?.metered === false && (
@@ -48,12 +77,14 @@ export function UsagePage () {
       )}
       {data?.metered === true && (data.byDay.items.length === 0
         ? <EmptyState title='No usage recorded yet'><p>Usage appears here after the first request through the gateway.</p></EmptyState>
-        : <UsageDetails report={data.byDay} byModel={data.byModel} />)}
+        : <UsageDetails report={data.byDay} byModel={data.byModel} byKey={data.byKey} keyNames={data.keyNames} />)}
     </>
   )
 }
 
-function UsageDetails ({ report, byModel }: { report: UsageReport, byModel: UsageRow[] }) {
+function UsageDetails ({ report, byModel, byKey, keyNames }: { report: UsageReport, byModel: UsageRow[], byKey: UsageRow[], keyNames: Map<string, string> }) {
+  // the biggest spenders first
+  const keys = [...byKey].sort((a, b) => b.credits - a.credits || b.requests - a.requests)
   return (
     <>
       <dl className='totals'>
@@ -86,6 +117,36 @@ function UsageDetails ({ report, byModel }: { report: UsageReport, byModel: Usag
           </tbody>
         </table>
       </div>
+      <h2 className='section'>By key</h2>
+      <div className='table-wrap'>
+        <table>
+          <caption className='visually-hidden'>Usage by key</caption>
+          <thead>
+            <tr><th scope='col'>Key</th><th scope='col'>Requests</th><th scope='col'>Errors</th><th scope='col'>Total tokens</th><th scope='col'>Credits</th></tr>
+          </thead>
+          <tbody>
+            {keys.map((row) => (
+              <tr key={row.key}>
+                <th scope='row'>{keyLabel(row.key ?? '', keyNames)}</th>
+                <td>{number.format(row.requests)}</td>
+                <td>{number.format(row.errors)}</td>
+                <td>{number.format(row.totalTokens)}</td>
+                <td>{number.format(row.credits)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   )
+}
+
+/** A key's name; a service calling with a JWT by its subject; an id no longer listed as it is. */
+function keyLabel (id: string, names: Map<string, string>): string {
+  if (id.startsWith('jwt:')) return `JWT ${id.slice(4)}`
+  return names.get(id) ?? id
+}
+
+function sinceDaysAgo (days: number): string {
+  return new Date(Date.now() - days * 86_400_000).toISOString()
 }
