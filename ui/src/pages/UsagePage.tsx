@@ -96,42 +96,43 @@ function UsageDetails ({ report, byModel, byKey, keyNames }: { report: UsageRepo
         <p className='warning'>No price is set for {report.unpricedModels.join(', ')}: their usage counts zero credits.</p>
       )}
       <Suspense fallback={<p>Loading the chart…</p>}><UsageChart days={report.items} /></Suspense>
-      <h2 className='section'>By model</h2>
+      <UsageTable
+        title='By model' name='Model' rows={byModel} label={(row) => row.model ?? ''}
+        columns={[['Requests', 'requests'], ['Errors', 'errors'], ['Prompt tokens', 'promptTokens'], ['Completion tokens', 'completionTokens'], ['Credits', 'credits']]}
+      />
+      <UsageTable
+        title='By key' name='Key' rows={keys} label={(row) => keyLabel(row.key ?? '', keyNames)}
+        columns={[['Requests', 'requests'], ['Errors', 'errors'], ['Total tokens', 'totalTokens'], ['Credits', 'credits']]}
+      />
+    </>
+  )
+}
+
+type Measure = 'requests' | 'errors' | 'promptTokens' | 'completionTokens' | 'totalTokens' | 'credits'
+
+/** One breakdown ("By model"): a row per group, named by `label`, with the chosen measures. */
+function UsageTable ({ title, name, rows, label, columns }: {
+  title: string
+  name: string
+  rows: UsageRow[]
+  label: (row: UsageRow) => string
+  columns: Array<[heading: string, measure: Measure]>
+}) {
+  return (
+    <>
+      <h2 className='section'>{title}</h2>
       <div className='table-wrap'>
         <table>
-          <caption className='visually-hidden'>Usage by model</caption>
+          <caption className='visually-hidden'>Usage {title.toLowerCase()}</caption>
           <thead>
-            <tr><th scope='col'>Model</th><th scope='col'>Requests</th><th scope='col'>Errors</th><th scope='col'>Prompt tokens</th><th scope='col'>Completion tokens</th><th scope='col'>Credits</th></tr>
+            <tr><th scope='col'>{name}</th>{columns.map(([heading]) => <th key={heading} scope='col'>{heading}</th>)}</tr>
           </thead>
           <tbody>
-            {byModel.map((row) => (
-              <tr key={row.model}>
-                <th scope='row'>{row.model}</th>
-                <td>{number.format(row.requests)}</td>
-                <td>{number.format(row.errors)}</td>
-                <td>{number.format(row.promptTokens)}</td>
-                <td>{number.format(row.completionTokens)}</td>
-                <td>{number.format(row.credits)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <h2 className='section'>By key</h2>
-      <div className='table-wrap'>
-        <table>
-          <caption className='visually-hidden'>Usage by key</caption>
-          <thead>
-            <tr><th scope='col'>Key</th><th scope='col'>Requests</th><th scope='col'>Errors</th><th scope='col'>Total tokens</th><th scope='col'>Credits</th></tr>
-          </thead>
-          <tbody>
-            {keys.map((row) => (
-              <tr key={row.key}>
-                <th scope='row'>{keyLabel(row.key ?? '', keyNames)}</th>
-                <td>{number.format(row.requests)}</td>
-                <td>{number.format(row.errors)}</td>
-                <td>{number.format(row.totalTokens)}</td>
-                <td>{number.format(row.credits)}</td>
+            {rows.map((row) => (
+              // the group's own dimensions: two keys may share a name
+              <tr key={`${row.key ?? ''} ${row.model ?? ''}`}>
+                <th scope='row'>{label(row)}</th>
+                {columns.map(([heading, measure]) => <td key={heading}>{number.format(row[measure])}</td>)}
               </tr>
             ))}
           </tbody>
