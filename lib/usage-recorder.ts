@@ -16,6 +16,13 @@ export interface UsageRecorderOptions {
   /** The spool file earlier versions wrote at shutdown: replayed once at start, then deleted. */
   legacySpoolFile?: string
   onDropped?: (count: number) => void
+  /**
+   * Whether a failed write means the store refused a record's content (it would refuse it again), rather than that
+   * the store is unavailable. Such a batch is retried a record at a time, and the records refused alone are dropped.
+   */
+  isRejection?: (err: unknown) => boolean
+  /** Records the store refused on their own (logged with their id and model), dropped instead of retried forever. */
+  onRejected?: (count: number) => void
   onWriteFailed?: () => void
   /** Every failed open or write of the journal (records then wait in memory only). */
   onJournalFailed?: () => void
@@ -105,11 +112,33 @@ export class UsageRecorder {
       await this.options.write(batch.map((pending) => pending.record))
       this.release(batch)
     } catch (err) {
+      const unwritten = this.options.isRejection?.(err) === true ? await this.writeOneByOne(batch) : batch
+      if (unwritten.length === 0) return
       // keep them, oldest first, for the next attempt (their segments stay until they are written)
-      this.queue = batch.concat(this.queue)
+      this.queue = unwritten.concat(this.queue)
       this.options.onWriteFailed?.()
       this.options.log.warn({ err, buffered: this.queue.length }, 'could not write usage records; will retry')
     }
+  }
+
+  /**
+   * A batch the store refused for its content: one record it can never take must not hold the others back forever.
+   * Each is written alone; one refused alone is dropped (loudly), and at the first failure of another kind (the store
+   * went away meanwhile) the rest is answered as still to write.
+   */
+  private async writeOneByOne (batch: Pending[]): Promise<Pending[]> {
+    for (const [index, pending] of batch.entries()) {
+      try {
+        await this.options.write([pending.record])
+      } catch (err) {
+        if (this.options.isRejection?.(err) !== true) return batch.slice(index)
+        this.options.onRejected?.(1)
+        const { id, model, keyId } = pending.record
+        this.options.log.error({ err, id, model, keyId }, 'usage record DROPPED: the store refuses its content')
+      }
+      this.release([pending])
+    }
+    return []
   }
 
   private dropOverflow (): void {

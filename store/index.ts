@@ -47,6 +47,15 @@ export function isStoreClosedError (err: unknown): boolean {
   return err instanceof Error && err.message === 'driver has already been destroyed'
 }
 
+/**
+ * The store refused the data itself (a value it cannot hold, a broken constraint), as opposed to being unavailable:
+ * sending the same data again would fail again. Postgres SQLSTATE classes 22 and 23, and SQLite's equivalents.
+ */
+export function isDataError (err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (/^2[23][0-9A-Z]{3}$/.test(code) || /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code))
+}
+
 /** The store the gateway's configuration describes (the server and the CLI open the same one). */
 export function storeOptions (config: Config): StoreOptions {
   return { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: config.DATABASE_SCHEMA, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS }

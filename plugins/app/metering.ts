@@ -11,6 +11,7 @@ import { MemoryTokenWindow } from '../../lib/token-window.js'
 import type { UsageEvent } from '../../lib/usage-events.js'
 import { UsageRecorder } from '../../lib/usage-recorder.js'
 import { timeOrderedId } from '../../lib/time-ordered-id.js'
+import { isDataError } from '../../store/index.js'
 import type { UsageRecord } from '../../store/usage.js'
 
 declare module 'fastify' {
@@ -33,6 +34,11 @@ export default fp(async (app) => {
   const config = app.config
   const registers = [app.metrics.registry]
   const dropped = new Counter({ name: 'hubgate_usage_records_dropped_total', help: 'Usage records dropped because the store stayed unavailable', registers })
+  const rejected = new Counter({
+    name: 'hubgate_usage_records_rejected_total',
+    help: 'Usage records the store refused for their content (each logged with its id); dropped instead of holding up the others',
+    registers
+  })
   const writeFailures = new Counter({ name: 'hubgate_usage_write_failures_total', help: 'Failed usage batch writes (retried)', registers })
   const journalFailures = new Counter({
     name: 'hubgate_usage_journal_failures_total',
@@ -55,6 +61,8 @@ export default fp(async (app) => {
     journalDir: join(config.DATA_DIR, 'usage-journal'),
     legacySpoolFile: join(config.DATA_DIR, 'usage-spool.jsonl'),
     onDropped: (count) => dropped.inc(count),
+    isRejection: isDataError,
+    onRejected: (count) => rejected.inc(count),
     onWriteFailed: () => writeFailures.inc(),
     onJournalFailed: () => journalFailures.inc()
   })
@@ -104,24 +112,32 @@ export default fp(async (app) => {
   })
 }, { name: 'metering', dependencies: ['store', 'providers', 'catalog', 'metrics', 'redis'] })
 
+/**
+ * Text a client chose (a model name as typed, a JWT's subject, an error quoting them) with NUL characters replaced:
+ * Postgres text cannot hold NUL, and a record the store refuses must never be the one holding up the others.
+ */
+function storable (text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text
+}
+
 // field by field on purpose: a rest-and-spread copy of the event cost ~13 µs a call (V8 builds it as a dictionary)
 function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRecord {
   return {
     id: timeOrderedId(),
     at: new Date().toISOString(),
-    requestId: event.requestId,
-    keyId: event.principalId,
-    model: event.model,
-    requestedModel: event.requestedModel,
+    requestId: storable(event.requestId),
+    keyId: storable(event.principalId),
+    model: storable(event.model),
+    requestedModel: event.requestedModel === undefined ? undefined : storable(event.requestedModel),
     attempts: event.attempts,
-    provider: event.provider,
-    upstreamModel: event.upstreamModel,
+    provider: storable(event.provider),
+    upstreamModel: storable(event.upstreamModel),
     promptTokens: event.promptTokens,
     completionTokens: event.completionTokens,
     totalTokens: event.totalTokens,
     streamed: event.streamed,
     status: event.status,
-    error: event.error ?? null,
+    error: event.error === undefined ? null : storable(event.error),
     latencyMs: event.latencyMs,
     ttfbMs: event.ttfbMs,
     clientAborted: event.clientAborted,

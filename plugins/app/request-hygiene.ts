@@ -9,14 +9,19 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
 /** In a `u` regex, paired surrogates are one code point; only unpaired ones match Cs. */
 const LONE_SURROGATE = /\p{Cs}/u
+/** A \u0000 escape in the text (raw control characters are not valid JSON): only then can a string hold NUL. */
+const NUL_ESCAPE = /\\u0000/
+const NUL = /\0/
+/** NUL in a URL: no route takes it, and Postgres cannot store it (it would fail deep in a query instead). */
+const URL_NUL = /%00/
 
-/** True when any string (or key) anywhere in `value` holds an unpaired UTF-16 surrogate. Iterative: no stack to overflow. */
-function hasLoneSurrogate (value: unknown): boolean {
+/** True when any string (or key) anywhere in `value` matches `pattern`. Iterative: no stack to overflow. */
+function anyStringMatches (value: unknown, pattern: RegExp): boolean {
   const pending: unknown[] = [value]
   while (pending.length > 0) {
     const node = pending.pop()
     if (typeof node === 'string') {
-      if (LONE_SURROGATE.test(node)) return true
+      if (pattern.test(node)) return true
     } else if (Array.isArray(node)) {
       pending.push(...node)
     } else if (node !== null && typeof node === 'object') {
@@ -47,13 +52,15 @@ function parsesAsPlainJson (text: string): boolean {
  * Duplicate keys follow JSON.parse: the last one wins; the parsed value is what gets validated and what is
  * serialized upstream, so the gateway and the provider can never read two different requests.
  * `__proto__` and `constructor.prototype` keys are refused (Fastify's secure parser, kept), and so is
- * nesting deeper than CHAT_LIMITS.depth on any route.
+ * nesting deeper than CHAT_LIMITS.depth on any route. NUL is refused in every URL and in admin API bodies (what
+ * those say is stored, and Postgres text cannot hold it); a chat message may carry one, it is only passed on.
  */
 export default fp(async (app) => {
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
       return done(new BadRequestError('An HTTP/1.1 request needs a Host header.'))
     }
+    if (URL_NUL.test(request.url)) return done(new BadRequestError('The URL must not contain a NUL character (%00).'))
     done()
   })
 
@@ -76,8 +83,12 @@ export default fp(async (app) => {
       }
       // for every route: a deep value that passed a permissive schema would overflow the stack of JSON.stringify later
       if (nestedDeeperThan(value, CHAT_LIMITS.depth)) return done(new BadRequestError(`body nests deeper than ${CHAT_LIMITS.depth} levels`), undefined)
-      if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value)) {
+      if (SURROGATE_ESCAPE.test(text) && anyStringMatches(value, LONE_SURROGATE)) {
         return done(new BadRequestError('The body contains a lone UTF-16 surrogate escape (\\uD800-\\uDFFF without its pair); strings must be valid Unicode.'), undefined)
+      }
+      // what the admin API is sent is stored, and Postgres text cannot hold NUL: refused alike on every store
+      if (request.routeOptions.config.scope === 'admin' && NUL_ESCAPE.test(text) && anyStringMatches(value, NUL)) {
+        return done(new BadRequestError('Text sent to the admin API must not contain NUL (\\u0000) characters.'), undefined)
       }
       done(null, value)
     })

@@ -73,6 +73,56 @@ test('a briefly unavailable store loses nothing: records are retried when it is 
   await recorder.close()
 })
 
+test('a record the store refuses for its content is dropped alone; the others of its batch are written', async (t) => {
+  const written: UsageRecord[] = []
+  // Postgres refuses text it cannot hold (SQLSTATE 22021) for the whole batch holding it
+  const store = {
+    down: false,
+    /** Goes down right after the next record written on its own. */
+    downAfterSingle: false,
+    async write (batch: UsageRecord[]) {
+      if (store.down) throw new Error('connection refused')
+      if (batch.some((r) => r.model === 'poison')) throw Object.assign(new Error('invalid byte sequence'), { code: '22021' })
+      written.push(...batch)
+      if (batch.length === 1 && store.downAfterSingle) store.down = true
+    }
+  }
+  const dir = tempDir(t)
+  let rejected = 0
+  let failures = 0
+  const recorder = new UsageRecorder({
+    write: store.write, log, flushMs: 60_000, batchSize: 100, maxBuffer: 100, journalDir: dir, segmentRotateMs: 0,
+    isRejection: (err) => (err as { code?: string }).code === '22021', onRejected: (n) => { rejected += n }, onWriteFailed: () => { failures++ }
+  })
+  const records = Array.from({ length: 5 }, record)
+  records[2]!.model = 'poison'
+  records.forEach((r) => recorder.add(r))
+  await recorder.flush()
+  t.same(written.map((r) => r.id), records.filter((r) => r.model !== 'poison').map((r) => r.id), 'every other record is in the store')
+  t.equal(rejected, 1, 'the refused one is counted')
+  t.equal(failures, 0, 'nothing is left to retry')
+  t.equal(recorder.pending, 0)
+  t.same(segments(dir), [], 'the refused record is not replayed at the next start either')
+
+  // the store goes away while the batch is written one by one: what is not written yet waits for the next flush
+  const more = Array.from({ length: 3 }, record)
+  more[0]!.model = 'poison'
+  more.forEach((r) => recorder.add(r))
+  store.downAfterSingle = true
+  written.length = 0
+  // the first one-by-one write is the poison record (refused), the second succeeds and takes the store down
+  await recorder.flush()
+  t.same(written.map((r) => r.id), [more[1]!.id], 'written up to the outage')
+  t.equal(recorder.pending, 1, 'the rest waits')
+  t.equal(failures, 1)
+  store.down = false
+  store.downAfterSingle = false
+  await recorder.flush()
+  t.same(written.map((r) => r.id), [more[1]!.id, more[2]!.id], 'and is written once the store is back')
+  t.equal(rejected, 2)
+  await recorder.close()
+})
+
 test('past the buffer bound the oldest records are dropped and counted', async (t) => {
   const store = flakyStore()
   store.down = true

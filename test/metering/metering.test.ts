@@ -4,6 +4,7 @@ import { geminiMock } from '../helpers/mock-gemini.js'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { adminCall, bearer, issueKey } from '../helpers/build.js'
 import { gatewayWithMock } from '../routes/v2/setup.js'
+import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 import type { FastifyInstance } from 'fastify'
 
 const PRICE = { inputRate: 3, outputRate: 15 }
@@ -53,6 +54,19 @@ test('a failed call is recorded with its status and reason', async (t) => {
   t.match(record?.error, /bad temperature/)
   const report = (await adminCall(gw.app, { url: '/api/admin/usage?groupBy=model' })).json()
   t.match(report.items[0], { requests: 1, errors: 1 })
+})
+
+test('a model name typed with a NUL is recorded with U+FFFD, on Postgres too, and holds no other record up', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const gw = await gatewayWithMock(t, 'openai', postgresEnv(t, serviceUrl('TEST_DATABASE_URL')))
+  gw.mock.respond(openAIMock.answer({ content: 'Hello there!' }))
+  // a provider this gateway does not have: refused, and recorded as the client named it
+  const refused = await gw.chat({ model: 'anthropic/claude\u0000x', messages: [{ role: 'user', content: 'hi' }] })
+  t.equal(refused.statusCode, 400)
+  t.equal((await gw.chat({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).statusCode, 200)
+  await gw.app.metering.recorder.flush()
+  t.equal(gw.app.metering.recorder.pending, 0, 'both records are in the store')
+  const models = (await gw.app.store.db.selectFrom('usage_records').select('model').execute()).map((r) => r.model)
+  t.same(models.sort(), ['anthropic/claude\ufffdx', 'openai/gpt-4o-mini'])
 })
 
 test('200 concurrent requests against a credit limit that allows about 20: never overspent, each served or refused', async (t) => {

@@ -97,6 +97,16 @@ test('bad input gets a clear 4xx { error, message }, and the gateway stays healt
     const pair = await send(port, post(CHAT, '{"model":"openai/gpt-4o","messages":[{"role":"user","content":"smile \\ud83d\\ude00 and a literal \\\\ud800"}]}'))
     t.equal(pair.status, 200, 'a valid surrogate pair, and an escaped backslash before "ud800", are fine')
     t.equal(gw.mock.requests[before]?.body.messages[0].content, 'smile 😀 and a literal \\ud800')
+
+    const admin = `Authorization: Bearer ${ADMIN_KEY}\r\nContent-Type: application/json\r\n`
+    await expect('NUL in an admin body (Postgres text cannot hold it)', post('/api/admin/access-keys', '{"name":"ci\\u0000pipeline"}', admin), 400, /must not contain NUL/)
+    await expect('NUL in a nested admin field', post('/api/admin/access-keys', '{"name":"ci","models":["openai/\\u0000"]}', admin), 400, /must not contain NUL/)
+    await expect('NUL in a path', get('/api/admin/access-keys/%00', `Authorization: Bearer ${ADMIN_KEY}\r\n`), 400, /NUL/)
+    await expect('NUL in a query', get('/api/admin/audit?action=a%00b', `Authorization: Bearer ${ADMIN_KEY}\r\n`), 400, /NUL/)
+    const named = await send(port, post('/api/admin/access-keys', '{"name":"a literal \\\\u0000 is text"}', admin))
+    t.equal(named.status, 201, 'an escaped backslash before "u0000" is not NUL')
+    const nulChat = await send(port, post(CHAT, '{"model":"openai/gpt-4o","messages":[{"role":"user","content":"binary\\u0000paste"}]}'))
+    t.equal(nulChat.status, 200, 'a chat message may carry NUL: it is passed on, not stored')
   })
 
   t.test('content type', async (t) => {

@@ -15,7 +15,7 @@ const AuditEntry = Type.Object({
 
 const AuditQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1e9, default: 0 }),
   action: Type.Optional(Type.String({ maxLength: 100 })),
   targetId: Type.Optional(Type.String({ maxLength: 100 })),
   since: Type.Optional(Type.String({ format: 'date-time' })),
