@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto'
 import { SignJWT, jwtVerify } from 'jose'
 import type { AdminSessionRepository } from '../store/admin-sessions.js'
 import { NO_LIMITS, type Principal } from './principal.js'
+import { storableText } from './storable-text.js'
 
 /** Recognizable at a glance and by the auth hook: an admin session, not an access key or a service JWT. */
 export const SESSION_PREFIX = 'hgs_'
@@ -32,7 +33,13 @@ export class AdminSessions {
     this.key = deriveKey(serverSecret, 'admin session')
   }
 
-  async issue (identity: AdminIdentity): Promise<{ token: string, expiresAt: string }> {
+  async issue (signedIn: AdminIdentity): Promise<{ token: string, expiresAt: string }> {
+    // what the identity provider says is stored as it is, except for NUL (see storableText)
+    const identity = {
+      subject: storableText(signedIn.subject),
+      email: signedIn.email === undefined ? undefined : storableText(signedIn.email),
+      name: signedIn.name === undefined ? undefined : storableText(signedIn.name)
+    }
     const nowMs = Date.now()
     const issued = Math.floor(nowMs / 1000)
     const expires = issued + this.ttlSeconds

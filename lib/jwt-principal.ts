@@ -1,4 +1,5 @@
 import { modelMatcher } from './key-secrets.js'
+import { storableText } from './storable-text.js'
 import { NO_LIMITS, type Principal } from './principal.js'
 
 /**
@@ -6,7 +7,8 @@ import { NO_LIMITS, type Principal } from './principal.js'
  * allowed models from an optional `models` claim (patterns, default every model).
  */
 export function principalFromJwt (claims: Record<string, unknown>): Principal {
-  const sub = typeof claims.sub === 'string' ? claims.sub : 'service'
+  // the subject names the caller in usage records and the audit log
+  const sub = typeof claims.sub === 'string' ? storableText(claims.sub) : 'service'
   const scope = claims.scope
   const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.filter((s): s is string => typeof s === 'string') : []
   const models = Array.isArray(claims.models) ? claims.models.filter((m): m is string => typeof m === 'string') : ['*']

@@ -10,6 +10,7 @@ import { RedisTokenWindow } from '../../lib/redis-token-window.js'
 import { MemoryTokenWindow } from '../../lib/token-window.js'
 import type { UsageEvent } from '../../lib/usage-events.js'
 import { UsageRecorder } from '../../lib/usage-recorder.js'
+import { storableText } from '../../lib/storable-text.js'
 import { timeOrderedId } from '../../lib/time-ordered-id.js'
 import { isDataError } from '../../store/index.js'
 import type { UsageRecord } from '../../store/usage.js'
@@ -112,32 +113,24 @@ export default fp(async (app) => {
   })
 }, { name: 'metering', dependencies: ['store', 'providers', 'catalog', 'metrics', 'redis'] })
 
-/**
- * Text a client chose (a model name as typed, a JWT's subject, an error quoting them) with NUL characters replaced:
- * Postgres text cannot hold NUL, and a record the store refuses must never be the one holding up the others.
- */
-function storable (text: string): string {
-  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text
-}
-
 // field by field on purpose: a rest-and-spread copy of the event cost ~13 µs a call (V8 builds it as a dictionary)
 function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRecord {
   return {
     id: timeOrderedId(),
     at: new Date().toISOString(),
-    requestId: storable(event.requestId),
-    keyId: storable(event.principalId),
-    model: storable(event.model),
-    requestedModel: event.requestedModel === undefined ? undefined : storable(event.requestedModel),
+    requestId: storableText(event.requestId),
+    keyId: storableText(event.principalId),
+    model: storableText(event.model),
+    requestedModel: event.requestedModel === undefined ? undefined : storableText(event.requestedModel),
     attempts: event.attempts,
-    provider: storable(event.provider),
-    upstreamModel: storable(event.upstreamModel),
+    provider: storableText(event.provider),
+    upstreamModel: storableText(event.upstreamModel),
     promptTokens: event.promptTokens,
     completionTokens: event.completionTokens,
     totalTokens: event.totalTokens,
     streamed: event.streamed,
     status: event.status,
-    error: event.error === undefined ? null : storable(event.error),
+    error: event.error === undefined ? null : storableText(event.error),
     latencyMs: event.latencyMs,
     ttfbMs: event.ttfbMs,
     clientAborted: event.clientAborted,

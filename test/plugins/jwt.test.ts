@@ -5,6 +5,7 @@ import { test } from 'tap'
 import { createSigner, type SignerOptions as FastJwtSignerOptions } from 'fast-jwt'
 import { UNAUTHORIZED, bearer, issueKey, tempDir } from '../helpers/build.js'
 import { PROBE_URL, buildWithProbe } from '../helpers/probe.js'
+import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 
 const SECRET = 'jwt-test-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 const HOUR = 3_600_000
@@ -24,6 +25,16 @@ test('an HS256 service token reaches the route with scopes from its scope claim'
 
   const asArray = await app.inject({ url: PROBE_URL, headers: bearer(sign({ sub: 'billing', scope: ['chat'] })) })
   t.same(asArray.json(), { kind: 'jwt', id: 'jwt:billing', scopes: ['chat'] }, 'an array scope claim works too')
+})
+
+test('a subject with a NUL is named with U+FFFD (it is stored: usage records, the audit log), on Postgres too', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const app = await buildWithProbe(t, { JWT_SECRET: SECRET, ...postgresEnv(t, serviceUrl('TEST_DATABASE_URL')) })
+  const token = sign({ sub: 'ops\u0000bot', scope: 'chat admin' })
+  t.match((await app.inject({ url: PROBE_URL, headers: bearer(token) })).json(), { id: 'jwt:ops\ufffdbot' })
+  const created = await app.inject({ method: 'POST', url: '/api/admin/access-keys', headers: bearer(token), payload: { name: 'made by a service' } })
+  t.equal(created.statusCode, 201)
+  const [entry] = await app.store.audit.list({ limit: 1, offset: 0 })
+  t.equal(entry?.actor, 'jwt:ops\ufffdbot', 'the audit log names the service')
 })
 
 test('a service token without the route scope gets insufficient_scope', async (t) => {

@@ -4,6 +4,7 @@ import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { ADMIN_KEY, UNAUTHORIZED, bearer, build, tempDir, type TestContext } from '../helpers/build.js'
 import { ConfigError, loadConfig } from '../../config.js'
+import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 import { oidcEnv, startIdp, type MockIdp } from './idp.js'
 
 const ALICE = { email: 'alice@example.com', email_verified: true, name: 'Alice Admin' }
@@ -158,4 +159,12 @@ test('OIDC settings that would let any account in are refused at start', async (
   t.throws(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'x' }), ConfigError)
   t.throws(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_ALLOWED_DOMAINS: 'example.com' }), /OIDC_CLIENT_ID/)
   t.doesNotThrow(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'x', OIDC_ALLOWED_DOMAINS: 'example.com' }))
+})
+
+test('an identity whose claims hold NUL is stored with U+FFFD, on Postgres too', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  const app = await build(t, postgresEnv(t, serviceUrl('TEST_DATABASE_URL')))
+  const { token } = await app.adminSessions.issue({ subject: 'https://idp.example a\u0000b', email: 'a\u0000@example.com', name: 'Ali\u0000ce' })
+  const [session] = await app.adminSessions.list()
+  t.match(session, { subject: 'https://idp.example a\ufffdb', email: 'a\ufffd@example.com', name: 'Ali\ufffdce' })
+  t.equal((await app.inject({ url: '/api/admin/sessions', headers: bearer(token) })).statusCode, 200, 'the session works')
 })
