@@ -18,7 +18,8 @@ const LimitFields = {
   creditLimit: NullableNumber({ minimum: 0, maximum: 1e12, description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
   creditPeriod: Type.Union([Type.Literal('total'), Type.Literal('day'), Type.Literal('month')], { description: 'Budget period (UTC): total, day or month' }),
   rpm: NullableInteger({ minimum: 1, maximum: 1e9, description: 'Requests per minute; null = unlimited (429 past it)' }),
-  tpm: NullableInteger({ minimum: 1, maximum: 1e12, description: 'Tokens per minute; null = unlimited (429 past it)' })
+  // the store's column is a 32-bit integer (Postgres' integer)
+  tpm: NullableInteger({ minimum: 1, maximum: 2_147_483_647, description: 'Tokens per minute; null = unlimited (429 past it)' })
 }
 const OptionalLimitFields = {
   creditLimit: Type.Optional(LimitFields.creditLimit),

@@ -7,13 +7,20 @@ import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
  * Every operation the OpenAPI document lists, called with an admin key (it holds every scope) and hostile input:
  * each body field set to values of the wrong type, size or content, odd path ids, odd query values. Whatever the
  * route, the answer is a 4xx or a 2xx, never a 5xx: on SQLite, and on Postgres, which refuses more (NUL in text,
- * integers beyond int8) and would otherwise fail deep in a query.
+ * integers beyond its column types) and would otherwise fail deep in a query. Each field also gets the edges its
+ * schema allows (maximum, minimum, maxLength): valid input the store must be able to hold.
  */
 
 const HOSTILE: unknown[] = [null, -1, 0, 1e308, '', 'x'.repeat(5000), true, [], {}, [null], { a: { b: { c: 1 } } }, 'null', '2026-13-45T99:99:99Z', 'nul\u0000byte', '../../etc/passwd', '\ud83d\ude00']
 const ODD_IDS = ['nope', 'x'.repeat(300), '%00', 'a%2Fb', '..', '%F0%9F%98%80']
 
-interface Operation { parameters?: Array<{ in: string, name: string }>, requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }
+interface FieldSchema { maximum?: number, minimum?: number, maxLength?: number }
+interface Operation { parameters?: Array<{ in: string, name: string }>, requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, FieldSchema> } }> } }
+
+/** The edges a field's schema allows: valid input the store must be able to hold (a Postgres int4 column, say). */
+function edges (schema: FieldSchema): unknown[] {
+  return [schema.maximum, schema.minimum, schema.maxLength === undefined ? undefined : 'x'.repeat(schema.maxLength)].filter((v) => v !== undefined)
+}
 
 async function assertNo5xx (t: Test, app: FastifyInstance): Promise<void> {
   const { id } = await issueKey(app, { name: 'target' })
@@ -22,9 +29,10 @@ async function assertNo5xx (t: Test, app: FastifyInstance): Promise<void> {
   let sent = 0
   for (const [path, operations] of Object.entries(spec.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
-      const fields = Object.keys(operation.requestBody?.content?.['application/json']?.schema?.properties ?? {})
+      const properties = operation.requestBody?.content?.['application/json']?.schema?.properties ?? {}
+      const fields = Object.keys(properties)
       const queries = (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name)
-      const bodies: unknown[] = [undefined, null, [], 'text', {}, ...fields.flatMap((field) => HOSTILE.map((value) => ({ [field]: value })))]
+      const bodies: unknown[] = [undefined, null, [], 'text', {}, ...fields.flatMap((field) => [...HOSTILE, ...edges(properties[field]!)].map((value) => ({ [field]: value })))]
       const queryStrings = ['', ...queries.flatMap((name) => HOSTILE.filter((v) => typeof v !== 'object').map((v) => `?${name}=${encodeURIComponent(String(v))}`))]
       for (const target of [id, ...ODD_IDS]) {
         const url = path.replace(/\{[^}]+\}/g, target)
