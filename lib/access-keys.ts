@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Store } from '../store/index.js'
-import type { AccessKey, AccessKeyPatch, NewAccessKey } from '../store/access-keys.js'
+import type { AccessKey, AccessKeyPatch, AccessKeyQuery, NewAccessKey } from '../store/access-keys.js'
 import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH, displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
 import { SCOPES, type KeyLimits, type Principal } from './principal.js'
 import { BadRequestError, StoreUnavailableError } from './errors.js'
@@ -93,8 +93,8 @@ export class AccessKeyService {
     return { key, secret }
   }
 
-  async list (page: { limit: number, offset: number }): Promise<{ items: AccessKey[], total: number }> {
-    return await this.options.store.accessKeys.list(page)
+  async list (query: AccessKeyQuery): Promise<{ items: AccessKey[], total: number }> {
+    return await this.options.store.accessKeys.list(query)
   }
 
   async get (id: string): Promise<AccessKey | undefined> {

@@ -69,9 +69,10 @@ export const RotateAccessKeyBody = Type.Object({
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) })
 
-export const PageQuery = Type.Object({
+export const AccessKeyListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1e9, default: 0 })
+  offset: Type.Integer({ minimum: 0, maximum: 1e9, default: 0 }),
+  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Keys whose name contains this (any case), whose secret starts with it (a prefix), or with this id' }))
 })
 
 export const AccessKeyList = Type.Object({

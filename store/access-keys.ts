@@ -1,8 +1,15 @@
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type { AccessKeysTable, Database } from './schema.js'
 import type { CreditPeriod, KeyLimits } from '../lib/principal.js'
 
 /** An access key as the rest of the gateway sees it; the secret itself is never stored. */
+/** A page of the key list, optionally narrowed by a search (see AccessKeyRepository.list). */
+export interface AccessKeyQuery {
+  limit: number
+  offset: number
+  search?: string | undefined
+}
+
 export interface AccessKey extends KeyLimits {
   id: string
   name: string
@@ -106,11 +113,20 @@ export class AccessKeyRepository {
     return row && toAccessKey(row)
   }
 
-  async list ({ limit, offset }: { limit: number, offset: number }): Promise<{ items: AccessKey[], total: number }> {
-    const rows = await this.db.selectFrom('access_keys').selectAll()
-      .orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute()
-    const { total } = await this.db.selectFrom('access_keys')
-      .select((eb) => eb.fn.countAll<string | number>().as('total')).executeTakeFirstOrThrow()
+  /** A page of keys, newest first; `total` counts every key the search matches. */
+  async list ({ limit, offset, search }: AccessKeyQuery): Promise<{ items: AccessKey[], total: number }> {
+    let matching = this.db.selectFrom('access_keys')
+    if (search !== undefined) {
+      // LIKE's wildcards in the search are literal; lower() on both sides: Postgres compares case-sensitively
+      const literal = search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)
+      matching = matching.where(({ or, eb }) => or([
+        eb(sql`lower(name)`, 'like', sql`${`%${literal}%`} escape '\\'`),
+        eb(sql`lower(prefix)`, 'like', sql`${`${literal}%`} escape '\\'`),
+        eb('id', '=', search)
+      ]))
+    }
+    const rows = await matching.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute()
+    const { total } = await matching.select((eb) => eb.fn.countAll<string | number>().as('total')).executeTakeFirstOrThrow()
     return { items: rows.map(toAccessKey), total: Number(total) }
   }
 

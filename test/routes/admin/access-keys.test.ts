@@ -1,5 +1,7 @@
-import { test } from 'tap'
+import { test, type Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
 import { ADMIN_KEY, UNAUTHORIZED, adminCall, build, issueKey } from '../../helpers/build.js'
+import { needs, postgresEnv, serviceUrl } from '../../helpers/services.js'
 
 const URL = '/api/admin/access-keys'
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
@@ -71,6 +73,33 @@ test('the list shows every key newest first, paged, and never a secret', async (
   t.equal(page.json().total, 3)
   t.equal((await adminCall(app, { url: `${URL}?limit=0` })).statusCode, 400)
   t.match((await adminCall(app, { url: `${URL}?limit=abc` })).json().message, /^querystring\/limit /)
+})
+
+async function assertSearch (t: Test, app: FastifyInstance): Promise<void> {
+  const billing = await issueKey(app, { name: 'Billing API' })
+  const batch = await issueKey(app, { name: 'batch_100%' })
+  await issueKey(app, { name: 'batch 1000' })
+  const search = async (text: string): Promise<{ names: string[], total: number }> => {
+    const res = await adminCall(app, { url: `${URL}?search=${encodeURIComponent(text)}&limit=1` })
+    t.equal(res.statusCode, 200)
+    const body = res.json<{ items: Array<{ name: string }>, total: number }>()
+    return { names: body.items.map((k) => k.name), total: body.total }
+  }
+  t.same(await search('billing'), { names: ['Billing API'], total: 1 }, 'a part of the name, in any case')
+  t.same(await search('_100%'), { names: ['batch_100%'], total: 1 }, 'LIKE wildcards are literal')
+  t.same((await search('batch')).total, 2, 'the total counts every match, not the page')
+  t.same(await search(billing.key.slice(0, 10)), { names: ['Billing API'], total: 1 }, 'the start of the secret (the prefix lists show)')
+  t.same(await search(batch.id), { names: ['batch_100%'], total: 1 }, 'an id')
+  t.same(await search('nothing like it'), { names: [], total: 0 })
+  t.equal((await adminCall(app, { url: `${URL}?search=` })).statusCode, 400, 'an empty search is refused')
+}
+
+test('the list can be searched by name, secret prefix or id (SQLite)', async (t) => {
+  await assertSearch(t, await build(t))
+})
+
+test('the list can be searched by name, secret prefix or id (Postgres)', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
+  await assertSearch(t, await build(t, postgresEnv(t, serviceUrl('TEST_DATABASE_URL'))))
 })
 
 test('one key can be read, renamed, re-scoped and given an expiry', async (t) => {

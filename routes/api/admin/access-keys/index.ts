@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  AccessKeyList, AccessKeyView, CreateAccessKeyBody, IdParams, IssuedAccessKey, PageQuery, RotateAccessKeyBody,
+  AccessKeyList, AccessKeyView, CreateAccessKeyBody, IdParams, IssuedAccessKey, AccessKeyListQuery, RotateAccessKeyBody,
   UpdateAccessKeyBody, type AccessKeyViewType
 } from '../../../../schemas/access-keys.js'
 import { errorResponses } from '../../../../schemas/error.js'
@@ -36,7 +36,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config: { scope: 'admin' },
-    schema: { tags, security, summary: 'List access keys (never their secrets)', querystring: PageQuery, response: { 200: AccessKeyList, ...errorResponses(400, 401, 503) } }
+    schema: { tags, security, summary: 'List access keys, newest first (never their secrets)', querystring: AccessKeyListQuery, response: { 200: AccessKeyList, ...errorResponses(400, 401, 503) } }
   }, async (request) => {
     const { items, total } = await app.accessKeys.list(request.query)
     const now = new Date().toISOString()

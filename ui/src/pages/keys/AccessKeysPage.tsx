@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useState, type FormEvent } from 'react'
 import { ConfirmDialog } from '../../components/Modal'
 import { EmptyState, ErrorMessage, StatusMessage } from '../../components/Feedback'
 import { SecretReveal } from '../../components/SecretReveal'
@@ -24,8 +24,17 @@ type Dialog =
 
 export function AccessKeysPage () {
   const api = useAdminApi()
-  const [offset, setOffset] = useState(0)
-  const list = useLoad(async () => await api.request<AccessKeyList>('GET', `/api/admin/access-keys?limit=${PAGE_SIZE}&offset=${offset}`), String(offset))
+  const [query, setQuery] = useState({ search: '', offset: 0 })
+  const [searchText, setSearchText] = useState('')
+  const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(query.offset) })
+  if (query.search !== '') params.set('search', query.search)
+  const list = useLoad(async () => await api.request<AccessKeyList>('GET', `/api/admin/access-keys?${params.toString()}`), params.toString())
+  const offset = query.offset
+  const setOffset = (next: number): void => { setQuery({ ...query, offset: next }) }
+  const applySearch = (event: FormEvent): void => {
+    event.preventDefault()
+    setQuery({ search: searchText.trim(), offset: 0 })
+  }
   const [dialog, setDialog] = useState<Dialog | null>(null)
   const [notice, setNotice] = useState('')
   // a confirmed action (revoke, rotate): the dialog stays open with the error when it fails
@@ -75,8 +84,15 @@ export function AccessKeysPage () {
       {notice !== '' && <StatusMessage>{notice}</StatusMessage>}
       <ErrorMessage>{list.error}</ErrorMessage>
       {list.loading && list.data === undefined && <p>Loading keys…</p>}
+      <form className='inline-form' role='search' aria-label='Search access keys' onSubmit={applySearch}>
+        <label htmlFor='key-search'>Search</label>
+        <input id='key-search' placeholder='name, secret prefix or id' value={searchText} onChange={(e) => { setSearchText(e.target.value) }} />
+        <button type='submit'>Search</button>
+      </form>
       {list.data !== undefined && (list.data.items.length === 0
-        ? <EmptyState title='No access keys yet'><p>Create one to let an application call the gateway.</p></EmptyState>
+        ? query.search !== ''
+          ? <EmptyState title='No matching keys'><p>No key's name, secret prefix or id matches “{query.search}”.</p></EmptyState>
+          : <EmptyState title='No access keys yet'><p>Create one to let an application call the gateway.</p></EmptyState>
         : <KeyTable keys={list.data.items} isCurrent={isCurrent} onAction={(kind, key) => { open({ kind, key }) }} />)}
       {total > PAGE_SIZE && (
         <nav className='pager' aria-label='Access key pages'>

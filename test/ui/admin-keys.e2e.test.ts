@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { adminCall, bearer } from '../helpers/build.js'
+import { adminCall, bearer, issueKey } from '../helpers/build.js'
 import { needs, serviceUrl } from '../helpers/services.js'
 import { dialogNamed, signedInAdmin } from './admin-pages.js'
 import { consoleErrors, screenshot } from './browser.js'
@@ -58,4 +58,32 @@ test('an admin sets, changes and clears a key\'s budget and rate limits in the w
   await page.getByRole('row', { name: /metered app/ }).filter({ hasText: /none/ }).waitFor()
   t.equal((await keyNamed('metered app')).creditLimit, null, 'no budget left on the key')
   t.same(errors, [], 'no console errors')
+})
+
+test('an admin finds keys by a part of their name, or the start of a secret', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
+  const { app, page } = await signedInAdmin(t, serviceUrl('CHROMIUM_PATH'), '/keys')
+  await issueKey(app, { name: 'alpha service' })
+  const beta = await issueKey(app, { name: 'beta job' })
+  await page.reload()
+  await page.getByRole('row', { name: /beta job/ }).waitFor()
+  const search = page.getByRole('search', { name: 'Search access keys' })
+
+  await search.getByLabel('Search').fill('BETA')
+  await search.getByRole('button', { name: 'Search' }).click()
+  await page.getByRole('row', { name: /alpha service/ }).waitFor({ state: 'detached' })
+  t.equal(await page.getByRole('row', { name: /beta job/ }).count(), 1, 'the matching key, in any case')
+  await screenshot(page, 'keys-search')
+
+  await search.getByLabel('Search').fill(beta.key.slice(0, 10))
+  await search.getByRole('button', { name: 'Search' }).click()
+  await page.getByRole('row', { name: /beta job/ }).waitFor()
+
+  await search.getByLabel('Search').fill('no such key')
+  await search.getByRole('button', { name: 'Search' }).click()
+  await page.getByRole('heading', { name: 'No matching keys' }).waitFor()
+
+  await search.getByLabel('Search').fill('')
+  await search.getByRole('button', { name: 'Search' }).click()
+  await page.getByRole('row', { name: /alpha service/ }).waitFor()
+  t.equal(await page.getByRole('row', { name: /beta job/ }).count(), 1, 'an empty search lists every key again')
 })
