@@ -1,5 +1,5 @@
-import { transportError, type UpstreamResponse } from './http.js'
-import { SseParser, type SseEvent } from './sse.js'
+import { midStreamError, transportError, type UpstreamResponse } from './http.js'
+import { SseEventTooLargeError, SseParser, type SseEvent } from './sse.js'
 import type { ChatChunk, ChatChunkStream, ChunkFlow, ChunkSink, StreamDecoder, UpstreamCall } from './types.js'
 
 /** What may still arrive after a provider's end marker before its body ends; more than that is not an answer. */
@@ -44,7 +44,14 @@ export function decodedStream (response: UpstreamResponse, call: UpstreamCall, d
       const step = (piece: Buffer | undefined): void => {
         try {
           const atEnd = piece === undefined
-          const outcome = decode(atEnd ? parser.end() : parser.push(piece), atEnd)
+          let events: SseEvent[]
+          try {
+            events = atEnd ? parser.end() : parser.push(piece)
+          } catch (err) {
+            if (err instanceof SseEventTooLargeError) return finish(midStreamError(call, err.message))
+            throw err
+          }
+          const outcome = decode(events, atEnd)
           sink.flush()
           if (outcome !== undefined) finish(outcome ?? undefined)
         } catch (err) {

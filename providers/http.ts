@@ -14,6 +14,9 @@ export interface UpstreamTimeouts {
   idleMs: number
 }
 
+/** A whole (non-streamed) answer beyond this is refused: 2048 embeddings of 3072 floats are ~125 MB of JSON. */
+const MAX_ANSWER_BYTES = 256 * 2 ** 20
+
 export interface UpstreamResponse {
   headers: Dispatcher.ResponseData['headers']
   body: Dispatcher.ResponseData['body']
@@ -35,7 +38,8 @@ export class UpstreamHttp {
   private readonly agent: Agent
   private readonly bases = new Map<string, { origin: string, path: string }>()
 
-  constructor (timeouts: UpstreamTimeouts) {
+  /** `maxAnswerBytes`: the largest non-streamed answer taken (a runaway upstream must not exhaust the gateway's memory). */
+  constructor (timeouts: UpstreamTimeouts, private readonly maxAnswerBytes = MAX_ANSWER_BYTES) {
     this.agent = new Agent({
       connectTimeout: timeouts.connectMs,
       headersTimeout: timeouts.headersMs,
@@ -65,7 +69,7 @@ export class UpstreamHttp {
    */
   postJsonForText (call: UpstreamCall, request: UpstreamRequest): Promise<string> {
     return new Promise((resolve, reject) => {
-      const answer = new WholeAnswer(call, resolve, reject)
+      const answer = new WholeAnswer(call, this.maxAnswerBytes, resolve, reject)
       try {
         this.agent.dispatch(this.options(call, request), answer)
       } catch (err) {
@@ -118,6 +122,7 @@ class WholeAnswer implements Dispatcher.DispatchHandler {
 
   constructor (
     private readonly call: UpstreamCall,
+    private readonly maxBytes: number,
     private readonly resolve: (text: string) => void,
     private readonly reject: (err: Error) => void
   ) {}
@@ -134,10 +139,15 @@ class WholeAnswer implements Dispatcher.DispatchHandler {
     this.headers = headers
   }
 
-  onResponseData (_controller: Dispatcher.DispatchController, piece: Buffer): void {
-    // an error answer is read for its message only
-    if (this.ok() || this.size <= MAX_ERROR_BODY) this.pieces.push(piece)
+  onResponseData (controller: Dispatcher.DispatchController, piece: Buffer): void {
     this.size += piece.length
+    if (this.ok() && this.size > this.maxBytes) {
+      // a runaway upstream must not take the gateway's memory with it
+      controller.abort(new UpstreamFailedError(`Provider ${this.call.provider.id} sent an answer larger than ${sizeText(this.maxBytes)}.`))
+      return
+    }
+    // an error answer is read for its message only
+    if (this.ok() || this.size - piece.length <= MAX_ERROR_BODY) this.pieces.push(piece)
   }
 
   onResponseEnd (): void {
@@ -149,7 +159,7 @@ class WholeAnswer implements Dispatcher.DispatchHandler {
 
   onResponseError (_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     this.done()
-    this.reject(transportError(err, this.call))
+    this.reject(err instanceof UpstreamFailedError ? err : transportError(err, this.call))
   }
 
   private ok (): boolean {
@@ -159,6 +169,11 @@ class WholeAnswer implements Dispatcher.DispatchHandler {
   private done (): void {
     this.call.signal.removeListener('abort', this.onClientGone)
   }
+}
+
+/** "256 MB", "1 KB": a size limit as people read it. */
+export function sizeText (bytes: number): string {
+  return bytes >= 2 ** 20 ? `${Math.round(bytes / 2 ** 20)} MB` : `${Math.round(bytes / 1024)} KB`
 }
 
 /** The text of a body's pieces (joined first: a character may span two), without a byte order mark. */

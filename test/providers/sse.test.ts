@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { SseParser, sseData, type SseEvent } from '../../providers/sse.js'
+import { SseEventTooLargeError, SseParser, sseData, type SseEvent } from '../../providers/sse.js'
 
 async function parseAll (pieces: Array<Uint8Array | string>): Promise<SseEvent[]> {
   const parser = new SseParser()
@@ -35,6 +35,23 @@ test('CRLF and lone CR line endings work, also when CRLF is split across pieces'
 test('an event still open when the body ends is delivered; an empty one is not', async (t) => {
   t.same(await parseAll(['data: {"last":true}']), [{ event: undefined, data: '{"last":true}' }])
   t.same(await parseAll(['event: ping\n\n']), [])
+})
+
+test('a long line arriving in many pieces is one event, its line end found however the pieces fall', async (t) => {
+  const long = 'x'.repeat(200_000)
+  const pieces = `data: ${long}\r\n\r\ndata: after\n\n`.match(/[\s\S]{1,997}/g) ?? []
+  t.same(await parseAll(pieces), [{ event: undefined, data: long }, { event: undefined, data: 'after' }])
+})
+
+test('an event outgrowing the limit is refused, whether as one endless line or as many data lines', async (t) => {
+  const line = new SseParser(1000)
+  t.same(line.push('data: ' + 'x'.repeat(900)), [], 'still within the limit')
+  t.throws(() => line.push('x'.repeat(200)), new SseEventTooLargeError(1000))
+  const lines = new SseParser(1000)
+  for (let i = 0; i < 10; i++) lines.push(`data: ${'y'.repeat(100)}\n`)
+  t.throws(() => lines.push(`data: ${'y'.repeat(100)}\n`), { message: 'an event larger than 1 KB' }, 'the data of one event adds up')
+  const fine = new SseParser(1000)
+  for (let i = 0; i < 50; i++) t.equal(fine.push(`data: ${'z'.repeat(500)}\n\n`).length, 1, 'events under the limit, one after another, never add up')
 })
 
 test('sseData frames JSON as one event, keeping pretty-printed JSON intact', async (t) => {

@@ -13,9 +13,9 @@ import { neverAnswer, resetConnection, sendJson, startMock, writeInPieces } from
 
 const SECRET = 'sk-upstream-secret-0123456789'
 
-async function setup (t: TestContext, timeouts = { connectMs: 2_000, headersMs: 2_000, idleMs: 2_000 }) {
+async function setup (t: TestContext, timeouts = { connectMs: 2_000, headersMs: 2_000, idleMs: 2_000 }, maxAnswerBytes?: number) {
   const mock = await startMock(t, '/v1')
-  const http = new UpstreamHttp(timeouts)
+  const http = new UpstreamHttp(timeouts, maxAnswerBytes)
   t.teardown(async () => { await http.close() })
   const call = (): UpstreamCall => ({
     provider: { id: 'acme', kind: 'openai-compatible', displayName: 'Acme', baseUrl: mock.url, apiKey: SECRET, models: ['*'], source: 'env' },
@@ -81,4 +81,19 @@ test('a client that leaves aborts the upstream request: before it starts, and wh
   await t.rejects(pending, { code: 'HUB_CLIENT_CLOSED' })
   await mock.abandoned()
   t.equal(leaving.signal.listenerCount('abort'), 0, 'the call leaves no listener on the signal')
+})
+
+test('an answer beyond the size limit is refused as the provider\'s failure, and its connection dropped', async (t) => {
+  const { mock, post } = await setup(t, undefined, 64 * 1024)
+  mock.respond(
+    async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      // an upstream that would go on for ever
+      await writeInPieces(res, `{"data":"${'x'.repeat(200 * 1024)}`, 16 * 1024)
+    },
+    (_req, res) => { sendJson(res, 200, { fits: 'x'.repeat(60 * 1024) }) }
+  )
+  await t.rejects(post(), { code: 'HUB_UPSTREAM_FAILED', message: 'Provider acme sent an answer larger than 64 KB.' })
+  await mock.abandoned()
+  t.equal(JSON.parse(await post()).fits.length, 60 * 1024, 'an answer within the limit is taken whole')
 })

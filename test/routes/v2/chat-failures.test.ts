@@ -126,6 +126,23 @@ test('an error event inside an OpenAI-compatible stream is relayed as the SSE er
   t.same(JSON.parse(data[1] ?? ''), { error: { message: 'Provider openai failed during the answer: Provider returned error', type: 'upstream_error' } })
 })
 
+test('an upstream event that never ends is refused at 32 MB, not buffered until memory runs out', async (t) => {
+  const gw = await gatewayWithMock(t, 'openai')
+  const megabyte = 'x'.repeat(2 ** 20)
+  gw.mock.respond(async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(ONE_CHUNK + 'data: ')
+    // one line that goes on, a megabyte at a time, for longer than the limit
+    for (let i = 0; i < 40 && !res.destroyed; i++) {
+      if (!res.write(megabyte)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
+    }
+  })
+  const data = sseData((await gw.chat({ ...hello, stream: true })).body)
+  t.equal(data.length, 2, 'the chunk before it, then the error')
+  t.same(JSON.parse(data[1] ?? ''), { error: { message: 'Provider openai failed during the answer: an event larger than 32 MB', type: 'upstream_error' } })
+  await gw.mock.abandoned()
+})
+
 test('a stream cut short without [DONE] is reported as incomplete', async (t) => {
   const gw = await gatewayWithMock(t, 'openai')
   gw.mock.respond((_req, res) => streamEvents(res, [ONE_CHUNK]))
