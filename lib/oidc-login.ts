@@ -25,16 +25,16 @@ export interface PendingLogin {
 
 const LOGIN_WINDOW_MS = 10 * 60_000
 
-/**
- * Admin sign-in with an OpenID Connect provider: authorization code flow with PKCE (S256), state and
- * nonce, the ID token validated by openid-client (signature from the provider's JWKS, iss, aud, exp,
- * nonce), then the identity checked against the allowed emails, domains and groups.
- */
 /** openid-client is loaded at the first sign-in: a gateway without SSO does not carry it (~1 MB of heap). */
 async function openidClient (): Promise<typeof Oidc> {
   return await import('openid-client')
 }
 
+/**
+ * Admin sign-in with an OpenID Connect provider: authorization code flow with PKCE (S256), state and
+ * nonce, the ID token validated by openid-client (signature from the provider's JWKS, iss, aud, exp,
+ * nonce), then the identity checked against the allowed emails, domains and groups.
+ */
 export class OidcLogin {
   private discovered: Promise<Oidc.Configuration> | undefined
   private readonly emails: Set<string>

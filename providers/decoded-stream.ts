@@ -44,19 +44,12 @@ export function decodedStream (response: UpstreamResponse, call: UpstreamCall, d
       const step = (piece: Buffer | undefined): void => {
         try {
           const atEnd = piece === undefined
-          let events: SseEvent[]
-          try {
-            events = atEnd ? parser.end() : parser.push(piece)
-          } catch (err) {
-            if (err instanceof SseEventTooLargeError) return finish(midStreamError(call, err.message))
-            throw err
-          }
-          const outcome = decode(events, atEnd)
+          const outcome = decode(atEnd ? parser.end() : parser.push(piece), atEnd)
           sink.flush()
           if (outcome !== undefined) finish(outcome ?? undefined)
         } catch (err) {
           if (done) body.destroy()
-          else finish(err)
+          else finish(err instanceof SseEventTooLargeError ? midStreamError(call, err.message) : err)
         }
       }
       body.on('data', (piece: Buffer) => {

@@ -84,8 +84,9 @@ export class SseParser {
     if (field === 'data') {
       this.data.push(value)
       this.dataChars += value.length
+    } else if (field === 'event') {
+      this.event = value
     }
-    else if (field === 'event') this.event = value
   }
 }
 

@@ -2,7 +2,6 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { AccessKeysTable, Database } from './schema.js'
 import type { CreditPeriod, KeyLimits } from '../lib/principal.js'
 
-/** An access key as the rest of the gateway sees it; the secret itself is never stored. */
 /** A page of the key list, optionally narrowed by a search (see AccessKeyRepository.list). */
 export interface AccessKeyQuery {
   limit: number
@@ -10,6 +9,7 @@ export interface AccessKeyQuery {
   search?: string | undefined
 }
 
+/** An access key as the rest of the gateway sees it; the secret itself is never stored. */
 export interface AccessKey extends KeyLimits {
   id: string
   name: string

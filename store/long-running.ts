@@ -13,6 +13,6 @@ export async function longRunningQueries<T> (work: () => Promise<T>): Promise<T>
 }
 
 /** The timeout for a query started now: the request path's, or LONG_RUNNING_QUERY_TIMEOUT_MS inside longRunningQueries(). */
-export function queryTimeoutMs (requestPathTimeoutMs: number | undefined): number | undefined {
+export function queryTimeoutFor (requestPathTimeoutMs: number | undefined): number | undefined {
   return longRunning.getStore() === true ? LONG_RUNNING_QUERY_TIMEOUT_MS : requestPathTimeoutMs
 }

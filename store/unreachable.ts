@@ -1,7 +1,7 @@
 import pg from 'pg'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import { StoreUnavailableError } from '../lib/errors.js'
-import { queryTimeoutMs as timeoutFor } from './long-running.js'
+import { queryTimeoutFor } from './long-running.js'
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
 
@@ -43,7 +43,7 @@ export function reportingUnreachable (pool: pg.Pool, queryTimeoutMs?: number): R
       const query = async (text: string, parameters: readonly unknown[]): Promise<pg.QueryResult> => {
         try {
           // a silent network leaves a query waiting forever: it fails after the timeout (pg's query_timeout)
-          const timeout = timeoutFor(queryTimeoutMs)
+          const timeout = queryTimeoutFor(queryTimeoutMs)
           return await client.query({ text, values: parameters as unknown[], query_timeout: timeout } as pg.QueryConfig)
         } catch (err) {
           if (!isConnectionFailure(err)) throw err

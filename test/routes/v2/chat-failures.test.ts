@@ -134,7 +134,11 @@ test('an upstream event that never ends is refused at 32 MB, not buffered until 
     res.write(ONE_CHUNK + 'data: ')
     // one line that goes on, a megabyte at a time, for longer than the limit
     for (let i = 0; i < 40 && !res.destroyed; i++) {
-      if (!res.write(megabyte)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
+      if (res.write(megabyte)) continue
+      await new Promise<void>((resolve) => {
+        const go = (): void => { res.off('drain', go).off('close', go); resolve() }
+        res.on('drain', go).on('close', go)
+      })
     }
   })
   const data = sseData((await gw.chat({ ...hello, stream: true })).body)

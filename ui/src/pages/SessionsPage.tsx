@@ -18,6 +18,8 @@ export function SessionsPage () {
     return { enabled, items: sessions.items }
   }, '')
   const items = list.data?.items ?? []
+  // this tab's own session is among them: ending it signs this tab out
+  const includesMine = items.some((s) => s.current)
   const [dialog, setDialog] = useState<Dialog | null>(null)
   const [notice, setNotice] = useState('')
   const confirmed = useAction()
@@ -36,7 +38,7 @@ export function SessionsPage () {
   }
   const endAll = async (): Promise<void> => {
     const { revoked } = await api.request<{ revoked: number }>('DELETE', '/api/admin/sessions')
-    if (items.some((s) => s.current)) return api.signOut('You ended every session, yours too. Sign in again to continue.')
+    if (includesMine) return api.signOut('You ended every session, yours too. Sign in again to continue.')
     setNotice(`Ended ${revoked} ${revoked === 1 ? 'session' : 'sessions'}.`)
     setDialog(null)
     list.reload()
@@ -95,7 +97,7 @@ export function SessionsPage () {
           onConfirm={() => { void confirmed.run(endAll) }} onCancel={close}
         >
           <p>Everyone signed in through single sign-on is signed out now and must sign in again.</p>
-          {items.some((s) => s.current) && <p className='warning'>Yours is one of them: you will be signed out.</p>}
+          {includesMine && <p className='warning'>Yours is one of them: you will be signed out.</p>}
           <ErrorMessage>{confirmed.error}</ErrorMessage>
         </ConfirmDialog>
       )}
