@@ -30,7 +30,8 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<string>> = {
   },
 
   async list ({ service, values }) {
-    const { items, total } = await service.list({ limit: Number(values.limit ?? 100), offset: Number(values.offset ?? 0) })
+    const search = values.search === '' ? undefined : values.search
+    const { items, total } = await service.list({ limit: Number(values.limit ?? 100), offset: Number(values.offset ?? 0), search })
     return values.json === true ? json({ items: items.map(view), total }) : keyTable(items.map(view), total)
   },
 

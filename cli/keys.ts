@@ -13,8 +13,9 @@ const USAGE = `Usage: hubgate-keys <command> [options]
 Commands:
   create --name <name> [--scopes chat,embeddings,images,admin] [--models '*,openai/*'] [--expires <date-time>]
                                  issue a key; its secret is printed once
-  list [--limit <n>] [--offset <n>]
-                                 every key, newest first (never a secret)
+  list [--search <text>] [--limit <n>] [--offset <n>]
+                                 every key, newest first (never a secret); --search keeps those whose name
+                                 contains the text (any case), whose secret starts with it, or with that id
   revoke <id>                    refuse the key from the next request on
   rotate <id> [--grace-seconds <n>]
                                  new secret for the same key; the old one stops at once or after n seconds
@@ -34,6 +35,7 @@ const OPTIONS = {
   'grace-seconds': { type: 'string' },
   limit: { type: 'string' },
   offset: { type: 'string' },
+  search: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const
@@ -52,7 +54,7 @@ interface CommandSpec {
 
 const COMMANDS: Record<string, CommandSpec> = {
   create: { args: [], options: ['name', 'scopes', 'models', 'expires'], required: ['name'] },
-  list: { args: [], options: ['limit', 'offset'], counts: { limit: 1, offset: 0 } },
+  list: { args: [], options: ['search', 'limit', 'offset'], counts: { limit: 1, offset: 0 } },
   revoke: { args: ['id'], options: [] },
   rotate: { args: ['id'], options: ['grace-seconds'], counts: { 'grace-seconds': 0 } }
 }

@@ -78,6 +78,11 @@ test('the CLI prints a readable secret once and honours expiry and grace options
   const list = await keysJson<{ items: CliKey[], total: number }>(t, env, 'list', '--limit', '5')
   t.equal(list.total, 1)
   t.notMatch(JSON.stringify(list), /hgk_[A-Za-z0-9_-]{43}|"hash"|"key"/, 'no secret or hash in the JSON list either')
+
+  await keys(env, 'create', '--name', 'another one')
+  const found = await keysJson<{ items: CliKey[], total: number }>(t, env, 'list', '--search', 'READ')
+  t.same(found.items.map((k) => k.name), ['readable'], '--search narrows the list by name, in any case')
+  t.equal((await keysJson<{ items: CliKey[], total: number }>(t, env, 'list', '--search', 'nothing')).total, 0)
 })
 
 test('the CLI works on a Postgres store shared with the gateway', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
