@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../lib/errors.js'
 import { loadServerSecret } from '../lib/server-secret.js'
 import { openStore, storeOptions, type Store } from '../store/index.js'
 import type { AccessKey } from '../store/access-keys.js'
+import type { CreditPeriod } from '../lib/principal.js'
 import { describeKey, issuedText, keyTable } from './format.js'
 import type { Values } from './keys.js'
 
@@ -23,7 +24,12 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<string>> = {
       name: values.name ?? '',
       scopes: list(values.scopes),
       models: list(values.models),
-      expiresAt: values.expires ?? null
+      expiresAt: values.expires ?? null,
+      // the service checks the ranges and the period, as the admin API's schema does
+      creditLimit: optionalNumber(values['credit-limit']),
+      creditPeriod: values['credit-period'] as CreditPeriod | undefined,
+      rpm: optionalNumber(values.rpm),
+      tpm: optionalNumber(values.tpm)
     })
     await audit(store, 'access_key.created', key.id, { name: key.name, scopes: key.scopes, models: key.models })
     return values.json === true ? json({ ...view(key), key: secret }) : issuedText('Created', view(key), secret)
@@ -84,6 +90,11 @@ function json (value: unknown): string {
 }
 
 /** "chat, embeddings" → ['chat', 'embeddings']; an empty list is left for the service to refuse. */
+/** A number option as given; "abc" becomes NaN, which the service refuses with its message. */
+function optionalNumber (value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value)
+}
+
 function list (value: string | undefined): string[] | undefined {
   return value?.split(',').map((s) => s.trim()).filter((s) => s !== '')
 }

@@ -15,12 +15,23 @@ export function issuedText (verb: string, key: KeyView, secret: string): string 
     `  scopes   ${key.scopes.join(', ')}`,
     `  models   ${key.models.join(', ')}`,
     `  expires  ${key.expiresAt ?? 'never'}`,
+    `  limits   ${limitsText(key)}`,
     '',
     'Secret (shown once, store it now; only a hash is kept):',
     '',
     `  ${secret}`,
     ''
   ].join('\n')
+}
+
+/** "12.5 credits per day, 60 rpm, 10000 tpm", or "none". */
+function limitsText (key: KeyView): string {
+  const parts = [
+    key.creditLimit === null ? undefined : `${key.creditLimit} credits ${key.creditPeriod === 'total' ? 'in all' : `per ${key.creditPeriod}`}`,
+    key.rpm === null ? undefined : `${key.rpm} rpm`,
+    key.tpm === null ? undefined : `${key.tpm} tpm`
+  ].filter((part) => part !== undefined)
+  return parts.length === 0 ? 'none' : parts.join(', ')
 }
 
 export function keyTable (keys: KeyView[], total: number): string {

@@ -12,7 +12,8 @@ const USAGE = `Usage: hubgate-keys <command> [options]
 
 Commands:
   create --name <name> [--scopes chat,embeddings,images,admin] [--models '*,openai/*'] [--expires <date-time>]
-                                 issue a key; its secret is printed once
+         [--credit-limit <credits> [--credit-period total|day|month]] [--rpm <n>] [--tpm <n>]
+                                 issue a key; its secret is printed once (no limit unless given)
   list [--search <text>] [--limit <n>] [--offset <n>]
                                  every key, newest first (never a secret); --search keeps those whose name
                                  contains the text (any case), whose secret starts with it, or with that id
@@ -33,6 +34,10 @@ const OPTIONS = {
   models: { type: 'string' },
   expires: { type: 'string' },
   'grace-seconds': { type: 'string' },
+  'credit-limit': { type: 'string' },
+  'credit-period': { type: 'string' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
   limit: { type: 'string' },
   offset: { type: 'string' },
   search: { type: 'string' },
@@ -53,7 +58,12 @@ interface CommandSpec {
 }
 
 const COMMANDS: Record<string, CommandSpec> = {
-  create: { args: [], options: ['name', 'scopes', 'models', 'expires'], required: ['name'] },
+  create: {
+    args: [],
+    options: ['name', 'scopes', 'models', 'expires', 'credit-limit', 'credit-period', 'rpm', 'tpm'],
+    required: ['name'],
+    counts: { rpm: 1, tpm: 1 }
+  },
   list: { args: [], options: ['search', 'limit', 'offset'], counts: { limit: 1, offset: 0 } },
   revoke: { args: ['id'], options: [] },
   rotate: { args: ['id'], options: ['grace-seconds'], counts: { 'grace-seconds': 0 } }

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Store } from '../store/index.js'
 import type { AccessKey, AccessKeyPatch, AccessKeyQuery, NewAccessKey } from '../store/access-keys.js'
 import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH, displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
-import { SCOPES, type KeyLimits, type Principal } from './principal.js'
+import { CREDIT_PERIODS, LIMIT_RANGES, SCOPES, type KeyLimits, type Principal } from './principal.js'
 import { BadRequestError, StoreUnavailableError } from './errors.js'
 
 export const DEFAULT_SCOPES = ['chat', 'embeddings', 'images']
@@ -72,6 +72,7 @@ export class AccessKeyService {
   async create (input: NewKeyInput): Promise<IssuedKey> {
     validateScopes(input.scopes)
     validateModels(input.models)
+    validateLimits(input)
     const expiresAt = canonicalTime(input.expiresAt)
     if (expiresAt !== null && expiresAt <= new Date().toISOString()) throw new BadRequestError('expiresAt must be in the future')
     const secret = generateSecret()
@@ -104,6 +105,7 @@ export class AccessKeyService {
   async update (id: string, patch: AccessKeyPatch): Promise<AccessKey | undefined> {
     validateScopes(patch.scopes)
     validateModels(patch.models)
+    validateLimits(patch)
     const normalized = { ...patch }
     if (patch.expiresAt !== undefined) normalized.expiresAt = canonicalTime(patch.expiresAt)
     if (patch.scopes) normalized.scopes = unique(patch.scopes)
@@ -302,6 +304,22 @@ function validateScopes (scopes: string[] | undefined): void {
 }
 
 const MODEL = new RegExp(MODEL_PATTERN)
+
+/** The admin API's schema checks these too; the CLI reaches the service directly. */
+function validateLimits (limits: Partial<KeyLimits>): void {
+  for (const name of ['creditLimit', 'rpm', 'tpm'] as const) {
+    const value = limits[name]
+    const { min, max, integer } = LIMIT_RANGES[name]
+    if (value === null || value === undefined) continue
+    if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      throw new BadRequestError(`${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, or null for no limit`)
+    }
+  }
+  const period = limits.creditPeriod
+  if (period !== undefined && !(CREDIT_PERIODS as readonly string[]).includes(period)) {
+    throw new BadRequestError(`creditPeriod must be one of: ${CREDIT_PERIODS.join(', ')}`)
+  }
+}
 
 function validateModels (models: string[] | undefined): void {
   const bad = models?.find((m) => !MODEL.test(m) || m.length > MODEL_PATTERN_MAX_LENGTH)

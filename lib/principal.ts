@@ -1,7 +1,18 @@
 export const SCOPES = ['chat', 'embeddings', 'images', 'admin'] as const
 export type Scope = typeof SCOPES[number]
 
-export type CreditPeriod = 'total' | 'day' | 'month'
+export const CREDIT_PERIODS = ['total', 'day', 'month'] as const
+export type CreditPeriod = typeof CREDIT_PERIODS[number]
+
+/**
+ * What each numeric limit may be (null aside: unlimited). rpm and tpm are 32-bit integers in the store (Postgres'
+ * integer); the admin API's schema and the CLI are checked against the same ranges.
+ */
+export const LIMIT_RANGES = {
+  creditLimit: { min: 0, max: 1e12, integer: false },
+  rpm: { min: 1, max: 1e9, integer: true },
+  tpm: { min: 1, max: 2_147_483_647, integer: true }
+} as const
 
 /** Spending and rate limits of an access key; null means unlimited. */
 export interface KeyLimits {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { SCOPES, type Scope } from '../lib/principal.js'
+import { CREDIT_PERIODS, LIMIT_RANGES, SCOPES, type Scope } from '../lib/principal.js'
 import { NullableInteger, NullableNumber } from './nullable.js'
 import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH } from '../lib/key-secrets.js'
 
@@ -14,12 +14,12 @@ export const ModelPattern = Type.String({
 const IsoDateTime = Type.String({ format: 'date-time', description: 'ISO 8601 date-time' })
 
 // null is "unlimited", 0 a budget of nothing: the two must not coerce into each other (schemas/nullable.ts)
+const range = (name: keyof typeof LIMIT_RANGES): { minimum: number, maximum: number } => ({ minimum: LIMIT_RANGES[name].min, maximum: LIMIT_RANGES[name].max })
 const LimitFields = {
-  creditLimit: NullableNumber({ minimum: 0, maximum: 1e12, description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
-  creditPeriod: Type.Union([Type.Literal('total'), Type.Literal('day'), Type.Literal('month')], { description: 'Budget period (UTC): total, day or month' }),
-  rpm: NullableInteger({ minimum: 1, maximum: 1e9, description: 'Requests per minute; null = unlimited (429 past it)' }),
-  // the store's column is a 32-bit integer (Postgres' integer)
-  tpm: NullableInteger({ minimum: 1, maximum: 2_147_483_647, description: 'Tokens per minute; null = unlimited (429 past it)' })
+  creditLimit: NullableNumber({ ...range('creditLimit'), description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
+  creditPeriod: Type.Union(CREDIT_PERIODS.map((p) => Type.Literal(p)), { description: 'Budget period (UTC): total, day or month' }),
+  rpm: NullableInteger({ ...range('rpm'), description: 'Requests per minute; null = unlimited (429 past it)' }),
+  tpm: NullableInteger({ ...range('tpm'), description: 'Tokens per minute; null = unlimited (429 past it)' })
 }
 const OptionalLimitFields = {
   creditLimit: Type.Optional(LimitFields.creditLimit),
