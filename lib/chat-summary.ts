@@ -27,13 +27,14 @@ function reasoningOf (part: Loose | undefined): string {
   return typeof value === 'string' ? value : ''
 }
 
+/** `usage`: the payload's, checked (providers/answer-check.ts); the completion's own field may hold anything. */
 export function summarizeCompletion (completion: ChatCompletion, usage: Usage | undefined): ChatSummary {
   const message = completion.choices[0]?.message
   return {
     text: typeof message?.content === 'string' ? message.content : '',
     reasoning: reasoningOf(message),
     toolCalls: message?.tool_calls ?? [],
-    usage: usage ?? completion.usage
+    usage
   }
 }
 

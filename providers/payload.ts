@@ -1,4 +1,5 @@
 import type { UsageType } from '../schemas/chat.js'
+import { reportedUsage } from './answer-check.js'
 
 /**
  * A JSON document held as text, as an object, or both, converting lazily: pass-through providers relay
@@ -37,8 +38,9 @@ export class JsonPayload<T> {
     return this.valueForm
   }
 
-  withUsage (usage: UsageType | undefined, usageOnly = false): this {
-    this.usage = usage
+  /** Keeps the provider's usage only when its counts are real ones (see reportedUsage). */
+  withUsage (usage: UsageType | null | undefined, usageOnly = false): this {
+    this.usage = reportedUsage(usage)
     this.usageOnly = usageOnly
     return this
   }

@@ -1,6 +1,7 @@
 import { UpstreamFailedError } from './errors.js'
 import { decodedStream } from './decoded-stream.js'
 import { parseJson, type UpstreamRequest } from './http.js'
+import { requireCompletion } from './answer-check.js'
 import { JsonPayload } from './payload.js'
 import type { ChatAdapter, ChatCompletion, ChatRequest, StreamDecoder, UpstreamCall } from './types.js'
 
@@ -26,7 +27,8 @@ export function translatingChatAdapter<Response> (wire: WireTranslation<Response
         // JSON, but not the shape the provider documents: its failure (502), not the gateway's (500)
         throw new UpstreamFailedError(`Provider ${call.provider.id} sent an answer the gateway could not read.`, { cause: err })
       }
-      return JsonPayload.fromValue(completion).withUsage(completion.usage)
+      // a translation that went through may still carry what the provider left out (a tool call without a name)
+      return JsonPayload.fromValue(requireCompletion(completion, call)).withUsage(completion.usage)
     },
     async stream (request, call) {
       const response = await call.http.postJson(call, wire.upstreamRequest(request, call, true))

@@ -1,5 +1,6 @@
 import { decodedStream } from '../decoded-stream.js'
 import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError, type UpstreamRequest } from '../http.js'
+import { requireCompletion } from '../answer-check.js'
 import { JsonPayload } from '../payload.js'
 import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '../types.js'
 
@@ -32,7 +33,7 @@ function headers (call: UpstreamCall): Record<string, string> {
 
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
   const text = await call.http.postJsonForText(call, upstreamRequest(request, call, false))
-  const value = parseJson<ChatCompletion>(text, call)
+  const value = requireCompletion(parseJson<unknown>(text, call), call)
   return JsonPayload.fromBoth(text, value).withUsage(value.usage)
 }
 
