@@ -23,6 +23,10 @@ export function reportedUsage (usage: unknown): Usage | undefined {
   return isCount(usage.total_tokens) ? usage as unknown as Usage : { ...usage, total_tokens: sum } as unknown as Usage
 }
 
+function unreadable (call: UpstreamCall): Error {
+  return new UpstreamFailedError(`Provider ${call.provider.id} sent an answer the gateway could not read.`)
+}
+
 function isToolCall (call: unknown): boolean {
   return isObject(call) && isObject(call.function) && typeof call.function.name === 'string'
 }
@@ -44,6 +48,24 @@ export function requireCompletion (value: unknown, call: UpstreamCall): ChatComp
     return (content === undefined || content === null || typeof content === 'string' || Array.isArray(content)) &&
       (toolCalls === undefined || toolCalls === null || (Array.isArray(toolCalls) && toolCalls.every(isToolCall)))
   })
-  if (!readable) throw new UpstreamFailedError(`Provider ${call.provider.id} sent an answer the gateway could not read.`)
+  if (!readable) throw unreadable(call)
   return value as ChatCompletion
+}
+
+/** An embeddings or images answer: an object whose `data` list holds items the gateway can read. */
+function requireData<T> (value: unknown, call: UpstreamCall, readable: (item: Loose) => boolean): T {
+  const data = isObject(value) ? value.data : undefined
+  if (!Array.isArray(data) || !data.every((item) => isObject(item) && readable(item))) throw unreadable(call)
+  return value as T
+}
+
+/** Each item an embedding: a list of numbers, or base64 text (encoding_format: base64). */
+export function requireEmbeddings<T> (value: unknown, call: UpstreamCall): T {
+  return requireData<T>(value, call, (item) => typeof item.embedding === 'string' ||
+    (Array.isArray(item.embedding) && item.embedding.every((n) => typeof n === 'number')))
+}
+
+/** Each item an image: base64 data or a URL. */
+export function requireImages<T> (value: unknown, call: UpstreamCall): T {
+  return requireData<T>(value, call, (item) => typeof item.b64_json === 'string' || typeof item.url === 'string')
 }

@@ -1,5 +1,6 @@
 import { UnsupportedRequestError } from '../errors.js'
 import { parseJson } from '../http.js'
+import { reportedUsage, requireEmbeddings } from '../answer-check.js'
 import { JsonPayload } from '../payload.js'
 import { estimatedTokens } from '../token-estimate.js'
 import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, UpstreamCall } from '../types.js'
@@ -29,6 +30,10 @@ function embedRequest (text: string, request: EmbeddingsRequest): Record<string,
   return { content: { parts: [{ text }] }, ...(request.dimensions !== undefined ? { outputDimensionality: request.dimensions } : {}) }
 }
 
+function isVector (values: unknown): values is number[] {
+  return Array.isArray(values) && values.every((n) => typeof n === 'number')
+}
+
 /** OpenAI's base64 encoding: the little-endian float32 bytes of the vector. */
 function encode (values: number[], format: EmbeddingsRequest['encoding_format']): number[] | string {
   return format === 'base64' ? Buffer.from(new Float32Array(values).buffer).toString('base64') : values
@@ -43,15 +48,19 @@ async function create (request: EmbeddingsRequest, call: UpstreamCall): Promise<
   const path = `/models/${encodeURIComponent(call.model)}:${single ? 'embedContent' : 'batchEmbedContents'}`
   // the header, not ?key=, so the credential never appears in a URL
   const answer = parseJson<GeminiEmbeddingAnswer>(await call.http.postJsonForText(call, { path, headers: { 'x-goog-api-key': call.provider.apiKey ?? '' }, body: JSON.stringify(body) }), call)
-  const vectors = single ? [answer.embedding] : (answer.embeddings ?? [])
+  const vectors = single ? [answer?.embedding] : (answer?.embeddings ?? [])
   // the answer then says (and the call meters) the estimate: an embedding is never free for lack of a count
-  const prompt = answer.usageMetadata?.promptTokenCount ?? inputs.reduce((sum, text) => sum + estimatedTokens(Buffer.byteLength(text)), 0)
-  const value: EmbeddingsResponse = {
+  const reported = answer?.usageMetadata?.promptTokenCount
+  const prompt = reportedUsage({ prompt_tokens: reported, completion_tokens: 0 }) !== undefined
+    ? reported as number
+    : inputs.reduce((sum, text) => sum + estimatedTokens(Buffer.byteLength(text)), 0)
+  // Gemini's vectors are lists of numbers: anything else is checked (and refused) as it came, not encoded
+  const value: EmbeddingsResponse = requireEmbeddings({
     object: 'list',
-    data: vectors.map((v, index) => ({ object: 'embedding' as const, index, embedding: encode(v?.values ?? [], request.encoding_format) })),
+    data: Array.isArray(vectors) ? vectors.map((v, index) => ({ object: 'embedding' as const, index, embedding: isVector(v?.values) ? encode(v.values, request.encoding_format) : null })) : null,
     model: call.model,
     usage: { prompt_tokens: prompt, total_tokens: prompt }
-  }
+  }, call)
   return JsonPayload.fromValue(value).withUsage({ prompt_tokens: prompt, completion_tokens: 0, total_tokens: prompt })
 }
 

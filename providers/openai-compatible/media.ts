@@ -1,6 +1,7 @@
 import { parseJson } from '../http.js'
+import { requireEmbeddings, requireImages } from '../answer-check.js'
 import { JsonPayload } from '../payload.js'
-import type { EmbeddingsAdapter, ImagesAdapter, UpstreamCall, Usage } from '../types.js'
+import type { EmbeddingsAdapter, EmbeddingsResponse, ImagesAdapter, ImagesResponse, UpstreamCall, Usage } from '../types.js'
 
 /*
  * OpenAI-compatible embeddings (POST /embeddings) and image generation (POST /images/generations): the
@@ -12,9 +13,11 @@ function headers (call: UpstreamCall): Record<string, string> {
   return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
 }
 
-async function postThrough<T> (call: UpstreamCall, path: string, request: object, usageOf: (value: T) => Usage | undefined): Promise<JsonPayload<T>> {
+async function postThrough<T> (
+  call: UpstreamCall, path: string, request: object, check: (value: unknown, call: UpstreamCall) => T, usageOf: (value: T) => Usage | undefined
+): Promise<JsonPayload<T>> {
   const text = await call.http.postJsonForText(call, { path, headers: headers(call), body: JSON.stringify({ ...request, model: call.model }) })
-  const value = parseJson<T>(text, call)
+  const value = check(parseJson<unknown>(text, call), call)
   return JsonPayload.fromBoth(text, value).withUsage(usageOf(value))
 }
 
@@ -26,14 +29,14 @@ function tokens (prompt: unknown, completion: unknown): Usage {
 
 export const openAIEmbeddings: EmbeddingsAdapter = {
   async create (request, call) {
-    return await postThrough(call, '/embeddings', request, (value) => tokens(value.usage?.prompt_tokens, 0))
+    return await postThrough(call, '/embeddings', request, requireEmbeddings<EmbeddingsResponse>, (value) => tokens(value.usage?.prompt_tokens, 0))
   }
 }
 
 export const openAIImages: ImagesAdapter = {
   async generate (request, call) {
     // gpt-image models report tokens; dall-e models report nothing
-    return await postThrough(call, '/images/generations', request, (value) =>
-      value.usage === undefined ? undefined : tokens(value.usage.input_tokens, value.usage.output_tokens))
+    return await postThrough(call, '/images/generations', request, requireImages<ImagesResponse>, (value) =>
+      value.usage == null ? undefined : tokens(value.usage.input_tokens, value.usage.output_tokens))
   }
 }

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { bearer } from '../helpers/build.js'
+import { bearer, issueKey } from '../helpers/build.js'
 import { sendJson } from '../helpers/mock-server.js'
 import { gatewayWithMock } from '../routes/v2/setup.js'
 
@@ -49,5 +49,37 @@ for (const [provider, model, basePath] of PROVIDERS) {
     t.same(failures, [], 'no 500 and no internal error, whatever the provider sent')
     const counts = gw.usage.flatMap((event) => [event.promptTokens, event.completionTokens, event.totalTokens])
     t.ok(counts.length > 0 && counts.every((n) => Number.isSafeInteger(n) && n >= 0), 'every metered count is a whole, non-negative number')
+  })
+}
+
+const MEDIA_ANSWERS: unknown[] = [
+  {}, [], null, 'text', 42, { data: null }, { data: [null] }, { data: [{}] }, { data: [{ embedding: [1, 'a'] }] }, { data: [{ b64_json: 5 }] },
+  { usage: 'x', data: [] }, { usage: null, data: [] }, { embedding: null }, { embeddings: null }, { embeddings: [{}] }, { embeddings: [{ values: 'x' }] },
+  { embeddings: [{ values: [1] }], usageMetadata: { promptTokenCount: 'x' } }
+]
+const MEDIA_ROUTES: Array<[provider: 'openai' | 'gemini', path: string, body: Record<string, unknown>]> = [
+  ['openai', '/api/v2/embeddings', { model: 'openai/text-embedding-3-small', input: 'hi' }],
+  ['openai', '/api/v2/embeddings', { input: { input: 'hi', modelOptions: { model: 'openai/text-embedding-3-small' } } }],
+  ['openai', '/api/v1/embeddings', { model: 'openai/text-embedding-3-small', input: 'hi' }],
+  ['openai', '/api/v2/images/generations', { model: 'openai/dall-e-3', prompt: 'a cat' }],
+  ['openai', '/api/v2/image', { input: { prompt: 'a cat', modelOptions: { model: 'openai/dall-e-3' } } }],
+  ['openai', '/api/v1/image/generations', { model: 'openai/dall-e-3', prompt: 'a cat' }],
+  ['gemini', '/api/v2/embeddings', { model: 'gemini/gemini-embedding-001', input: ['hi', 'there'] }]
+]
+
+for (const provider of ['openai', 'gemini'] as const) {
+  test(`${provider}: embeddings and images answers of the wrong shape are a 502, never a 500`, async (t) => {
+    const gw = await gatewayWithMock(t, provider, { UPSTREAM_RETRIES: '0', BREAKER_FAILURES: '1000000' }, provider === 'openai' ? '/v1' : '/v1beta')
+    const { key } = await issueKey(gw.app, { scopes: ['embeddings', 'images'] })
+    const failures: string[] = []
+    for (const [, path, body] of MEDIA_ROUTES.filter(([p]) => p === provider)) {
+      for (const answer of MEDIA_ANSWERS) {
+        gw.mock.respond((_req, res) => { sendJson(res, 200, answer) })
+        const res = await gw.app.inject({ method: 'POST', url: path, headers: bearer(key), payload: body })
+        if (res.statusCode >= 500 && res.statusCode !== 502) failures.push(`${path} ${JSON.stringify(answer)} -> ${res.statusCode}`)
+        if (res.statusCode < 200 || (res.statusCode >= 300 && res.statusCode !== 502)) failures.push(`${path} ${JSON.stringify(answer)} -> unexpected ${res.statusCode}`)
+      }
+    }
+    t.same(failures, [], 'relayed or refused as the provider\'s failure')
   })
 }
