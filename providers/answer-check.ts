@@ -8,7 +8,7 @@ function isObject (value: unknown): value is Loose {
 }
 
 /** A token count a provider reported: a whole, non-negative, finite number. */
-function isCount (value: unknown): value is number {
+export function isCount (value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0
 }
 

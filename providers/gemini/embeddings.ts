@@ -1,6 +1,6 @@
 import { UnsupportedRequestError } from '../errors.js'
 import { parseJson } from '../http.js'
-import { reportedUsage, requireEmbeddings } from '../answer-check.js'
+import { isCount, requireEmbeddings } from '../answer-check.js'
 import { JsonPayload } from '../payload.js'
 import { estimatedTokens } from '../token-estimate.js'
 import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, UpstreamCall } from '../types.js'
@@ -50,10 +50,8 @@ async function create (request: EmbeddingsRequest, call: UpstreamCall): Promise<
   const answer = parseJson<GeminiEmbeddingAnswer>(await call.http.postJsonForText(call, { path, headers: { 'x-goog-api-key': call.provider.apiKey ?? '' }, body: JSON.stringify(body) }), call)
   const vectors = single ? [answer?.embedding] : (answer?.embeddings ?? [])
   // the answer then says (and the call meters) the estimate: an embedding is never free for lack of a count
-  const reported = answer?.usageMetadata?.promptTokenCount
-  const prompt = reportedUsage({ prompt_tokens: reported, completion_tokens: 0 }) !== undefined
-    ? reported as number
-    : inputs.reduce((sum, text) => sum + estimatedTokens(Buffer.byteLength(text)), 0)
+  const reported: unknown = answer?.usageMetadata?.promptTokenCount
+  const prompt = isCount(reported) ? reported : inputs.reduce((sum, text) => sum + estimatedTokens(Buffer.byteLength(text)), 0)
   // Gemini's vectors are lists of numbers: anything else is checked (and refused) as it came, not encoded
   const value: EmbeddingsResponse = requireEmbeddings({
     object: 'list',
