@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
 })
 const durationMs = Number(args.duration) * 1000
 const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
+const MINIMAL_KEY = 'hgk_bench-minimal-gateway-key'
 const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
 
 /** Each target's share of a scenario is measured in ROUNDS stretches taken in turn with the other targets. */
@@ -60,6 +61,8 @@ async function main (): Promise<void> {
     const upstream = `http://127.0.0.1:${mock.port}`
     const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream }, 'proxy', [...NODE_FLAGS, ...cpuProf('bare')])
     children.push(bare.process)
+    const minimal = await startListening(join(here, 'minimal-gateway.js'), { UPSTREAM_URL: upstream, ACCESS_KEY: MINIMAL_KEY }, 'proxy', [...NODE_FLAGS, ...cpuProf('minimal')])
+    children.push(minimal.process)
     const hubPort = 20_000 + Math.floor(Math.random() * 20_000)
     const hubOrigin = `http://127.0.0.1:${hubPort}`
     const hub = await startServing(join(root, 'dist', 'server.js'), {
@@ -78,15 +81,16 @@ async function main (): Promise<void> {
     const targets = {
       direct: { origin: upstream, path: '/v1/chat/completions', headers: {} },
       bare: { origin: `http://127.0.0.1:${bare.port}`, path: '/api/v2/chat/completions', headers: {} },
+      minimal: { origin: `http://127.0.0.1:${minimal.port}`, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${MINIMAL_KEY}` } },
       hubgate: { origin: hubOrigin, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${chatKey}` } }
     }
     // the process whose CPU each target costs (direct: the mock itself)
-    const pids: Record<string, number> = { direct: mock.process.pid!, bare: bare.process.pid!, hubgate: hub.pid! }
+    const pids: Record<string, number> = { direct: mock.process.pid!, bare: bare.process.pid!, minimal: minimal.process.pid!, hubgate: hub.pid! }
     // a gateway in production runs warm: each proxy first gets unmeasured load of both kinds, so the JIT has
     // compiled its hot path before the first scenario (otherwise that one pays for compilation alone)
-    for (const name of ['bare', 'hubgate'] as const) {
+    for (const name of ['bare', 'minimal', 'hubgate'] as const) {
       const target = targets[name]
-      for (const stream of [false, true]) {
+      for (const stream of name === 'minimal' ? [false] : [false, true]) {
         await runLoad({
           origin: target.origin, path: target.path, connections: 50, durationMs: JIT_WARMUP_MS, warmupMs: 0,
           headers: { 'content-type': 'application/json', ...target.headers }, body: body(stream)
@@ -117,7 +121,8 @@ interface Target { origin: string, path: string, headers: Record<string, string>
  * warm-up; CPU is read from /proc around each stretch, peak RSS over the whole scenario.
  */
 async function interleaved (scenario: Scenario, targets: Record<string, Target>, pids: Record<string, number>): Promise<Record<string, Result>> {
-  const names = Object.keys(targets)
+  // the minimal gateway answers JSON only
+  const names = Object.keys(targets).filter((name) => !(scenario.stream && name === 'minimal'))
   const samples = new Map<string, LoadSamples[]>(names.map((name) => [name, []]))
   const cpu = new Map<string, { seconds: number, wallMs: number }>(names.map((name) => [name, { seconds: 0, wallMs: 0 }]))
   // peak memory of each proxy (the mock's is not of interest)
@@ -200,7 +205,12 @@ function report (results: Record<string, Record<string, Result>>): boolean {
     barePeakRssMbC50: j50.bare!.peakRssMb ?? Number.NaN,
     // what the proxy itself costs, whichever core limits the throughput of a scenario
     cpuPerCallRatioC50: j50.hubgate!.cpuUsPerRequest! / j50.bare!.cpuUsPerRequest!,
-    cpuPerCallRatioC200: j200.hubgate!.cpuUsPerRequest! / j200.bare!.cpuUsPerRequest!
+    cpuPerCallRatioC200: j200.hubgate!.cpuUsPerRequest! / j200.bare!.cpuUsPerRequest!,
+    // the floor for any gateway that authenticates, validates and meters (bench/minimal-gateway.ts), and Hubgate above it
+    minimalThroughputRatioC200: j200.minimal!.rps / j200.bare!.rps,
+    minimalCpuPerCallRatioC200: j200.minimal!.cpuUsPerRequest! / j200.bare!.cpuUsPerRequest!,
+    cpuPerCallOverMinimalC200: j200.hubgate!.cpuUsPerRequest! / j200.minimal!.cpuUsPerRequest!,
+    minimalPeakRssMbC50: j50.minimal!.peakRssMb ?? Number.NaN
   }
   const targets = [
     { name: 'throughput ≥ 0.9 × bare proxy (c50)', ok: comparisons.throughputRatioC50 >= 0.9, value: fmt(comparisons.throughputRatioC50) },
@@ -214,6 +224,8 @@ function report (results: Record<string, Record<string, Result>>): boolean {
   rows.push(`  info  added p50 over bare proxy at ${PACED_RATE} rps paced (c50, below saturation): ${fmt(comparisons.addedP50MsOverBarePaced)} ms`)
   rows.push(`  info  CPU per call, Hubgate / bare proxy: ${fmt(comparisons.cpuPerCallRatioC50)} (c50), ${fmt(comparisons.cpuPerCallRatioC200)} (c200)`)
   rows.push(`  info  peak RSS over the bare proxy's (c50): ${fmt(comparisons.peakRssMbC50 - comparisons.barePeakRssMbC50, 1)} MB`)
+  rows.push(`  info  minimal gateway (auth + validation + SQLite metering only) / bare proxy (c200): throughput ${fmt(comparisons.minimalThroughputRatioC200)}, CPU per call ${fmt(comparisons.minimalCpuPerCallRatioC200)}; its peak RSS (c50) ${fmt(comparisons.minimalPeakRssMbC50, 1)} MB`)
+  rows.push(`  info  CPU per call, Hubgate / minimal gateway (c200): ${fmt(comparisons.cpuPerCallOverMinimalC200)}`)
   rows.push('', pinning === undefined ? 'cores: not pinned (every process shares every core)' : `cores: proxy under test on core ${pinning.proxy}; load generator and mock upstream on core ${pinning.load}`)
   process.stdout.write(rows.join('\n') + '\n')
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, pinning: pinning ?? 'none' }
