@@ -207,10 +207,13 @@ function report (results: Record<string, Record<string, Result>>): boolean {
     cpuPerCallRatioC50: j50.hubgate!.cpuUsPerRequest! / j50.bare!.cpuUsPerRequest!,
     cpuPerCallRatioC200: j200.hubgate!.cpuUsPerRequest! / j200.bare!.cpuUsPerRequest!,
     // the floor for any gateway that authenticates, validates and meters (bench/minimal-gateway.ts), and Hubgate above it
+    minimalThroughputRatioC50: j50.minimal!.rps / j50.bare!.rps,
     minimalThroughputRatioC200: j200.minimal!.rps / j200.bare!.rps,
     minimalCpuPerCallRatioC200: j200.minimal!.cpuUsPerRequest! / j200.bare!.cpuUsPerRequest!,
-    cpuPerCallOverMinimalC200: j200.hubgate!.cpuUsPerRequest! / j200.minimal!.cpuUsPerRequest!,
-    minimalPeakRssMbC50: j50.minimal!.peakRssMb ?? Number.NaN
+    minimalPeakRssMbC50: j50.minimal!.peakRssMb ?? Number.NaN,
+    throughputOverMinimalC50: j50.hubgate!.rps / j50.minimal!.rps,
+    throughputOverMinimalC200: j200.hubgate!.rps / j200.minimal!.rps,
+    cpuPerCallOverMinimalC200: j200.hubgate!.cpuUsPerRequest! / j200.minimal!.cpuUsPerRequest!
   }
   const targets = [
     { name: 'throughput ≥ 0.9 × bare proxy (c50)', ok: comparisons.throughputRatioC50 >= 0.9, value: fmt(comparisons.throughputRatioC50) },
@@ -224,8 +227,8 @@ function report (results: Record<string, Record<string, Result>>): boolean {
   rows.push(`  info  added p50 over bare proxy at ${PACED_RATE} rps paced (c50, below saturation): ${fmt(comparisons.addedP50MsOverBarePaced)} ms`)
   rows.push(`  info  CPU per call, Hubgate / bare proxy: ${fmt(comparisons.cpuPerCallRatioC50)} (c50), ${fmt(comparisons.cpuPerCallRatioC200)} (c200)`)
   rows.push(`  info  peak RSS over the bare proxy's (c50): ${fmt(comparisons.peakRssMbC50 - comparisons.barePeakRssMbC50, 1)} MB`)
-  rows.push(`  info  minimal gateway (auth + validation + SQLite metering only) / bare proxy (c200): throughput ${fmt(comparisons.minimalThroughputRatioC200)}, CPU per call ${fmt(comparisons.minimalCpuPerCallRatioC200)}; its peak RSS (c50) ${fmt(comparisons.minimalPeakRssMbC50, 1)} MB`)
-  rows.push(`  info  CPU per call, Hubgate / minimal gateway (c200): ${fmt(comparisons.cpuPerCallOverMinimalC200)}`)
+  rows.push(`  info  minimal gateway (auth + validation + SQLite metering only) / bare proxy: throughput ${fmt(comparisons.minimalThroughputRatioC50)} (c50), ${fmt(comparisons.minimalThroughputRatioC200)} (c200); CPU per call ${fmt(comparisons.minimalCpuPerCallRatioC200)} (c200); its peak RSS ${fmt(comparisons.minimalPeakRssMbC50, 1)} MB (c50)`)
+  rows.push(`  info  Hubgate / minimal gateway: throughput ${fmt(comparisons.throughputOverMinimalC50)} (c50), ${fmt(comparisons.throughputOverMinimalC200)} (c200); CPU per call ${fmt(comparisons.cpuPerCallOverMinimalC200)} (c200)`)
   rows.push('', pinning === undefined ? 'cores: not pinned (every process shares every core)' : `cores: proxy under test on core ${pinning.proxy}; load generator and mock upstream on core ${pinning.load}`)
   process.stdout.write(rows.join('\n') + '\n')
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, pinning: pinning ?? 'none' }
