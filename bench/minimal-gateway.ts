@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import Fastify from 'fastify'
+import { Kysely, SqliteDialect } from 'kysely'
 import { Pool } from 'undici'
+import { up } from '../store/migrations/003-usage.js'
+import type { Database, UsageRecordsTable } from '../store/schema.js'
+import { sqliteUsageInsert } from '../store/usage.js'
 
 /**
  * The second reference: the bare proxy plus only the three things the benchmark's targets name, each done the
  * plainest way — the bearer's SHA-256 looked up in a Map, the chat body checked by a Fastify (Ajv) schema and
- * re-serialized with the upstream model, and one usage row per call (counts read from the parsed answer) inserted
- * into SQLite in transactions of 50, into the same table and indexes as Hubgate's. No journal, limits, budgets,
+ * re-serialized with the upstream model, and one usage row per call (counts read from the parsed answer) written
+ * to SQLite in batches of 50 through Hubgate's own table, indexes and insert. No journal, limits, budgets,
  * fallbacks, retries, metrics, logs or admin. What it costs over the bare proxy is a floor for any gateway that
  * authenticates, validates and meters on this stack. JSON answers only; the one valid key is ACCESS_KEY. Prints
  * "LISTENING <port>" once ready.
@@ -27,17 +31,10 @@ const db = new SQLite(join(dataDir, 'usage.db'))
 db.pragma('journal_mode = WAL')
 db.pragma('synchronous = NORMAL')
 db.pragma('cache_size = -2000')
-// usage_records as store/migrations/003-usage.ts creates it
-db.exec(`create table usage_records (id text primary key, request_id text not null, at text not null, key_id text not null,
-  model text not null, provider text not null, upstream_model text not null, prompt_tokens integer not null,
-  completion_tokens integer not null, total_tokens integer not null, credits double precision not null, priced integer not null,
-  status integer not null, latency_ms integer not null, ttfb_ms integer not null, streamed integer not null,
-  client_aborted integer not null, error text)`)
-db.exec('create index usage_records_at_idx on usage_records (at)')
-db.exec('create index usage_records_key_at_idx on usage_records (key_id, at)')
-const insert = db.prepare(`insert into usage_records values (${Array(18).fill('?').join(', ')}) on conflict (id) do nothing`)
-const insertAll = db.transaction((rows: unknown[][]) => { for (const row of rows) insert.run(row) })
-let pending: unknown[][] = []
+// Hubgate's own usage table, indexes and batched insert (store/usage.ts), so the floor meters exactly as Hubgate does
+await up(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }))
+const insertAll = sqliteUsageInsert(db)
+let pending: UsageRecordsTable[] = []
 
 const chatBody = {
   type: 'object',
@@ -69,9 +66,13 @@ app.post<{ Body: ChatBody }>('/api/v2/chat/completions', { schema: { body: chatB
   })
   const text = await body.text()
   const usage = (JSON.parse(text) as Answer).usage ?? {}
-  pending.push([randomUUID(), request.id, new Date().toISOString(), keyId, request.body.model, 'openai', request.body.model,
-    usage.prompt_tokens ?? 0, usage.completion_tokens ?? 0, usage.total_tokens ?? 0, 0, 1, statusCode,
-    Math.round(performance.now() - started), 0, 0, 0, null])
+  // properties in the table's column order: the insert binds them by position
+  pending.push({
+    id: randomUUID(), request_id: request.id, at: new Date().toISOString(), key_id: keyId, model: request.body.model,
+    provider: 'openai', upstream_model: request.body.model, prompt_tokens: usage.prompt_tokens ?? 0,
+    completion_tokens: usage.completion_tokens ?? 0, total_tokens: usage.total_tokens ?? 0, credits: 0, priced: 1,
+    status: statusCode, latency_ms: Math.round(performance.now() - started), ttfb_ms: 0, streamed: 0, client_aborted: 0, error: null
+  })
   if (pending.length >= 50) {
     insertAll(pending)
     pending = []

@@ -81,16 +81,16 @@ async function main (): Promise<void> {
     const targets = {
       direct: { origin: upstream, path: '/v1/chat/completions', headers: {} },
       bare: { origin: `http://127.0.0.1:${bare.port}`, path: '/api/v2/chat/completions', headers: {} },
-      minimal: { origin: `http://127.0.0.1:${minimal.port}`, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${MINIMAL_KEY}` } },
+      minimal: { origin: `http://127.0.0.1:${minimal.port}`, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${MINIMAL_KEY}` }, jsonOnly: true },
       hubgate: { origin: hubOrigin, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${chatKey}` } }
-    }
+    } satisfies Record<string, Target>
     // the process whose CPU each target costs (direct: the mock itself)
     const pids: Record<string, number> = { direct: mock.process.pid!, bare: bare.process.pid!, minimal: minimal.process.pid!, hubgate: hub.pid! }
     // a gateway in production runs warm: each proxy first gets unmeasured load of both kinds, so the JIT has
     // compiled its hot path before the first scenario (otherwise that one pays for compilation alone)
     for (const name of ['bare', 'minimal', 'hubgate'] as const) {
-      const target = targets[name]
-      for (const stream of name === 'minimal' ? [false] : [false, true]) {
+      const target: Target = targets[name]
+      for (const stream of target.jsonOnly === true ? [false] : [false, true]) {
         await runLoad({
           origin: target.origin, path: target.path, connections: 50, durationMs: JIT_WARMUP_MS, warmupMs: 0,
           headers: { 'content-type': 'application/json', ...target.headers }, body: body(stream)
@@ -112,7 +112,13 @@ async function main (): Promise<void> {
   }
 }
 
-interface Target { origin: string, path: string, headers: Record<string, string> }
+interface Target {
+  origin: string
+  path: string
+  headers: Record<string, string>
+  /** Answers JSON only: left out of the streaming scenario. */
+  jsonOnly?: boolean
+}
 
 /**
  * One scenario: the targets take turns, ROUNDS stretches each (direct, bare, Hubgate, direct, bare, …), so
@@ -121,8 +127,7 @@ interface Target { origin: string, path: string, headers: Record<string, string>
  * warm-up; CPU is read from /proc around each stretch, peak RSS over the whole scenario.
  */
 async function interleaved (scenario: Scenario, targets: Record<string, Target>, pids: Record<string, number>): Promise<Record<string, Result>> {
-  // the minimal gateway answers JSON only
-  const names = Object.keys(targets).filter((name) => !(scenario.stream && name === 'minimal'))
+  const names = Object.keys(targets).filter((name) => !(scenario.stream && targets[name]!.jsonOnly === true))
   const samples = new Map<string, LoadSamples[]>(names.map((name) => [name, []]))
   const cpu = new Map<string, { seconds: number, wallMs: number }>(names.map((name) => [name, { seconds: 0, wallMs: 0 }]))
   // peak memory of each proxy (the mock's is not of interest)
