@@ -21,7 +21,7 @@ export interface AccessKey extends KeyLimits {
   createdAt: string
   updatedAt: string
   lastUsedAt: string | null
-  /** Who issued it ("sso:<email>", "access-key:<id>", "jwt:<sub>"); null for keys older than this record. */
+  /** Who issued it ("sso:<email>", "access-key:<id>", "jwt:<sub>", "cli:<user>"); null for keys older than this record. */
   createdBy: string | null
   /** The single sign-on session that issued it, if one did. */
   createdBySession: string | null

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 
-// Who issued each access key ("sso:alice@example.com", "access-key:<id>", "jwt:<sub>"), and the single sign-on
+// Who issued each access key ("sso:alice@example.com", "access-key:<id>", "jwt:<sub>", "cli:<user>"), and the single sign-on
 // session it was issued under, so ending a session can offer to revoke the keys it created. Null for older keys.
 export async function up (db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('access_keys').addColumn('created_by', 'text').execute()
