@@ -87,13 +87,17 @@ export class ProviderRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? p : undefined
   }
 
-  async update (id: string, patch: StoredProviderPatch, now: string): Promise<StoredProvider | undefined> {
+  /** `dropCredentials`: the provider's credentials are deleted in the same transaction (its origin changed). */
+  async update (id: string, patch: StoredProviderPatch, now: string, dropCredentials = false): Promise<StoredProvider | undefined> {
     const values: Partial<ProvidersTable> = { updated_at: now }
     if (patch.displayName !== undefined) values.display_name = patch.displayName
     if (patch.baseUrl !== undefined) values.base_url = patch.baseUrl
     if (patch.enabled !== undefined) values.enabled = patch.enabled ? 1 : 0
     if (patch.models !== undefined) values.models = JSON.stringify(patch.models)
-    await this.db.updateTable('providers').set(values).where('id', '=', id).execute()
+    await this.db.transaction().execute(async (trx) => {
+      if (dropCredentials) await trx.deleteFrom('provider_credentials').where('provider_id', '=', id).execute()
+      await trx.updateTable('providers').set(values).where('id', '=', id).execute()
+    })
     return await this.find(id)
   }
 
