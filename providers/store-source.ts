@@ -133,7 +133,7 @@ export class StoreProviders {
       return await testConnection(provider, this.testTimeoutMs, this.http.dispatcherFor(provider))
     }
     if (!stored.enabled) throw new ConflictError(`Provider ${id} is disabled; enable it before testing its connection.`)
-    const credential = this.pool.secretFor(id)
+    const credential = this.pool.secretFor(id, stored.baseUrl)
     const provider = { ...toConfig(stored), apiKey: credential?.secret }
     const result = await testConnection(provider, this.testTimeoutMs, this.http.dispatcherFor(provider))
     return credential === undefined ? result : { ...result, credentialId: credential.id }

@@ -30,6 +30,11 @@ export interface StoredCredential {
   updatedAt: string
 }
 
+/** A credential with its provider's base URL as of the same read: the URL the credential was entered for. */
+export interface CredentialWithBaseUrl extends StoredCredential {
+  providerBaseUrl: string
+}
+
 export type StoredCredentialPatch = Partial<Pick<StoredCredential, 'label' | 'weight' | 'disabledReason' | 'cooldownUntil' | 'sealed' | 'hint'>>
 
 function toProvider (row: Selectable<ProvidersTable>): StoredProvider {
@@ -115,6 +120,15 @@ export class ProviderRepository {
     let query = this.db.selectFrom('provider_credentials').selectAll()
     if (providerId !== undefined) query = query.where('provider_id', '=', providerId)
     return (await query.orderBy('created_at').orderBy('id').execute()).map(toCredential)
+  }
+
+  /** Every credential with its provider's base URL, read in one statement so that the pair is consistent. */
+  async credentialsWithBaseUrl (): Promise<CredentialWithBaseUrl[]> {
+    const rows = await this.db.selectFrom('provider_credentials')
+      .innerJoin('providers', 'providers.id', 'provider_credentials.provider_id')
+      .selectAll('provider_credentials').select('providers.base_url as provider_base_url')
+      .orderBy('provider_credentials.created_at').orderBy('provider_credentials.id').execute()
+    return rows.map((row) => ({ ...toCredential(row), providerBaseUrl: row.provider_base_url }))
   }
 
   async findCredential (providerId: string, id: string): Promise<StoredCredential | undefined> {

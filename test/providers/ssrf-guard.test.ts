@@ -48,7 +48,7 @@ test('save-time check: scheme, user info, loopback names and encoded addresses a
   for (const url of ['http://internal.test/v1', 'http://10.9.8.7:11434/v1', 'http://[::1]:8080', 'http://127.0.0.1:9/v1', 'http://[::ffff:127.0.0.1]/']) {
     await t.resolves(allowing.checkBaseUrl(url), `${url} is allowed`)
   }
-  await t.rejects(allowing.checkBaseUrl('http://169.254.169.254/latest'), { statusCode: 400 }, 'an address outside the list is still refused')
+  await t.rejects(allowing.checkBaseUrl('http://169.254.169.254/latest'), { statusCode: 400, message: /host 169\.254\.169\.254 is not a public address/ }, 'an address outside the list is still refused')
   t.throws(() => new AddressGuard('10.0.0.0/40'), ConfigError)
   t.throws(() => new AddressGuard('ollama.internal/8'), ConfigError)
 })
