@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { AdminUiSettings, adminUiConfigProblem } from './lib/admin-ui-config.js'
 import { BUILTIN_PROVIDERS } from './providers/catalog.js'
+import { allowedHostsProblem } from './providers/allowed-hosts.js'
 
 const ApiKey = (provider: string) => Type.Optional(Type.String({ minLength: 1, description: `${provider} API key; the provider is enabled when it is set` }))
 const BaseUrl = (id: string) => Type.Optional(Type.String({
@@ -144,6 +145,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (config.HEADERS_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration:\n  HEADERS_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS')
   }
+  const hostsProblem = allowedHostsProblem(config.PROVIDER_ALLOWED_HOSTS)
+  if (hostsProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${hostsProblem}`)
   const ssoProblem = adminUiConfigProblem(config)
   if (ssoProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${ssoProblem}`)
   if (isPostgresUrl(config.DATABASE_URL) && !config.SERVER_SECRET) {

@@ -1,8 +1,8 @@
 import { lookup } from 'node:dns/promises'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
 import { buildConnector } from 'undici'
-import { ConfigError } from '../config.js'
 import { BadRequestError } from '../lib/errors.js'
+import { addressFamily as family, bareHost, parseAllowedHosts } from './allowed-hosts.js'
 
 /** Every address a host name resolves to (dns.lookup with all: true); tests inject their own. */
 export type ResolveHost = (hostname: string) => Promise<Array<{ address: string, family: number }>>
@@ -37,18 +37,9 @@ for (const [address, prefix] of NON_PUBLIC_V4) {
 }
 for (const [address, prefix] of NON_PUBLIC_V6) nonPublic.addSubnet(address, prefix, 'ipv6')
 
-function family (address: string): 'ipv4' | 'ipv6' {
-  return isIP(address) === 6 ? 'ipv6' : 'ipv4'
-}
-
 /** True when `address` (an IP literal) is on the public internet: not loopback, private, link-local, reserved, … */
 export function isPublicAddress (address: string): boolean {
   return isIP(address) !== 0 && !nonPublic.check(address, family(address))
-}
-
-/** A URL's host name as the resolver and the allow-list see it: no IPv6 brackets, no trailing dot, lower case. */
-function bareHost (hostname: string): string {
-  return hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase()
 }
 
 /** Thrown at connect time when a store provider's host resolves to an address it may not reach. */
@@ -66,17 +57,14 @@ const ALLOW_HINT = 'an operator can allow it with PROVIDER_ALLOWED_HOSTS'
  * again on every connection, on the addresses actually connected to (a name that re-resolves elsewhere is refused).
  */
 export class AddressGuard {
-  private readonly names = new Set<string>()
-  private readonly allowed = new BlockList()
+  private readonly names: Set<string>
+  private readonly allowed: BlockList
 
+  /** `allowedHosts`: PROVIDER_ALLOWED_HOSTS (validated by loadConfig). */
   constructor (allowedHosts: string | undefined, private readonly resolve: ResolveHost = systemResolve) {
-    for (const entry of (allowedHosts ?? '').split(',').map((h) => bareHost(h.trim())).filter((h) => h !== '')) {
-      const [address = '', bits] = entry.split('/')
-      if (isIP(address) === 0 && bits === undefined) this.names.add(entry)
-      else if (isIP(address) === 0) throw new ConfigError(`Invalid configuration:\n  PROVIDER_ALLOWED_HOSTS: ${entry} is not a valid CIDR range`)
-      else if (bits === undefined) this.allowed.addAddress(address, family(address))
-      else this.allowed.addSubnet(address, cidrBits(entry, bits, family(address)), family(address))
-    }
+    const { names, addresses } = parseAllowedHosts(allowedHosts)
+    this.names = names
+    this.allowed = addresses
   }
 
   /** Save time: the base URL's scheme, no user info, and a host that is allowed or resolves only to public addresses. */
@@ -144,10 +132,4 @@ export class AddressGuard {
   private admits (address: string): boolean {
     return isPublicAddress(address) || this.allowed.check(address, family(address))
   }
-}
-
-function cidrBits (entry: string, bits: string, kind: 'ipv4' | 'ipv6'): number {
-  const prefix = Number(bits)
-  if (!/^\d{1,3}$/.test(bits) || prefix > (kind === 'ipv4' ? 32 : 128)) throw new ConfigError(`Invalid configuration:\n  PROVIDER_ALLOWED_HOSTS: ${entry} is not a valid CIDR range`)
-  return prefix
 }

@@ -4,7 +4,7 @@ import {
   ClientClosedError, UpstreamAuthError, UpstreamFailedError, UpstreamRateLimitedError, UpstreamRejectedError, UpstreamTimeoutError
 } from './errors.js'
 import type { ProviderConfig, UpstreamCall } from './types.js'
-import type { AddressGuard } from './address-guard.js'
+import { AddressGuard } from './address-guard.js'
 
 export interface UpstreamTimeouts {
   /** TCP + TLS connect. */
@@ -43,12 +43,12 @@ export class UpstreamHttp {
 
   /**
    * `maxAnswerBytes`: the largest non-streamed answer taken (a runaway upstream must not exhaust the gateway's memory).
-   * `guard`: checks the addresses of admin-configured providers at connect time (without one they share the trusted Agent).
+   * `guard`: checks the addresses of admin-configured providers at connect time (by default: public addresses only).
    */
-  constructor (timeouts: UpstreamTimeouts, private readonly maxAnswerBytes = MAX_ANSWER_BYTES, guard?: AddressGuard) {
+  constructor (timeouts: UpstreamTimeouts, private readonly maxAnswerBytes = MAX_ANSWER_BYTES, guard = new AddressGuard(undefined)) {
     const options = { connectTimeout: timeouts.connectMs, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.idleMs, keepAliveTimeout: 30_000 }
     this.agent = new Agent(options)
-    this.guarded = guard === undefined ? this.agent : new Agent({ ...options, connect: guard.connector(timeouts.connectMs) })
+    this.guarded = new Agent({ ...options, connect: guard.connector(timeouts.connectMs) })
   }
 
   /** The Agent for calls to `provider`: only environment providers skip the address guard. */
@@ -87,7 +87,7 @@ export class UpstreamHttp {
   }
 
   async close (): Promise<void> {
-    await Promise.all([this.agent.close(), this.guarded === this.agent ? undefined : this.guarded.close()])
+    await Promise.all([this.agent.close(), this.guarded.close()])
   }
 
   private options (call: UpstreamCall, request: UpstreamRequest): Dispatcher.DispatchOptions {

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { ConfigError } from '../../config.js'
+import { loadConfig } from '../../config.js'
 import { AddressGuard, isPublicAddress, type ResolveHost } from '../../providers/address-guard.js'
 import { ClientSignal } from '../../providers/client-signal.js'
 import { UpstreamHttp } from '../../providers/http.js'
@@ -24,7 +24,7 @@ test('non-public addresses are told from public ones, in every IPv4 and IPv6 for
   }
 })
 
-test('save-time check: scheme, user info, loopback names and encoded addresses are refused; the allow-list admits', async (t) => {
+test('save-time check: scheme, user info, loopback names and encoded addresses are refused; the allow-list admits, and a bad one stops the start', async (t) => {
   const resolve: ResolveHost = async (host) => [{ address: host === 'api.example.test' ? '93.184.216.34' : '127.0.0.1', family: 4 }]
   const guard = new AddressGuard(undefined, resolve)
   await guard.checkBaseUrl('https://api.example.test/v1')
@@ -49,8 +49,10 @@ test('save-time check: scheme, user info, loopback names and encoded addresses a
     await t.resolves(allowing.checkBaseUrl(url), `${url} is allowed`)
   }
   await t.rejects(allowing.checkBaseUrl('http://169.254.169.254/latest'), { statusCode: 400, message: /host 169\.254\.169\.254 is not a public address/ }, 'an address outside the list is still refused')
-  t.throws(() => new AddressGuard('10.0.0.0/40'), ConfigError)
-  t.throws(() => new AddressGuard('ollama.internal/8'), ConfigError)
+  for (const bad of ['10.0.0.0/40', 'ollama.internal/8', '::1/129', '10.0.0.0/x']) {
+    t.throws(() => loadConfig({ PROVIDER_ALLOWED_HOSTS: `127.0.0.1,${bad}` }), { name: 'ConfigError', message: `PROVIDER_ALLOWED_HOSTS: ${bad} is not a valid CIDR range` })
+  }
+  t.equal(loadConfig({ PROVIDER_ALLOWED_HOSTS: 'localhost, 10.0.0.0/8,fd00::/8' }).PROVIDER_ALLOWED_HOSTS, 'localhost, 10.0.0.0/8,fd00::/8')
 })
 
 interface Calls { http: UpstreamHttp, call: (baseUrl: string, source: string) => UpstreamCall }
