@@ -16,16 +16,18 @@ export default fp(async (app) => {
   app.addHook('onClose', async () => { slots.close() })
 
   app.addHook('preHandler', (request, reply, done) => {
-    const limit = request.principal?.limits.maxConcurrent ?? null
+    const principal = request.principal
+    const limit = principal?.limits.maxConcurrent ?? null
     const scope = request.routeOptions.config.scope
-    if (limit === null || scope === undefined || !MODEL_CALLS.has(scope)) { done(); return }
+    if (principal === undefined || limit === null || scope === undefined || !MODEL_CALLS.has(scope)) { done(); return }
     // a client already gone gets no call (its 'close' has passed, so nothing would ever give a slot back)
     if (reply.raw.destroyed) { done(new ClientClosedError()); return }
-    const acquiring = slots.acquire((request.principal as { id: string }).id, limit)
+    const acquiring = slots.acquire(principal.id, limit)
     // 'close' comes once the response is over or the client left, whichever path the call took
     reply.raw.once('close', () => { void acquiring.then((release) => { release?.() }, () => {}) })
     acquiring.then((release) => {
-      if (release !== undefined) { done(); return }
+      // a client that left while the slot was taken has already given it back: its call must not run unslotted
+      if (release !== undefined) { done(reply.raw.destroyed ? new ClientClosedError() : undefined); return }
       done(Object.assign(new ConcurrencyLimitedError(`This key already has ${limit} model ${limit === 1 ? 'call' : 'calls'} in progress, its limit (maxConcurrent); retry when one ends.`), { retryAfter: 1 }))
     }, done)
   })
