@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js'
 import { lazyChildLogger } from './lib/lazy-logger.js'
+import type { ResolveHost } from './providers/address-guard.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -16,6 +17,8 @@ export interface AppOptions {
   config: Config
   /** Where one-time notices meant for the operator (the bootstrap admin key) go; stdout by default. */
   print?: (text: string) => void
+  /** How admin-configured providers' host names are resolved for the address guard (tests inject one; default dns.lookup). */
+  resolveHost?: ResolveHost
 }
 
 declare module 'fastify' {

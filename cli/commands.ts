@@ -31,6 +31,7 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<string>> = {
         creditPeriod: values['credit-period'] as CreditPeriod | undefined,
         rpm: optionalNumber(values.rpm),
         tpm: optionalNumber(values.tpm),
+        maxConcurrent: optionalNumber(values['max-concurrent']),
         createdBy: actor()
       }, accessKeys)
       const { key } = issued

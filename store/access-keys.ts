@@ -58,6 +58,7 @@ function toAccessKey (row: Selectable<AccessKeysTable>): AccessKey {
     creditPeriod: (row.credit_period ?? 'total') as CreditPeriod,
     rpm: row.rpm,
     tpm: row.tpm,
+    maxConcurrent: row.max_concurrent ?? null,
     createdBy: row.created_by ?? null,
     createdBySession: row.created_by_session ?? null
   }
@@ -82,6 +83,7 @@ function toRow (key: NewAccessKey): Selectable<AccessKeysTable> {
     credit_period: key.creditPeriod ?? 'total',
     rpm: key.rpm ?? null,
     tpm: key.tpm ?? null,
+    max_concurrent: key.maxConcurrent ?? null,
     created_by: key.createdBy ?? null,
     created_by_session: key.createdBySession ?? null
   }
@@ -150,6 +152,7 @@ export class AccessKeyRepository {
     if (patch.creditPeriod !== undefined) values.credit_period = patch.creditPeriod
     if (patch.rpm !== undefined) values.rpm = patch.rpm
     if (patch.tpm !== undefined) values.tpm = patch.tpm
+    if (patch.maxConcurrent !== undefined) values.max_concurrent = patch.maxConcurrent
     await this.write(async (db) => await db.updateTable('access_keys').set(values).where('id', '=', id).execute())
     return await this.findById(id)
   }

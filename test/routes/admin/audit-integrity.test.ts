@@ -18,13 +18,13 @@ async function auditLog (app: FastifyInstance, query: string): Promise<Array<{ a
 async function patchRecordsOldAndNew (t: Test, backend: Backend): Promise<void> {
   const app = await backend(t)
   const key = await issueKey(app, { name: 'before', scopes: ['chat'], models: ['openai/*'], creditLimit: 10, rpm: 60 })
-  const patch = { scopes: ['chat', 'embeddings'], models: ['openai/gpt-4o'], creditLimit: 5, creditPeriod: 'day', rpm: null, tpm: 1000 }
+  const patch = { scopes: ['chat', 'embeddings'], models: ['openai/gpt-4o'], creditLimit: 5, creditPeriod: 'day', rpm: null, tpm: 1000, maxConcurrent: 2 }
   t.equal((await adminCall(app, { method: 'PATCH', url: `${KEYS}/${key.id}`, payload: patch })).statusCode, 200)
   const [updated] = await auditLog(app, `?action=access_key.updated&targetId=${key.id}`)
   t.same(updated?.details, {
-    changed: ['scopes', 'models', 'creditLimit', 'creditPeriod', 'rpm', 'tpm'],
-    before: { scopes: ['chat'], models: ['openai/*'], creditLimit: 10, creditPeriod: 'total', rpm: 60, tpm: null },
-    after: { scopes: ['chat', 'embeddings'], models: ['openai/gpt-4o'], creditLimit: 5, creditPeriod: 'day', rpm: null, tpm: 1000 }
+    changed: ['scopes', 'models', 'creditLimit', 'creditPeriod', 'rpm', 'tpm', 'maxConcurrent'],
+    before: { scopes: ['chat'], models: ['openai/*'], creditLimit: 10, creditPeriod: 'total', rpm: 60, tpm: null, maxConcurrent: null },
+    after: { scopes: ['chat', 'embeddings'], models: ['openai/gpt-4o'], creditLimit: 5, creditPeriod: 'day', rpm: null, tpm: 1000, maxConcurrent: 2 }
   })
   const text = JSON.stringify(await auditLog(app, ''))
   t.notOk(text.includes(key.key), 'no secret in the audit log')

@@ -40,7 +40,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     const { key, secret } = await app.audited(request, async (store) => {
       const issued = await app.accessKeys.create({ ...request.body, ...creator }, store.accessKeys)
       const { key } = issued
-      const limits = { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm }
+      const limits = { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent }
       return { result: issued, audit: { action: 'access_key.created', targetType: 'access_key', targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models, ...limits } } }
     })
     return reply.code(201).send({ ...accessKeyView(key), key: secret })
