@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { sql } from 'kysely'
-import { ADMIN_KEY, adminCall, bearer } from '../helpers/build.js'
+import { ADMIN_KEY, adminCall, bearer, tempDir } from '../helpers/build.js'
+import { runTs } from '../helpers/run-ts.js'
 import { ConfigError, loadConfig } from '../../config.js'
 import { UI_NONCE, landing, listeningGateway, oidcEnv, signIn, startIdp } from './idp.js'
 
@@ -35,6 +36,13 @@ test('single sign-on needs OIDC_REDIRECT_URL or PUBLIC_URL: the callback never c
   t.equal(login.statusCode, 302)
   const authorize = new URL(login.headers.location as string)
   t.equal(authorize.searchParams.get('redirect_uri'), `${base}/api/admin/sso/callback`, 'the callback is PUBLIC_URL\'s, whatever Host says')
+})
+
+test('the server refuses to start (exit 78) with single sign-on on and no configured callback', async (t) => {
+  const res = await runTs('server.ts', [], { ...HTTPS_SSO, DATA_DIR: tempDir(t) })
+  t.equal(res.code, 78, 'EX_CONFIG')
+  t.match(res.stderr, /OIDC_ISSUER needs OIDC_REDIRECT_URL or PUBLIC_URL/)
+  t.equal(res.stdout, '', 'nothing was started')
 })
 
 test('the token comes back with the admin page\'s nonce; a sign-in started without one is refused', async (t) => {
