@@ -63,7 +63,7 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     // requireHostHeader: a missing Host is refused by plugins/app/request-hygiene.ts, in the gateway's error shape
     http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000, requireHostHeader: false },
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // requests refused before routing (malformed HTTP, oversized headers, bad URLs) answer { error, message } too
@@ -78,6 +78,15 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
     // removeAdditional off: a schema that forbids unknown fields reports them (a typo such as "scope") instead of dropping them
     ajv: { customOptions: { allErrors: false, removeAdditional: false } }
   }
+}
+
+/**
+ * Fastify trusts no hop for a bare number (it cannot vouch for the direct peer), so a hop count becomes a function:
+ * the nearest `hops` addresses (the peer first) are proxies. Right only when clients cannot reach the gateway directly.
+ */
+function trustProxyOption (setting: Config['TRUST_PROXY']): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting
+  return setting === 0 ? false : (_address, hop) => hop < setting
 }
 
 /** A ready-to-listen gateway for `config` (used by the server entry, the CLI-free tests and the benchmark). */

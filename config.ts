@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { isIP } from 'node:net'
 import { AdminUiSettings, adminUiConfigProblem } from './lib/admin-ui-config.js'
 import { BUILTIN_PROVIDERS } from './providers/catalog.js'
 import { allowedHostsProblem } from './providers/allowed-hosts.js'
@@ -77,7 +78,12 @@ export const ConfigSchema = Type.Object({
   KEY_CACHE_TTL_MS: Type.Integer({ default: 30_000, minimum: 0 }),
   KEY_CACHE_SIZE: Type.Integer({ default: 10_000, minimum: 1 }),
   LAST_USED_FLUSH_MS: Type.Integer({ default: 5_000, minimum: 10 }),
-  TRUST_PROXY: Type.Boolean({ default: false }),
+  // parsed by parseTrustProxy before validation: TypeBox alone would read "1" as true (trust every hop)
+  TRUST_PROXY: Type.Union([Type.Boolean(), Type.Integer({ minimum: 0, maximum: 100 }), Type.String({ minLength: 1 })], {
+    default: false,
+    description: 'Whose X-Forwarded-For to believe: false (nobody), true (every hop: only behind a proxy that replaces the header), a hop count, or comma-separated proxy IPs/CIDRs',
+    expected: 'true, false, a hop count, or comma-separated IP addresses / CIDRs of the proxies'
+  }),
   // server timeouts: a slow client cannot hold a connection open by trickling headers or body
   HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
@@ -125,6 +131,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key]
     if (value !== undefined && value !== '') raw[key] = value
   }
+  if (typeof raw.TRUST_PROXY === 'string') raw.TRUST_PROXY = parseTrustProxy(raw.TRUST_PROXY)
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...raw }))
   const problems = [...Value.Errors(ConfigSchema, converted)].map((e) => {
     const name = e.path.replace(/^\//, '')
@@ -137,6 +144,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       if (!problems.some((p) => p.startsWith(`${key}:`))) problems.push(`${key}: Expected integer`)
     }
   }
+  const proxyProblem = trustProxyProblem((converted as Partial<Config>).TRUST_PROXY)
+  if (proxyProblem !== undefined && !problems.some((p) => p.startsWith('TRUST_PROXY:'))) problems.push(`TRUST_PROXY: ${proxyProblem}`)
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
   const config = converted as Config
   if (config.JWT_SECRET && config.JWT_PUBLIC_KEY) {
@@ -155,8 +164,30 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   return config
 }
 
+/** "true"/"false", a hop count, or a list of proxies, as Fastify's trustProxy takes them (see app.ts). */
+function parseTrustProxy (raw: string): boolean | number | string {
+  const value = raw.trim()
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true'
+  return /^\d+$/.test(value) ? Number(value) : value
+}
+
+/** A list of proxies must name addresses, CIDRs or proxy-addr's ranges; a typo must not silently trust nobody. */
+function trustProxyProblem (value: Config['TRUST_PROXY'] | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const ranges = new Set(['loopback', 'linklocal', 'uniquelocal'])
+  const bad = value.split(',').map((s) => s.trim()).find((entry) => {
+    if (ranges.has(entry)) return false
+    const [address = '', bits, ...rest] = entry.split('/')
+    const family = isIP(address)
+    if (family === 0 || rest.length > 0) return true
+    return bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+  })
+  return bad === undefined ? undefined : `Expected true, false, a hop count, or IP addresses / CIDRs ("${bad}" is none of these)`
+}
+
 /** A readable expectation for a choice among literals ("Expected one of: info, debug, …") instead of "Expected union value". */
 function describeExpected (schema: TSchema): string | undefined {
+  if (typeof schema.expected === 'string') return `Expected ${schema.expected}`
   const choices = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const as unknown)
   if (choices === undefined || choices.some((c) => typeof c !== 'string')) return undefined
   return `Expected one of: ${choices.join(', ')}`

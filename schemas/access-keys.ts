@@ -42,6 +42,8 @@ export const AccessKeyView = Type.Object({
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   lastUsedAt: Type.Union([IsoDateTime, Type.Null()]),
+  createdBy: Type.Union([Type.String(), Type.Null()], { description: 'Who issued it: "sso:<email>", "access-key:<id>", "jwt:<sub>" or "cli:<user>" (null for keys issued before this was recorded)' }),
+  createdBySession: Type.Union([Type.String(), Type.Null()], { description: 'The single sign-on session that issued it; ending that session can revoke it (DELETE /api/admin/sessions/{id}?revokeKeys=true)' }),
   status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')])
 }, { $id: 'AccessKey' })
 

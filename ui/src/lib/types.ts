@@ -136,4 +136,6 @@ export interface AdminSession {
   expiresAt: string
   /** The session this tab is signed in with. */
   current: boolean
+  /** Live access keys issued under this session (ending it can revoke them). */
+  createdKeys: number
 }
