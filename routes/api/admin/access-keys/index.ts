@@ -31,7 +31,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { key, secret } = await app.accessKeys.create(request.body)
     await app.audit(request, { action: 'access_key.created', targetType: 'access_key', targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models } })
-    return reply.code(201).send({ ...accessKeyView(key), key: secret })
+    return reply.code(201).header('cache-control', 'no-store').send({ ...accessKeyView(key), key: secret })
   })
 
   app.get('/', {
@@ -76,7 +76,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     },
     // the body is optional: a bare POST rotates with no grace window
     preValidation: async (request) => { request.body ??= {} }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { id } = request.params
     const graceSeconds = request.body.graceSeconds ?? 0
     const issued = await app.accessKeys.rotate(id, graceSeconds)
@@ -85,7 +85,8 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
       throw new BadRequestError(`access key ${id} is revoked and cannot be rotated`)
     }
     await app.audit(request, { action: 'access_key.rotated', targetType: 'access_key', targetId: id, details: { graceSeconds } })
-    return { ...accessKeyView(issued.key), key: issued.secret }
+    // the new secret is in this answer only: no browser or proxy cache may keep it
+    return await reply.header('cache-control', 'no-store').send({ ...accessKeyView(issued.key), key: issued.secret })
   })
 }
 
