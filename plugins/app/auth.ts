@@ -128,7 +128,7 @@ function jwtEnabled (config: Config): boolean {
 }
 
 async function registerJwt (app: FastifyInstance): Promise<void> {
-  const { JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_LIFETIME_SECONDS } = app.config
+  const { JWT_ISSUER, JWT_AUDIENCE } = app.config
   // refuses (ConfigError, exit 78) a key whose kind does not match the algorithms: no algorithm confusion
   const verification = jwtVerification(app.config)
   await app.register(fastifyJwt, {
@@ -136,9 +136,8 @@ async function registerJwt (app: FastifyInstance): Promise<void> {
     secret: verification?.secret ?? randomBytes(32),
     verify: {
       algorithms: (verification?.algorithms ?? ['HS256']) as never,
-      // fast-jwt checks iss/aud only when present, so a configured one must also be required; iat bounds the lifetime
+      // fast-jwt checks iss/aud only when present, so a configured one must also be required; iat bounds the lifetime (verifyJwt)
       requiredClaims: ['exp', 'iat', ...(JWT_ISSUER !== undefined ? ['iss'] : []), ...(JWT_AUDIENCE !== undefined ? ['aud'] : [])],
-      maxAge: JWT_MAX_LIFETIME_SECONDS * 1000,
       ...(JWT_ISSUER !== undefined ? { allowedIss: JWT_ISSUER } : {}),
       ...(JWT_AUDIENCE !== undefined ? { allowedAud: JWT_AUDIENCE } : {})
     }
