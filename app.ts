@@ -10,6 +10,7 @@ import type { Config } from './config.js'
 import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js'
 import { lazyChildLogger } from './lib/lazy-logger.js'
 import { LOG_SERIALIZERS } from './lib/log-serializers.js'
+import type { ResolveHost } from './providers/address-guard.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -17,6 +18,8 @@ export interface AppOptions {
   config: Config
   /** Where one-time notices meant for the operator (the bootstrap admin key) go; stdout by default. */
   print?: (text: string) => void
+  /** How admin-configured providers' host names are resolved for the address guard (tests inject one; default dns.lookup). */
+  resolveHost?: ResolveHost
 }
 
 declare module 'fastify' {

@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import { AdminUiSettings, adminUiConfigProblem } from './lib/admin-ui-config.js'
 import { jwtAlgorithmProblem } from './lib/jwt-algorithms.js'
 import { BUILTIN_PROVIDERS } from './providers/catalog.js'
+import { allowedHostsProblem } from './providers/allowed-hosts.js'
 
 const ApiKey = (provider: string) => Type.Optional(Type.String({ minLength: 1, description: `${provider} API key; the provider is enabled when it is set` }))
 const BaseUrl = (id: string) => Type.Optional(Type.String({
@@ -37,6 +38,10 @@ const ProviderSettings = {
   OPENROUTER_MODELS: ModelList,
   OLLAMA_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://\\S+$', description: 'Ollama\'s OpenAI-compatible root, e.g. http://127.0.0.1:11434/v1; Ollama is enabled when it is set (no key)' })),
   OLLAMA_MODELS: ModelList,
+  PROVIDER_ALLOWED_HOSTS: Type.Optional(Type.String({
+    pattern: '^\\s*[^\\s,]+(\\s*,\\s*[^\\s,]+)*\\s*$',
+    description: 'Comma-separated host names, IP addresses or CIDR ranges (e.g. 127.0.0.1,ollama.internal,10.0.0.0/8) that admin-configured providers may point at although they are not public addresses'
+  })),
   UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 1, description: 'Connecting to a provider (TCP + TLS)' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 1, description: 'Until a provider\'s response headers; for a non-streamed call that is the whole answer' }),
   UPSTREAM_IDLE_TIMEOUT_MS: Type.Integer({ default: 300_000, minimum: 1, description: 'Longest silence between two pieces of a provider\'s response' }),
@@ -145,6 +150,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (config.HEADERS_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration:\n  HEADERS_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS')
   }
+  const hostsProblem = allowedHostsProblem(config.PROVIDER_ALLOWED_HOSTS)
+  if (hostsProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${hostsProblem}`)
   const ssoProblem = adminUiConfigProblem(config)
   if (ssoProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${ssoProblem}`)
   if (isPostgresUrl(config.DATABASE_URL) && !config.SERVER_SECRET) {

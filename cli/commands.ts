@@ -29,7 +29,8 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<string>> = {
       creditLimit: optionalNumber(values['credit-limit']),
       creditPeriod: values['credit-period'] as CreditPeriod | undefined,
       rpm: optionalNumber(values.rpm),
-      tpm: optionalNumber(values.tpm)
+      tpm: optionalNumber(values.tpm),
+      maxConcurrent: optionalNumber(values['max-concurrent'])
     })
     await audit(store, 'access_key.created', key.id, { name: key.name, scopes: key.scopes, models: key.models })
     return values.json === true ? json({ ...view(key), key: secret }) : issuedText('Created', view(key), secret)

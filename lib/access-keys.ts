@@ -89,7 +89,8 @@ export class AccessKeyService {
       creditLimit: input.creditLimit ?? null,
       creditPeriod: input.creditPeriod ?? 'total',
       rpm: input.rpm ?? null,
-      tpm: input.tpm ?? null
+      tpm: input.tpm ?? null,
+      maxConcurrent: input.maxConcurrent ?? null
     })
     return { key, secret }
   }
@@ -267,7 +268,7 @@ export class AccessKeyService {
         name: key.name,
         scopes: new Set(key.scopes),
         allowsModel: modelMatcher(key.models),
-        limits: { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm }
+        limits: { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent }
       }
     }
   }
@@ -307,7 +308,7 @@ const MODEL = new RegExp(MODEL_PATTERN)
 
 /** The admin API's schema checks these too; the CLI reaches the service directly. */
 function validateLimits (limits: Partial<KeyLimits>): void {
-  for (const name of ['creditLimit', 'rpm', 'tpm'] as const) {
+  for (const name of ['creditLimit', 'rpm', 'tpm', 'maxConcurrent'] as const) {
     const value = limits[name]
     const { min, max, integer } = LIMIT_RANGES[name]
     if (value === null || value === undefined) continue
@@ -322,7 +323,9 @@ function validateLimits (limits: Partial<KeyLimits>): void {
 }
 
 function validateModels (models: string[] | undefined): void {
-  const bad = models?.find((m) => !MODEL.test(m) || m.length > MODEL_PATTERN_MAX_LENGTH)
+  const long = models?.find((m) => m.length > MODEL_PATTERN_MAX_LENGTH)
+  if (long !== undefined) throw new BadRequestError(`a model pattern is at most ${MODEL_PATTERN_MAX_LENGTH} characters; one has ${long.length}`)
+  const bad = models?.find((m) => !MODEL.test(m))
   if (bad !== undefined) throw new BadRequestError(`"${bad}" is not a model pattern such as *, openai/* or openai/gpt-4o`)
   if (models?.length === 0) throw new BadRequestError('a key needs at least one model pattern')
 }

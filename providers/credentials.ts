@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { SecretBox, credentialBinding } from '../lib/secret-box.js'
-import type { ProviderRepository, StoredCredential } from '../store/providers.js'
+import type { CredentialWithBaseUrl, ProviderRepository, StoredCredential } from '../store/providers.js'
 import { UpstreamAuthError, UpstreamRateLimitedError, clientMessage } from './errors.js'
 import { retryAfterMs } from './retry.js'
 import type { ProviderConfig } from './types.js'
@@ -27,7 +27,7 @@ export interface CredentialPoolOptions {
 }
 
 /** A credential held in memory, opened. */
-interface LiveCredential extends StoredCredential {
+interface LiveCredential extends CredentialWithBaseUrl {
   secret: string
 }
 
@@ -59,7 +59,7 @@ export class CredentialPool {
 
   async reload (): Promise<void> {
     const next = new Map<string, LiveCredential[]>()
-    for (const stored of await this.repo.credentials()) {
+    for (const stored of await this.repo.credentialsWithBaseUrl()) {
       const binding = credentialBinding(stored.providerId, stored.id)
       let secret: string
       try {
@@ -92,7 +92,7 @@ export class CredentialPool {
    * Providers without stored credentials (environment ones, keyless upstreams) run unchanged.
    */
   withCredential<T> (provider: ProviderConfig, attempt: (provider: ProviderConfig) => Promise<T>): Promise<T> {
-    const credentials = this.byProvider.get(provider.id)
+    const credentials = this.enteredFor(provider.id, provider.baseUrl)
     // env-configured providers (and store ones without credentials) go straight through, in no extra async frame
     if (provider.source !== 'store' || credentials === undefined || credentials.length === 0) return attempt(provider)
     return this.withPicked(provider, credentials, attempt)
@@ -108,11 +108,21 @@ export class CredentialPool {
     }
   }
 
-  /** A healthy credential of `providerId` for a one-off call (connection test), without judging it afterwards. */
-  secretFor (providerId: string): { id: string, secret: string } | undefined {
-    const healthy = (this.byProvider.get(providerId) ?? []).filter((c) => this.isHealthy(c))
+  /** A healthy credential of `providerId` (at `baseUrl`) for a one-off call (connection test), without judging it afterwards. */
+  secretFor (providerId: string, baseUrl: string): { id: string, secret: string } | undefined {
+    const healthy = (this.enteredFor(providerId, baseUrl) ?? []).filter((c) => this.isHealthy(c))
     const picked = healthy.length > 0 ? this.weighted(healthy) : undefined
     return picked && { id: picked.id, secret: picked.secret }
+  }
+
+  /**
+   * The provider's credentials, unless it has moved to another origin since they were read: the store deletes them
+   * then, but a replica may see the new URL before its next credential reload, and must not send the old ones there.
+   */
+  private enteredFor (providerId: string, baseUrl: string): LiveCredential[] | undefined {
+    const credentials = this.byProvider.get(providerId)
+    const enteredAt = credentials?.[0]?.providerBaseUrl
+    return enteredAt === undefined || enteredAt === baseUrl || sameOrigin(enteredAt, baseUrl) ? credentials : undefined
   }
 
   private isHealthy (c: LiveCredential): boolean {
@@ -160,5 +170,13 @@ export class CredentialPool {
     } catch (err) {
       this.log.error({ err, credential: credential.id }, 'could not save a provider credential state')
     }
+  }
+}
+
+function sameOrigin (a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin
+  } catch {
+    return false
   }
 }

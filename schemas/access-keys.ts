@@ -19,13 +19,15 @@ const LimitFields = {
   creditLimit: NullableNumber({ ...range('creditLimit'), description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
   creditPeriod: Type.Union(CREDIT_PERIODS.map((p) => Type.Literal(p)), { description: 'Budget period (UTC): total, day or month' }),
   rpm: NullableInteger({ ...range('rpm'), description: 'Requests per minute; null = unlimited (429 past it)' }),
-  tpm: NullableInteger({ ...range('tpm'), description: 'Tokens per minute; null = unlimited (429 past it)' })
+  tpm: NullableInteger({ ...range('tpm'), description: 'Tokens per minute; null = unlimited (429 past it)' }),
+  maxConcurrent: NullableInteger({ ...range('maxConcurrent'), description: 'Model calls in progress at once, streams until they end; null = unlimited (429 past it)' })
 }
 const OptionalLimitFields = {
   creditLimit: Type.Optional(LimitFields.creditLimit),
   creditPeriod: Type.Optional(LimitFields.creditPeriod),
   rpm: Type.Optional(LimitFields.rpm),
-  tpm: Type.Optional(LimitFields.tpm)
+  tpm: Type.Optional(LimitFields.tpm),
+  maxConcurrent: Type.Optional(LimitFields.maxConcurrent)
 }
 
 export const AccessKeyView = Type.Object({

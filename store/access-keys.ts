@@ -51,7 +51,8 @@ function toAccessKey (row: Selectable<AccessKeysTable>): AccessKey {
     creditLimit: row.credit_limit === null ? null : Number(row.credit_limit),
     creditPeriod: (row.credit_period ?? 'total') as CreditPeriod,
     rpm: row.rpm,
-    tpm: row.tpm
+    tpm: row.tpm,
+    maxConcurrent: row.max_concurrent ?? null
   }
 }
 
@@ -73,7 +74,8 @@ function toRow (key: NewAccessKey): Selectable<AccessKeysTable> {
     credit_limit: key.creditLimit ?? null,
     credit_period: key.creditPeriod ?? 'total',
     rpm: key.rpm ?? null,
-    tpm: key.tpm ?? null
+    tpm: key.tpm ?? null,
+    max_concurrent: key.maxConcurrent ?? null
   }
 }
 
@@ -140,6 +142,7 @@ export class AccessKeyRepository {
     if (patch.creditPeriod !== undefined) values.credit_period = patch.creditPeriod
     if (patch.rpm !== undefined) values.rpm = patch.rpm
     if (patch.tpm !== undefined) values.tpm = patch.tpm
+    if (patch.maxConcurrent !== undefined) values.max_concurrent = patch.maxConcurrent
     await this.write(async (db) => await db.updateTable('access_keys').set(values).where('id', '=', id).execute())
     return await this.findById(id)
   }

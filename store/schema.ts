@@ -21,6 +21,8 @@ export interface AccessKeysTable {
   credit_period: string | null
   rpm: number | null
   tpm: number | null
+  /** Calls in progress at once (migration 010); null = unlimited. */
+  max_concurrent: number | null
 }
 
 export interface AuditLogTable {
