@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js'
 import { lazyChildLogger } from './lib/lazy-logger.js'
+import { LOG_SERIALIZERS } from './lib/log-serializers.js'
 import type { ResolveHost } from './providers/address-guard.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -52,7 +53,7 @@ const LOG_REDACTION = {
 /** Server-level options (logger, limits, ids) that must be set when Fastify is constructed. */
 export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
-    logger: { level: config.LOG_LEVEL, redact: LOG_REDACTION },
+    logger: { level: config.LOG_LEVEL, redact: LOG_REDACTION, serializers: LOG_SERIALIZERS },
     // a request gets its pino child (bound to the request id) only once it logs something
     childLoggerFactory: lazyChildLogger,
     bodyLimit: config.BODY_LIMIT,
@@ -94,7 +95,7 @@ export async function buildApp (config: Config, options: Omit<AppOptions, 'confi
   const base = serverOptions(config)
   // logger options given by a caller (tests capture logs this way) extend ours; redaction always stays
   const logger = typeof overrides.logger === 'object' && overrides.logger !== null
-    ? { ...base.logger as object, ...overrides.logger, redact: LOG_REDACTION }
+    ? { ...base.logger as object, ...overrides.logger, redact: LOG_REDACTION, serializers: { ...overrides.logger.serializers, ...LOG_SERIALIZERS } }
     : overrides.logger ?? base.logger
   const app = Fastify({ ...base, ...overrides, logger }).withTypeProvider<TypeBoxTypeProvider>()
   await app.register(hubgate, { ...options, config })

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { isIP } from 'node:net'
 import { AdminUiSettings, adminUiConfigProblem } from './lib/admin-ui-config.js'
+import { jwtAlgorithmProblem } from './lib/jwt-algorithms.js'
 import { BUILTIN_PROVIDERS } from './providers/catalog.js'
 import { allowedHostsProblem } from './providers/allowed-hosts.js'
 
@@ -74,6 +75,8 @@ export const ConfigSchema = Type.Object({
   JWT_ALGORITHMS: Type.Optional(Type.String({ pattern: '^(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|ES512|PS256|PS384|PS512)(,(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|ES512|PS256|PS384|PS512))*$' })),
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_MAX_LIFETIME_SECONDS: Type.Integer({ default: 86_400, minimum: 1, description: 'Longest life of a service JWT: its exp − iat, and its age, may not exceed this (iat is required)' }),
+  JWT_ALLOW_ADMIN: Type.Boolean({ default: false, description: 'Accept service JWTs whose scope claim includes admin (refused otherwise)' }),
   BODY_LIMIT: Type.Integer({ default: 4 * 1024 * 1024, minimum: 1024 }),
   KEY_CACHE_TTL_MS: Type.Integer({ default: 30_000, minimum: 0 }),
   KEY_CACHE_SIZE: Type.Integer({ default: 10_000, minimum: 1 }),
@@ -151,6 +154,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (config.JWT_SECRET && config.JWT_PUBLIC_KEY) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET and JWT_PUBLIC_KEY are mutually exclusive')
   }
+  const jwtProblem = jwtAlgorithmProblem(config)
+  if (jwtProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${jwtProblem}`)
   if (config.HEADERS_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration:\n  HEADERS_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS')
   }

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { SecretBox } from '../lib/secret-box.js'
+import { SecretBox, credentialBinding } from '../lib/secret-box.js'
 import type { CredentialWithBaseUrl, ProviderRepository, StoredCredential } from '../store/providers.js'
 import { UpstreamAuthError, UpstreamRateLimitedError, clientMessage } from './errors.js'
 import { retryAfterMs } from './retry.js'
@@ -60,19 +60,31 @@ export class CredentialPool {
   async reload (): Promise<void> {
     const next = new Map<string, LiveCredential[]>()
     for (const stored of await this.repo.credentialsWithBaseUrl()) {
+      const binding = credentialBinding(stored.providerId, stored.id)
       let secret: string
       try {
-        secret = this.box.decrypt(stored.sealed)
+        secret = this.box.decrypt(stored.sealed, binding)
       } catch {
-        // sealed under another SERVER_SECRET: unusable, and worth saying (without any secret)
-        this.log.warn({ provider: stored.providerId, credential: stored.id }, 'provider credential cannot be decrypted with this server secret; skipped')
+        // sealed under another SERVER_SECRET, or for another row: unusable, and worth saying (without any secret)
+        this.log.warn({ provider: stored.providerId, credential: stored.id }, 'provider credential cannot be decrypted with this server secret for this row; skipped')
         continue
       }
+      if (SecretBox.isLegacy(stored.sealed)) await this.reseal(stored, secret, binding)
       const list = next.get(stored.providerId) ?? []
       list.push({ ...stored, secret })
       next.set(stored.providerId, list)
     }
     this.byProvider = next
+  }
+
+  /** Encrypts a credential written before associated data existed again, bound to its row; it stays usable if that fails. */
+  private async reseal (stored: StoredCredential, secret: string, binding: string): Promise<void> {
+    try {
+      await this.repo.resealCredential(stored.providerId, stored.id, stored.sealed, this.box.encrypt(secret, binding))
+      this.log.info({ provider: stored.providerId, credential: stored.id }, 'provider credential re-encrypted bound to its row')
+    } catch (err) {
+      this.log.warn({ err, provider: stored.providerId, credential: stored.id }, 'could not re-encrypt a provider credential; it is used as it is')
+    }
   }
 
   /**

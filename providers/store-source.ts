@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { ConflictError, NotFoundError } from '../lib/errors.js'
-import { maskSecret, type SecretBox } from '../lib/secret-box.js'
+import { credentialBinding, maskSecret, type SecretBox } from '../lib/secret-box.js'
 import type {
   CreateCredentialBodyType, CreateProviderBodyType, CredentialViewType, ProviderViewType, UpdateCredentialBodyType, UpdateProviderBodyType
 } from '../schemas/providers.js'
@@ -147,11 +147,12 @@ export class StoreProviders {
   async addCredential (providerId: string, body: CreateCredentialBodyType): Promise<CredentialViewType> {
     await this.storeProvider(providerId)
     const now = new Date().toISOString()
+    const id = randomUUID()
     const created = await this.repo.insertCredential({
-      id: randomUUID(),
+      id,
       providerId,
       label: body.label ?? 'default',
-      sealed: this.box.encrypt(body.secret),
+      sealed: this.box.encrypt(body.secret, credentialBinding(providerId, id)),
       hint: maskSecret(body.secret),
       weight: body.weight ?? 1,
       disabledReason: null,
@@ -166,7 +167,7 @@ export class StoreProviders {
   async updateCredential (providerId: string, id: string, body: UpdateCredentialBodyType): Promise<CredentialViewType> {
     await this.storeProvider(providerId)
     const patch: StoredCredentialPatch = { label: body.label, weight: body.weight }
-    if (body.secret !== undefined) Object.assign(patch, { sealed: this.box.encrypt(body.secret), hint: maskSecret(body.secret) })
+    if (body.secret !== undefined) Object.assign(patch, { sealed: this.box.encrypt(body.secret, credentialBinding(providerId, id)), hint: maskSecret(body.secret) })
     if (body.enabled === true) Object.assign(patch, { disabledReason: null, cooldownUntil: null })
     if (body.enabled === false) patch.disabledReason = 'Disabled by an administrator.'
     const updated = await this.repo.updateCredential(providerId, id, patch, new Date().toISOString())

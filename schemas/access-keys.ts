@@ -49,7 +49,7 @@ export const AccessKeyView = Type.Object({
 
 export const IssuedAccessKey = Type.Intersect([AccessKeyView, Type.Object({
   key: Type.String({ description: 'The secret. Shown only in this response; store it now.' })
-})])
+})], { headers: { 'cache-control': { type: 'string', enum: ['no-store'], description: 'The answer carries a secret: no cache may keep it' } } })
 
 export const CreateAccessKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),

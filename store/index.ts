@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
@@ -13,6 +12,7 @@ import { ProviderRepository } from './providers.js'
 import { sqliteChangeFeed } from './change-feed.js'
 import type { Connection } from './connection.js'
 import { isPostgresUrl, type Config } from '../config.js'
+import { ensurePrivateDir, privateSqliteFiles } from '../lib/private-files.js'
 
 export type Dialect = Connection['dialect']
 
@@ -108,7 +108,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
 
 function sqlitePath ({ databaseUrl, dataDir }: StoreOptions): string {
   if (databaseUrl === undefined) {
-    mkdirSync(dataDir, { recursive: true })
+    ensurePrivateDir(dataDir)
     return join(dataDir, 'hubgate.db')
   }
   if (databaseUrl === ':memory:') return databaseUrl
@@ -116,6 +116,8 @@ function sqlitePath ({ databaseUrl, dataDir }: StoreOptions): string {
 }
 
 function connectSqlite (path: string): Connection {
+  // key hashes and sealed provider credentials: the file and its -wal/-shm are for this user only
+  if (path !== ':memory:') privateSqliteFiles(path)
   const database = new SQLite(path)
   // first, so that the WAL switch below waits for another process opening the same file
   database.pragma('busy_timeout = 5000')

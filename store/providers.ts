@@ -165,6 +165,12 @@ export class ProviderRepository {
     return await this.findCredential(providerId, id)
   }
 
+  /** Replaces the ciphertext only if it is still `from`: an administrator's new secret saved meanwhile is kept. */
+  async resealCredential (providerId: string, id: string, from: string, to: string): Promise<void> {
+    await this.db.updateTable('provider_credentials').set({ secret_ciphertext: to })
+      .where('provider_id', '=', providerId).where('id', '=', id).where('secret_ciphertext', '=', from).execute()
+  }
+
   async deleteCredential (providerId: string, id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('provider_credentials').where('provider_id', '=', providerId).where('id', '=', id).executeTakeFirst()
     return Number(result.numDeletedRows) > 0

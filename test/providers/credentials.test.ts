@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'tap'
 import type { FastifyBaseLogger } from 'fastify'
-import { SecretBox } from '../../lib/secret-box.js'
+import { SecretBox, credentialBinding } from '../../lib/secret-box.js'
 import { CredentialPool } from '../../providers/credentials.js'
 import type { ProviderConfig } from '../../providers/types.js'
 import type { CredentialWithBaseUrl, ProviderRepository } from '../../store/providers.js'
@@ -14,7 +14,7 @@ const provider: ProviderConfig = { id: 'acme', kind: 'openai-compatible', displa
 
 function stored (id: string, secret: string, weight: number): CredentialWithBaseUrl {
   const now = new Date(0).toISOString()
-  return { id, providerId: 'acme', label: id, sealed: box.encrypt(secret), hint: '…', weight, disabledReason: null, cooldownUntil: null, createdAt: now, updatedAt: now, providerBaseUrl: provider.baseUrl }
+  return { id, providerId: 'acme', label: id, sealed: box.encrypt(secret, credentialBinding('acme', id)), hint: '…', weight, disabledReason: null, cooldownUntil: null, createdAt: now, updatedAt: now, providerBaseUrl: provider.baseUrl }
 }
 
 /** A pool over an in-memory repository, with its clock and random source under the test's control. */

@@ -70,7 +70,7 @@ test('the audit log filters by action, target and time, and pages', async (t) =>
 
 test('a service token acting as admin is recorded as jwt:<sub>', async (t) => {
   const secret = 'audit-jwt-secret-0123456789abcdefghijklmnop'
-  const app = await build(t, { JWT_SECRET: secret })
+  const app = await build(t, { JWT_SECRET: secret, JWT_ALLOW_ADMIN: 'true' })
   const token = createSigner({ key: secret, expiresIn: 60_000 })({ sub: 'ops-bot', scope: 'admin' })
   const res = await app.inject({ method: 'POST', url: KEYS, headers: bearer(token), payload: { name: 'from a service' } })
   t.equal(res.statusCode, 201)

@@ -43,7 +43,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
       const limits = { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent }
       return { result: issued, audit: { action: 'access_key.created', targetType: 'access_key', targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models, ...limits } } }
     })
-    return reply.code(201).send({ ...accessKeyView(key), key: secret })
+    return reply.code(201).header('cache-control', 'no-store').send({ ...accessKeyView(key), key: secret })
   })
 
   app.get('/', {
@@ -93,7 +93,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     },
     // the body is optional: a bare POST rotates with no grace window
     preValidation: async (request) => { request.body ??= {} }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { id } = request.params
     const graceSeconds = request.body.graceSeconds ?? 0
     const issued = await app.audited(request, async (store) => {
@@ -104,7 +104,8 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
       }
       return { result: rotated, audit: { action: 'access_key.rotated', targetType: 'access_key', targetId: id, details: { graceSeconds } } }
     })
-    return { ...accessKeyView(issued.key), key: issued.secret }
+    // the new secret is in this answer only: no browser or proxy cache may keep it
+    return await reply.header('cache-control', 'no-store').send({ ...accessKeyView(issued.key), key: issued.secret })
   })
 }
 
