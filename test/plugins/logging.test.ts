@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { test } from 'tap'
 import { createSigner } from 'fast-jwt'
@@ -7,7 +6,7 @@ import { lazyChildLogger } from '../../lib/lazy-logger.js'
 import { loadConfig } from '../../config.js'
 import { ADMIN_KEY, bearer, issueKey, tempDir, type TestContext } from '../helpers/build.js'
 import { sendJson, startMock } from '../helpers/mock-server.js'
-import { oidcEnv, startIdp } from '../ui/idp.js'
+import { freePort, landing, oidcEnv, signIn, startIdp } from '../ui/idp.js'
 
 const JWT_SECRET = 'logging-jwt-secret-0123456789abcdefghijklmnop'
 
@@ -148,17 +147,15 @@ test('a key in a query string never reaches the log: secret-looking query values
 
 test('the OIDC callback\'s code and state are [REDACTED] in the log, and the answer carrying the session is not cached', async (t) => {
   const idp = await startIdp(t, { email: 'alice@example.com', email_verified: true })
-  const { app, text } = await buildCapturing(t, 'info', oidcEnv(idp, { OIDC_ALLOWED_EMAILS: 'alice@example.com' }))
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  const login = await fetch(`${base}/api/admin/sso/login`, { redirect: 'manual' })
-  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? ''
-  const authorize = await fetch(login.headers.get('location') ?? '', { redirect: 'manual' })
-  const callback = new URL(authorize.headers.get('location') ?? '')
-  const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } })
-  t.equal(landed.status, 302)
-  t.equal(landed.headers.get('cache-control'), 'no-store')
-  const session = new URLSearchParams(new URL(landed.headers.get('location') ?? '', base).hash.slice(1)).get('sso') ?? ''
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const { app, text } = await buildCapturing(t, 'info', oidcEnv(idp, { OIDC_ALLOWED_EMAILS: 'alice@example.com', PUBLIC_URL: base }))
+  await app.listen({ host: '127.0.0.1', port })
+  let callback = new URL(base)
+  let cacheControl: string | null = null
+  const landed = await signIn(base, { callback: (u) => { callback = u }, landed: (res) => { cacheControl = res.headers.get('cache-control') } })
+  t.equal(cacheControl, 'no-store', 'the answer carrying the session is not cached')
+  const session = landing(landed).token ?? ''
   t.match(session, /^hgs_/, 'signed in')
 
   const code = callback.searchParams.get('code') ?? ''

@@ -47,6 +47,8 @@ export interface SignInTampering {
   cookie?: (c: string) => string
   callback?: (u: URL) => void
   login?: RequestInit
+  /** Sees the gateway's answer to the callback (its headers), without changing it. */
+  landed?: (res: Response) => void
 }
 
 /** Walks the redirects a browser would follow (gateway → provider → gateway) and returns where it lands. */
@@ -59,6 +61,7 @@ export async function signIn (base: string, tamper: SignInTampering = {}): Promi
   tamper.callback?.(callback)
   const landed = await fetch(callback, { redirect: 'manual', headers: { cookie: tamper.cookie?.(cookie) ?? cookie } })
   if (landed.status !== 302) throw new Error(`callback answered ${landed.status}`)
+  tamper.landed?.(landed)
   return new URL(landed.headers.get('location') ?? '', base)
 }
 
