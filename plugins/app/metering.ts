@@ -4,7 +4,7 @@ import { Counter, Gauge } from 'prom-client'
 import { meteringAdmission } from '../../lib/admission.js'
 import { MemoryBudgetLedger, type BudgetLedger } from '../../lib/budget.js'
 import { lockDataDir } from '../../lib/data-dir-lock.js'
-import { creditsFor } from '../../lib/model-catalog.js'
+import { callCredits } from '../../lib/call-cost.js'
 import { RedisBudgetLedger } from '../../lib/redis-budget.js'
 import { RedisTokenWindow } from '../../lib/redis-token-window.js'
 import { MemoryTokenWindow } from '../../lib/token-window.js'
@@ -72,7 +72,7 @@ export default fp(async (app) => {
   // with REDIS_URL every replica shares one ledger and token window; otherwise they are this process's own
   const ledger = app.redis !== undefined ? new RedisBudgetLedger(app.redis, spentSince, app.log) : new MemoryBudgetLedger(spentSince)
   app.providers.setAdmission(meteringAdmission({
-    price: (model) => app.catalog.price(model),
+    rates: (model) => app.catalog.rates(model),
     ledger,
     tokens: app.redis !== undefined ? new RedisTokenWindow(app.redis, app.log) : new MemoryTokenWindow(),
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
@@ -81,8 +81,9 @@ export default fp(async (app) => {
 
   const warned = new Set<string>()
   app.usageEvents.on('usage', (event: UsageEvent) => {
-    const price = app.catalog.price(event.model)
-    if (price === undefined && event.totalTokens > 0) {
+    // the same function settles the key's budget (lib/admission.ts), so records and budgets agree
+    const credits = callCredits(app.catalog.rates(event.model), event)
+    if (credits === undefined && (event.totalTokens > 0 || (event.images ?? 0) > 0)) {
       unpriced.inc({ model: event.model })
       // once per model per process: loud enough to notice, not a log line per request
       if (!warned.has(event.model)) {
@@ -90,7 +91,7 @@ export default fp(async (app) => {
         app.log.warn({ model: event.model }, 'model has no price in the catalog: its usage is recorded at zero credits')
       }
     }
-    recorder.add(toRecord(event, price === undefined ? 0 : creditsFor(price, event.promptTokens, event.completionTokens), price !== undefined))
+    recorder.add(toRecord(event, credits ?? 0, credits !== undefined))
   })
 
   const maintain = async (): Promise<void> => {

@@ -6,6 +6,7 @@ import * as models from './004-models.js'
 import * as keyLimits from './005-key-limits.js'
 import * as providerCredentials from './006-provider-credentials.js'
 import * as adminSessions from './007-admin-sessions.js'
+import * as catalogRates from './008-catalog-rates.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -15,7 +16,8 @@ const migrations: Record<string, Migration> = {
   '004-models': models,
   '005-key-limits': keyLimits,
   '006-provider-credentials': providerCredentials,
-  '007-admin-sessions': adminSessions
+  '007-admin-sessions': adminSessions,
+  '008-catalog-rates': catalogRates
 }
 
 export const migrationProvider: MigrationProvider = {
