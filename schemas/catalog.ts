@@ -7,7 +7,9 @@ const Rate = NullableNumber({ minimum: 0, maximum: 1e9, description: 'Credits pe
 const ImageRate = NullableNumber({ minimum: 0, maximum: 1e9, description: 'Credits per generated image when no rate of imageRates matches; null = none' })
 const RequestRate = NullableNumber({ minimum: 0, maximum: 1e9, description: 'Credits per answered call, on top of what its tokens or images cost; null = none' })
 export const IMAGE_RATE_KEY = '^(\\*|[A-Za-z0-9._-]{1,32})/(\\*|[A-Za-z0-9._-]{1,32})$'
-const ImageRates = Type.Record(Type.String({ pattern: IMAGE_RATE_KEY }), Type.Number({ minimum: 0, maximum: 1e9 }), {
+// propertyNames, not a key pattern: the validator drops properties a pattern does not match instead of refusing them
+const ImageRates = Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 1e9 }), {
+  propertyNames: { pattern: IMAGE_RATE_KEY },
   maxProperties: 100,
   description: 'Credits per image by "size/quality", either part "*" for any, e.g. {"1024x1024/hd": 0.08, "*/standard": 0.04}. ' +
     'The most specific match wins; a call that names no size or quality (or "auto") pays the highest rate that could apply.'
