@@ -111,21 +111,22 @@ export class ProviderService {
 
   /** Embeddings (OpenAI shape in and out), metered by input tokens; estimated from the input when the provider reports none. */
   async embed (request: EmbeddingsRequest, context: ChatContext): Promise<JsonPayload<EmbeddingsResponse>> {
-    const tokens = embeddingInputTokens(request.input)
-    return await this.mediaCall(request.model, 'embedding', context, { tokens }, async (resolved, call) =>
+    let tokens: InputTokens | undefined
+    // counted only when needed (a limit, or no usage reported): a large input costs a pass over every text
+    return await this.mediaCall(request.model, 'embedding', context, { tokens: () => (tokens ??= embeddingInputTokens(request.input)) }, async (resolved, call) =>
       await (resolved.adapter.embeddings as NonNullable<typeof resolved.adapter.embeddings>).create(request, call))
   }
 
   /** Image generation (OpenAI shape in and out), metered by reported tokens or per image (lib/call-cost.ts). */
   async generateImages (request: ImagesRequest, context: ChatContext): Promise<JsonPayload<ImagesResponse>> {
     const image = { n: request.n ?? 1, size: request.size, quality: request.quality }
-    return await this.mediaCall(request.model, 'image', context, { tokens: textTokens(request.prompt), image }, async (resolved, call) =>
+    return await this.mediaCall(request.model, 'image', context, { tokens: () => textTokens(request.prompt), image }, async (resolved, call) =>
       await (resolved.adapter.images as NonNullable<typeof resolved.adapter.images>).generate(request, call))
   }
 
   /** One non-streamed embeddings or image call: resolve for `kind` (resolveMediaModel checks the capability), run, meter once. */
   private async mediaCall<T extends { data?: unknown[] }> (
-    model: string, kind: MediaKind, context: ChatContext, input: { tokens: InputTokens, image?: ImageShape },
+    model: string, kind: MediaKind, context: ChatContext, input: { tokens: () => InputTokens, image?: ImageShape },
     run: (resolved: ResolvedModel, call: UpstreamCall) => Promise<JsonPayload<T>>
   ): Promise<JsonPayload<T>> {
     const meter = this.meter(model, context, kind, false)
@@ -136,13 +137,13 @@ export class ProviderService {
       const admitting = this.admit({
         principal: context.principal, model: resolved.id, kind, maxCompletionTokens: undefined, image: input.image,
         fallbacks: () => this.attempts.fallbacksOf(resolved.id),
-        promptTokensUpperBound: () => input.tokens.bound
+        promptTokensUpperBound: () => input.tokens().bound
       }, meter)
       const ticket = admitting === undefined ? undefined : await admitting
       const result = await this.upstream(resolved, context, meter, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
       // never free for lack of a count: without the provider's usage, the input is charged as estimated
-      const estimate = input.tokens.estimate
-      meter.usage(result.usage ?? { prompt_tokens: estimate, completion_tokens: 0, total_tokens: estimate }, result.usage === undefined)
+      if (result.usage !== undefined) meter.usage(result.usage)
+      else meter.usage({ prompt_tokens: input.tokens().estimate, completion_tokens: 0, total_tokens: input.tokens().estimate }, true)
       if (input.image !== undefined) meter.imagesAnswered(result.value.data?.length ?? 0)
       await meter.end(200)
       return result
