@@ -68,8 +68,9 @@ async function reserve (options: AdmissionOptions, request: AdmissionRequest, pr
     }
   }
   let reservation: Awaited<ReturnType<BudgetLedger['reserve']>> | undefined
-  const estimate = creditLimit === null ? undefined : highestEstimate(options, request, principal, bound, refusedFallbacks)
-  if (creditLimit !== null && estimate !== undefined) {
+  if (creditLimit !== null) {
+    // nothing to price up front (the policy let an unpriced model through) reserves 0, so what it is charged after still settles here
+    const estimate = highestEstimate(options, request, principal, bound, refusedFallbacks) ?? 0
     reservation = await options.ledger.reserve({ keyId: principal.id, periodStart: periodStart(creditPeriod), limit: creditLimit, estimate })
     if ('refused' in reservation) {
       if (tpm !== null) await options.tokens.adjust(principal.id, -reservedTokens)

@@ -81,3 +81,15 @@ test('admin API: per-image and per-request rates are created, listed, changed an
     t.same(Object.keys(bad.json()).sort(), ['error', 'message'])
   }
 })
+
+test('UNPRICED_MODEL_POLICY=warn: an image call priced only by the tokens it reports is charged to the budget as recorded', async (t) => {
+  const gw = await spendGateway(t, { UNPRICED_MODEL_POLICY: 'warn' }, mediaAndChat({ imageUsage: true }))
+  await priced(gw.app, 'openai/gpt-image-1', { inputRate: 5, outputRate: 10 })
+  const { id, key } = await limitedKey(gw.app, { creditLimit: 1 })
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v2/images/generations', headers: bearer(key), payload: { model: 'openai/gpt-image-1', prompt: 'a fox' } })
+  t.equal(res.statusCode, 200, 'no per-image rate to reserve, but the policy lets it through')
+  const [record] = await recordsOf(gw.app, id)
+  t.match(record, { priced: true, credits: (50 * 5 + 4160 * 10) / 1e6 }, 'charged by the tokens the provider reported')
+  const self = (await gw.app.inject({ url: '/api/v2/usage', headers: bearer(key) })).json()
+  t.equal(self.creditsUsed, record?.credits, 'and the budget saw the same spend')
+})
