@@ -93,3 +93,19 @@ test('UNPRICED_MODEL_POLICY=warn: an image call priced only by the tokens it rep
   const self = (await gw.app.inject({ url: '/api/v2/usage', headers: bearer(key) })).json()
   t.equal(self.creditsUsed, record?.credits, 'and the budget saw the same spend')
 })
+
+test('AIGNE and AI Kit image answers report the credits the call was charged, per image too', async (t) => {
+  const gw = await spendGateway(t, {}, mediaAndChat({ imageUsage: false }))
+  await priced(gw.app, 'openai/dall-e-3', { imageRate: 0.04, imageRates: { '1024x1024/hd': 0.08 } })
+  const { id, key } = await limitedKey(gw.app, { creditLimit: 10 })
+  const aigne = await gw.app.inject({
+    method: 'POST', url: '/api/v2/image', headers: bearer(key),
+    payload: { input: { prompt: 'a fox', modelOptions: { model: 'openai/dall-e-3', n: 2, size: '1024x1024', quality: 'hd' } } }
+  })
+  t.equal(aigne.statusCode, 200)
+  t.equal(aigne.json().usage.aigneHubCredits, 0.16)
+  const legacy = await gw.app.inject({ method: 'POST', url: '/api/v1/image/generations', headers: bearer(key), payload: { model: 'openai/dall-e-3', prompt: 'a fox', size: '512x512' } })
+  t.equal(legacy.statusCode, 200)
+  t.same(legacy.json().usage, { aigneHubCredits: 0.04 })
+  t.same((await recordsOf(gw.app, id)).map((r) => r.credits).sort(), [0.04, 0.16], 'as recorded')
+})
