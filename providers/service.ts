@@ -143,7 +143,12 @@ export class ProviderService {
       const result = await this.upstream(resolved, context, meter, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
       // never free for lack of a count: without the provider's usage, the input is charged as estimated
       if (result.usage !== undefined) meter.usage(result.usage)
-      else meter.usage({ prompt_tokens: input.tokens().estimate, completion_tokens: 0, total_tokens: input.tokens().estimate }, true)
+      else {
+        const estimate = input.tokens().estimate
+        meter.usage({ prompt_tokens: estimate, completion_tokens: 0, total_tokens: estimate }, true)
+        // an embeddings answer that reports usage (AIGNE's) then says what was charged; an image one keeps "none reported"
+        if (kind === 'embedding') result.usage = { prompt_tokens: estimate, completion_tokens: 0, total_tokens: estimate }
+      }
       if (input.image !== undefined) meter.imagesAnswered(result.value.data?.length ?? 0)
       await meter.end(200)
       return result

@@ -117,3 +117,13 @@ test('a key with credit limit 0 gets no embeddings or images of a priced model, 
   t.equal(gw.mock.requests.length, 0, 'nothing reached the provider')
   t.equal((await recordsOf(gw.app, id)).reduce((sum, r) => sum + r.credits, 0), 0)
 })
+
+test('AIGNE embeddings without the provider\'s usage answer the estimate they were charged', async (t) => {
+  const gw = await spendGateway(t, {}, mediaAndChat({ embeddingUsage: false }))
+  await priced(gw.app, 'openai/text-embedding-3-small', { inputRate: 1000, outputRate: 0 })
+  const { id, key } = await limitedKey(gw.app, { creditLimit: 10 })
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v2/embeddings', headers: { authorization: `Bearer ${key}` }, payload: { input: { input: embeddingInput, modelOptions: { model: 'openai/text-embedding-3-small' } } } })
+  t.equal(res.statusCode, 200)
+  t.same(res.json().usage, { inputTokens: 100, outputTokens: 0, aigneHubCredits: 0.1 }, 'one token per 4 bytes of input, never zero')
+  t.same((await recordsOf(gw.app, id)).map((r) => r.credits), [0.1], 'as recorded')
+})
