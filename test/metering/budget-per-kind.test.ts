@@ -18,7 +18,7 @@ interface Case {
   model: string
   rates: Record<string, unknown>
   body: Record<string, unknown>
-  /** What one call reserves: the limit allows about 3.5 of them. */
+  /** What one call reserves: the limit is 3.5 of them, and less than what all the calls cost. */
   reserve: number
   mock?: { embeddingUsage?: boolean, imageUsage?: boolean }
 }
@@ -89,8 +89,8 @@ for (const store of STORES) {
       const results = await burst(gw.app, key, kind.url, kind.body, CALLS)
       const statuses = results.map((r) => r.statusCode)
       t.ok(statuses.every((s) => s === 200 || s === 402), `every call served or refused (${statuses.join(',')})`)
-      const served = statuses.filter((s) => s === 200).length
-      t.ok(served >= 1 && served <= 3, `the limit allows at most 3 worst cases, at least one is served (${served})`)
+      // calls settled below their reservation free room for later ones; what all of them would cost passes the limit
+      t.ok(statuses.includes(200), 'at least one call is served')
       // the route's own error shape (OpenAI's for /api/v2/embeddings), with the budget's reason
       t.match(results.find((r) => r.statusCode === 402)?.body, /Credit limit reached for this key/)
 
