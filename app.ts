@@ -9,6 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js'
 import { lazyChildLogger } from './lib/lazy-logger.js'
+import { LOG_SERIALIZERS } from './lib/log-serializers.js'
+import type { ResolveHost } from './providers/address-guard.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -16,6 +18,8 @@ export interface AppOptions {
   config: Config
   /** Where one-time notices meant for the operator (the bootstrap admin key) go; stdout by default. */
   print?: (text: string) => void
+  /** How admin-configured providers' host names are resolved for the address guard (tests inject one; default dns.lookup). */
+  resolveHost?: ResolveHost
 }
 
 declare module 'fastify' {
@@ -49,7 +53,7 @@ const LOG_REDACTION = {
 /** Server-level options (logger, limits, ids) that must be set when Fastify is constructed. */
 export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
-    logger: { level: config.LOG_LEVEL, redact: LOG_REDACTION },
+    logger: { level: config.LOG_LEVEL, redact: LOG_REDACTION, serializers: LOG_SERIALIZERS },
     // a request gets its pino child (bound to the request id) only once it logs something
     childLoggerFactory: lazyChildLogger,
     bodyLimit: config.BODY_LIMIT,
@@ -60,7 +64,7 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     // requireHostHeader: a missing Host is refused by plugins/app/request-hygiene.ts, in the gateway's error shape
     http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000, requireHostHeader: false },
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // requests refused before routing (malformed HTTP, oversized headers, bad URLs) answer { error, message } too
@@ -77,12 +81,21 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   }
 }
 
+/**
+ * Fastify trusts no hop for a bare number (it cannot vouch for the direct peer), so a hop count becomes a function:
+ * the nearest `hops` addresses (the peer first) are proxies. Right only when clients cannot reach the gateway directly.
+ */
+function trustProxyOption (setting: Config['TRUST_PROXY']): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting
+  return setting === 0 ? false : (_address, hop) => hop < setting
+}
+
 /** A ready-to-listen gateway for `config` (used by the server entry, the CLI-free tests and the benchmark). */
 export async function buildApp (config: Config, options: Omit<AppOptions, 'config'> = {}, overrides: FastifyHttpOptions<Server> = {}): Promise<FastifyInstance> {
   const base = serverOptions(config)
   // logger options given by a caller (tests capture logs this way) extend ours; redaction always stays
   const logger = typeof overrides.logger === 'object' && overrides.logger !== null
-    ? { ...base.logger as object, ...overrides.logger, redact: LOG_REDACTION }
+    ? { ...base.logger as object, ...overrides.logger, redact: LOG_REDACTION, serializers: { ...overrides.logger.serializers, ...LOG_SERIALIZERS } }
     : overrides.logger ?? base.logger
   const app = Fastify({ ...base, ...overrides, logger }).withTypeProvider<TypeBoxTypeProvider>()
   await app.register(hubgate, { ...options, config })

@@ -1,7 +1,10 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { isIP } from 'node:net'
 import { AdminUiSettings, adminUiConfigProblem } from './lib/admin-ui-config.js'
+import { jwtAlgorithmProblem } from './lib/jwt-algorithms.js'
 import { BUILTIN_PROVIDERS } from './providers/catalog.js'
+import { allowedHostsProblem } from './providers/allowed-hosts.js'
 
 const ApiKey = (provider: string) => Type.Optional(Type.String({ minLength: 1, description: `${provider} API key; the provider is enabled when it is set` }))
 const BaseUrl = (id: string) => Type.Optional(Type.String({
@@ -36,6 +39,10 @@ const ProviderSettings = {
   OPENROUTER_MODELS: ModelList,
   OLLAMA_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://\\S+$', description: 'Ollama\'s OpenAI-compatible root, e.g. http://127.0.0.1:11434/v1; Ollama is enabled when it is set (no key)' })),
   OLLAMA_MODELS: ModelList,
+  PROVIDER_ALLOWED_HOSTS: Type.Optional(Type.String({
+    pattern: '^\\s*[^\\s,]+(\\s*,\\s*[^\\s,]+)*\\s*$',
+    description: 'Comma-separated host names, IP addresses or CIDR ranges (e.g. 127.0.0.1,ollama.internal,10.0.0.0/8) that admin-configured providers may point at although they are not public addresses'
+  })),
   UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 1, description: 'Connecting to a provider (TCP + TLS)' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 1, description: 'Until a provider\'s response headers; for a non-streamed call that is the whole answer' }),
   UPSTREAM_IDLE_TIMEOUT_MS: Type.Integer({ default: 300_000, minimum: 1, description: 'Longest silence between two pieces of a provider\'s response' }),
@@ -68,11 +75,18 @@ export const ConfigSchema = Type.Object({
   JWT_ALGORITHMS: Type.Optional(Type.String({ pattern: '^(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|ES512|PS256|PS384|PS512)(,(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|ES512|PS256|PS384|PS512))*$' })),
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_MAX_LIFETIME_SECONDS: Type.Integer({ default: 86_400, minimum: 1, description: 'Longest life of a service JWT: its exp − iat, and its age, may not exceed this (iat is required)' }),
+  JWT_ALLOW_ADMIN: Type.Boolean({ default: false, description: 'Accept service JWTs whose scope claim includes admin (refused otherwise)' }),
   BODY_LIMIT: Type.Integer({ default: 4 * 1024 * 1024, minimum: 1024 }),
   KEY_CACHE_TTL_MS: Type.Integer({ default: 30_000, minimum: 0 }),
   KEY_CACHE_SIZE: Type.Integer({ default: 10_000, minimum: 1 }),
   LAST_USED_FLUSH_MS: Type.Integer({ default: 5_000, minimum: 10 }),
-  TRUST_PROXY: Type.Boolean({ default: false }),
+  // parsed by parseTrustProxy before validation: TypeBox alone would read "1" as true (trust every hop)
+  TRUST_PROXY: Type.Union([Type.Boolean(), Type.Integer({ minimum: 0, maximum: 100 }), Type.String({ minLength: 1 })], {
+    default: false,
+    description: 'Whose X-Forwarded-For to believe: false (nobody), true (every hop: only behind a proxy that replaces the header), a hop count, or comma-separated proxy IPs/CIDRs',
+    expected: 'true, false, a hop count, or comma-separated IP addresses / CIDRs of the proxies'
+  }),
   // server timeouts: a slow client cannot hold a connection open by trickling headers or body
   HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
@@ -120,6 +134,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key]
     if (value !== undefined && value !== '') raw[key] = value
   }
+  if (typeof raw.TRUST_PROXY === 'string') raw.TRUST_PROXY = parseTrustProxy(raw.TRUST_PROXY)
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...raw }))
   const problems = [...Value.Errors(ConfigSchema, converted)].map((e) => {
     const name = e.path.replace(/^\//, '')
@@ -132,14 +147,20 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       if (!problems.some((p) => p.startsWith(`${key}:`))) problems.push(`${key}: Expected integer`)
     }
   }
+  const proxyProblem = trustProxyProblem((converted as Partial<Config>).TRUST_PROXY)
+  if (proxyProblem !== undefined && !problems.some((p) => p.startsWith('TRUST_PROXY:'))) problems.push(`TRUST_PROXY: ${proxyProblem}`)
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
   const config = converted as Config
   if (config.JWT_SECRET && config.JWT_PUBLIC_KEY) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET and JWT_PUBLIC_KEY are mutually exclusive')
   }
+  const jwtProblem = jwtAlgorithmProblem(config)
+  if (jwtProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${jwtProblem}`)
   if (config.HEADERS_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration:\n  HEADERS_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS')
   }
+  const hostsProblem = allowedHostsProblem(config.PROVIDER_ALLOWED_HOSTS)
+  if (hostsProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${hostsProblem}`)
   const ssoProblem = adminUiConfigProblem(config)
   if (ssoProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  ${ssoProblem}`)
   if (isPostgresUrl(config.DATABASE_URL) && !config.SERVER_SECRET) {
@@ -148,8 +169,30 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   return config
 }
 
+/** "true"/"false", a hop count, or a list of proxies, as Fastify's trustProxy takes them (see app.ts). */
+function parseTrustProxy (raw: string): boolean | number | string {
+  const value = raw.trim()
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true'
+  return /^\d+$/.test(value) ? Number(value) : value
+}
+
+/** A list of proxies must name addresses, CIDRs or proxy-addr's ranges; a typo must not silently trust nobody. */
+function trustProxyProblem (value: Config['TRUST_PROXY'] | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const ranges = new Set(['loopback', 'linklocal', 'uniquelocal'])
+  const bad = value.split(',').map((s) => s.trim()).find((entry) => {
+    if (ranges.has(entry)) return false
+    const [address = '', bits, ...rest] = entry.split('/')
+    const family = isIP(address)
+    if (family === 0 || rest.length > 0) return true
+    return bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+  })
+  return bad === undefined ? undefined : `Expected true, false, a hop count, or IP addresses / CIDRs ("${bad}" is none of these)`
+}
+
 /** A readable expectation for a choice among literals ("Expected one of: info, debug, …") instead of "Expected union value". */
 function describeExpected (schema: TSchema): string | undefined {
+  if (typeof schema.expected === 'string') return `Expected ${schema.expected}`
   const choices = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const as unknown)
   if (choices === undefined || choices.some((c) => typeof c !== 'string')) return undefined
   return `Expected one of: ${choices.join(', ')}`

@@ -28,6 +28,11 @@ async function main (): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // a setting found wrong while starting (a short server secret, a JWT key that does not suit its algorithms)
+  if (err instanceof ConfigError) {
+    process.stderr.write(`hubgate: ${err.message}\n`)
+    process.exit(78) // EX_CONFIG
+  }
   process.stderr.write(`hubgate: failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
   process.exit(1)
 })

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js'
 import { AccessKeyService, keyStatus } from '../lib/access-keys.js'
 import { ConflictError, NotFoundError } from '../lib/errors.js'
 import { loadServerSecret } from '../lib/server-secret.js'
-import { openStore, storeOptions, type Store } from '../store/index.js'
+import { openStore, storeOptions, type Store, type StoreTransaction } from '../store/index.js'
 import type { AccessKey } from '../store/access-keys.js'
 import type { CreditPeriod } from '../lib/principal.js'
 import { describeKey, issuedText, keyTable } from './format.js'
@@ -20,18 +20,23 @@ interface Context {
 
 const COMMANDS: Record<string, (ctx: Context) => Promise<string>> = {
   async create ({ service, store, values }) {
-    const { key, secret } = await service.create({
-      name: values.name ?? '',
-      scopes: list(values.scopes),
-      models: list(values.models),
-      expiresAt: values.expires ?? null,
-      // the service checks the ranges and the period, as the admin API's schema does
-      creditLimit: optionalNumber(values['credit-limit']),
-      creditPeriod: values['credit-period'] as CreditPeriod | undefined,
-      rpm: optionalNumber(values.rpm),
-      tpm: optionalNumber(values.tpm)
+    const { key, secret } = await audited(store, 'access_key.created', async ({ accessKeys }) => {
+      const issued = await service.create({
+        name: values.name ?? '',
+        scopes: list(values.scopes),
+        models: list(values.models),
+        expiresAt: values.expires ?? null,
+        // the service checks the ranges and the period, as the admin API's schema does
+        creditLimit: optionalNumber(values['credit-limit']),
+        creditPeriod: values['credit-period'] as CreditPeriod | undefined,
+        rpm: optionalNumber(values.rpm),
+        tpm: optionalNumber(values.tpm),
+        maxConcurrent: optionalNumber(values['max-concurrent']),
+        createdBy: actor()
+      }, accessKeys)
+      const { key } = issued
+      return { result: issued, targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models } }
     })
-    await audit(store, 'access_key.created', key.id, { name: key.name, scopes: key.scopes, models: key.models })
     return values.json === true ? json({ ...view(key), key: secret }) : issuedText('Created', view(key), secret)
   },
 
@@ -42,19 +47,20 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<string>> = {
   },
 
   async revoke ({ service, store, args: [id = ''], values }) {
-    const key = found(await service.revoke(id), id)
-    await audit(store, 'access_key.revoked', id)
+    const key = await audited(store, 'access_key.revoked', async ({ accessKeys }) => ({ result: found(await service.revoke(id, accessKeys), id), targetId: id }))
     return values.json === true ? json(view(key)) : `Revoked ${describeKey(view(key))}\n`
   },
 
   async rotate ({ service, store, args: [id = ''], values }) {
     const graceSeconds = Number(values['grace-seconds'] ?? 0)
-    const issued = await service.rotate(id, graceSeconds)
-    if (issued === undefined) {
-      found(await service.get(id), id)
-      throw new ConflictError(`access key ${id} is revoked and cannot be rotated`)
-    }
-    await audit(store, 'access_key.rotated', id, { graceSeconds })
+    const issued = await audited(store, 'access_key.rotated', async ({ accessKeys }) => {
+      const rotated = await service.rotate(id, graceSeconds, accessKeys)
+      if (rotated === undefined) {
+        found(await accessKeys.findById(id), id)
+        throw new ConflictError(`access key ${id} is revoked and cannot be rotated`)
+      }
+      return { result: rotated, targetId: id, details: { graceSeconds } }
+    })
     return values.json === true ? json({ ...view(issued.key), key: issued.secret }) : issuedText('Rotated', view(issued.key), issued.secret)
   }
 }
@@ -104,9 +110,18 @@ function found (key: AccessKey | undefined, id: string): AccessKey {
   return key
 }
 
-/** CLI actions land in the same audit log as the admin API, with the operating system user as actor. */
-async function audit (store: Store, action: string, targetId: string, details?: Record<string, unknown>): Promise<void> {
+/** The operating system user running the CLI, as the audit log names it. */
+function actor (): string {
   let user = 'unknown'
   try { user = userInfo().username } catch {}
-  await store.audit.record({ actor: `cli:${user}`, action, targetType: 'access_key', targetId, ip: null, details: details ?? null })
+  return `cli:${user}`
+}
+
+/** CLI key changes land in the same audit log as the admin API's, in one transaction with their line: both or neither. */
+async function audited<T> (store: Store, action: string, change: (tx: StoreTransaction) => Promise<{ result: T, targetId: string, details?: Record<string, unknown> }>): Promise<T> {
+  return await store.transaction(async (tx) => {
+    const { result, targetId, details } = await change(tx)
+    await tx.audit.record({ actor: actor(), action, targetType: 'access_key', targetId, ip: null, details: details ?? null })
+    return result
+  })
 }

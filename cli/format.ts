@@ -24,12 +24,13 @@ export function issuedText (verb: string, key: KeyView, secret: string): string 
   ].join('\n')
 }
 
-/** "12.5 credits per day, 60 rpm, 10000 tpm", or "none". */
+/** "12.5 credits per day, 60 rpm, 10000 tpm, 4 at once", or "none". */
 function limitsText (key: KeyView): string {
   const parts = [
     key.creditLimit === null ? undefined : `${key.creditLimit} credits ${key.creditPeriod === 'total' ? 'in all' : `per ${key.creditPeriod}`}`,
     key.rpm === null ? undefined : `${key.rpm} rpm`,
-    key.tpm === null ? undefined : `${key.tpm} tpm`
+    key.tpm === null ? undefined : `${key.tpm} tpm`,
+    key.maxConcurrent === null ? undefined : `${key.maxConcurrent} at once`
   ].filter((part) => part !== undefined)
   return parts.length === 0 ? 'none' : parts.join(', ')
 }

@@ -12,7 +12,7 @@ const USAGE = `Usage: hubgate-keys <command> [options]
 
 Commands:
   create --name <name> [--scopes chat,embeddings,images,admin] [--models '*,openai/*'] [--expires <date-time>]
-         [--credit-limit <credits> [--credit-period total|day|month]] [--rpm <n>] [--tpm <n>]
+         [--credit-limit <credits> [--credit-period total|day|month]] [--rpm <n>] [--tpm <n>] [--max-concurrent <n>]
                                  issue a key; its secret is printed once (no limit unless given)
   list [--search <text>] [--limit <n>] [--offset <n>]
                                  every key, newest first (never a secret); --search keeps those whose name
@@ -38,6 +38,7 @@ const OPTIONS = {
   'credit-period': { type: 'string' },
   rpm: { type: 'string' },
   tpm: { type: 'string' },
+  'max-concurrent': { type: 'string' },
   limit: { type: 'string' },
   offset: { type: 'string' },
   search: { type: 'string' },
@@ -60,9 +61,9 @@ interface CommandSpec {
 const COMMANDS: Record<string, CommandSpec> = {
   create: {
     args: [],
-    options: ['name', 'scopes', 'models', 'expires', 'credit-limit', 'credit-period', 'rpm', 'tpm'],
+    options: ['name', 'scopes', 'models', 'expires', 'credit-limit', 'credit-period', 'rpm', 'tpm', 'max-concurrent'],
     required: ['name'],
-    counts: { rpm: 1, tpm: 1 }
+    counts: { rpm: 1, tpm: 1, 'max-concurrent': 1 }
   },
   list: { args: [], options: ['search', 'limit', 'offset'], counts: { limit: 1, offset: 0 } },
   revoke: { args: ['id'], options: [] },

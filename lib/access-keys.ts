@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Store } from '../store/index.js'
-import type { AccessKey, AccessKeyPatch, AccessKeyQuery, NewAccessKey } from '../store/access-keys.js'
+import type { AccessKey, AccessKeyPatch, AccessKeyQuery, AccessKeyRepository, NewAccessKey } from '../store/access-keys.js'
 import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH, displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
 import { CREDIT_PERIODS, LIMIT_RANGES, SCOPES, type KeyLimits, type Principal } from './principal.js'
 import { BadRequestError, StoreUnavailableError } from './errors.js'
@@ -16,6 +16,9 @@ export interface NewKeyInput extends Partial<KeyLimits> {
   scopes?: string[] | undefined
   models?: string[] | undefined
   expiresAt?: string | null | undefined
+  /** Who issues it (the audit log's actor) and, for a single sign-on admin, under which session. */
+  createdBy?: string | null | undefined
+  createdBySession?: string | null | undefined
 }
 
 export interface IssuedKey {
@@ -43,6 +46,7 @@ export interface AccessKeyServiceOptions {
 /**
  * Access keys: issuing, rotating and revoking them, and resolving a presented secret to a Principal
  * on the hot path through an LRU cache that every write through this service keeps coherent.
+ * Writes take the repository to use, so an admin change can run in the transaction of its audit line.
  */
 export class AccessKeyService {
   private readonly cache: LRUCache<string, CachedKey | false>
@@ -69,7 +73,7 @@ export class AccessKeyService {
     this.cachedVersion = options.store.keyChangeVersion()
   }
 
-  async create (input: NewKeyInput): Promise<IssuedKey> {
+  async create (input: NewKeyInput, keys = this.options.store.accessKeys): Promise<IssuedKey> {
     validateScopes(input.scopes)
     validateModels(input.models)
     validateLimits(input)
@@ -77,7 +81,7 @@ export class AccessKeyService {
     if (expiresAt !== null && expiresAt <= new Date().toISOString()) throw new BadRequestError('expiresAt must be in the future')
     const secret = generateSecret()
     const now = new Date().toISOString()
-    const key = await this.options.store.accessKeys.insert({
+    const key = await keys.insert({
       id: randomUUID(),
       name: input.name,
       prefix: displayPrefix(secret),
@@ -89,7 +93,10 @@ export class AccessKeyService {
       creditLimit: input.creditLimit ?? null,
       creditPeriod: input.creditPeriod ?? 'total',
       rpm: input.rpm ?? null,
-      tpm: input.tpm ?? null
+      tpm: input.tpm ?? null,
+      maxConcurrent: input.maxConcurrent ?? null,
+      createdBy: input.createdBy ?? null,
+      createdBySession: input.createdBySession ?? null
     })
     return { key, secret }
   }
@@ -102,7 +109,7 @@ export class AccessKeyService {
     return await this.options.store.accessKeys.findById(id)
   }
 
-  async update (id: string, patch: AccessKeyPatch): Promise<AccessKey | undefined> {
+  async update (id: string, patch: AccessKeyPatch, keys = this.options.store.accessKeys): Promise<AccessKey | undefined> {
     validateScopes(patch.scopes)
     validateModels(patch.models)
     validateLimits(patch)
@@ -110,24 +117,24 @@ export class AccessKeyService {
     if (patch.expiresAt !== undefined) normalized.expiresAt = canonicalTime(patch.expiresAt)
     if (patch.scopes) normalized.scopes = unique(patch.scopes)
     if (patch.models) normalized.models = unique(patch.models)
-    const key = await this.options.store.accessKeys.update(id, normalized, new Date().toISOString())
+    const key = await keys.update(id, normalized, new Date().toISOString())
     this.invalidate(id)
     return key
   }
 
-  async revoke (id: string): Promise<AccessKey | undefined> {
-    const key = await this.options.store.accessKeys.revoke(id, new Date().toISOString())
+  async revoke (id: string, keys = this.options.store.accessKeys): Promise<AccessKey | undefined> {
+    const key = await keys.revoke(id, new Date().toISOString())
     this.invalidate(id)
     return key
   }
 
   /** New secret, same id. The old secret stops working at once, or after `graceSeconds`. */
-  async rotate (id: string, graceSeconds = 0): Promise<IssuedKey | undefined> {
-    const existing = await this.get(id)
+  async rotate (id: string, graceSeconds = 0, keys: AccessKeyRepository = this.options.store.accessKeys): Promise<IssuedKey | undefined> {
+    const existing = await keys.findById(id)
     if (existing === undefined || existing.revokedAt !== null) return undefined
     const secret = generateSecret()
     const now = Date.now()
-    const key = await this.options.store.accessKeys.rotate(id, {
+    const key = await keys.rotate(id, {
       hash: this.hash(secret),
       prefix: displayPrefix(secret),
       previousValidUntil: graceSeconds > 0 ? new Date(now + graceSeconds * 1000).toISOString() : null
@@ -267,7 +274,7 @@ export class AccessKeyService {
         name: key.name,
         scopes: new Set(key.scopes),
         allowsModel: modelMatcher(key.models),
-        limits: { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm }
+        limits: { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent }
       }
     }
   }
@@ -307,7 +314,7 @@ const MODEL = new RegExp(MODEL_PATTERN)
 
 /** The admin API's schema checks these too; the CLI reaches the service directly. */
 function validateLimits (limits: Partial<KeyLimits>): void {
-  for (const name of ['creditLimit', 'rpm', 'tpm'] as const) {
+  for (const name of ['creditLimit', 'rpm', 'tpm', 'maxConcurrent'] as const) {
     const value = limits[name]
     const { min, max, integer } = LIMIT_RANGES[name]
     if (value === null || value === undefined) continue
@@ -322,7 +329,9 @@ function validateLimits (limits: Partial<KeyLimits>): void {
 }
 
 function validateModels (models: string[] | undefined): void {
-  const bad = models?.find((m) => !MODEL.test(m) || m.length > MODEL_PATTERN_MAX_LENGTH)
+  const long = models?.find((m) => m.length > MODEL_PATTERN_MAX_LENGTH)
+  if (long !== undefined) throw new BadRequestError(`a model pattern is at most ${MODEL_PATTERN_MAX_LENGTH} characters; one has ${long.length}`)
+  const bad = models?.find((m) => !MODEL.test(m))
   if (bad !== undefined) throw new BadRequestError(`"${bad}" is not a model pattern such as *, openai/* or openai/gpt-4o`)
   if (models?.length === 0) throw new BadRequestError('a key needs at least one model pattern')
 }

@@ -33,7 +33,8 @@ export class AdminSessions {
     this.key = deriveKey(serverSecret, 'admin session')
   }
 
-  async issue (signedIn: AdminIdentity): Promise<{ token: string, expiresAt: string }> {
+  /** A new session for `signedIn`, recorded through `store` (an audited sign-in passes its transaction's). */
+  async issue (signedIn: AdminIdentity, store = this.store): Promise<{ token: string, expiresAt: string, principal: Principal }> {
     // what the identity provider says is stored as it is, except for NUL (see storableText)
     const identity = {
       subject: storableText(signedIn.subject),
@@ -48,8 +49,8 @@ export class AdminSessions {
     const now = new Date(nowMs).toISOString()
     const expiresAt = new Date(expires * 1000).toISOString()
     // sign-ins are rare: a good moment to drop the rows no token can use any more
-    await this.store.purgeExpired(now)
-    await this.store.create({ id, subject: identity.subject, email: identity.email ?? null, name: identity.name ?? null, issuedAt: now, expiresAt })
+    await store.purgeExpired(now)
+    await store.create({ id, subject: identity.subject, email: identity.email ?? null, name: identity.name ?? null, issuedAt: now, expiresAt })
     const jwt = await new SignJWT({ email: identity.email, name: identity.name, scope: 'admin' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(identity.subject)
@@ -59,12 +60,12 @@ export class AdminSessions {
       .setIssuedAt(issued)
       .setExpirationTime(expires)
       .sign(this.key)
-    return { token: SESSION_PREFIX + jwt, expiresAt }
+    return { token: SESSION_PREFIX + jwt, expiresAt, principal: sessionPrincipal(id, identity.subject, identity.email, identity.name) }
   }
 
-  /** Ends sessions early (every live one when `ids` is undefined); answers how many were live. */
-  async revoke (ids?: string[]): Promise<number> {
-    return await this.store.revoke(new Date().toISOString(), ids)
+  /** Ends sessions early (every live one when `ids` is undefined); answers the ids of those that were live. */
+  async revoke (ids?: string[], store = this.store): Promise<string[]> {
+    return await store.revoke(new Date().toISOString(), ids)
   }
 
   async list (): ReturnType<AdminSessionRepository['listLive']> {
@@ -85,17 +86,21 @@ export class AdminSessions {
     // signature and expiry hold; the store says whether it was ended early (a store failure propagates)
     const sessionId = String(claims.jti)
     if (!await this.store.isLive(sessionId, new Date().toISOString())) return undefined
-    const email = typeof claims.email === 'string' ? claims.email : undefined
-    const who = email ?? String(claims.sub)
-    return {
-      // kind jwt: the audit log records the id as is ("sso:alice@example.com")
-      kind: 'jwt',
-      id: `sso:${who}`,
-      name: typeof claims.name === 'string' ? claims.name : who,
-      scopes: new Set(['admin']),
-      allowsModel: () => false,
-      limits: NO_LIMITS,
-      sessionId
-    }
+    const text = (claim: unknown): string | undefined => typeof claim === 'string' ? claim : undefined
+    return sessionPrincipal(sessionId, String(claims.sub), text(claims.email), text(claims.name))
+  }
+}
+
+function sessionPrincipal (sessionId: string, subject: string, email: string | undefined, name: string | undefined): Principal {
+  const who = email ?? subject
+  return {
+    // kind jwt: the audit log records the id as is ("sso:alice@example.com")
+    kind: 'jwt',
+    id: `sso:${who}`,
+    name: name ?? who,
+    scopes: new Set(['admin']),
+    allowsModel: () => false,
+    limits: NO_LIMITS,
+    sessionId
   }
 }

@@ -9,7 +9,9 @@ export const AdminUiSettings = {
   OIDC_ISSUER: HttpUrl('OpenID Connect issuer URL; single sign-on for the admin UI is on when it is set'),
   OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1, description: 'Omit for a public client (PKCE only)' })),
-  OIDC_REDIRECT_URL: HttpUrl('Callback registered at the provider: <public URL>/api/admin/sso/callback (default: derived from the request)'),
+  OIDC_REDIRECT_URL: HttpUrl('Callback registered at the provider (default: <PUBLIC_URL>/api/admin/sso/callback); never derived from the request\'s Host header'),
+  PUBLIC_URL: HttpUrl('The address clients and browsers reach the gateway at, e.g. https://gateway.example.com (single sign-on needs it or OIDC_REDIRECT_URL)'),
+  OIDC_ALLOW_INSECURE: Type.Boolean({ default: false, description: 'Allow a plain http: OIDC_ISSUER (local testing only: tokens and keys would travel unprotected)' }),
   OIDC_SCOPES: Type.String({ default: 'openid email profile', pattern: '(^|\\s)openid(\\s|$)' }),
   OIDC_ALLOWED_EMAILS: List('Comma-separated emails that may sign in as admin'),
   OIDC_ALLOWED_DOMAINS: List('Comma-separated email domains that may sign in as admin'),
@@ -26,10 +28,21 @@ export function commaList (value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 }
 
+/** Where the identity provider sends the browser back: configured, never taken from a request's Host header. */
+export function oidcRedirectUrl (config: AdminUiConfig): string | undefined {
+  if (config.OIDC_REDIRECT_URL !== undefined) return config.OIDC_REDIRECT_URL
+  return config.PUBLIC_URL === undefined ? undefined : `${config.PUBLIC_URL.replace(/\/+$/, '')}/api/admin/sso/callback`
+}
+
 /** What is wrong with the single sign-on settings, if anything (checked when the config loads). */
 export function adminUiConfigProblem (config: AdminUiConfig): string | undefined {
   if (config.OIDC_ISSUER === undefined) return undefined
   if (config.OIDC_CLIENT_ID === undefined) return 'OIDC_CLIENT_ID is required with OIDC_ISSUER'
+  // discovery, keys and the code exchange would travel in the clear: anyone on the path could mint admin sessions
+  if (config.OIDC_ISSUER.startsWith('http:') && !config.OIDC_ALLOW_INSECURE) {
+    return 'OIDC_ISSUER must be https (set OIDC_ALLOW_INSECURE=true to allow http for local testing)'
+  }
+  if (oidcRedirectUrl(config) === undefined) return 'OIDC_ISSUER needs OIDC_REDIRECT_URL or PUBLIC_URL (the callback is never derived from the Host header)'
   const rules = [config.OIDC_ALLOWED_EMAILS, config.OIDC_ALLOWED_DOMAINS, config.OIDC_ALLOWED_GROUPS]
   // without an allow-list every account at the provider would become a gateway admin
   if (rules.every((rule) => commaList(rule).length === 0)) {

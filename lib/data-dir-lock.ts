@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import { lock } from 'proper-lockfile'
+import { ensurePrivateDir } from './private-files.js'
 
 /** The lock directory inside DATA_DIR. */
 export const LOCK_NAME = 'hubgate.lock'
@@ -34,7 +34,7 @@ export async function lockDataDir (dir: string, waitMs: number, log: FastifyBase
   let waiting = false
   for (;;) {
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 })
+      ensurePrivateDir(dir)
       return await lock(dir, {
         realpath: false,
         lockfilePath: join(dir, LOCK_NAME),

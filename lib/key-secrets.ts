@@ -20,11 +20,5 @@ export function hashSecret (serverSecret: Buffer, secret: string): string {
 export const MODEL_PATTERN = '^[A-Za-z0-9*][A-Za-z0-9._:*/-]*$'
 export const MODEL_PATTERN_MAX_LENGTH = 200
 
-/** Compiles allowed-model patterns ("*", "openai/*", "openai/gpt-4o") into one matcher. */
-export function modelMatcher (patterns: readonly string[]): (model: string) => boolean {
-  if (patterns.includes('*')) return () => true
-  const exact = new Set(patterns.filter((p) => !p.includes('*')))
-  const globs = patterns.filter((p) => p.includes('*')).map((p) =>
-    new RegExp('^' + p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$'))
-  return (model) => exact.has(model) || globs.some((re) => re.test(model))
-}
+/** Allowed-model patterns are matched by a linear glob matcher, never a RegExp built from them. */
+export { modelMatcher } from './model-glob.js'

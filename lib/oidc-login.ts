@@ -1,6 +1,6 @@
 import type * as Oidc from 'openid-client'
 import type { FastifyBaseLogger } from 'fastify'
-import { commaList, type AdminUiConfig } from './admin-ui-config.js'
+import { commaList, oidcRedirectUrl, type AdminUiConfig } from './admin-ui-config.js'
 import type { AdminIdentity } from './admin-session.js'
 
 /** Why a sign-in did not end in a session; the code goes back to the UI, details only to the log. */
@@ -19,6 +19,8 @@ export interface PendingLogin {
   nonce: string
   codeVerifier: string
   redirectUri: string
+  /** The admin page's own nonce (kept in its sessionStorage), echoed with the token so the page takes only its sign-in. */
+  uiNonce: string
   /** Epoch ms after which the callback is refused. */
   expires: number
 }
@@ -48,14 +50,16 @@ export class OidcLogin {
   }
 
   /** Where to send the browser, and what to keep (in a signed cookie) until it comes back. */
-  async start (derivedRedirectUri: string): Promise<{ url: URL, pending: PendingLogin }> {
+  async start (uiNonce: string): Promise<{ url: URL, pending: PendingLogin }> {
     const configuration = await this.configuration()
     const oidc = await openidClient()
     const pending: PendingLogin = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
       codeVerifier: oidc.randomPKCECodeVerifier(),
-      redirectUri: this.config.OIDC_REDIRECT_URL ?? derivedRedirectUri,
+      // the config check (adminUiConfigProblem) makes sure there is one
+      redirectUri: oidcRedirectUrl(this.config) ?? '',
+      uiNonce,
       expires: Date.now() + LOGIN_WINDOW_MS
     }
     const url = oidc.buildAuthorizationUrl(configuration, {
@@ -91,8 +95,8 @@ export class OidcLogin {
 
   private authorize (claims: Oidc.IDToken): AdminIdentity {
     const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined
-    // an address the provider says it has not verified proves nothing
-    const verifiedEmail = claims.email_verified === false ? undefined : email
+    // an address the provider does not say it verified proves nothing (a missing claim included)
+    const verifiedEmail = claims.email_verified === true ? email : undefined
     const domain = verifiedEmail?.split('@').at(-1)
     const claimed = claims[this.config.OIDC_GROUPS_CLAIM]
     const groups = Array.isArray(claimed) ? claimed.filter((g): g is string => typeof g === 'string') : []
@@ -116,8 +120,9 @@ export class OidcLogin {
   private async discover (): Promise<Oidc.Configuration> {
     const issuer = new URL(this.config.OIDC_ISSUER)
     const secret = this.config.OIDC_CLIENT_SECRET
-    const insecure = issuer.protocol === 'http:'
-    if (insecure) this.log.warn({ issuer: issuer.href }, 'OIDC issuer uses plain http; use https outside local testing')
+    // allowed only with OIDC_ALLOW_INSECURE (checked when the config loads)
+    const insecure = issuer.protocol === 'http:' && this.config.OIDC_ALLOW_INSECURE
+    if (insecure) this.log.warn({ issuer: issuer.href }, 'OIDC issuer uses plain http (OIDC_ALLOW_INSECURE); use https outside local testing')
     const oidc = await openidClient()
     return await oidc.discovery(issuer, this.config.OIDC_CLIENT_ID, secret, secret === undefined ? oidc.None() : oidc.ClientSecretPost(secret), {
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {})

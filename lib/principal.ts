@@ -11,7 +11,8 @@ export type CreditPeriod = typeof CREDIT_PERIODS[number]
 export const LIMIT_RANGES = {
   creditLimit: { min: 0, max: 1e12, integer: false },
   rpm: { min: 1, max: 1e9, integer: true },
-  tpm: { min: 1, max: 2_147_483_647, integer: true }
+  tpm: { min: 1, max: 2_147_483_647, integer: true },
+  maxConcurrent: { min: 1, max: 100_000, integer: true }
 } as const
 
 /** Spending and rate limits of an access key; null means unlimited. */
@@ -23,9 +24,11 @@ export interface KeyLimits {
   rpm: number | null
   /** Tokens (prompt + completion) per minute. */
   tpm: number | null
+  /** Calls (streams included, until they end) the key may have in progress at once. */
+  maxConcurrent: number | null
 }
 
-export const NO_LIMITS: KeyLimits = Object.freeze({ creditLimit: null, creditPeriod: 'total', rpm: null, tpm: null })
+export const NO_LIMITS: KeyLimits = Object.freeze({ creditLimit: null, creditPeriod: 'total', rpm: null, tpm: null, maxConcurrent: null })
 
 /** Who is calling: an access key or a service presenting a JWT. Built once per request by the auth hook. */
 export interface Principal {

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { SecretBox } from '../lib/secret-box.js'
-import type { ProviderRepository, StoredCredential } from '../store/providers.js'
+import { SecretBox, credentialBinding } from '../lib/secret-box.js'
+import type { CredentialWithBaseUrl, ProviderRepository, StoredCredential } from '../store/providers.js'
 import { UpstreamAuthError, UpstreamRateLimitedError, clientMessage } from './errors.js'
 import { retryAfterMs } from './retry.js'
 import type { ProviderConfig } from './types.js'
@@ -27,7 +27,7 @@ export interface CredentialPoolOptions {
 }
 
 /** A credential held in memory, opened. */
-interface LiveCredential extends StoredCredential {
+interface LiveCredential extends CredentialWithBaseUrl {
   secret: string
 }
 
@@ -59,15 +59,17 @@ export class CredentialPool {
 
   async reload (): Promise<void> {
     const next = new Map<string, LiveCredential[]>()
-    for (const stored of await this.repo.credentials()) {
+    for (const stored of await this.repo.credentialsWithBaseUrl()) {
+      const binding = credentialBinding(stored.providerId, stored.id)
       let secret: string
       try {
-        secret = this.box.decrypt(stored.sealed)
+        secret = this.box.decrypt(stored.sealed, binding)
       } catch {
-        // sealed under another SERVER_SECRET: unusable, and worth saying (without any secret)
-        this.log.warn({ provider: stored.providerId, credential: stored.id }, 'provider credential cannot be decrypted with this server secret; skipped')
+        // sealed under another SERVER_SECRET, or for another row: unusable, and worth saying (without any secret)
+        this.log.warn({ provider: stored.providerId, credential: stored.id }, 'provider credential cannot be decrypted with this server secret for this row; skipped')
         continue
       }
+      if (SecretBox.isLegacy(stored.sealed)) await this.reseal(stored, secret, binding)
       const list = next.get(stored.providerId) ?? []
       list.push({ ...stored, secret })
       next.set(stored.providerId, list)
@@ -75,12 +77,22 @@ export class CredentialPool {
     this.byProvider = next
   }
 
+  /** Encrypts a credential written before associated data existed again, bound to its row; it stays usable if that fails. */
+  private async reseal (stored: StoredCredential, secret: string, binding: string): Promise<void> {
+    try {
+      await this.repo.resealCredential(stored.providerId, stored.id, stored.sealed, this.box.encrypt(secret, binding))
+      this.log.info({ provider: stored.providerId, credential: stored.id }, 'provider credential re-encrypted bound to its row')
+    } catch (err) {
+      this.log.warn({ err, provider: stored.providerId, credential: stored.id }, 'could not re-encrypt a provider credential; it is used as it is')
+    }
+  }
+
   /**
    * Runs `attempt` with `provider` carrying a picked credential, and records how the upstream answered.
    * Providers without stored credentials (environment ones, keyless upstreams) run unchanged.
    */
   withCredential<T> (provider: ProviderConfig, attempt: (provider: ProviderConfig) => Promise<T>): Promise<T> {
-    const credentials = this.byProvider.get(provider.id)
+    const credentials = this.enteredFor(provider.id, provider.baseUrl)
     // env-configured providers (and store ones without credentials) go straight through, in no extra async frame
     if (provider.source !== 'store' || credentials === undefined || credentials.length === 0) return attempt(provider)
     return this.withPicked(provider, credentials, attempt)
@@ -96,11 +108,21 @@ export class CredentialPool {
     }
   }
 
-  /** A healthy credential of `providerId` for a one-off call (connection test), without judging it afterwards. */
-  secretFor (providerId: string): { id: string, secret: string } | undefined {
-    const healthy = (this.byProvider.get(providerId) ?? []).filter((c) => this.isHealthy(c))
+  /** A healthy credential of `providerId` (at `baseUrl`) for a one-off call (connection test), without judging it afterwards. */
+  secretFor (providerId: string, baseUrl: string): { id: string, secret: string } | undefined {
+    const healthy = (this.enteredFor(providerId, baseUrl) ?? []).filter((c) => this.isHealthy(c))
     const picked = healthy.length > 0 ? this.weighted(healthy) : undefined
     return picked && { id: picked.id, secret: picked.secret }
+  }
+
+  /**
+   * The provider's credentials, unless it has moved to another origin since they were read: the store deletes them
+   * then, but a replica may see the new URL before its next credential reload, and must not send the old ones there.
+   */
+  private enteredFor (providerId: string, baseUrl: string): LiveCredential[] | undefined {
+    const credentials = this.byProvider.get(providerId)
+    const enteredAt = credentials?.[0]?.providerBaseUrl
+    return enteredAt === undefined || enteredAt === baseUrl || sameOrigin(enteredAt, baseUrl) ? credentials : undefined
   }
 
   private isHealthy (c: LiveCredential): boolean {
@@ -148,5 +170,13 @@ export class CredentialPool {
     } catch (err) {
       this.log.error({ err, credential: credential.id }, 'could not save a provider credential state')
     }
+  }
+}
+
+function sameOrigin (a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin
+  } catch {
+    return false
   }
 }

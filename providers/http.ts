@@ -4,6 +4,7 @@ import {
   ClientClosedError, UpstreamAuthError, UpstreamFailedError, UpstreamRateLimitedError, UpstreamRejectedError, UpstreamTimeoutError
 } from './errors.js'
 import type { ProviderConfig, UpstreamCall } from './types.js'
+import { AddressGuard } from './address-guard.js'
 
 export interface UpstreamTimeouts {
   /** TCP + TLS connect. */
@@ -30,22 +31,29 @@ export interface UpstreamRequest {
 }
 
 /**
- * HTTP to providers: one undici Agent, which keeps a keep-alive connection pool per upstream origin.
- * A streamed answer is relayed as it comes; a non-streamed one is collected whole. Every failure becomes
- * a HUB_* error whose message names the provider but never its URL or credential.
+ * HTTP to providers: undici Agents, which keep a keep-alive connection pool per upstream origin; one for the
+ * environment's providers (trusted as configured), one whose connections pass the AddressGuard for every other
+ * (admin-configured) provider. Neither follows redirects. A streamed answer is relayed as it comes; a non-streamed
+ * one is collected whole. Every failure becomes a HUB_* error whose message names the provider but never its URL or credential.
  */
 export class UpstreamHttp {
   private readonly agent: Agent
+  private readonly guarded: Agent
   private readonly bases = new Map<string, { origin: string, path: string }>()
 
-  /** `maxAnswerBytes`: the largest non-streamed answer taken (a runaway upstream must not exhaust the gateway's memory). */
-  constructor (timeouts: UpstreamTimeouts, private readonly maxAnswerBytes = MAX_ANSWER_BYTES) {
-    this.agent = new Agent({
-      connectTimeout: timeouts.connectMs,
-      headersTimeout: timeouts.headersMs,
-      bodyTimeout: timeouts.idleMs,
-      keepAliveTimeout: 30_000
-    })
+  /**
+   * `maxAnswerBytes`: the largest non-streamed answer taken (a runaway upstream must not exhaust the gateway's memory).
+   * `guard`: checks the addresses of admin-configured providers at connect time (by default: public addresses only).
+   */
+  constructor (timeouts: UpstreamTimeouts, private readonly maxAnswerBytes = MAX_ANSWER_BYTES, guard = new AddressGuard(undefined)) {
+    const options = { connectTimeout: timeouts.connectMs, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.idleMs, keepAliveTimeout: 30_000 }
+    this.agent = new Agent(options)
+    this.guarded = new Agent({ ...options, connect: guard.connector(timeouts.connectMs) })
+  }
+
+  /** The Agent for calls to `provider`: only environment providers skip the address guard. */
+  dispatcherFor (provider: ProviderConfig): Dispatcher {
+    return provider.source === 'env' ? this.agent : this.guarded
   }
 
   /**
@@ -55,7 +63,7 @@ export class UpstreamHttp {
   async postJson (call: UpstreamCall, request: UpstreamRequest): Promise<UpstreamResponse> {
     let response: Dispatcher.ResponseData
     try {
-      response = await this.agent.request({ ...this.options(call, request), signal: call.signal })
+      response = await this.dispatcherFor(call.provider).request({ ...this.options(call, request), signal: call.signal })
     } catch (err) {
       throw transportError(err, call)
     }
@@ -71,7 +79,7 @@ export class UpstreamHttp {
     return new Promise((resolve, reject) => {
       const answer = new WholeAnswer(call, this.maxAnswerBytes, resolve, reject)
       try {
-        this.agent.dispatch(this.options(call, request), answer)
+        this.dispatcherFor(call.provider).dispatch(this.options(call, request), answer)
       } catch (err) {
         answer.onResponseError(undefined, err as Error)
       }
@@ -79,7 +87,7 @@ export class UpstreamHttp {
   }
 
   async close (): Promise<void> {
-    await this.agent.close()
+    await Promise.all([this.agent.close(), this.guarded.close()])
   }
 
   private options (call: UpstreamCall, request: UpstreamRequest): Dispatcher.DispatchOptions {
@@ -212,6 +220,7 @@ export function transportError (err: unknown, call: UpstreamCall): Error {
     case 'UND_ERR_CONNECT_TIMEOUT': return new UpstreamTimeoutError(`Timed out connecting to ${who}.`, { cause: err })
     case 'UND_ERR_HEADERS_TIMEOUT': return new UpstreamTimeoutError(`Timed out waiting for ${who} to answer.`, { cause: err })
     case 'UND_ERR_BODY_TIMEOUT': return new UpstreamTimeoutError(`${capitalize(who)} stopped sending its answer (idle timeout).`, { cause: err })
+    case 'HUB_PROVIDER_ADDRESS_REFUSED': return new UpstreamFailedError(`Refused to connect to ${who}: ${(err as Error).message}`, { cause: err })
     default: return new UpstreamFailedError(`Could not reach ${who}, or it closed the connection.`, { cause: err })
   }
 }

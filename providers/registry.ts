@@ -1,6 +1,7 @@
 import { adapterFor } from './adapters.js'
 import { BUILTIN_PROVIDERS } from './catalog.js'
 import { ProviderNotConfiguredError, UnknownModelError } from './errors.js'
+import { MODEL_NAME_MAX_LENGTH } from '../lib/model-glob.js'
 import type { ProviderAdapter, ProviderConfig } from './types.js'
 
 /** Where provider configurations come from: the environment now, the store (admin-managed) later. */
@@ -73,6 +74,7 @@ export class ProviderRegistry {
 
   /** Throws a 400 HUB_* error with a clear message for malformed, unknown or unconfigured names. */
   resolve (name: string): ResolvedModel {
+    if (name.length > MODEL_NAME_MAX_LENGTH) throw new UnknownModelError(`A model name is at most ${MODEL_NAME_MAX_LENGTH} characters; this one has ${name.length}.`)
     const slash = name.indexOf('/')
     if (slash <= 0 || slash === name.length - 1) {
       throw new UnknownModelError(`Model "${name}" must be named "provider/model", e.g. "openai/gpt-4o-mini".`)

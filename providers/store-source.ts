@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { ConflictError, NotFoundError } from '../lib/errors.js'
-import { maskSecret, type SecretBox } from '../lib/secret-box.js'
+import { credentialBinding, maskSecret, type SecretBox } from '../lib/secret-box.js'
 import type {
   CreateCredentialBodyType, CreateProviderBodyType, CredentialViewType, ProviderViewType, UpdateCredentialBodyType, UpdateProviderBodyType
 } from '../schemas/providers.js'
 import type { ProviderRepository, StoredCredential, StoredCredentialPatch, StoredProvider } from '../store/providers.js'
+import type { AddressGuard } from './address-guard.js'
 import { BUILTIN_PROVIDERS } from './catalog.js'
 import { testConnection, type ConnectionTestResult } from './connection-test.js'
 import { credentialHealth, type CredentialPool } from './credentials.js'
+import type { UpstreamHttp } from './http.js'
 import type { ProviderRegistry, ProviderSource } from './registry.js'
 import type { ProviderConfig } from './types.js'
 
@@ -40,7 +42,8 @@ function credentialView (c: StoredCredential): CredentialViewType {
 /**
  * Admin management of providers and their credentials: writes go to the store, then the registry and the
  * credential pool reload so calls see them at once; a timer reloads both so other replicas' changes arrive too.
- * Environment providers are listed read-only.
+ * Environment providers are listed read-only. A base URL must pass the AddressGuard when saved; moving a provider
+ * to another origin deletes its credentials (they were given for the old one).
  */
 export class StoreProviders {
   private readonly timer: NodeJS.Timeout
@@ -52,7 +55,9 @@ export class StoreProviders {
     private readonly box: SecretBox,
     private readonly log: FastifyBaseLogger,
     refreshMs: number,
-    private readonly testTimeoutMs: number
+    private readonly testTimeoutMs: number,
+    private readonly guard: AddressGuard,
+    private readonly http: Pick<UpstreamHttp, 'dispatcherFor'>
   ) {
     this.timer = setInterval(() => {
       this.reload().catch((err: unknown) => { this.log.warn({ err }, 'provider refresh failed; keeping the last copy') })
@@ -86,6 +91,7 @@ export class StoreProviders {
 
   async create (body: CreateProviderBodyType): Promise<ProviderViewType> {
     if (this.registry.get(body.id)?.source === 'env') throw this.readOnly(body.id)
+    await this.guard.checkBaseUrl(body.baseUrl)
     const now = new Date().toISOString()
     const builtin = BUILTIN_PROVIDERS.find((p) => p.id === body.id)
     const created = await this.repo.insert({
@@ -104,8 +110,11 @@ export class StoreProviders {
   }
 
   async update (id: string, patch: UpdateProviderBodyType): Promise<ProviderViewType> {
-    await this.storeProvider(id)
-    const updated = await this.repo.update(id, patch, new Date().toISOString()) as StoredProvider
+    const stored = await this.storeProvider(id)
+    if (patch.baseUrl !== undefined) await this.guard.checkBaseUrl(patch.baseUrl)
+    const moved = patch.baseUrl !== undefined && new URL(patch.baseUrl).origin !== new URL(stored.baseUrl).origin
+    const updated = await this.repo.update(id, patch, new Date().toISOString(), moved) as StoredProvider
+    if (moved) this.log.info({ provider: id }, 'provider moved to another origin; its credentials were deleted')
     await this.reload()
     return storeView(updated, (await this.repo.credentials(id)).length)
   }
@@ -119,9 +128,14 @@ export class StoreProviders {
   /** Lists the provider's models with its credential; store providers use a healthy stored credential. */
   async test (id: string): Promise<ConnectionTestResult & { credentialId?: string }> {
     const stored = await this.repo.find(id)
-    if (stored === undefined) return await testConnection(this.envProvider(id), this.testTimeoutMs)
-    const credential = this.pool.secretFor(id)
-    const result = await testConnection({ ...toConfig(stored), apiKey: credential?.secret }, this.testTimeoutMs)
+    if (stored === undefined) {
+      const provider = this.envProvider(id)
+      return await testConnection(provider, this.testTimeoutMs, this.http.dispatcherFor(provider))
+    }
+    if (!stored.enabled) throw new ConflictError(`Provider ${id} is disabled; enable it before testing its connection.`)
+    const credential = this.pool.secretFor(id, stored.baseUrl)
+    const provider = { ...toConfig(stored), apiKey: credential?.secret }
+    const result = await testConnection(provider, this.testTimeoutMs, this.http.dispatcherFor(provider))
     return credential === undefined ? result : { ...result, credentialId: credential.id }
   }
 
@@ -133,11 +147,12 @@ export class StoreProviders {
   async addCredential (providerId: string, body: CreateCredentialBodyType): Promise<CredentialViewType> {
     await this.storeProvider(providerId)
     const now = new Date().toISOString()
+    const id = randomUUID()
     const created = await this.repo.insertCredential({
-      id: randomUUID(),
+      id,
       providerId,
       label: body.label ?? 'default',
-      sealed: this.box.encrypt(body.secret),
+      sealed: this.box.encrypt(body.secret, credentialBinding(providerId, id)),
       hint: maskSecret(body.secret),
       weight: body.weight ?? 1,
       disabledReason: null,
@@ -152,7 +167,7 @@ export class StoreProviders {
   async updateCredential (providerId: string, id: string, body: UpdateCredentialBodyType): Promise<CredentialViewType> {
     await this.storeProvider(providerId)
     const patch: StoredCredentialPatch = { label: body.label, weight: body.weight }
-    if (body.secret !== undefined) Object.assign(patch, { sealed: this.box.encrypt(body.secret), hint: maskSecret(body.secret) })
+    if (body.secret !== undefined) Object.assign(patch, { sealed: this.box.encrypt(body.secret, credentialBinding(providerId, id)), hint: maskSecret(body.secret) })
     if (body.enabled === true) Object.assign(patch, { disabledReason: null, cooldownUntil: null })
     if (body.enabled === false) patch.disabledReason = 'Disabled by an administrator.'
     const updated = await this.repo.updateCredential(providerId, id, patch, new Date().toISOString())

@@ -19,13 +19,15 @@ const LimitFields = {
   creditLimit: NullableNumber({ ...range('creditLimit'), description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
   creditPeriod: Type.Union(CREDIT_PERIODS.map((p) => Type.Literal(p)), { description: 'Budget period (UTC): total, day or month' }),
   rpm: NullableInteger({ ...range('rpm'), description: 'Requests per minute; null = unlimited (429 past it)' }),
-  tpm: NullableInteger({ ...range('tpm'), description: 'Tokens per minute; null = unlimited (429 past it)' })
+  tpm: NullableInteger({ ...range('tpm'), description: 'Tokens per minute; null = unlimited (429 past it)' }),
+  maxConcurrent: NullableInteger({ ...range('maxConcurrent'), description: 'Model calls in progress at once, streams until they end; null = unlimited (429 past it)' })
 }
 const OptionalLimitFields = {
   creditLimit: Type.Optional(LimitFields.creditLimit),
   creditPeriod: Type.Optional(LimitFields.creditPeriod),
   rpm: Type.Optional(LimitFields.rpm),
-  tpm: Type.Optional(LimitFields.tpm)
+  tpm: Type.Optional(LimitFields.tpm),
+  maxConcurrent: Type.Optional(LimitFields.maxConcurrent)
 }
 
 export const AccessKeyView = Type.Object({
@@ -40,12 +42,14 @@ export const AccessKeyView = Type.Object({
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   lastUsedAt: Type.Union([IsoDateTime, Type.Null()]),
+  createdBy: Type.Union([Type.String(), Type.Null()], { description: 'Who issued it: "sso:<email>", "access-key:<id>", "jwt:<sub>" or "cli:<user>" (null for keys issued before this was recorded)' }),
+  createdBySession: Type.Union([Type.String(), Type.Null()], { description: 'The single sign-on session that issued it; ending that session can revoke it (DELETE /api/admin/sessions/{id}?revokeKeys=true)' }),
   status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')])
 }, { $id: 'AccessKey' })
 
 export const IssuedAccessKey = Type.Intersect([AccessKeyView, Type.Object({
   key: Type.String({ description: 'The secret. Shown only in this response; store it now.' })
-})])
+})], { headers: { 'cache-control': { type: 'string', enum: ['no-store'], description: 'The answer carries a secret: no cache may keep it' } } })
 
 export const CreateAccessKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),

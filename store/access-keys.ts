@@ -21,9 +21,15 @@ export interface AccessKey extends KeyLimits {
   createdAt: string
   updatedAt: string
   lastUsedAt: string | null
+  /** Who issued it ("sso:<email>", "access-key:<id>", "jwt:<sub>", "cli:<user>"); null for keys older than this record. */
+  createdBy: string | null
+  /** The single sign-on session that issued it, if one did. */
+  createdBySession: string | null
 }
 
-export interface NewAccessKey extends Omit<AccessKey, 'revokedAt' | 'lastUsedAt' | 'updatedAt' | keyof KeyLimits>, Partial<KeyLimits> {
+type Creator = 'createdBy' | 'createdBySession'
+
+export interface NewAccessKey extends Omit<AccessKey, 'revokedAt' | 'lastUsedAt' | 'updatedAt' | keyof KeyLimits | Creator>, Partial<KeyLimits>, Partial<Pick<AccessKey, Creator>> {
   hash: string
 }
 
@@ -51,7 +57,10 @@ function toAccessKey (row: Selectable<AccessKeysTable>): AccessKey {
     creditLimit: row.credit_limit === null ? null : Number(row.credit_limit),
     creditPeriod: (row.credit_period ?? 'total') as CreditPeriod,
     rpm: row.rpm,
-    tpm: row.tpm
+    tpm: row.tpm,
+    maxConcurrent: row.max_concurrent ?? null,
+    createdBy: row.created_by ?? null,
+    createdBySession: row.created_by_session ?? null
   }
 }
 
@@ -73,7 +82,10 @@ function toRow (key: NewAccessKey): Selectable<AccessKeysTable> {
     credit_limit: key.creditLimit ?? null,
     credit_period: key.creditPeriod ?? 'total',
     rpm: key.rpm ?? null,
-    tpm: key.tpm ?? null
+    tpm: key.tpm ?? null,
+    max_concurrent: key.maxConcurrent ?? null,
+    created_by: key.createdBy ?? null,
+    created_by_session: key.createdBySession ?? null
   }
 }
 
@@ -140,6 +152,7 @@ export class AccessKeyRepository {
     if (patch.creditPeriod !== undefined) values.credit_period = patch.creditPeriod
     if (patch.rpm !== undefined) values.rpm = patch.rpm
     if (patch.tpm !== undefined) values.tpm = patch.tpm
+    if (patch.maxConcurrent !== undefined) values.max_concurrent = patch.maxConcurrent
     await this.write(async (db) => await db.updateTable('access_keys').set(values).where('id', '=', id).execute())
     return await this.findById(id)
   }
@@ -192,10 +205,26 @@ export class AccessKeyRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
   }
 
+  /** The live keys issued under any of these single sign-on sessions, newest first. */
+  async activeCreatedBySessions (sessionIds: string[], now: string): Promise<AccessKey[]> {
+    if (sessionIds.length === 0) return []
+    const rows = await this.db.selectFrom('access_keys').selectAll()
+      .where('created_by_session', 'in', sessionIds).where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('created_at', 'desc').orderBy('id').execute()
+    return rows.map(toAccessKey)
+  }
+
   /** Runs a key change, announced to other replicas in the same transaction where the store needs that. */
   private async write<T> (change: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     const announce = this.announce
     if (announce === undefined) return await change(this.db)
+    // already inside a caller's transaction (an audited change): Kysely cannot nest one
+    if (this.db.isTransaction) {
+      const result = await change(this.db)
+      await announce(this.db)
+      return result
+    }
     return await this.db.transaction().execute(async (trx) => {
       const result = await change(trx)
       await announce(trx)

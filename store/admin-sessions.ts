@@ -42,13 +42,13 @@ export class AdminSessionRepository {
     return rows.map((r) => ({ id: r.id, subject: r.subject, email: r.email, name: r.name, issuedAt: r.issued_at, expiresAt: r.expires_at }))
   }
 
-  /** Ends the live sessions among `ids` (every live one when undefined); answers how many it ended. */
-  async revoke (now: string, ids?: string[]): Promise<number> {
+  /** Ends the live sessions among `ids` (every live one when undefined); answers the ids of those it ended. */
+  async revoke (now: string, ids?: string[]): Promise<string[]> {
     let q = this.db.updateTable('admin_sessions').set({ revoked_at: now })
       .where('revoked_at', 'is', null).where('expires_at', '>', now)
     if (ids !== undefined) q = q.where('id', 'in', ids)
-    const result = await q.executeTakeFirst()
-    return Number(result.numUpdatedRows)
+    const rows = await q.returning('id').execute()
+    return rows.map((r) => r.id)
   }
 
   /** Deletes sessions that expired before `before` (revoked or not): they can never be accepted again. */

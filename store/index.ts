@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
@@ -13,6 +12,7 @@ import { ProviderRepository } from './providers.js'
 import { sqliteChangeFeed } from './change-feed.js'
 import type { Connection } from './connection.js'
 import { isPostgresUrl, type Config } from '../config.js'
+import { ensurePrivateDir, privateSqliteFiles } from '../lib/private-files.js'
 
 export type Dialect = Connection['dialect']
 
@@ -37,10 +37,15 @@ export interface Store {
   readonly adminSessions: AdminSessionRepository
   /** Moves when another process or replica may have changed access keys (see change-feed.ts). */
   keyChangeVersion (): number
+  /** Runs `work` in one transaction: every change made through the repositories it gets commits together, or none. */
+  transaction<T> (work: (store: StoreTransaction) => Promise<T>): Promise<T>
   /** Resolves when the database answers a trivial query. */
   ping (): Promise<void>
   close (): Promise<void>
 }
+
+/** The repositories of one transaction (see Store.transaction): an admin change and its audit line, say. */
+export type StoreTransaction = Pick<Store, 'accessKeys' | 'audit' | 'models' | 'providers' | 'adminSessions'>
 
 /** Kysely's error for a query made after close(): at shutdown, a request still running finds the store gone (a 503, not a bug). */
 export function isStoreClosedError (err: unknown): boolean {
@@ -84,6 +89,15 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     providers: new ProviderRepository(db),
     adminSessions: new AdminSessionRepository(db),
     keyChangeVersion: () => changes.version(),
+    async transaction (work) {
+      return await db.transaction().execute(async (trx) => await work({
+        accessKeys: new AccessKeyRepository(trx, changes.announce),
+        audit: new AuditRepository(trx),
+        models: new ModelRepository(trx),
+        providers: new ProviderRepository(trx),
+        adminSessions: new AdminSessionRepository(trx)
+      }))
+    },
     async ping () { await sql`select 1`.execute(db) },
     async close () {
       await changes.close()
@@ -94,7 +108,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
 
 function sqlitePath ({ databaseUrl, dataDir }: StoreOptions): string {
   if (databaseUrl === undefined) {
-    mkdirSync(dataDir, { recursive: true })
+    ensurePrivateDir(dataDir)
     return join(dataDir, 'hubgate.db')
   }
   if (databaseUrl === ':memory:') return databaseUrl
@@ -102,6 +116,8 @@ function sqlitePath ({ databaseUrl, dataDir }: StoreOptions): string {
 }
 
 function connectSqlite (path: string): Connection {
+  // key hashes and sealed provider credentials: the file and its -wal/-shm are for this user only
+  if (path !== ':memory:') privateSqliteFiles(path)
   const database = new SQLite(path)
   // first, so that the WAL switch below waits for another process opening the same file
   database.pragma('busy_timeout = 5000')

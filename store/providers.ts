@@ -30,6 +30,11 @@ export interface StoredCredential {
   updatedAt: string
 }
 
+/** A credential with its provider's base URL as of the same read: the URL the credential was entered for. */
+export interface CredentialWithBaseUrl extends StoredCredential {
+  providerBaseUrl: string
+}
+
 export type StoredCredentialPatch = Partial<Pick<StoredCredential, 'label' | 'weight' | 'disabledReason' | 'cooldownUntil' | 'sealed' | 'hint'>>
 
 function toProvider (row: Selectable<ProvidersTable>): StoredProvider {
@@ -87,13 +92,17 @@ export class ProviderRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? p : undefined
   }
 
-  async update (id: string, patch: StoredProviderPatch, now: string): Promise<StoredProvider | undefined> {
+  /** `dropCredentials`: the provider's credentials are deleted in the same transaction (its origin changed). */
+  async update (id: string, patch: StoredProviderPatch, now: string, dropCredentials = false): Promise<StoredProvider | undefined> {
     const values: Partial<ProvidersTable> = { updated_at: now }
     if (patch.displayName !== undefined) values.display_name = patch.displayName
     if (patch.baseUrl !== undefined) values.base_url = patch.baseUrl
     if (patch.enabled !== undefined) values.enabled = patch.enabled ? 1 : 0
     if (patch.models !== undefined) values.models = JSON.stringify(patch.models)
-    await this.db.updateTable('providers').set(values).where('id', '=', id).execute()
+    await this.db.transaction().execute(async (trx) => {
+      if (dropCredentials) await trx.deleteFrom('provider_credentials').where('provider_id', '=', id).execute()
+      await trx.updateTable('providers').set(values).where('id', '=', id).execute()
+    })
     return await this.find(id)
   }
 
@@ -111,6 +120,15 @@ export class ProviderRepository {
     let query = this.db.selectFrom('provider_credentials').selectAll()
     if (providerId !== undefined) query = query.where('provider_id', '=', providerId)
     return (await query.orderBy('created_at').orderBy('id').execute()).map(toCredential)
+  }
+
+  /** Every credential with its provider's base URL, read in one statement so that the pair is consistent. */
+  async credentialsWithBaseUrl (): Promise<CredentialWithBaseUrl[]> {
+    const rows = await this.db.selectFrom('provider_credentials')
+      .innerJoin('providers', 'providers.id', 'provider_credentials.provider_id')
+      .selectAll('provider_credentials').select('providers.base_url as provider_base_url')
+      .orderBy('provider_credentials.created_at').orderBy('provider_credentials.id').execute()
+    return rows.map((row) => ({ ...toCredential(row), providerBaseUrl: row.provider_base_url }))
   }
 
   async findCredential (providerId: string, id: string): Promise<StoredCredential | undefined> {
@@ -145,6 +163,12 @@ export class ProviderRepository {
     if (patch.hint !== undefined) values.secret_hint = patch.hint
     await this.db.updateTable('provider_credentials').set(values).where('provider_id', '=', providerId).where('id', '=', id).execute()
     return await this.findCredential(providerId, id)
+  }
+
+  /** Replaces the ciphertext only if it is still `from`: an administrator's new secret saved meanwhile is kept. */
+  async resealCredential (providerId: string, id: string, from: string, to: string): Promise<void> {
+    await this.db.updateTable('provider_credentials').set({ secret_ciphertext: to })
+      .where('provider_id', '=', providerId).where('id', '=', id).where('secret_ciphertext', '=', from).execute()
   }
 
   async deleteCredential (providerId: string, id: string): Promise<boolean> {

@@ -21,6 +21,11 @@ export interface AccessKeysTable {
   credit_period: string | null
   rpm: number | null
   tpm: number | null
+  /** Calls in progress at once (migration 010); null = unlimited. */
+  max_concurrent: number | null
+  /** Who issued the key and under which single sign-on session (migration 011); null for older keys. */
+  created_by: string | null
+  created_by_session: string | null
 }
 
 export interface AuditLogTable {

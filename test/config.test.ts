@@ -28,7 +28,7 @@ test('bad values are refused with a message naming the variable', async (t) => {
     [{ PORT: '70000' }, /^ {2}PORT: .*65535/m],
     [{ PORT: '-1' }, /^ {2}PORT: /m],
     [{ LOG_LEVEL: 'loud' }, /^ {2}LOG_LEVEL: Expected one of: fatal, error, warn, info, debug, trace, silent$/m],
-    [{ TRUST_PROXY: 'perhaps' }, /^ {2}TRUST_PROXY: Expected boolean$/m],
+    [{ TRUST_PROXY: 'perhaps' }, /^ {2}TRUST_PROXY: Expected true, false, a hop count, or IP addresses \/ CIDRs/m],
     [{ DATABASE_SCHEMA: 'x; drop table y' }, /^ {2}DATABASE_SCHEMA: /m],
     [{ JWT_ALGORITHMS: 'none' }, /^ {2}JWT_ALGORITHMS: /m],
     [{ BODY_LIMIT: '10' }, /^ {2}BODY_LIMIT: /m],

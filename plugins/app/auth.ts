@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import fp from 'fastify-plugin'
 import fastifyAuth from '@fastify/auth'
 import bearerAuth from '@fastify/bearer-auth'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { StoreUnavailableError, UnauthorizedError } from '../../lib/errors.js'
-import { principalFromJwt } from '../../lib/jwt-principal.js'
+import { principalFromJwt, serviceTokenRefusal } from '../../lib/jwt-principal.js'
+import { jwtVerification } from '../../lib/jwt-settings.js'
 import { SESSION_PREFIX } from '../../lib/admin-session.js'
 import type { Principal, Scope } from '../../lib/principal.js'
 import type { Config } from '../../config.js'
@@ -66,10 +66,18 @@ export default fp(async (app) => {
   })
   await registerJwt(app)
 
+  const policy = { maxLifetimeSeconds: app.config.JWT_MAX_LIFETIME_SECONDS, allowAdmin: app.config.JWT_ALLOW_ADMIN }
   const verifyJwt = async (request: FastifyRequest): Promise<void> => {
     if (!jwt) throw new UnauthorizedError()
     const claims = await request.jwtVerify<Record<string, unknown>>()
-    request.principal = principalFromJwt(claims)
+    const principal = principalFromJwt(claims)
+    const refusal = serviceTokenRefusal(claims, principal.scopes, policy)
+    if (refusal !== undefined) {
+      // validly signed, so the issuer is misconfigured or a token leaked: the operator should hear of it
+      request.log.warn({ subject: principal.name, reason: refusal }, 'service JWT refused')
+      throw new UnauthorizedError()
+    }
+    request.principal = principal
   }
   const composite = app.auth([app.verifyBearerAuth!, verifyJwt])
 
@@ -120,18 +128,16 @@ function jwtEnabled (config: Config): boolean {
 }
 
 async function registerJwt (app: FastifyInstance): Promise<void> {
-  const { JWT_SECRET, JWT_PUBLIC_KEY, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE } = app.config
-  const publicKey = JWT_PUBLIC_KEY !== undefined && !JWT_PUBLIC_KEY.includes('-----BEGIN')
-    ? readFileSync(JWT_PUBLIC_KEY, 'utf8')
-    : JWT_PUBLIC_KEY
-  const algorithms = JWT_ALGORITHMS?.split(',') ?? (publicKey !== undefined ? ['RS256', 'ES256'] : ['HS256'])
+  const { JWT_ISSUER, JWT_AUDIENCE } = app.config
+  // refuses (ConfigError, exit 78) a key whose kind does not match the algorithms: no algorithm confusion
+  const verification = jwtVerification(app.config)
   await app.register(fastifyJwt, {
     // without JWT settings the plugin still needs a secret; verifyJwt refuses before it is ever used
-    secret: publicKey !== undefined ? { public: publicKey } : (JWT_SECRET ?? randomBytes(32)),
+    secret: verification?.secret ?? randomBytes(32),
     verify: {
-      algorithms: algorithms as never,
-      // fast-jwt checks iss/aud only when present, so a configured one must also be required
-      requiredClaims: ['exp', ...(JWT_ISSUER !== undefined ? ['iss'] : []), ...(JWT_AUDIENCE !== undefined ? ['aud'] : [])],
+      algorithms: (verification?.algorithms ?? ['HS256']) as never,
+      // fast-jwt checks iss/aud only when present, so a configured one must also be required; iat bounds the lifetime (verifyJwt)
+      requiredClaims: ['exp', 'iat', ...(JWT_ISSUER !== undefined ? ['iss'] : []), ...(JWT_AUDIENCE !== undefined ? ['aud'] : [])],
       ...(JWT_ISSUER !== undefined ? { allowedIss: JWT_ISSUER } : {}),
       ...(JWT_AUDIENCE !== undefined ? { allowedAud: JWT_AUDIENCE } : {})
     }

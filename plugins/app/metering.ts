@@ -12,6 +12,8 @@ import type { UsageEvent } from '../../lib/usage-events.js'
 import { UsageRecorder } from '../../lib/usage-recorder.js'
 import { storableText } from '../../lib/storable-text.js'
 import { timeOrderedId } from '../../lib/time-ordered-id.js'
+import { ThrottledWarning } from '../../lib/throttled-warning.js'
+import { modelLabeller } from '../../lib/model-label.js'
 import { isDataError } from '../../store/index.js'
 import type { UsageRecord } from '../../store/usage.js'
 
@@ -79,17 +81,17 @@ export default fp(async (app) => {
     defaultMaxTokens: config.USAGE_DEFAULT_MAX_TOKENS
   }))
 
-  const warned = new Set<string>()
+  // per model at most every 10 minutes, and at most 20 models by name: clients choose model names under a "*" provider
+  const unpricedWarning = new ThrottledWarning('model has no price in the catalog: its usage is recorded at zero credits', {
+    everyMs: 600_000, maxSubjects: 20, warn: (fields, message) => { app.log.warn(fields, message) }
+  })
+  const modelLabel = modelLabeller(app.catalog, app.providers.registry)
   app.usageEvents.on('usage', (event: UsageEvent) => {
     // the same function settles the key's budget (lib/admission.ts), so records and budgets agree
     const credits = callCredits(app.catalog.rates(event.model), event)
     if (credits === undefined && (event.totalTokens > 0 || (event.images ?? 0) > 0)) {
-      unpriced.inc({ model: event.model })
-      // once per model per process: loud enough to notice, not a log line per request
-      if (!warned.has(event.model)) {
-        warned.add(event.model)
-        app.log.warn({ model: event.model }, 'model has no price in the catalog: its usage is recorded at zero credits')
-      }
+      unpriced.inc({ model: modelLabel(event.model) })
+      unpricedWarning.note(event.model, 'model')
     }
     recorder.add(toRecord(event, credits ?? 0, credits !== undefined))
   })

@@ -11,6 +11,8 @@ import { callTimingFor } from './server-timing.js'
 import { SecretBox } from '../../lib/secret-box.js'
 import { CredentialPool } from '../../providers/credentials.js'
 import { StoreProviders, storeProviderSource } from '../../providers/store-source.js'
+import { AddressGuard } from '../../providers/address-guard.js'
+import type { AppOptions } from '../../app.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,14 +44,16 @@ export function chatContext (request: FastifyRequest, reply: FastifyReply): Chat
 }
 
 /** Upstream providers: the registry (environment-configured today; the store adds a source later) and pooled HTTP to them. */
-export default fp(async (app) => {
+export default fp<Pick<AppOptions, 'resolveHost'>>(async (app, opts) => {
   const { UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TIMEOUT_MS, UPSTREAM_IDLE_TIMEOUT_MS } = app.config
-  const http = new UpstreamHttp({ connectMs: UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: UPSTREAM_TIMEOUT_MS, idleMs: UPSTREAM_IDLE_TIMEOUT_MS })
+  // admin-configured providers may only reach public addresses or PROVIDER_ALLOWED_HOSTS, checked at save and at connect
+  const guard = new AddressGuard(app.config.PROVIDER_ALLOWED_HOSTS, opts.resolveHost)
+  const http = new UpstreamHttp({ connectMs: UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: UPSTREAM_TIMEOUT_MS, idleMs: UPSTREAM_IDLE_TIMEOUT_MS }, undefined, guard)
   const registry = new ProviderRegistry([envProviderSource(app.config), storeProviderSource(app.store.providers)])
   const box = new SecretBox(app.serverSecret)
   const credentials = new CredentialPool(app.store.providers, box, app.log)
   // reloaded after every admin change and every CATALOG_REFRESH_MS (other replicas' changes)
-  const providerAdmin = new StoreProviders(app.store.providers, registry, credentials, box, app.log, app.config.CATALOG_REFRESH_MS, Math.min(UPSTREAM_TIMEOUT_MS, 10_000))
+  const providerAdmin = new StoreProviders(app.store.providers, registry, credentials, box, app.log, app.config.CATALOG_REFRESH_MS, Math.min(UPSTREAM_TIMEOUT_MS, 10_000), guard, http)
   await providerAdmin.reload()
   app.decorate('providerAdmin', providerAdmin)
   const usageEvents = new UsageEvents()

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { UsageEvent } from '../../lib/usage-events.js'
 import { BREAKER_STATE_VALUE } from '../../providers/circuit-breaker.js'
+import { modelLabeller } from '../../lib/model-label.js'
 
 const NOT_CALLED = '(none)'
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
@@ -9,8 +10,8 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
 /**
  * Metrics of proxied model calls, all derived from the one usage event per call (so they agree with
  * metering), plus gauges read at scrape time: open streams and each provider's circuit breaker; and the
- * access-key cache hit ratio. `model` is the model that answered (a fallback when one took over), or
- * "(none)" for a call refused before any provider was called.
+ * access-key cache hit ratio. `model` is the model that answered (a fallback when one took over), "other" for a
+ * model the gateway does not list (lib/model-label.ts), or "(none)" for a call refused before any provider was called.
  */
 export default fp(async (app) => {
   const registers = [app.metrics.registry]
@@ -37,6 +38,7 @@ export default fp(async (app) => {
     registers
   })
   const providers = app.providers
+  const modelLabel = modelLabeller(app.catalog, providers.registry)
   const streams = new Gauge({
     name: 'hubgate_inflight_streams',
     help: 'Streamed answers being relayed now',
@@ -67,14 +69,14 @@ export default fp(async (app) => {
     // a call refused before reaching any provider may carry any name a client typed: never a label value
     const reached = (event.attempts ?? 0) > 0
     const provider = reached || providers.registry.get(event.provider) !== undefined ? event.provider : NOT_CALLED
-    const model = reached ? event.model : NOT_CALLED
+    const model = reached ? modelLabel(event.model) : NOT_CALLED
     requests.inc({ provider, model, status: String(event.status) })
     if (!reached) return
     latency.observe({ provider }, event.latencyMs / 1000)
     ttfb.observe({ provider }, event.ttfbMs / 1000)
     if (event.promptTokens > 0) tokens.inc({ provider, model, type: 'prompt' }, event.promptTokens)
     if (event.completionTokens > 0) tokens.inc({ provider, model, type: 'completion' }, event.completionTokens)
-    if (event.requestedModel !== undefined) fallbacks.inc({ requested: event.requestedModel, model })
+    if (event.requestedModel !== undefined) fallbacks.inc({ requested: modelLabel(event.requestedModel), model })
   })
   app.accessKeys.onLookup = (result) => { keyLookups.inc({ result }) }
-}, { name: 'proxy-metrics', dependencies: ['metrics', 'providers', 'access-keys'] })
+}, { name: 'proxy-metrics', dependencies: ['metrics', 'providers', 'access-keys', 'catalog'] })

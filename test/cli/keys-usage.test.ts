@@ -21,6 +21,8 @@ test('bad usage exits 64 with a clear message and the usage text', async (t) => 
     [['create', '--name', 'x', '--expires', '2001-01-01T00:00:00Z'], /^hubgate-keys: expiresAt must be in the future\n$/, false],
     [['create', '--name', 'x', '--rpm', '1.5'], /^hubgate-keys: --rpm must be a whole number of at least 1\n/, true],
     [['create', '--name', 'x', '--tpm', '3000000000'], /^hubgate-keys: tpm must be a whole number from 1 to 2147483647, or null for no limit\n$/, false],
+    [['create', '--name', 'x', '--max-concurrent', '0'], /^hubgate-keys: --max-concurrent must be a whole number of at least 1\n/, true],
+    [['create', '--name', 'x', '--max-concurrent', '100001'], /^hubgate-keys: maxConcurrent must be a whole number from 1 to 100000, or null for no limit\n$/, false],
     [['create', '--name', 'x', '--credit-limit', 'lots'], /^hubgate-keys: creditLimit must be a number from 0 to 1000000000000, or null for no limit\n$/, false],
     [['create', '--name', 'x', '--credit-limit', '5', '--credit-period', 'week'], /^hubgate-keys: creditPeriod must be one of: total, day, month\n$/, false]
   ]

@@ -28,7 +28,7 @@ test('an HS256 service token reaches the route with scopes from its scope claim'
 })
 
 test('a subject with a NUL is named with U+FFFD (it is stored: usage records, the audit log), on Postgres too', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {
-  const app = await buildWithProbe(t, { JWT_SECRET: SECRET, ...postgresEnv(t, serviceUrl('TEST_DATABASE_URL')) })
+  const app = await buildWithProbe(t, { JWT_SECRET: SECRET, JWT_ALLOW_ADMIN: 'true', ...postgresEnv(t, serviceUrl('TEST_DATABASE_URL')) })
   const token = sign({ sub: 'ops\u0000bot', scope: 'chat admin' })
   t.match((await app.inject({ url: PROBE_URL, headers: bearer(token) })).json(), { id: 'jwt:ops\ufffdbot' })
   const created = await app.inject({ method: 'POST', url: '/api/admin/access-keys', headers: bearer(token), payload: { name: 'made by a service' } })
@@ -45,8 +45,9 @@ test('a service token without the route scope gets insufficient_scope', async (t
     t.equal(res.body, JSON.stringify(UNAUTHORIZED))
     t.equal(res.headers['www-authenticate'], 'Bearer realm="hubgate", error="insufficient_scope"')
   }
-  const admin = await app.inject({ url: '/api/admin/access-keys', headers: bearer(sign({ sub: 'ops', scope: 'admin' })) })
-  t.equal(admin.statusCode, 200, 'an admin-scoped service token manages keys')
+  const allowed = await buildWithProbe(t, { JWT_SECRET: SECRET, JWT_ALLOW_ADMIN: 'true' })
+  const admin = await allowed.inject({ url: '/api/admin/access-keys', headers: bearer(sign({ sub: 'ops', scope: 'admin' })) })
+  t.equal(admin.statusCode, 200, 'with JWT_ALLOW_ADMIN, an admin-scoped service token manages keys')
 })
 
 test('a models claim limits the models a service token may use', async (t) => {

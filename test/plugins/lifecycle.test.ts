@@ -20,7 +20,7 @@ test('drain fails readiness first, lets an in-flight request finish, then closes
   release()
   const res = await inflight
   t.equal(res.statusCode, 200, 'the request already in flight completed')
-  t.same(await res.body.json(), { status: 'ok', providers: {} })
+  t.same(await res.body.json(), { status: 'ok', breakers: { closed: 0, halfOpen: 0, open: 0 } })
   await drained
   await t.rejects(request(`http://127.0.0.1:${port}/health/live`), 'no new connections after the drain')
 })

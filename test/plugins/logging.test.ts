@@ -6,6 +6,7 @@ import { lazyChildLogger } from '../../lib/lazy-logger.js'
 import { loadConfig } from '../../config.js'
 import { ADMIN_KEY, bearer, issueKey, tempDir, type TestContext } from '../helpers/build.js'
 import { sendJson, startMock } from '../helpers/mock-server.js'
+import { freePort, landing, oidcEnv, signIn, startIdp } from '../ui/idp.js'
 
 const JWT_SECRET = 'logging-jwt-secret-0123456789abcdefghijklmnop'
 
@@ -115,4 +116,51 @@ test('upstream outages log at warn; what needs an operator (a rejected provider 
   t.equal(await chat(), 503, 'that failure opened the circuit')
   t.match(lastFailure(), { level: 40, err: { code: 'HUB_PROVIDER_UNAVAILABLE' } }, 'so is every call the open circuit refuses')
   t.notOk(JSON.stringify(lines()).includes('sk-logged-never'), 'the provider key is never logged')
+})
+
+test('a key in a query string never reaches the log: secret-looking query values are [REDACTED] on 200, 401 and 404 answers', async (t) => {
+  const { app, text, lines } = await buildCapturing(t, 'info')
+  const { key } = await issueKey(app, { name: 'in a query string' })
+  const requests: Array<[string, number]> = [
+    [`/health/live?key=${key}`, 200],
+    [`/api/v2/models?api_key=${key}&limit=5`, 401],
+    [`/api/admin/access-keys?Token=${key}`, 401],
+    [`/nowhere?access_token=${key}`, 404],
+    [`/nowhere?x=1&apiKey=${encodeURIComponent(key)}&signature=${key}&password=${key}`, 404]
+  ]
+  for (const [url, status] of requests) t.equal((await app.inject({ url })).statusCode, status, url.replace(/\?.*/, ''))
+  // an error or a field quoting a URL is redacted too
+  app.log.error({ err: new Error(`GET http://upstream.example/v1?key=${key} failed`), url: `/callback?code=${key}` }, 'an error quoting a URL')
+
+  t.notOk(text().includes(key), 'the key appears nowhere in the log')
+  t.notOk(text().includes(key.slice(4, 20)), 'not even a part of it')
+  const urls = lines().filter((l) => l.msg === 'incoming request').map((l) => (l.req as { url: string }).url).slice(-requests.length)
+  t.same(urls, [
+    '/health/live?key=[REDACTED]',
+    '/api/v2/models?api_key=[REDACTED]&limit=5',
+    '/api/admin/access-keys?Token=[REDACTED]',
+    '/nowhere?access_token=[REDACTED]',
+    '/nowhere?x=1&apiKey=[REDACTED]&signature=[REDACTED]&password=[REDACTED]'
+  ], 'the rest of each URL is kept for debugging')
+  t.match(lines().find((l) => l.msg === 'an error quoting a URL'), { err: { message: 'GET http://upstream.example/v1?key=[REDACTED] failed' }, url: '/callback?code=[REDACTED]' })
+})
+
+test('the OIDC callback\'s code and state are [REDACTED] in the log, and the answer carrying the session is not cached', async (t) => {
+  const idp = await startIdp(t, { email: 'alice@example.com', email_verified: true })
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const { app, text } = await buildCapturing(t, 'info', oidcEnv(idp, { OIDC_ALLOWED_EMAILS: 'alice@example.com', PUBLIC_URL: base }))
+  await app.listen({ host: '127.0.0.1', port })
+  let callback = new URL(base)
+  let cacheControl: string | null = null
+  const landed = await signIn(base, { callback: (u) => { callback = u }, landed: (res) => { cacheControl = res.headers.get('cache-control') } })
+  t.equal(cacheControl, 'no-store', 'the answer carrying the session is not cached')
+  const session = landing(landed).token ?? ''
+  t.match(session, /^hgs_/, 'signed in')
+
+  const code = callback.searchParams.get('code') ?? ''
+  const state = callback.searchParams.get('state') ?? ''
+  t.ok(code.length > 8 && state.length > 8, 'the callback carried a code and a state')
+  for (const [name, value] of Object.entries({ code, state, 'session token': session })) t.notOk(text().includes(value), `the ${name} is not logged`)
+  t.match(text(), /"url":"\/api\/admin\/sso\/callback\?(code|state)=\[REDACTED\]&/)
 })

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'tap'
 import type { FastifyBaseLogger } from 'fastify'
-import { SecretBox } from '../../lib/secret-box.js'
+import { SecretBox, credentialBinding } from '../../lib/secret-box.js'
 import { CredentialPool } from '../../providers/credentials.js'
 import type { ProviderConfig } from '../../providers/types.js'
-import type { ProviderRepository, StoredCredential } from '../../store/providers.js'
+import type { CredentialWithBaseUrl, ProviderRepository } from '../../store/providers.js'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { storeGateway, usedSecret } from './store-provider-setup.js'
 
@@ -12,16 +12,16 @@ const box = new SecretBox(Buffer.from('credentials-test-server-secret-0123456789
 const silent = { warn () {}, error () {}, info () {}, debug () {} } as unknown as FastifyBaseLogger
 const provider: ProviderConfig = { id: 'acme', kind: 'openai-compatible', displayName: 'Acme', baseUrl: 'http://127.0.0.1:9/v1', models: ['*'], source: 'store' }
 
-function stored (id: string, secret: string, weight: number): StoredCredential {
+function stored (id: string, secret: string, weight: number): CredentialWithBaseUrl {
   const now = new Date(0).toISOString()
-  return { id, providerId: 'acme', label: id, sealed: box.encrypt(secret), hint: '…', weight, disabledReason: null, cooldownUntil: null, createdAt: now, updatedAt: now }
+  return { id, providerId: 'acme', label: id, sealed: box.encrypt(secret, credentialBinding('acme', id)), hint: '…', weight, disabledReason: null, cooldownUntil: null, createdAt: now, updatedAt: now, providerBaseUrl: provider.baseUrl }
 }
 
 /** A pool over an in-memory repository, with its clock and random source under the test's control. */
-async function poolOf (credentials: StoredCredential[], random: () => number, clock = { now: 1_000_000 }): Promise<{ pool: CredentialPool, saved: unknown[] }> {
+async function poolOf (credentials: CredentialWithBaseUrl[], random: () => number, clock = { now: 1_000_000 }): Promise<{ pool: CredentialPool, saved: unknown[] }> {
   const saved: unknown[] = []
   const repo = {
-    credentials: async () => credentials,
+    credentialsWithBaseUrl: async () => credentials,
     updateCredential: async (_p: string, id: string, patch: unknown) => { saved.push({ id, ...patch as object }); return undefined }
   } as unknown as ProviderRepository
   const pool = new CredentialPool(repo, box, silent, { random, now: () => clock.now })
@@ -125,4 +125,13 @@ test('a credential answered 429 with Retry-After cools down, then comes back by 
   t.equal(res.statusCode, 200)
   t.equal(res.json().choices[0].message.content, 'recovered')
   t.same((await gw.admin('GET', '/api/admin/providers/acme/credentials')).json().items.map((c: { id: string, health: unknown }) => [c.id, c.health]), [[id, { state: 'ok' }]])
+})
+
+test('credentials read for one origin are not sent to another (a replica that sees the moved URL before reloading them)', async (t) => {
+  const { pool } = await poolOf([stored('a', 'key-a', 1)], Math.random)
+  t.equal(await pool.withCredential({ ...provider, baseUrl: 'http://127.0.0.1:9/v2' }, async (p) => p.apiKey), 'key-a', 'same origin, other path: used')
+  t.equal(await pool.withCredential({ ...provider, baseUrl: 'http://attacker.example/v1' }, async (p) => p.apiKey), undefined, 'another host: not sent')
+  t.equal(await pool.withCredential({ ...provider, baseUrl: 'http://127.0.0.1:10/v1' }, async (p) => p.apiKey), undefined, 'another port: not sent')
+  t.equal(pool.secretFor('acme', 'https://127.0.0.1:9/v1'), undefined, 'another scheme: not for the connection test either')
+  t.equal(pool.secretFor('acme', provider.baseUrl)?.secret, 'key-a')
 })

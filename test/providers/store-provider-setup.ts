@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../app.js'
 import { loadConfig } from '../../config.js'
+import type { ResolveHost } from '../../providers/address-guard.js'
 import { ADMIN_KEY, bearer, issueKey, tempDir, type TestContext } from '../helpers/build.js'
 import { startMock, type MockServer } from '../helpers/mock-server.js'
 
@@ -18,13 +19,22 @@ export interface StoreGateway {
   chat: (model: string) => Promise<LightMyRequestResponse>
 }
 
-/** `env` may depend on the mock's URL (to point an environment provider at it). */
-export async function storeGateway (t: TestContext, env: Record<string, string> | ((mockUrl: string) => Record<string, string>) = {}): Promise<StoreGateway> {
+/**
+ * `env` may depend on the mock's URL (to point an environment provider at it). The loopback mock is in
+ * PROVIDER_ALLOWED_HOSTS unless `env` sets it ('' clears it: the address guard's own tests).
+ */
+export async function storeGateway (
+  t: TestContext,
+  env: Record<string, string> | ((mockUrl: string) => Record<string, string>) = {},
+  resolveHost?: ResolveHost
+): Promise<StoreGateway> {
   const mock = await startMock(t, '/v1')
   let captured = ''
   const stream = new Writable({ write (chunk: Buffer, _enc, done) { captured += chunk.toString(); done() } })
-  const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'info', ADMIN_KEY, UPSTREAM_RETRIES: '0', ...(typeof env === 'function' ? env(mock.url) : env) })
-  const app = await buildApp(config, { print: () => {} }, { logger: { level: 'trace', stream } })
+  const config = loadConfig({
+    DATA_DIR: tempDir(t), LOG_LEVEL: 'info', ADMIN_KEY, UPSTREAM_RETRIES: '0', PROVIDER_ALLOWED_HOSTS: '127.0.0.1', ...(typeof env === 'function' ? env(mock.url) : env)
+  })
+  const app = await buildApp(config, { print: () => {}, ...(resolveHost !== undefined ? { resolveHost } : {}) }, { logger: { level: 'trace', stream } })
   t.teardown(async () => { await app.close() })
   const admin = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>): Promise<LightMyRequestResponse> =>
     await app.inject({ method, url, headers: bearer(ADMIN_KEY), ...(payload !== undefined ? { payload } : {}) })

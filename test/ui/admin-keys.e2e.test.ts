@@ -4,7 +4,7 @@ import { needs, serviceUrl } from '../helpers/services.js'
 import { dialogNamed, signedInAdmin } from './admin-pages.js'
 import { consoleErrors, screenshot } from './browser.js'
 
-interface KeyView { id: string, name: string, creditLimit: number | null, creditPeriod: string, rpm: number | null, tpm: number | null }
+interface KeyView { id: string, name: string, creditLimit: number | null, creditPeriod: string, rpm: number | null, tpm: number | null, maxConcurrent: number | null }
 
 test('an admin sets, changes and clears a key\'s budget and rate limits in the web UI', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
   const { app, page } = await signedInAdmin(t, serviceUrl('CHROMIUM_PATH'), '/keys')
@@ -28,15 +28,16 @@ test('an admin sets, changes and clears a key\'s budget and rate limits in the w
   t.match(await refused.textContent(), /Requests per minute must be a whole number of at least 1/, 'a fractional rpm is refused before it is sent')
   await form.getByLabel('Requests per minute').fill('60')
   await form.getByLabel('Tokens per minute').fill('10 000')
+  await form.getByLabel('Calls at once').fill('4')
   await screenshot(page, 'key-limits-01-form')
   await form.getByRole('button', { name: 'Create key' }).click()
   const reveal = await dialogNamed(page, 'Access key created')
   const secret = await reveal.getByLabel('Access key secret').inputValue()
   await reveal.getByRole('button', { name: 'I have stored it' }).click()
 
-  t.match(await keyNamed('metered app'), { creditLimit: 12.5, creditPeriod: 'day', rpm: 60, tpm: 10_000 }, 'the limits reached the gateway')
+  t.match(await keyNamed('metered app'), { creditLimit: 12.5, creditPeriod: 'day', rpm: 60, tpm: 10_000, maxConcurrent: 4 }, 'the limits reached the gateway')
   const row = page.getByRole('row', { name: /metered app/ })
-  t.match(await row.textContent(), /12\.5 credits\/day · 60 rpm · 10,000 tpm/, 'the list shows the limits')
+  t.match(await row.textContent(), /12\.5 credits\/day · 60 rpm · 10,000 tpm · 4 at once/, 'the list shows the limits')
   const usage = await app.inject({ url: '/api/v2/usage', headers: bearer(secret) })
   t.match(usage.json(), { creditLimit: 12.5, creditsRemaining: 12.5, rpm: 60, tpm: 10_000 }, 'the key itself reports them')
   await screenshot(page, 'key-limits-02-list')
@@ -47,9 +48,10 @@ test('an admin sets, changes and clears a key\'s budget and rate limits in the w
   await edit.getByLabel('Credit limit period').selectOption('month')
   await edit.getByLabel('Requests per minute').fill('')
   await edit.getByLabel('Tokens per minute').fill('')
+  await edit.getByLabel('Calls at once').fill('')
   await edit.getByRole('button', { name: 'Save changes' }).click()
   await page.getByRole('row', { name: /metered app/ }).filter({ hasText: '12.5 credits/month' }).waitFor()
-  t.match(await keyNamed('metered app'), { creditLimit: 12.5, creditPeriod: 'month', rpm: null, tpm: null }, 'emptied fields clear those limits')
+  t.match(await keyNamed('metered app'), { creditLimit: 12.5, creditPeriod: 'month', rpm: null, tpm: null, maxConcurrent: null }, 'emptied fields clear those limits')
 
   await page.getByRole('button', { name: 'Edit metered app' }).click()
   const clear = await dialogNamed(page, /Edit access key/)

@@ -12,7 +12,9 @@ const NEW_SECRET = 'sk-acme-rotated-credential-9876543210wxyz'
 
 test('providers: env ones read-only, an admin adds a provider and its key, tests the connection, manages its credentials, edits, disables and deletes it', CHROMIUM, async (t) => {
   const mock = await startMock(t, '/v1')
-  const { app, page } = await signedInAdmin(t, serviceUrl('CHROMIUM_PATH'), '/providers', { OPENAI_API_KEY: 'sk-env-provider-key-0123456789', OPENAI_BASE_URL: mock.url })
+  const { app, page } = await signedInAdmin(t, serviceUrl('CHROMIUM_PATH'), '/providers', {
+    OPENAI_API_KEY: 'sk-env-provider-key-0123456789', OPENAI_BASE_URL: mock.url, PROVIDER_ALLOWED_HOSTS: '127.0.0.1'
+  })
   const errors = consoleErrors(page)
   await page.getByRole('heading', { name: 'Providers', level: 1 }).waitFor()
 

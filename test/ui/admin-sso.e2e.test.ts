@@ -1,16 +1,13 @@
-import type { AddressInfo } from 'node:net'
 import { test } from 'tap'
-import { ADMIN_KEY, bearer, build } from '../helpers/build.js'
+import { ADMIN_KEY, bearer } from '../helpers/build.js'
 import { needs, serviceUrl } from '../helpers/services.js'
 import { buildUi, consoleErrors, launchBrowser, screenshot } from './browser.js'
 import { signedInAdmin } from './admin-pages.js'
-import { oidcEnv, startIdp } from './idp.js'
+import { listeningGateway, oidcEnv, startIdp } from './idp.js'
 
 test('single sign-on in the browser: an allowed admin lands signed in, anyone else reads why not', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
   const idp = await startIdp(t, { email: 'alice@example.com', email_verified: true, name: 'Alice Admin' })
-  const app = await build(t, { ADMIN_UI_DIR: await buildUi(), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const { app, base } = await listeningGateway(t, { ADMIN_UI_DIR: await buildUi(), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
   const page = await (await launchBrowser(t, serviceUrl('CHROMIUM_PATH'))).newPage()
 
   await page.goto(`${base}/admin`)
@@ -40,10 +37,9 @@ test('single sign-on in the browser: an allowed admin lands signed in, anyone el
 
 test('the sessions page lists who is signed in and ends one session or all of them', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
   const idp = await startIdp(t, { email: 'alice@example.com', email_verified: true, name: 'Alice Admin' })
-  const app = await build(t, { ADMIN_UI_DIR: await buildUi(), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const { app, base } = await listeningGateway(t, { ADMIN_UI_DIR: await buildUi(), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
   const bob = await app.adminSessions.issue({ subject: `${idp.issuer} bob`, email: 'bob@example.com', name: 'Bob Builder' })
+  const bobsKey = await app.inject({ method: 'POST', url: '/api/admin/access-keys', headers: bearer(bob.token), payload: { name: 'made by bob' } })
   const page = await (await launchBrowser(t, serviceUrl('CHROMIUM_PATH'))).newPage()
   const errors = consoleErrors(page)
 
@@ -59,8 +55,14 @@ test('the sessions page lists who is signed in and ends one session or all of th
   await screenshot(page, 'sessions-01-list')
 
   await page.getByRole('button', { name: 'End the session of Bob Builder' }).click()
-  await page.getByRole('dialog', { name: 'End the session of Bob Builder?' }).getByRole('button', { name: 'End session' }).click()
-  await page.getByRole('status').filter({ hasText: 'Ended the session of Bob Builder.' }).waitFor()
+  const endBob = page.getByRole('dialog', { name: 'End the session of Bob Builder?' })
+  const revokeChoice = endBob.getByRole('checkbox', { name: 'Also revoke the access key issued in this session' })
+  t.notOk(await revokeChoice.isChecked(), 'the dialog asks whether to revoke the key Bob issued')
+  await revokeChoice.check()
+  await endBob.getByRole('button', { name: 'End session' }).click()
+  await page.getByRole('status').filter({ hasText: 'Ended the session of Bob Builder and revoked the access key it issued.' }).waitFor()
+  const keyAfter = await app.inject({ url: `/api/admin/access-keys/${bobsKey.json<{ id: string }>().id}`, headers: bearer(ADMIN_KEY) })
+  t.equal(keyAfter.json().status, 'revoked', 'the key Bob issued is revoked with his session')
   t.equal(await page.getByRole('row', { name: /Bob Builder/ }).count(), 0, 'the ended session leaves the list')
   const bobAfter = await app.inject({ url: '/api/admin/access-keys', headers: bearer(bob.token) })
   t.equal(bobAfter.statusCode, 401, 'the ended session is refused by the gateway')
@@ -75,6 +77,25 @@ test('the sessions page lists who is signed in and ends one session or all of th
   t.same(live.json(), { items: [] }, 'no session is left')
   await screenshot(page, 'sessions-02-all-ended')
   t.same(errors, [], 'no console errors')
+})
+
+test('a #sso= link the page did not start itself is ignored: nobody is signed in with a planted session', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
+  const idp = await startIdp(t, { email: 'alice@example.com', email_verified: true })
+  const { app, base } = await listeningGateway(t, { ADMIN_UI_DIR: await buildUi(), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
+  // a valid session of the attacker's own, handed to the admin in a link
+  const planted = await app.adminSessions.issue({ subject: `${idp.issuer} mallory`, email: 'mallory@example.com' })
+  const page = await (await launchBrowser(t, serviceUrl('CHROMIUM_PATH'))).newPage()
+  for (const fragment of [`sso=${planted.token}`, `sso=${planted.token}&nonce=guessed-nonce-0123456789`]) {
+    await page.goto('about:blank') // a fresh load each time, not a same-document hash change
+    await page.goto(`${base}/admin/#${fragment}`)
+    await page.getByLabel('Admin access key').waitFor()
+    t.equal(new URL(page.url()).hash, '', 'the fragment is cleared')
+    t.equal(await page.evaluate(() => sessionStorage.length), 0, 'and its token not kept')
+    t.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0, 'the page is not signed in')
+  }
+  await page.getByRole('link', { name: 'Sign in with single sign-on' }).click()
+  await page.getByRole('heading', { name: 'Access keys', level: 1 }).waitFor()
+  t.pass('a sign-in the page started itself still lands signed in')
 })
 
 test('the sessions page says when single sign-on is off', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {

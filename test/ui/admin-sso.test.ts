@@ -1,37 +1,11 @@
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { test } from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { ADMIN_KEY, UNAUTHORIZED, bearer, build, tempDir, type TestContext } from '../helpers/build.js'
 import { ConfigError, loadConfig } from '../../config.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
-import { oidcEnv, startIdp, type MockIdp } from './idp.js'
+import { UI_NONCE, landing, listeningGateway as listening, oidcEnv, signIn, startIdp, type MockIdp } from './idp.js'
 
 const ALICE = { email: 'alice@example.com', email_verified: true, name: 'Alice Admin' }
-
-async function listening (t: TestContext, env: Record<string, string>): Promise<{ app: FastifyInstance, base: string }> {
-  const app = await build(t, env)
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  return { app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` }
-}
-
-/** Walks the redirects a browser would follow (gateway → provider → gateway) and returns where it lands. */
-async function signIn (base: string, tamper: { cookie?: (c: string) => string, callback?: (u: URL) => void } = {}): Promise<URL> {
-  const login = await fetch(`${base}/api/admin/sso/login`, { redirect: 'manual' })
-  if (login.status !== 302) throw new Error(`login answered ${login.status}`)
-  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? ''
-  const authorize = await fetch(login.headers.get('location') ?? '', { redirect: 'manual' })
-  const callback = new URL(authorize.headers.get('location') ?? '')
-  tamper.callback?.(callback)
-  const landed = await fetch(callback, { redirect: 'manual', headers: { cookie: tamper.cookie?.(cookie) ?? cookie } })
-  if (landed.status !== 302) throw new Error(`callback answered ${landed.status}`)
-  return new URL(landed.headers.get('location') ?? '', base)
-}
-
-function landing (url: URL): { token?: string, error?: string } {
-  const fragment = new URLSearchParams(url.hash.slice(1))
-  return { token: fragment.get('sso') ?? undefined, error: fragment.get('sso-error') ?? undefined }
-}
 
 async function idpAndGateway (t: TestContext, claims: Record<string, unknown>, rules: Record<string, string>): Promise<{ idp: MockIdp, base: string }> {
   const idp = await startIdp(t, claims)
@@ -64,11 +38,11 @@ test('allowed domains and groups admit too', async (t) => {
 
 test('anyone else is turned away with a reason the page can show, and no session', async (t) => {
   const { idp, base } = await idpAndGateway(t, { email: 'mallory@example.com', email_verified: true }, { OIDC_ALLOWED_EMAILS: 'alice@example.com', OIDC_ALLOWED_DOMAINS: 'corp.example' })
-  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed' })
+  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed', nonce: UI_NONCE })
   idp.claims = { email: 'eve@corp.example', email_verified: false }
-  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed' }, 'an unverified email proves nothing')
+  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed', nonce: UI_NONCE }, 'an unverified email proves nothing')
   idp.claims = { groups: ['hub-admins'] }
-  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed' }, 'groups admit only when OIDC_ALLOWED_GROUPS lists them')
+  t.same(landing(await signIn(base)), { token: undefined, error: 'not-allowed', nonce: UI_NONCE }, 'groups admit only when OIDC_ALLOWED_GROUPS lists them')
 })
 
 test('a callback without its login cookie, with a forged one, or with another state is refused', async (t) => {
@@ -133,7 +107,9 @@ test('an admin lists live sessions and ends one, or all of them', async (t) => {
   t.ok(Date.parse(newer?.expiresAt ?? '') > Date.now(), 'with their expiry')
   const firstId = listed.items.find((s) => !s.current)?.id ?? ''
 
-  t.equal((await call('DELETE', `/${firstId}`, ADMIN_KEY)).status, 204)
+  const ended = await call('DELETE', `/${firstId}`, ADMIN_KEY)
+  t.equal(ended.status, 200)
+  t.same(await ended.json(), { id: firstId, keys: [], keysRevoked: false }, 'it issued no access key')
   t.equal((await call('GET', '', first)).status, 401, 'the ended session is refused')
   t.equal((await call('GET', '', second)).status, 200, 'the other goes on')
   const again = await call('DELETE', `/${firstId}`, ADMIN_KEY)
@@ -141,7 +117,7 @@ test('an admin lists live sessions and ends one, or all of them', async (t) => {
   t.match(await again.json(), { error: 'Not Found', message: /no live admin session/ })
 
   const all = await call('DELETE', '', ADMIN_KEY)
-  t.same(await all.json(), { revoked: 1 })
+  t.same(await all.json(), { revoked: 1, keys: [], keysRevoked: false })
   t.equal((await call('GET', '', second)).status, 401, 'every session ended')
   t.same((await (await call('GET', '', ADMIN_KEY)).json()).items, [], 'none left live; admin keys are not sessions')
   const audit = await (await fetch(`${base}/api/admin/audit?targetId=${firstId}`, { headers: bearer(ADMIN_KEY) })).json()
@@ -152,13 +128,13 @@ test('an admin lists live sessions and ends one, or all of them', async (t) => {
 test('without OIDC settings there is no single sign-on', async (t) => {
   const { base } = await listening(t, {})
   t.same(await (await fetch(`${base}/api/admin/sso/config`)).json(), { enabled: false })
-  t.equal((await fetch(`${base}/api/admin/sso/login`, { redirect: 'manual' })).status, 404)
+  t.equal((await fetch(`${base}/api/admin/sso/login?nonce=${UI_NONCE}`, { redirect: 'manual' })).status, 404)
 })
 
 test('OIDC settings that would let any account in are refused at start', async (t) => {
   t.throws(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'x' }), ConfigError)
   t.throws(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_ALLOWED_DOMAINS: 'example.com' }), /OIDC_CLIENT_ID/)
-  t.doesNotThrow(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'x', OIDC_ALLOWED_DOMAINS: 'example.com' }))
+  t.doesNotThrow(() => loadConfig({ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'x', OIDC_ALLOWED_DOMAINS: 'example.com', PUBLIC_URL: 'https://gw.example.com' }))
 })
 
 test('an identity whose claims hold NUL is stored with U+FFFD, on Postgres too', needs('TEST_DATABASE_URL', 'Postgres'), async (t) => {

@@ -27,8 +27,8 @@ test('every admin action is recorded with actor, action, target, time and IP, ne
   for (const entry of items) {
     t.match(entry, { actor: 'access-key:bootstrap-admin', targetType: 'access_key', targetId: created.id, ip: '127.0.0.1', at: ISO })
   }
-  t.same(items[3]?.details, { name: 'audited', scopes: ['chat'], models: ['*'] })
-  t.same(items[2]?.details, { changed: ['name'] })
+  t.same(items[3]?.details, { name: 'audited', scopes: ['chat'], models: ['*'], creditLimit: null, creditPeriod: 'total', rpm: null, tpm: null, maxConcurrent: null })
+  t.same(items[2]?.details, { changed: ['name'], before: { name: 'audited' }, after: { name: 'renamed' } })
   t.same(items[1]?.details, { graceSeconds: 5 })
 
   const text = JSON.stringify(items)
@@ -70,7 +70,7 @@ test('the audit log filters by action, target and time, and pages', async (t) =>
 
 test('a service token acting as admin is recorded as jwt:<sub>', async (t) => {
   const secret = 'audit-jwt-secret-0123456789abcdefghijklmnop'
-  const app = await build(t, { JWT_SECRET: secret })
+  const app = await build(t, { JWT_SECRET: secret, JWT_ALLOW_ADMIN: 'true' })
   const token = createSigner({ key: secret, expiresIn: 60_000 })({ sub: 'ops-bot', scope: 'admin' })
   const res = await app.inject({ method: 'POST', url: KEYS, headers: bearer(token), payload: { name: 'from a service' } })
   t.equal(res.statusCode, 201)

@@ -16,7 +16,7 @@ async function twoProviders (t: TestContext, env: Record<string, string> = {}): 
 }
 
 async function ready (gw: Gateway): Promise<Record<string, string>> {
-  const res = await gw.app.inject({ url: '/health/ready' })
+  const res = await gw.app.inject({ url: '/api/admin/health', headers: bearer(ADMIN_KEY) })
   return res.json().providers
 }
 

@@ -7,9 +7,20 @@ const SSO_ERRORS: Record<string, string> = {
   failed: 'Single sign-on failed. Try again; if it keeps failing, the gateway log says why.'
 }
 
+// the nonce of the sign-in this tab started: a token that comes back without it is someone else's
+const NONCE_KEY = 'hubgate.sso.nonce'
+
+/** Where the single sign-on link goes: the gateway's /login with a fresh nonce this tab keeps until the way back. */
+export function ssoLoginUrl (): string {
+  const nonce = Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, '0')).join('')
+  sessionStorage.setItem(NONCE_KEY, nonce)
+  return `/api/admin/sso/login?nonce=${nonce}`
+}
+
 /**
- * Takes what the single sign-on callback put in the address fragment (#sso=<token> or #sso-error=<reason>)
- * and clears it from the address bar and history.
+ * Takes what the single sign-on callback put in the address fragment (#sso=<token>&nonce=… or #sso-error=<reason>)
+ * and clears it from the address bar and history. A token is taken only with the nonce of the sign-in this tab
+ * started: a link carrying another session's token (signing the admin in as someone else) is ignored.
  */
 export function takeSsoResult (): { token?: string, error?: string } {
   const params = new URLSearchParams(window.location.hash.slice(1))
@@ -17,7 +28,9 @@ export function takeSsoResult (): { token?: string, error?: string } {
   const reason = params.get('sso-error')
   if (token === null && reason === null) return {}
   window.history.replaceState(null, '', window.location.pathname + window.location.search)
-  if (token !== null) return { token }
+  const expected = sessionStorage.getItem(NONCE_KEY)
+  sessionStorage.removeItem(NONCE_KEY)
+  if (token !== null) return expected !== null && params.get('nonce') === expected ? { token } : {}
   return { error: SSO_ERRORS[reason ?? ''] ?? SSO_ERRORS.failed }
 }
 

@@ -16,6 +16,8 @@ export interface KeyLimits {
   rpm: number | null
   /** Prompt + completion tokens per minute (429 past it). */
   tpm: number | null
+  /** Model calls in progress at once, streams until they end (429 past it). */
+  maxConcurrent: number | null
 }
 
 export interface AccessKey extends KeyLimits {
@@ -140,4 +142,6 @@ export interface AdminSession {
   expiresAt: string
   /** The session this tab is signed in with. */
   current: boolean
+  /** Live access keys issued under this session (ending it can revoke them). */
+  createdKeys: number
 }

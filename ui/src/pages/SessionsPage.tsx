@@ -9,6 +9,7 @@ import { useLoad } from '../lib/use-load'
 import type { AdminSession } from '../lib/types'
 
 type Dialog = { kind: 'end', session: AdminSession } | { kind: 'end-all' }
+interface Ended { keys: unknown[], keysRevoked: boolean }
 
 /** Who is signed in to the admin UI through single sign-on (GET /api/admin/sessions), and a way to end those sessions. */
 export function SessionsPage () {
@@ -22,24 +23,29 @@ export function SessionsPage () {
   const includesMine = items.some((s) => s.current)
   const [dialog, setDialog] = useState<Dialog | null>(null)
   const [notice, setNotice] = useState('')
+  // asked in the dialog whenever the sessions being ended issued access keys
+  const [revokeKeys, setRevokeKeys] = useState(false)
   const confirmed = useAction()
+  const keysOfAll = items.reduce((sum, s) => sum + s.createdKeys, 0)
+  const query = revokeKeys ? '?revokeKeys=true' : ''
 
   const open = (next: Dialog): void => {
     confirmed.setError(undefined)
+    setRevokeKeys(false)
     setDialog(next)
   }
   const close = (): void => { setDialog(null) }
   const endOne = async (session: AdminSession): Promise<void> => {
-    await api.request('DELETE', `/api/admin/sessions/${encodeURIComponent(session.id)}`)
+    const ended = await api.request<Ended>('DELETE', `/api/admin/sessions/${encodeURIComponent(session.id)}${query}`)
     if (session.current) return api.signOut('You ended your own session. Sign in again to continue.')
-    setNotice(`Ended the session of ${who(session)}.`)
+    setNotice(`Ended the session of ${who(session)}${keysNote(ended)}.`)
     setDialog(null)
     list.reload()
   }
   const endAll = async (): Promise<void> => {
-    const { revoked } = await api.request<{ revoked: number }>('DELETE', '/api/admin/sessions')
+    const ended = await api.request<Ended & { revoked: number }>('DELETE', `/api/admin/sessions${query}`)
     if (includesMine) return api.signOut('You ended every session, yours too. Sign in again to continue.')
-    setNotice(`Ended ${revoked} ${revoked === 1 ? 'session' : 'sessions'}.`)
+    setNotice(`Ended ${ended.revoked} ${ended.revoked === 1 ? 'session' : 'sessions'}${keysNote(ended)}.`)
     setDialog(null)
     list.reload()
   }
@@ -88,6 +94,7 @@ export function SessionsPage () {
         >
           <p>Their next request to the admin API is refused; they can sign in again if they are still allowed to.</p>
           {dialog.session.current && <p className='warning'>This is your own session: ending it signs you out.</p>}
+          <RevokeKeysChoice count={dialog.session.createdKeys} checked={revokeKeys} onChange={setRevokeKeys} />
           <ErrorMessage>{confirmed.error}</ErrorMessage>
         </ConfirmDialog>
       )}
@@ -98,11 +105,29 @@ export function SessionsPage () {
         >
           <p>Everyone signed in through single sign-on is signed out now and must sign in again.</p>
           {includesMine && <p className='warning'>Yours is one of them: you will be signed out.</p>}
+          <RevokeKeysChoice count={keysOfAll} checked={revokeKeys} onChange={setRevokeKeys} />
           <ErrorMessage>{confirmed.error}</ErrorMessage>
         </ConfirmDialog>
       )}
     </>
   )
+}
+
+/** Whether to revoke the access keys the ended sessions issued too; nothing to ask when they issued none. */
+function RevokeKeysChoice ({ count, checked, onChange }: { count: number, checked: boolean, onChange: (value: boolean) => void }) {
+  if (count === 0) return null
+  return (
+    <label className='check'>
+      <input type='checkbox' checked={checked} onChange={(e) => { onChange(e.target.checked) }} />
+      Also revoke the {count === 1 ? 'access key' : `${count} access keys`} issued in {count === 1 ? 'this session' : 'these sessions'}
+    </label>
+  )
+}
+
+function keysNote ({ keys, keysRevoked }: Ended): string {
+  if (keys.length === 0) return ''
+  const count = keys.length === 1 ? 'access key' : `${keys.length} access keys`
+  return keysRevoked ? ` and revoked the ${count} it issued` : `; the ${count} it issued still work`
 }
 
 function who (session: AdminSession): string {

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { ErrorMessage, StatusMessage } from '../components/Feedback'
 import { verifyAdminKey } from '../lib/auth'
 import { messageOf } from '../lib/http'
-import { ssoEnabled } from '../lib/sso'
+import { ssoEnabled, ssoLoginUrl } from '../lib/sso'
 
 /** Sign in with an admin access key; it is checked against the admin API before it is kept for this tab. */
 export function SignInPage ({ notice, error: initialError, onSignedIn }: {
@@ -52,7 +52,7 @@ export function SignInPage ({ notice, error: initialError, onSignedIn }: {
         <>
           <p className='divider'>or</p>
           {/* a plain link, not a form: the provider's page is a navigation away (CSP form-action stays 'self') */}
-          <a className='button' href='/api/admin/sso/login'>Sign in with single sign-on</a>
+          <a className='button' href='/api/admin/sso/login' onClick={(e) => { e.preventDefault(); window.location.assign(ssoLoginUrl()) }}>Sign in with single sign-on</a>
         </>
       )}
     </main>

@@ -7,9 +7,16 @@ import { errorResponses } from '../../../../schemas/error.js'
 import { BadRequestError, NotFoundError } from '../../../../lib/errors.js'
 import type { AccessKey } from '../../../../store/access-keys.js'
 import { keyStatus } from '../../../../lib/access-keys.js'
+import { actorOf } from '../../../../plugins/app/audit.js'
 
 export function accessKeyView (key: AccessKey, now = new Date().toISOString()): AccessKeyViewType {
   return { ...key, status: keyStatus(key, now) }
+}
+
+/** Old and new values of the fields a PATCH set (the body's schema admits no secret), for the audit log. */
+function changes (fields: string[], before: AccessKey, after: AccessKey): Record<string, unknown> {
+  const pick = (key: AccessKey): Record<string, unknown> => Object.fromEntries(fields.map((f) => [f, (key as unknown as Record<string, unknown>)[f] ?? null]))
+  return { changed: fields, before: pick(before), after: pick(after) }
 }
 
 const tags = ['admin: access keys']
@@ -29,9 +36,14 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: IssuedAccessKey, ...errorResponses(400, 401, 503) }
     }
   }, async (request, reply) => {
-    const { key, secret } = await app.accessKeys.create(request.body)
-    await app.audit(request, { action: 'access_key.created', targetType: 'access_key', targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models } })
-    return reply.code(201).send({ ...accessKeyView(key), key: secret })
+    const creator = { createdBy: actorOf(request.principal), createdBySession: request.principal?.sessionId ?? null }
+    const { key, secret } = await app.audited(request, async (store) => {
+      const issued = await app.accessKeys.create({ ...request.body, ...creator }, store.accessKeys)
+      const { key } = issued
+      const limits = { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent }
+      return { result: issued, audit: { action: 'access_key.created', targetType: 'access_key', targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models, ...limits } } }
+    })
+    return reply.code(201).header('cache-control', 'no-store').send({ ...accessKeyView(key), key: secret })
   })
 
   app.get('/', {
@@ -53,8 +65,11 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, security, summary: 'Change name, scopes, models or expiry', params: IdParams, body: UpdateAccessKeyBody, response: { 200: AccessKeyView, ...errorResponses(400, 401, 404, 503) } }
   }, async (request) => {
     const { id } = request.params
-    const key = found(await app.accessKeys.update(id, request.body), id)
-    await app.audit(request, { action: 'access_key.updated', targetType: 'access_key', targetId: id, details: { changed: Object.keys(request.body) } })
+    const key = await app.audited(request, async (store) => {
+      const before = found(await store.accessKeys.findById(id), id)
+      const after = found(await app.accessKeys.update(id, request.body, store.accessKeys), id)
+      return { result: after, audit: { action: 'access_key.updated', targetType: 'access_key', targetId: id, details: changes(Object.keys(request.body), before, after) } }
+    })
     return accessKeyView(key)
   })
 
@@ -63,8 +78,10 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, security, summary: 'Revoke: refused from the very next request', params: IdParams, response: { 200: AccessKeyView, ...errorResponses(401, 404, 503) } }
   }, async (request) => {
     const { id } = request.params
-    const key = found(await app.accessKeys.revoke(id), id)
-    await app.audit(request, { action: 'access_key.revoked', targetType: 'access_key', targetId: id })
+    const key = await app.audited(request, async (store) => ({
+      result: found(await app.accessKeys.revoke(id, store.accessKeys), id),
+      audit: { action: 'access_key.revoked', targetType: 'access_key', targetId: id }
+    }))
     return accessKeyView(key)
   })
 
@@ -76,16 +93,19 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     },
     // the body is optional: a bare POST rotates with no grace window
     preValidation: async (request) => { request.body ??= {} }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { id } = request.params
     const graceSeconds = request.body.graceSeconds ?? 0
-    const issued = await app.accessKeys.rotate(id, graceSeconds)
-    if (issued === undefined) {
-      found(await app.accessKeys.get(id), id)
-      throw new BadRequestError(`access key ${id} is revoked and cannot be rotated`)
-    }
-    await app.audit(request, { action: 'access_key.rotated', targetType: 'access_key', targetId: id, details: { graceSeconds } })
-    return { ...accessKeyView(issued.key), key: issued.secret }
+    const issued = await app.audited(request, async (store) => {
+      const rotated = await app.accessKeys.rotate(id, graceSeconds, store.accessKeys)
+      if (rotated === undefined) {
+        found(await store.accessKeys.findById(id), id)
+        throw new BadRequestError(`access key ${id} is revoked and cannot be rotated`)
+      }
+      return { result: rotated, audit: { action: 'access_key.rotated', targetType: 'access_key', targetId: id, details: { graceSeconds } } }
+    })
+    // the new secret is in this answer only: no browser or proxy cache may keep it
+    return await reply.header('cache-control', 'no-store').send({ ...accessKeyView(issued.key), key: issued.secret })
   })
 }
 

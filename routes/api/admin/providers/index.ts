@@ -30,7 +30,14 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch('/:id', {
     config,
-    schema: { ...providerDocs, summary: 'Change a store provider (environment ones answer 409)', params: ProviderParams, body: UpdateProviderBody, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409, 503) } }
+    schema: {
+      ...providerDocs,
+      summary: 'Change a store provider (environment ones answer 409)',
+      description: 'A baseUrl with another origin (scheme, host or port) deletes the provider\'s credentials: add them again for the new origin.',
+      params: ProviderParams,
+      body: UpdateProviderBody,
+      response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409, 503) }
+    }
   }, async (request) => {
     const updated = await admin.update(request.params.id, request.body)
     await app.audit(request, { action: 'provider.updated', targetType: 'provider', targetId: updated.id, details: { ...request.body } })
@@ -62,9 +69,9 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       ...providerDocs,
       summary: 'Test the connection: list the upstream models with the provider\'s credential',
-      description: 'Reports ok, the upstream status, latency and a message; never the credential. An unreachable or refusing upstream is reported with ok: false, not as an error status.',
+      description: 'Reports ok, the upstream status, latency and a message; never the credential nor the upstream\'s answer. An unreachable or refusing upstream is reported with ok: false, not as an error status; a disabled provider answers 409.',
       params: ProviderParams,
-      response: { 200: ConnectionTestView, ...errorResponses(400, 401, 404, 503) }
+      response: { 200: ConnectionTestView, ...errorResponses(400, 401, 404, 409, 503) }
     }
   }, async (request) => {
     const result = await admin.test(request.params.id)

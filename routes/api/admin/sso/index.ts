@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import cookie from '@fastify/cookie'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { SsoError, type PendingLogin } from '../../../../lib/oidc-login.js'
+import { failedSignInRecorder } from '../../../../lib/sso-audit.js'
 import { NotFoundError } from '../../../../lib/errors.js'
 import { errorResponses } from '../../../../schemas/error.js'
 
@@ -10,15 +11,21 @@ const COOKIE = 'hubgate_sso'
 const COOKIE_PATH = '/api/admin/sso'
 const ADMIN_PAGE = '/admin/'
 const tags = ['admin: single sign-on']
+const LoginQuery = Type.Object({
+  nonce: Type.String({ pattern: '^[A-Za-z0-9_-]{16,128}$', description: 'A random value the admin page keeps in its sessionStorage; the token comes back only with it' })
+})
 
 /**
  * Single sign-on for the admin UI. The browser goes to /login, on to the provider, back to /callback,
  * and lands on the admin page with the session token in the URL fragment (never sent to a server, so
- * it stays out of access logs); the page moves it to sessionStorage and clears the address.
+ * it stays out of access logs), next to the nonce the page started with: the page takes only a token that
+ * comes back with the nonce it keeps, moves it to sessionStorage and clears the address. Every sign-in, and
+ * every failed one, is in the audit log.
  */
 const sso: FastifyPluginAsyncTypebox = async (app) => {
   const enabled = app.adminSso
   if (enabled !== undefined) await app.register(cookie, { secret: enabled.cookieSecret })
+  const backToAdmin = failedSignInHandler(app)
 
   app.get('/config', {
     config: { public: true },
@@ -27,17 +34,17 @@ const sso: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/login', {
     config: { public: true },
-    schema: { tags, summary: 'Start an OpenID Connect sign-in (redirects to the provider)', response: errorResponses(404, 502) }
+    schema: { tags, summary: 'Start an OpenID Connect sign-in (redirects to the provider)', querystring: LoginQuery, response: errorResponses(400, 404, 502) }
   }, async (request, reply) => {
     if (enabled === undefined) throw new NotFoundError('single sign-on is not configured')
     try {
-      const { url, pending } = await enabled.login.start(`${request.protocol}://${request.host}${COOKIE_PATH}/callback`)
+      const { url, pending } = await enabled.login.start(request.query.nonce)
       reply.setCookie(COOKIE, JSON.stringify(pending), {
         path: COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure: pending.redirectUri.startsWith('https:'), signed: true, maxAge: 600
       })
       return await reply.redirect(url.href)
     } catch (err) {
-      return await backToAdmin(request, reply, err)
+      return await backToAdmin(request, reply, err, request.query.nonce)
     }
   })
 
@@ -50,12 +57,17 @@ const sso: FastifyPluginAsyncTypebox = async (app) => {
     reply.clearCookie(COOKIE, { path: COOKIE_PATH })
     try {
       const identity = await enabled.login.finish(new URLSearchParams(request.url.split('?')[1] ?? ''), pending)
-      const { token } = await app.adminSessions.issue(identity)
-      request.principal = await app.adminSessions.verify(token)
-      await app.audit(request, { action: 'admin.sso_signed_in', targetType: 'admin_session', targetId: request.principal?.sessionId ?? null, details: { email: identity.email ?? null } })
-      return await reply.header('cache-control', 'no-store').redirect(`${ADMIN_PAGE}#sso=${encodeURIComponent(token)}`)
+      // no session without its audit line
+      const token = await app.audited(request, async (store) => {
+        const { token, principal } = await app.adminSessions.issue(identity, store.adminSessions)
+        request.principal = principal
+        return { result: token, audit: { action: 'admin.sso_signed_in', targetType: 'admin_session', targetId: principal.sessionId ?? null, details: { email: identity.email ?? null } } }
+      })
+      const landing = new URLSearchParams({ sso: token, nonce: pending?.uiNonce ?? '' })
+      return await reply.header('cache-control', 'no-store').redirect(`${ADMIN_PAGE}#${landing.toString()}`)
     } catch (err) {
-      return await backToAdmin(request, reply, err)
+      request.principal = undefined
+      return await backToAdmin(request, reply, err, pending?.uiNonce)
     }
   })
 
@@ -69,8 +81,11 @@ const sso: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const id = request.principal?.sessionId
-    if (id !== undefined && await app.adminSessions.revoke([id]) > 0) {
-      await app.audit(request, { action: 'admin.sso_signed_out', targetType: 'admin_session', targetId: id })
+    if (id !== undefined) {
+      await app.audited(request, async (store) => ({
+        result: await app.adminSessions.revoke([id], store.adminSessions),
+        audit: { action: 'admin.sso_signed_out', targetType: 'admin_session', targetId: id }
+      }))
     }
     return await reply.code(204).send(null)
   })
@@ -88,11 +103,19 @@ function readPending (request: FastifyRequest): PendingLogin | undefined {
   }
 }
 
-/** A failed sign-in returns to the admin page with a reason code it can explain; the details go to the log. */
-async function backToAdmin (request: FastifyRequest, reply: FastifyReply, err: unknown): Promise<FastifyReply> {
-  const reason = err instanceof SsoError ? err.reason : 'failed'
-  request.log.warn({ err, reason }, 'admin single sign-on failed')
-  return await reply.header('cache-control', 'no-store').redirect(`${ADMIN_PAGE}#sso-error=${reason}`)
+/**
+ * A failed sign-in returns to the admin page with a reason code it can explain (and its nonce, when known); the
+ * details go to the log, and a bounded, sanitized line to the audit log.
+ */
+function failedSignInHandler (app: FastifyInstance) {
+  const record = failedSignInRecorder(app)
+  return async (request: FastifyRequest, reply: FastifyReply, err: unknown, uiNonce?: string): Promise<FastifyReply> => {
+    const reason = err instanceof SsoError ? err.reason : 'failed'
+    request.log.warn({ err, reason }, 'admin single sign-on failed')
+    await record(request, reason, err)
+    const landing = new URLSearchParams({ 'sso-error': reason, ...(uiNonce !== undefined ? { nonce: uiNonce } : {}) })
+    return await reply.header('cache-control', 'no-store').redirect(`${ADMIN_PAGE}#${landing.toString()}`)
+  }
 }
 
 export default sso

@@ -80,7 +80,7 @@ export function AccessKeysPage () {
         <h1>Access keys</h1>
         <button type='button' className='primary' onClick={() => { open({ kind: 'create' }) }}>New access key</button>
       </div>
-      <p className='lead'>Applications call the gateway with <code>Authorization: Bearer &lt;key&gt;</code>. Each key carries its scopes, the models it may use, and optionally an expiry and limits (a credit budget, requests and tokens per minute).</p>
+      <p className='lead'>Applications call the gateway with <code>Authorization: Bearer &lt;key&gt;</code>. Each key carries its scopes, the models it may use, and optionally an expiry and limits (a credit budget, requests and tokens per minute, calls at once).</p>
       {notice !== '' && <StatusMessage>{notice}</StatusMessage>}
       <ErrorMessage>{list.error}</ErrorMessage>
       {list.loading && list.data === undefined && <p>Loading keys…</p>}

@@ -21,7 +21,7 @@ const SCOPE_HELP: Record<string, string> = {
 }
 
 const NEW_KEY: KeyFields = {
-  name: '', scopes: ['chat', 'embeddings', 'images'], models: ['*'], expiresAt: null, creditLimit: null, creditPeriod: 'month', rpm: null, tpm: null
+  name: '', scopes: ['chat', 'embeddings', 'images'], models: ['*'], expiresAt: null, creditLimit: null, creditPeriod: 'month', rpm: null, tpm: null, maxConcurrent: null
 }
 
 /** Create or edit form for an access key (name, scopes, allowed models, expiry, limits) in a dialog. */
@@ -117,6 +117,12 @@ export function KeyForm ({ existing, onSubmit, onCancel }: {
           <input id={`${id}-rpm`} inputMode='numeric' autoComplete='off' value={limits.rpm} onChange={(e) => { setLimit('rpm')(e.target.value) }} />
           <label htmlFor={`${id}-tpm`}>Tokens per minute</label>
           <input id={`${id}-tpm`} inputMode='numeric' autoComplete='off' value={limits.tpm} onChange={(e) => { setLimit('tpm')(e.target.value) }} />
+          <label htmlFor={`${id}-concurrent`}>Calls at once</label>
+          <input
+            id={`${id}-concurrent`} inputMode='numeric' autoComplete='off' value={limits.maxConcurrent} aria-describedby={`${id}-concurrent-help`}
+            onChange={(e) => { setLimit('maxConcurrent')(e.target.value) }}
+          />
+          <p id={`${id}-concurrent-help`} className='hint'>Model calls in progress at once, a stream until it ends; past it calls get 429.</p>
         </fieldset>
 
         <ErrorMessage>{error}</ErrorMessage>

@@ -10,11 +10,12 @@ export interface LimitInputs {
   creditPeriod: CreditPeriod
   rpm: string
   tpm: string
+  maxConcurrent: string
 }
 
 export function limitInputs (limits: KeyLimits): LimitInputs {
   const text = (value: number | null): string => value === null ? '' : String(value)
-  return { creditLimit: text(limits.creditLimit), creditPeriod: limits.creditPeriod, rpm: text(limits.rpm), tpm: text(limits.tpm) }
+  return { creditLimit: text(limits.creditLimit), creditPeriod: limits.creditPeriod, rpm: text(limits.rpm), tpm: text(limits.tpm), maxConcurrent: text(limits.maxConcurrent) }
 }
 
 /** The typed limits as the API takes them, or the message saying which one is wrong. */
@@ -25,7 +26,9 @@ export function parseLimits (inputs: LimitInputs): KeyLimits | string {
   if (rpm === undefined) return 'Requests per minute must be a whole number of at least 1, or empty for no limit.'
   const tpm = parseNumber(inputs.tpm, true, 1)
   if (tpm === undefined) return 'Tokens per minute must be a whole number of at least 1, or empty for no limit.'
-  return { creditLimit, creditPeriod: inputs.creditPeriod, rpm, tpm }
+  const maxConcurrent = parseNumber(inputs.maxConcurrent, true, 1)
+  if (maxConcurrent === undefined) return 'Calls at once must be a whole number of at least 1, or empty for no limit.'
+  return { creditLimit, creditPeriod: inputs.creditPeriod, rpm, tpm, maxConcurrent }
 }
 
 /** null for an empty field, undefined for one that is not an acceptable number. */
@@ -37,11 +40,12 @@ function parseNumber (text: string, whole: boolean, min: number): number | null 
   return value
 }
 
-/** "5 credits/day · 60 rpm · 10,000 tpm", or "none". */
+/** "5 credits/day · 60 rpm · 10,000 tpm · 4 at once", or "none". */
 export function describeLimits (limits: KeyLimits): string {
   const parts: string[] = []
   if (limits.creditLimit !== null) parts.push(`${formatAmount(limits.creditLimit)} credits${PERIOD_SHORT[limits.creditPeriod]}`)
   if (limits.rpm !== null) parts.push(`${formatAmount(limits.rpm)} rpm`)
   if (limits.tpm !== null) parts.push(`${formatAmount(limits.tpm)} tpm`)
+  if (limits.maxConcurrent !== null) parts.push(`${formatAmount(limits.maxConcurrent)} at once`)
   return parts.length === 0 ? 'none' : parts.join(' · ')
 }

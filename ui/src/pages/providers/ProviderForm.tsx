@@ -76,7 +76,10 @@ export function ProviderForm ({ existing, onSubmit, onCancel }: {
           id={`${id}-url`} type='url' required maxLength={500} value={baseUrl} placeholder='https://api.example.com/v1'
           aria-describedby={`${id}-url-help`} onChange={(e) => { setBaseUrl(e.target.value) }}
         />
-        <p id={`${id}-url-help`} className='hint'>The API root; OpenAI-compatible ones include the version path.</p>
+        <p id={`${id}-url-help`} className='hint'>
+          The API root; OpenAI-compatible ones include the version path. Its host must be a public address unless the operator
+          lists it in <code>PROVIDER_ALLOWED_HOSTS</code>{existing !== undefined && existing.credentials > 0 ? '; another host or port deletes the stored credentials' : ''}.
+        </p>
 
         <label htmlFor={`${id}-models`}>Models offered (optional)</label>
         <textarea
