@@ -116,6 +116,18 @@ export function reservedCredits (rates: ModelRates | undefined, bound: CallBound
 }
 
 /**
+ * Reported tokens are charged at most what the call's images cost at the highest per-image rate that could apply
+ * (plus its prompt at the input rate): that is what admission reserved, so an answer's token count cannot carry
+ * a key past its credit limit. A model without per-image rates is charged its tokens as they are.
+ */
+function capAtImagePrice (rates: ModelRates, call: MeasuredCall, images: number, byTokens: number): number {
+  const perImage = highestImageRate(rates, call.imageSize, call.imageQuality)
+  if (perImage === undefined) return byTokens
+  const prompt = rates.inputRate === null ? 0 : call.promptTokens * rates.inputRate / 1_000_000
+  return Math.min(byTokens, images * perImage + prompt)
+}
+
+/**
  * Credits a finished call is charged: tokens at token rates; an image call is charged its reported tokens when
  * the model has token rates, else images returned × the per-image rate. Undefined when the model has no price
  * for what the call used (recorded at zero credits, and reported as unpriced).
@@ -126,8 +138,8 @@ export function callCredits (rates: ModelRates | undefined, call: MeasuredCall):
   if (call.kind === 'image') {
     const reported = call.usageEstimated !== true && call.promptTokens + call.completionTokens > 0
     const byTokens = reported ? tokenCredits(rates, call.promptTokens, call.completionTokens) : undefined
-    if (byTokens !== undefined) return withRequestRate(rates, byTokens, answered)
     const images = call.images ?? 0
+    if (byTokens !== undefined) return withRequestRate(rates, capAtImagePrice(rates, call, images, byTokens), answered)
     // no image produced costs nothing; images without a rate that applies are unpriced, never free
     const perImage = images === 0 ? 0 : imageRateFor(rates, call.imageSize, call.imageQuality)
     return withRequestRate(rates, perImage === undefined ? undefined : images * perImage, answered)

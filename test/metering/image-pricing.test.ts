@@ -94,6 +94,23 @@ test('UNPRICED_MODEL_POLICY=warn: an image call priced only by the tokens it rep
   t.equal(self.creditsUsed, record?.credits, 'and the budget saw the same spend')
 })
 
+test('an image charged by its reported tokens never costs more than its per-image reservation', async (t) => {
+  const gw = await spendGateway(t, {}, mediaAndChat({ imageUsage: true }))
+  // the mock reports 50 input and 4160 output tokens: 0.0419 credits by tokens, above the per-image price
+  await priced(gw.app, 'openai/gpt-image-1', { inputRate: 5, outputRate: 10, imageRate: 0.01 })
+  const { id, key } = await limitedKey(gw.app, { creditLimit: 0.05 })
+  const codes: number[] = []
+  for (let i = 0; i < 6; i++) {
+    codes.push((await gw.app.inject({ method: 'POST', url: '/api/v2/images/generations', headers: bearer(key), payload: { model: 'openai/gpt-image-1', prompt: 'a fox' } })).statusCode)
+  }
+  t.ok(codes.includes(402), `the budget runs out (${codes.join(',')})`)
+  const records = (await recordsOf(gw.app, id)).filter((r) => r.status === 200)
+  t.ok(records.length > 0, 'some calls were served')
+  for (const record of records) t.ok(record.credits <= 0.01 + 5 * 50 / 1e6 + 1e-12, `charged ${record.credits}: at most one image at its rate plus the prompt`)
+  const self = (await gw.app.inject({ url: '/api/v2/usage', headers: bearer(key) })).json()
+  t.ok(self.creditsUsed <= 0.05 + 1e-9, `spend ${self.creditsUsed} stays within the limit`)
+})
+
 test('AIGNE and AI Kit image answers report the credits the call was charged, per image too', async (t) => {
   const gw = await spendGateway(t, {}, mediaAndChat({ imageUsage: false }))
   await priced(gw.app, 'openai/dall-e-3', { imageRate: 0.04, imageRates: { '1024x1024/hd': 0.08 } })
