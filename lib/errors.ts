@@ -47,4 +47,6 @@ export function reasonFor (status: number): string {
 }
 export const CreditsExhaustedError = createError('HUB_CREDITS_EXHAUSTED', '%s', 402)
 export const UnpricedModelError = createError('HUB_UNPRICED_MODEL', 'Model %s has no price in the catalog, and this gateway refuses unpriced models%s. Ask an administrator to set its rates.', 402)
+/** A request field that changes the provider's price in a way the catalog cannot price, sent with a budgeted key. */
+export const UnpriceableFieldError = createError('HUB_UNPRICEABLE_FIELD', '%s', 400)
 export const TokenRateLimitedError = createError('HUB_TOKEN_RATE_LIMITED', '%s', 429)

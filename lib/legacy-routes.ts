@@ -14,8 +14,7 @@ import { strictBodyValidator } from '../schemas/validator.js'
 import { aigneConfig, sendEventStream } from './aigne-route.js'
 import { summarizeCompletion } from './chat-summary.js'
 import { legacyEventFormat, legacyResponse, legacyTextFormat, legacyToChatRequest, qualifiedModel } from './legacy-chat.js'
-import { aigneImages, toImagesRequest } from './media-answers.js'
-import { creditsFor } from './model-catalog.js'
+import { aigneImages, imageCredits, toImagesRequest } from './media-answers.js'
 
 /*
  * The V1 / legacy AI Kit routes. Several URLs serve each format (/api/v1/chat/completions, /api/v1/completions,
@@ -102,14 +101,9 @@ export function legacyImageRoute (summary: string): FastifyPluginAsyncTypebox {
       const result = await app.providers.generateImages(images, chatContext(request, reply))
       const list = aigneImages(result.value, imageMimeType(images))
         .map((image) => image.type === 'url' ? { url: image.url } : { b64_json: image.data, b64Json: image.data })
-      const price = app.catalog.price(model)
-      const usage = result.usage
-      return {
-        images: list,
-        data: list,
-        model,
-        usage: price !== undefined && usage !== undefined ? { aigneHubCredits: creditsFor(price, usage.prompt_tokens, usage.completion_tokens) } : {}
-      }
+      // the credits charged: reported tokens or per image, as the usage record
+      const credits = imageCredits(app.catalog.rates(model), images, result.usage, result.value.data.length)
+      return { images: list, data: list, model, usage: credits !== undefined ? { aigneHubCredits: credits } : {} }
     })
   }
 }

@@ -1,8 +1,9 @@
 import type { AigneImageType } from '../schemas/aigne.js'
 import { ImagesRequest, type ImagesRequestType } from '../schemas/images.js'
-import type { EmbeddingsResponse, ImagesResponse } from '../providers/types.js'
+import type { EmbeddingsResponse, ImagesResponse, Usage } from '../providers/types.js'
 import { UpstreamFailedError } from '../providers/errors.js'
 import { definedOnly, requireValid } from './translated-check.js'
+import { callCredits, type ModelRates } from './call-cost.js'
 
 /** Image options as AIGNE and AI Kit clients name them (camelCase), wherever they put them. */
 export interface CamelImageOptions {
@@ -17,6 +18,20 @@ export interface CamelImageOptions {
   user?: unknown
   responseFormat?: unknown
   response_format?: unknown
+}
+
+/** What an answered image call is charged (as its usage record says), for answers that report credits. */
+export function imageCredits (rates: ModelRates | undefined, request: ImagesRequestType, usage: Usage | undefined, images: number): number | undefined {
+  return callCredits(rates, {
+    kind: 'image',
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+    usageEstimated: usage === undefined,
+    images,
+    imageSize: request.size,
+    imageQuality: request.quality,
+    status: 200
+  })
 }
 
 /** camelCase image options → the internal (OpenAI) image request, checked like one sent to /api/v2/images/generations. */

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { CatalogModel, CatalogModelPatch, ModelRepository } from '../store/models.js'
+import type { ModelRates } from './call-cost.js'
 
 export interface ModelPrice {
   /** Credits per 1M input (prompt) tokens. */
@@ -49,6 +50,11 @@ export class ModelCatalog {
     return { inputRate: model.inputRate, outputRate: model.outputRate }
   }
 
+  /** Every rate of `id` (tokens, images, requests), or undefined when it is not in the catalog (lib/call-cost.ts prices calls). */
+  rates (id: string): ModelRates | undefined {
+    return this.byId.get(id)
+  }
+
   async create (input: NewCatalogModel): Promise<CatalogModel | undefined> {
     const now = new Date().toISOString()
     const slash = input.id.indexOf('/')
@@ -60,6 +66,9 @@ export class ModelCatalog {
       enabled: input.enabled ?? true,
       inputRate: input.inputRate ?? null,
       outputRate: input.outputRate ?? null,
+      imageRate: input.imageRate ?? null,
+      imageRates: input.imageRates ?? {},
+      requestRate: input.requestRate ?? null,
       fallbacks: input.fallbacks ?? [],
       createdAt: now,
       updatedAt: now

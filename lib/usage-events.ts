@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import type { CallKind } from './call-cost.js'
 
 /**
  * One model call as metering sees it. Emitted exactly once per chat request that passed
@@ -19,10 +20,18 @@ export interface UsageEvent {
   provider: string
   /** Model id sent upstream (the part after the first "/"). */
   upstreamModel: string
+  /** What was called: chat, embedding or image (each is priced its own way: lib/call-cost.ts). */
+  kind: CallKind
   /** Token counts as the provider reported them; 0 when it never said (failed or aborted early). */
   promptTokens: number
   completionTokens: number
   totalTokens: number
+  /** The token counts are the gateway's estimate: the provider reported none (see providers/token-estimate.ts). */
+  usageEstimated?: boolean
+  /** Image calls: images returned, and the size and quality asked for (the per-image rate depends on them). */
+  images?: number
+  imageSize?: string
+  imageQuality?: string
   streamed: boolean
   /** HTTP status the client got: 200 for a stream that started, even if it broke later; 499 for a client that left before any answer. */
   status: number

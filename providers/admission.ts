@@ -1,3 +1,4 @@
+import type { CallKind, ImageShape } from '../lib/call-cost.js'
 import type { UsageEvent } from '../lib/usage-events.js'
 import type { Principal } from '../lib/principal.js'
 
@@ -5,15 +6,25 @@ import type { Principal } from '../lib/principal.js'
 export interface AdmissionRequest {
   principal: Principal | undefined
   model: string
-  /** Upper bound of the prompt's tokens, computed only when a limit needs it (it costs a serialization). */
+  /** How the call is priced (lib/call-cost.ts). */
+  kind: CallKind
+  /** The catalog fallbacks of `model`, read only when a limit or the unpriced-model policy needs them. */
+  fallbacks: () => readonly string[]
+  /** Upper bound of the prompt's (input's) tokens, computed only when a limit needs it (it costs a serialization). */
   promptTokensUpperBound: () => number
-  /** max_completion_tokens / max_tokens the caller set, if any. */
+  /** Chat: max_completion_tokens / max_tokens the caller set, if any (per choice). */
   maxCompletionTokens: number | undefined
+  /** Chat: choices asked for (`n`), each up to the completion bound. */
+  choices?: number | undefined
+  /** Image calls: how many images, of what size and quality. */
+  image?: ImageShape | undefined
 }
 
 export interface AdmissionTicket {
-  /** Set when the call must be capped at this many completion tokens (the caller named no limit). */
+  /** Set when the call must be capped at this many completion tokens per choice (the caller named no limit). */
   completionTokenCap?: number
+  /** Fallbacks this call must not use: the unpriced-model policy refuses them for this key. */
+  refusedFallbacks?: ReadonlySet<string>
   /** Called once with the call's usage event, before it is emitted: settles reservations to real numbers. */
   settle: (event: UsageEvent) => void
 }

@@ -1,3 +1,4 @@
+import type { CallKind, ImageShape } from '../lib/call-cost.js'
 import type { UsageEvent } from '../lib/usage-events.js'
 import type { AdmissionTicket } from './admission.js'
 import { clientMessage, statusOf } from './errors.js'
@@ -14,6 +15,10 @@ export class CallMeter {
   private readonly started = performance.now()
   private firstChunkAt: number | undefined
   private latest: Usage | undefined
+  /** `latest` is the gateway's estimate, not the provider's report. */
+  private latestEstimated = false
+  private image: ImageShape | undefined
+  private imagesReturned: number | undefined
   private done = false
   private ticket: AdmissionTicket | undefined
   /** Content chunks relayed: the completion-token estimate when a stream ends without the provider's usage. */
@@ -28,6 +33,7 @@ export class CallMeter {
   constructor (
     private readonly requestedModel: string,
     private readonly context: ChatContext,
+    private readonly kind: CallKind,
     private readonly streamed: boolean,
     /** Streams being relayed, shared by every meter of the service. */
     private readonly streams: { open: number },
@@ -53,8 +59,19 @@ export class CallMeter {
     this.resolved(resolved)
   }
 
-  usage (usage: Usage | undefined): void {
-    if (usage !== undefined) this.latest = usage
+  usage (usage: Usage | undefined, estimated = false): void {
+    if (usage === undefined) return
+    this.latest = usage
+    this.latestEstimated = estimated
+  }
+
+  /** An image call: what it asked for, and (once answered) how many images came back. */
+  imageCall (shape: ImageShape): void {
+    this.image = shape
+  }
+
+  imagesAnswered (count: number): void {
+    this.imagesReturned = count
   }
 
   estimatePromptWith (estimate: () => number): void {
@@ -138,6 +155,7 @@ export class CallMeter {
       attempts: this.attempts,
       provider: this.provider,
       upstreamModel: this.upstreamModel,
+      kind: this.kind,
       promptTokens: usage?.prompt_tokens ?? 0,
       completionTokens: usage?.completion_tokens ?? 0,
       totalTokens: usage?.total_tokens ?? 0,
@@ -148,6 +166,12 @@ export class CallMeter {
       clientAborted: aborted
     }
     if (this.model !== this.requestedModel) event.requestedModel = this.requestedModel
+    if (usage !== undefined && (usage !== this.latest || this.latestEstimated)) event.usageEstimated = true
+    if (this.image !== undefined) {
+      event.images = this.imagesReturned ?? 0
+      if (this.image.size !== undefined) event.imageSize = this.image.size
+      if (this.image.quality !== undefined) event.imageQuality = this.image.quality
+    }
     if (err !== undefined && !aborted) event.error = clientMessage(err)
     this.ticket?.settle(event)
     return this.emit(event)

@@ -42,6 +42,11 @@ export class UpstreamAttempts {
     return this.settings.breakers
   }
 
+  /** The catalog fallbacks of `model`, in order (admission prices them before the call). */
+  fallbacksOf (model: string): readonly string[] {
+    return this.settings.fallbacksOf(model)
+  }
+
   async run<T> (primary: ResolvedModel, scope: AttemptScope, attempt: (model: ResolvedModel) => Promise<T>): Promise<T> {
     let failure: { err: unknown } | undefined
     let blocked: ResolvedModel | undefined

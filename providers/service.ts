@@ -8,9 +8,10 @@ import type { ProviderRegistry, ResolvedModel } from './registry.js'
 import type {
   ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, UpstreamCall
 } from './types.js'
-import { checkChatRequest } from './validate.js'
-import { estimatedTokens } from './token-estimate.js'
-import type { Admission } from './admission.js'
+import { checkChatRequest, refuseUnpriceableFields } from './validate.js'
+import { embeddingInputTokens, estimatedTokens, textTokens, type InputTokens } from './token-estimate.js'
+import type { Admission, AdmissionRequest, AdmissionTicket } from './admission.js'
+import type { CallKind, ImageShape } from '../lib/call-cost.js'
 import type { CallTiming } from './call-timing.js'
 import type { CircuitBreakers } from './circuit-breaker.js'
 import { UpstreamAttempts, type ResilienceSettings } from './fallback.js'
@@ -74,12 +75,12 @@ export class ProviderService {
 
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */
   async chat (request: ChatRequest, context: ChatContext): Promise<JsonPayload<ChatCompletion>> {
-    const meter = this.meter(request.model, context, false)
+    const meter = this.meter(request.model, context, 'chat', false)
     try {
-      const resolved = this.prepare(request, meter)
-      const admitting = this.admitChat(request, context, meter)
-      if (admitting !== undefined) await admitting
-      const result = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
+      const resolved = this.prepare(request, context, meter)
+      const admitting = this.admitChat(request, resolved, context, meter)
+      const ticket = admitting === undefined ? undefined : await admitting
+      const result = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id),
         (model, call) => model.adapter.chat.complete(request, call))
       meter.usage(result.usage)
       await meter.end(200)
@@ -94,13 +95,13 @@ export class ProviderService {
    * output rejects with a HUB_* error carrying the right status; failures later are thrown by the iteration.
    */
   async chatStream (request: ChatRequest, context: ChatContext): Promise<ChatChunkStream> {
-    const meter = this.meter(request.model, context, true)
+    const meter = this.meter(request.model, context, 'chat', true)
     let upstream: ChatChunkStream
     try {
-      const resolved = this.prepare(request, meter)
-      const admitting = this.admitChat(request, context, meter)
-      if (admitting !== undefined) await admitting
-      upstream = await this.upstream(resolved, context, meter, (id) => this.registry.resolve(id),
+      const resolved = this.prepare(request, context, meter)
+      const admitting = this.admitChat(request, resolved, context, meter)
+      const ticket = admitting === undefined ? undefined : await admitting
+      upstream = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id),
         (model, call) => model.adapter.chat.stream(request, call))
     } catch (err) {
       throw await meter.failed(err)
@@ -108,31 +109,47 @@ export class ProviderService {
     return meter.observe(upstream)
   }
 
-  /** Embeddings (OpenAI shape in and out), metered like a chat call (completion tokens 0). */
+  /** Embeddings (OpenAI shape in and out), metered by input tokens; estimated from the input when the provider reports none. */
   async embed (request: EmbeddingsRequest, context: ChatContext): Promise<JsonPayload<EmbeddingsResponse>> {
-    return await this.mediaCall(request.model, 'embedding', context, async (resolved, call) =>
+    let tokens: InputTokens | undefined
+    // counted only when needed (a limit, or no usage reported): a large input costs a pass over every text
+    return await this.mediaCall(request.model, 'embedding', context, { tokens: () => (tokens ??= embeddingInputTokens(request.input)) }, async (resolved, call) =>
       await (resolved.adapter.embeddings as NonNullable<typeof resolved.adapter.embeddings>).create(request, call))
   }
 
-  /** Image generation (OpenAI shape in and out), metered like a chat call with the tokens the provider reports. */
+  /** Image generation (OpenAI shape in and out), metered by reported tokens or per image (lib/call-cost.ts). */
   async generateImages (request: ImagesRequest, context: ChatContext): Promise<JsonPayload<ImagesResponse>> {
-    return await this.mediaCall(request.model, 'image', context, async (resolved, call) =>
+    const image = { n: request.n ?? 1, size: request.size, quality: request.quality }
+    return await this.mediaCall(request.model, 'image', context, { tokens: () => textTokens(request.prompt), image }, async (resolved, call) =>
       await (resolved.adapter.images as NonNullable<typeof resolved.adapter.images>).generate(request, call))
   }
 
   /** One non-streamed embeddings or image call: resolve for `kind` (resolveMediaModel checks the capability), run, meter once. */
-  private async mediaCall<T> (
-    model: string, kind: MediaKind, context: ChatContext,
+  private async mediaCall<T extends { data?: unknown[] }> (
+    model: string, kind: MediaKind, context: ChatContext, input: { tokens: () => InputTokens, image?: ImageShape },
     run: (resolved: ResolvedModel, call: UpstreamCall) => Promise<JsonPayload<T>>
   ): Promise<JsonPayload<T>> {
-    const meter = this.meter(model, context, false)
+    const meter = this.meter(model, context, kind, false)
+    if (input.image !== undefined) meter.imageCall(input.image)
     try {
       const resolved = resolveMediaModel(this.registry, model, kind)
       meter.resolved(resolved)
-      const admitting = this.admission?.({ principal: context.principal, model, maxCompletionTokens: 0, promptTokensUpperBound: () => 0 })
-      if (admitting !== undefined) meter.admitted(await admitting)
-      const result = await this.upstream(resolved, context, meter, (id) => resolveMediaModel(this.registry, id, kind), run)
-      meter.usage(result.usage)
+      const admitting = this.admit({
+        principal: context.principal, model: resolved.id, kind, maxCompletionTokens: undefined, image: input.image,
+        fallbacks: () => this.attempts.fallbacksOf(resolved.id),
+        promptTokensUpperBound: () => input.tokens().bound
+      }, meter)
+      const ticket = admitting === undefined ? undefined : await admitting
+      const result = await this.upstream(resolved, context, meter, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
+      // never free for lack of a count: without the provider's usage, the input is charged as estimated
+      if (result.usage !== undefined) meter.usage(result.usage)
+      else {
+        const estimate = input.tokens().estimate
+        meter.usage({ prompt_tokens: estimate, completion_tokens: 0, total_tokens: estimate }, true)
+        // an embeddings answer that reports usage (AIGNE's) then says what was charged; an image one keeps "none reported"
+        if (kind === 'embedding') result.usage = { prompt_tokens: estimate, completion_tokens: 0, total_tokens: estimate }
+      }
+      if (input.image !== undefined) meter.imagesAnswered(result.value.data?.length ?? 0)
       await meter.end(200)
       return result
     } catch (err) {
@@ -140,26 +157,42 @@ export class ProviderService {
     }
   }
 
-  /** Admits the call (budgets, tokens per minute); answers what to await, or undefined when it was admitted at once. */
-  private admitChat (request: ChatRequest, context: ChatContext, meter: CallMeter): Promise<void> | undefined {
+  /** Admits the call (budgets, tokens per minute) and notes its ticket; resolves at once when nothing needed checking. */
+  private admit (request: AdmissionRequest, meter: CallMeter): Promise<AdmissionTicket | undefined> | undefined {
+    const admitting = this.admission?.(request)
+    if (admitting === undefined) return undefined
+    return admitting.then((ticket) => {
+      meter.admitted(ticket)
+      return ticket
+    })
+  }
+
+  /** Admits a chat call: its prompt bound plus n × the completion bound; a cap admission sets applies per choice. */
+  private admitChat (request: ChatRequest, resolved: ResolvedModel, context: ChatContext, meter: CallMeter): Promise<AdmissionTicket | undefined> | undefined {
     // every token is at least one byte of the serialized messages, so their byte length bounds the prompt
     const promptTokensUpperBound = (): number => Buffer.byteLength(JSON.stringify(request.messages)) + Buffer.byteLength(JSON.stringify(request.tools ?? []))
     // what an abandoned stream's prompt is charged when the provider never reported usage
     meter.estimatePromptWith(() => estimatedTokens(promptTokensUpperBound()))
-    const admitting = this.admission?.({
+    const { max_completion_tokens: maxCompletion, max_tokens: maxTokens } = request
+    const admitting = this.admit({
       principal: context.principal,
-      model: request.model,
-      maxCompletionTokens: request.max_completion_tokens ?? request.max_tokens,
+      model: resolved.id,
+      kind: 'chat',
+      fallbacks: () => this.attempts.fallbacksOf(resolved.id),
+      // both named: whichever the provider reads, the larger bounds it
+      maxCompletionTokens: maxCompletion === undefined || maxTokens === undefined ? maxCompletion ?? maxTokens : Math.max(maxCompletion, maxTokens),
+      choices: request.n,
       promptTokensUpperBound
-    })
+    }, meter)
     return admitting?.then((ticket) => {
       if (ticket?.completionTokenCap !== undefined) request.max_tokens = ticket.completionTokenCap
-      meter.admitted(ticket)
+      return ticket
     })
   }
 
-  private prepare (request: ChatRequest, meter: CallMeter): ResolvedModel {
+  private prepare (request: ChatRequest, context: ChatContext, meter: CallMeter): ResolvedModel {
     checkChatRequest(request)
+    if (context.principal?.limits.creditLimit != null) refuseUnpriceableFields(request)
     const resolved = this.registry.resolve(request.model)
     meter.resolved(resolved)
     return resolved
@@ -170,14 +203,14 @@ export class ProviderService {
    * providers/fallback.ts decides. It settles before any byte goes to the client.
    */
   private async upstream<T> (
-    primary: ResolvedModel, context: ChatContext, meter: CallMeter,
+    primary: ResolvedModel, context: ChatContext, meter: CallMeter, ticket: AdmissionTicket | undefined,
     resolve: (model: string) => ResolvedModel, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>
   ): Promise<T> {
     try {
       return await this.attempts.run(primary, {
         requestId: context.requestId,
         signal: context.signal,
-        allowsModel: (model) => context.principal?.allowsModel(model) === true,
+        allowsModel: (model) => context.principal?.allowsModel(model) === true && ticket?.refusedFallbacks?.has(model) !== true,
         resolve,
         onAttempt: (model) => {
           meter.attempted(model)
@@ -198,8 +231,8 @@ export class ProviderService {
     return { provider: resolved.provider, model: resolved.model, signal: context.signal, http: this.http }
   }
 
-  private meter (model: string, context: ChatContext, streamed: boolean): CallMeter {
-    return new CallMeter(model, context, streamed, this.streams, (event) => {
+  private meter (model: string, context: ChatContext, kind: CallKind, streamed: boolean): CallMeter {
+    return new CallMeter(model, context, kind, streamed, this.streams, (event) => {
       try {
         this.usageEvents.emit('usage', event)
       } catch (err) {

@@ -1,4 +1,4 @@
-import { BadRequestError } from '../lib/errors.js'
+import { BadRequestError, UnpriceableFieldError } from '../lib/errors.js'
 import type { ChatRequest } from './types.js'
 
 /**
@@ -18,6 +18,31 @@ export function checkChatRequest (request: ChatRequest): void {
       throw new BadRequestError(`${where}: only user messages may contain image parts`)
     }
   })
+}
+
+// service tiers billed at the standard price (OpenAI "auto"/"default", Anthropic "standard_only")
+const STANDARD_TIERS = new Set(['auto', 'default', 'standard_only'])
+
+/** The first field of `request` that makes the provider charge what catalog rates cannot price, if any. */
+export function unpriceableField (request: Record<string, unknown>): string | undefined {
+  const present = (field: string): boolean => request[field] !== undefined && request[field] !== null
+  if (present('service_tier') && !STANDARD_TIERS.has(request.service_tier as string)) return 'service_tier'
+  if (present('web_search_options')) return 'web_search_options'
+  if (present('audio')) return 'audio'
+  if (Array.isArray(request.modalities) && request.modalities.includes('audio')) return 'modalities'
+  // OpenRouter: model lists and routing pick models at their own prices; plugins (web search) are billed apart
+  return ['models', 'route', 'plugins'].find(present)
+}
+
+/**
+ * Refuses, for a key with a credit limit, fields that change what the provider charges beyond its catalog rates
+ * (priority tiers, web search, audio, OpenRouter routing): its budget could not bound or settle such a call.
+ */
+export function refuseUnpriceableFields (request: ChatRequest): void {
+  const field = unpriceableField(request as unknown as Record<string, unknown>)
+  if (field === undefined) return
+  throw new UnpriceableFieldError(`body/${field}: this field changes what the provider charges beyond the catalog's rates, ` +
+    'so keys with a credit limit may not use it. Remove it, or use a key without a credit limit.')
 }
 
 /** True when objects and arrays nest deeper than `limit` anywhere in `value` (iterative: no stack to overflow). */

@@ -4,6 +4,16 @@ import { NullableNumber } from './nullable.js'
 const ModelId = Type.String({ minLength: 3, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._:/@-]+$', description: '"provider/model" as clients name it' })
 // 0 is a price of 0, null "no price" (a free model is not an unpriced one): see schemas/nullable.ts
 const Rate = NullableNumber({ minimum: 0, maximum: 1e9, description: 'Credits per 1M tokens; null = no price' })
+const ImageRate = NullableNumber({ minimum: 0, maximum: 1e9, description: 'Credits per generated image when no rate of imageRates matches; null = none' })
+const RequestRate = NullableNumber({ minimum: 0, maximum: 1e9, description: 'Credits per answered call, on top of what its tokens or images cost; null = none' })
+export const IMAGE_RATE_KEY = '^(\\*|[A-Za-z0-9._-]{1,32})/(\\*|[A-Za-z0-9._-]{1,32})$'
+// propertyNames, not a key pattern: the validator drops properties a pattern does not match instead of refusing them
+const ImageRates = Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 1e9 }), {
+  propertyNames: { pattern: IMAGE_RATE_KEY },
+  maxProperties: 100,
+  description: 'Credits per image by "size/quality", either part "*" for any, e.g. {"1024x1024/hd": 0.08, "*/standard": 0.04}. ' +
+    'The most specific match wins; a call that names no size or quality (or "auto") pays the highest rate that could apply.'
+})
 const Kind = Type.Union([Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image')])
 
 export const CatalogModelView = Type.Object({
@@ -14,6 +24,9 @@ export const CatalogModelView = Type.Object({
   enabled: Type.Boolean(),
   inputRate: Rate,
   outputRate: Rate,
+  imageRate: ImageRate,
+  imageRates: ImageRates,
+  requestRate: RequestRate,
   fallbacks: Type.Array(Type.String(), { description: 'Model ids tried in order when this one fails before answering' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' })
@@ -26,6 +39,9 @@ const EditableFields = {
   enabled: Type.Optional(Type.Boolean()),
   inputRate: Type.Optional(Rate),
   outputRate: Type.Optional(Rate),
+  imageRate: Type.Optional(ImageRate),
+  imageRates: Type.Optional(ImageRates),
+  requestRate: Type.Optional(RequestRate),
   fallbacks: Type.Optional(Type.Array(ModelId, { maxItems: 10 }))
 }
 

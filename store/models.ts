@@ -14,12 +14,18 @@ export interface CatalogModel {
   inputRate: number | null
   /** Credits per 1M output tokens; null when no price is set. */
   outputRate: number | null
+  /** Credits per generated image when no rate of imageRates matches; null when not set. */
+  imageRate: number | null
+  /** Credits per image by "size/quality" (either part "*" for any). */
+  imageRates: Record<string, number>
+  /** Credits per answered call, on top of tokens or images; null when not set. */
+  requestRate: number | null
   fallbacks: string[]
   createdAt: string
   updatedAt: string
 }
 
-export type CatalogModelPatch = Partial<Pick<CatalogModel, 'upstreamModel' | 'kind' | 'enabled' | 'inputRate' | 'outputRate' | 'fallbacks'>>
+export type CatalogModelPatch = Partial<Pick<CatalogModel, 'upstreamModel' | 'kind' | 'enabled' | 'inputRate' | 'outputRate' | 'imageRate' | 'imageRates' | 'requestRate' | 'fallbacks'>>
 
 function toModel (row: Selectable<ModelsTable>): CatalogModel {
   return {
@@ -30,6 +36,9 @@ function toModel (row: Selectable<ModelsTable>): CatalogModel {
     enabled: Number(row.enabled) === 1,
     inputRate: row.input_rate === null ? null : Number(row.input_rate),
     outputRate: row.output_rate === null ? null : Number(row.output_rate),
+    imageRate: row.image_rate === null ? null : Number(row.image_rate),
+    imageRates: JSON.parse(row.image_rates) as Record<string, number>,
+    requestRate: row.request_rate === null ? null : Number(row.request_rate),
     fallbacks: JSON.parse(row.fallbacks) as string[],
     createdAt: row.created_at,
     updatedAt: row.updated_at
@@ -58,6 +67,9 @@ export class ModelRepository {
       enabled: model.enabled ? 1 : 0,
       input_rate: model.inputRate,
       output_rate: model.outputRate,
+      image_rate: model.imageRate,
+      image_rates: JSON.stringify(model.imageRates),
+      request_rate: model.requestRate,
       fallbacks: JSON.stringify(model.fallbacks),
       created_at: model.createdAt,
       updated_at: model.updatedAt
@@ -72,6 +84,9 @@ export class ModelRepository {
     if (patch.enabled !== undefined) values.enabled = patch.enabled ? 1 : 0
     if (patch.inputRate !== undefined) values.input_rate = patch.inputRate
     if (patch.outputRate !== undefined) values.output_rate = patch.outputRate
+    if (patch.imageRate !== undefined) values.image_rate = patch.imageRate
+    if (patch.imageRates !== undefined) values.image_rates = JSON.stringify(patch.imageRates)
+    if (patch.requestRate !== undefined) values.request_rate = patch.requestRate
     if (patch.fallbacks !== undefined) values.fallbacks = JSON.stringify(patch.fallbacks)
     await this.db.updateTable('models').set(values).where('id', '=', id).execute()
     return await this.find(id)

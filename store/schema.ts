@@ -90,6 +90,12 @@ export interface ModelsTable {
   /** Credits per 1M input tokens; null = no price set. */
   input_rate: number | null
   output_rate: number | null
+  /** Credits per generated image when no rate of image_rates matches; null = none. */
+  image_rate: number | null
+  /** JSON object: credits per image by "size/quality" (either part "*"). */
+  image_rates: string
+  /** Credits per answered call; null = none. */
+  request_rate: number | null
   /** JSON array of model ids tried, in order, when this one fails. */
   fallbacks: string
   created_at: string

@@ -4,8 +4,8 @@ import type { Database, UsageRecordsTable } from './schema.js'
 import type { UsageEvent } from '../lib/usage-events.js'
 import { longRunningQueries } from './long-running.js'
 
-/** One metered call, as written to usage_records: the provider layer's usage event plus who pays and what. */
-export interface UsageRecord extends Omit<UsageEvent, 'principalId' | 'error'> {
+/** One metered call, as written to usage_records: the provider layer's usage event plus who pays and what (pricing inputs aside). */
+export interface UsageRecord extends Omit<UsageEvent, 'principalId' | 'error' | 'kind' | 'usageEstimated' | 'images' | 'imageSize' | 'imageQuality'> {
   id: string
   at: string
   /** The principal id: an access key id, or `jwt:<sub>`. */

@@ -4,7 +4,7 @@ import { Counter, Gauge } from 'prom-client'
 import { meteringAdmission } from '../../lib/admission.js'
 import { MemoryBudgetLedger, type BudgetLedger } from '../../lib/budget.js'
 import { lockDataDir } from '../../lib/data-dir-lock.js'
-import { creditsFor } from '../../lib/model-catalog.js'
+import { callCredits } from '../../lib/call-cost.js'
 import { RedisBudgetLedger } from '../../lib/redis-budget.js'
 import { RedisTokenWindow } from '../../lib/redis-token-window.js'
 import { MemoryTokenWindow } from '../../lib/token-window.js'
@@ -74,7 +74,7 @@ export default fp(async (app) => {
   // with REDIS_URL every replica shares one ledger and token window; otherwise they are this process's own
   const ledger = app.redis !== undefined ? new RedisBudgetLedger(app.redis, spentSince, app.log) : new MemoryBudgetLedger(spentSince)
   app.providers.setAdmission(meteringAdmission({
-    price: (model) => app.catalog.price(model),
+    rates: (model) => app.catalog.rates(model),
     ledger,
     tokens: app.redis !== undefined ? new RedisTokenWindow(app.redis, app.log) : new MemoryTokenWindow(),
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
@@ -87,12 +87,13 @@ export default fp(async (app) => {
   })
   const modelLabel = modelLabeller(app.catalog, app.providers.registry)
   app.usageEvents.on('usage', (event: UsageEvent) => {
-    const price = app.catalog.price(event.model)
-    if (price === undefined && event.totalTokens > 0) {
+    // the same function settles the key's budget (lib/admission.ts), so records and budgets agree
+    const credits = callCredits(app.catalog.rates(event.model), event)
+    if (credits === undefined && (event.totalTokens > 0 || (event.images ?? 0) > 0)) {
       unpriced.inc({ model: modelLabel(event.model) })
       unpricedWarning.note(event.model, 'model')
     }
-    recorder.add(toRecord(event, price === undefined ? 0 : creditsFor(price, event.promptTokens, event.completionTokens), price !== undefined))
+    recorder.add(toRecord(event, credits ?? 0, credits !== undefined))
   })
 
   const maintain = async (): Promise<void> => {

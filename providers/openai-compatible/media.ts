@@ -1,5 +1,5 @@
 import { parseJson } from '../http.js'
-import { requireEmbeddings, requireImages } from '../answer-check.js'
+import { isCount, requireEmbeddings, requireImages } from '../answer-check.js'
 import { JsonPayload } from '../payload.js'
 import type { EmbeddingsAdapter, EmbeddingsResponse, ImagesAdapter, ImagesResponse, UpstreamCall, Usage } from '../types.js'
 
@@ -29,7 +29,9 @@ function tokens (prompt: unknown, completion: unknown): Usage {
 
 export const openAIEmbeddings: EmbeddingsAdapter = {
   async create (request, call) {
-    return await postThrough(call, '/embeddings', request, requireEmbeddings<EmbeddingsResponse>, (value) => tokens(value.usage?.prompt_tokens, 0))
+    // no count (or 0 for a non-empty input) is no usage: the service then charges its estimate, never zero
+    return await postThrough(call, '/embeddings', request, requireEmbeddings<EmbeddingsResponse>, (value) =>
+      isCount(value.usage?.prompt_tokens) && value.usage.prompt_tokens > 0 ? tokens(value.usage.prompt_tokens, 0) : undefined)
   }
 }
 

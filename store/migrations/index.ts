@@ -6,6 +6,7 @@ import * as models from './004-models.js'
 import * as keyLimits from './005-key-limits.js'
 import * as providerCredentials from './006-provider-credentials.js'
 import * as adminSessions from './007-admin-sessions.js'
+import * as catalogRates from './008-catalog-rates.js'
 import * as keyConcurrency from './010-key-concurrency.js'
 import * as keyCreator from './011-key-creator.js'
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '005-key-limits': keyLimits,
   '006-provider-credentials': providerCredentials,
   '007-admin-sessions': adminSessions,
+  '008-catalog-rates': catalogRates,
   '010-key-concurrency': keyConcurrency,
   '011-key-creator': keyCreator
 }

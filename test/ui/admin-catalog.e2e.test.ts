@@ -72,3 +72,26 @@ test('models & rates: an admin adds a priced model, edits a rate, sees unpriced 
 
   t.same(errors.filter((e) => /Content.Security.Policy/i.test(e)), [], 'no CSP violations')
 })
+
+test('models & rates: an admin prices an image model per image, by size and quality, and per call', CHROMIUM, async (t) => {
+  const { app, page } = await signedInAdmin(t, serviceUrl('CHROMIUM_PATH'), '/models')
+  await page.getByRole('heading', { name: 'Models & rates', level: 1 }).waitFor()
+  await page.getByRole('button', { name: 'Add model' }).click()
+  const form = await dialogNamed(page, 'Add model')
+  await form.getByLabel('Model id').fill('openai/dall-e-3')
+  await form.getByLabel('Kind').selectOption('image')
+  await form.getByLabel('Per-image rate', { exact: true }).fill('0.04')
+  await form.getByLabel('Per-image rates by size/quality').fill('1024x1024 hd 0.08')
+  await form.getByRole('button', { name: 'Add model' }).click()
+  await form.getByRole('alert').filter({ hasText: /one "size\/quality = credits" per line/ }).waitFor()
+  await form.getByLabel('Per-image rates by size/quality').fill('1024x1024/hd = 0.08\n*/standard = 0.04')
+  await form.getByLabel('Per-request rate').fill('0.001')
+  await form.getByRole('button', { name: 'Add model' }).click()
+  await page.getByRole('status').filter({ hasText: 'Added model “openai/dall-e-3”' }).waitFor()
+
+  const row = page.getByRole('row', { name: /openai\/dall-e-3/ })
+  t.equal((await row.getByRole('cell').allTextContents())[6], '0.04/image, 0.08 1024x1024/hd, 0.04 */standard, 0.001/call')
+  t.equal(await row.getByText('unpriced').count(), 0, 'an image model with a per-image rate is priced')
+  const catalog = await app.inject({ method: 'GET', url: '/api/admin/models', headers: bearer(ADMIN_KEY) })
+  t.match(catalog.json(), { items: [{ id: 'openai/dall-e-3', kind: 'image', imageRate: 0.04, imageRates: { '1024x1024/hd': 0.08, '*/standard': 0.04 }, requestRate: 0.001 }] })
+})

@@ -88,6 +88,12 @@ export interface CatalogModel {
   enabled: boolean
   inputRate: number | null
   outputRate: number | null
+  /** Credits per image when no size/quality rate matches. */
+  imageRate: number | null
+  /** Credits per image by "size/quality" (either part "*"). */
+  imageRates: Record<string, number>
+  /** Credits per answered call. */
+  requestRate: number | null
   fallbacks: string[]
   createdAt: string
   updatedAt: string

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { aigneUsageOrZero } from '../../../../lib/aigne-output.js'
 import { aigneConfig, allowedEnvelopeModel } from '../../../../lib/aigne-route.js'
-import { aigneImages, toImagesRequest } from '../../../../lib/media-answers.js'
+import { aigneImages, imageCredits, toImagesRequest } from '../../../../lib/media-answers.js'
 import { chatContext } from '../../../../plugins/app/providers.js'
 import { AigneImageOutput, AigneImageRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '../../../../schemas/aigne.js'
 import { imageMimeType } from '../../../../schemas/images.js'
@@ -25,9 +25,12 @@ const aigneImage: FastifyPluginAsyncTypebox = async (app) => {
     // options may sit in modelOptions or next to the prompt (the AIGNE framework merges both, the input winning)
     const images = toImagesRequest(model, input.prompt, { ...input.modelOptions, ...input }, 'input, as an image request,')
     const result = await app.providers.generateImages(images, chatContext(request, reply))
+    const usage = aigneUsageOrZero(result.usage, app.catalog.price(model))
+    // the credits charged: per image when the catalog prices images so
+    const credits = imageCredits(app.catalog.rates(model), images, result.usage, result.value.data.length)
     return {
       images: aigneImages(result.value, imageMimeType(images)),
-      usage: aigneUsageOrZero(result.usage, app.catalog.price(model)),
+      usage: credits === undefined ? usage : { ...usage, aigneHubCredits: credits },
       model
     }
   })

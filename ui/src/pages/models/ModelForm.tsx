@@ -4,6 +4,7 @@ import { Modal } from '../../components/Modal'
 import { splitList } from '../../lib/format'
 import { MODEL_KINDS, type CatalogModel } from '../../lib/types'
 import { useAction } from '../../lib/use-action'
+import { imageRatesText, parseImageRates, parseRate, rateText } from './rates'
 
 /** What the form sends: the create body (with `id`) or, without `id`, the update body. */
 export interface ModelFields {
@@ -13,19 +14,13 @@ export interface ModelFields {
   enabled: boolean
   inputRate: number | null
   outputRate: number | null
+  imageRate: number | null
+  imageRates: Record<string, number>
+  requestRate: number | null
   fallbacks: string[]
 }
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9._:/@-]+$/
-
-/** "" → null (unpriced); otherwise a non-negative number, or an error message. */
-function parseRate (text: string, label: string): number | null | string {
-  if (text.trim() === '') return null
-  const value = Number(text)
-  return Number.isFinite(value) && value >= 0 ? value : `${label} must be a number of credits, 0 or more (or empty for no price).`
-}
-
-const rateText = (rate: number | null | undefined): string => rate == null ? '' : String(rate)
 
 /** Add or edit form for a catalog model (id, upstream name, kind, rates, fallbacks, enabled) in a dialog. */
 export function ModelForm ({ existing, onSubmit, onCancel }: {
@@ -40,6 +35,9 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
   const [enabled, setEnabled] = useState(existing?.enabled ?? true)
   const [inputRate, setInputRate] = useState(rateText(existing?.inputRate))
   const [outputRate, setOutputRate] = useState(rateText(existing?.outputRate))
+  const [imageRate, setImageRate] = useState(rateText(existing?.imageRate))
+  const [imageRates, setImageRates] = useState(imageRatesText(existing?.imageRates))
+  const [requestRate, setRequestRate] = useState(rateText(existing?.requestRate))
   const [fallbacks, setFallbacks] = useState(existing?.fallbacks.join('\n') ?? '')
   const action = useAction()
   const setError = action.setError
@@ -49,9 +47,20 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
     if (existing === undefined && !MODEL_ID.test(modelId.trim())) return setError('The model id is "provider/model", for example openai/gpt-4o.')
     const input = parseRate(inputRate, 'Input rate')
     const output = parseRate(outputRate, 'Output rate')
-    if (typeof input === 'string') return setError(input)
-    if (typeof output === 'string') return setError(output)
-    const fields: ModelFields = { kind, enabled, inputRate: input, outputRate: output, fallbacks: splitList(fallbacks) }
+    const perImage = parseRate(imageRate, 'Per-image rate')
+    const bySize = parseImageRates(imageRates)
+    const perRequest = parseRate(requestRate, 'Per-request rate')
+    for (const parsed of [input, output, perImage, bySize, perRequest]) if (typeof parsed === 'string') return setError(parsed)
+    const fields: ModelFields = {
+      kind,
+      enabled,
+      inputRate: input as number | null,
+      outputRate: output as number | null,
+      imageRate: perImage as number | null,
+      imageRates: bySize as Record<string, number>,
+      requestRate: perRequest as number | null,
+      fallbacks: splitList(fallbacks)
+    }
     // an empty upstream name on a new model lets the gateway take it from the id
     if (upstream.trim() !== '') fields.upstreamModel = upstream.trim()
     if (existing === undefined) fields.id = modelId.trim()
@@ -91,6 +100,23 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
           <label htmlFor={`${id}-output`}>Output rate</label>
           <input id={`${id}-output`} inputMode='decimal' value={outputRate} onChange={(e) => { setOutputRate(e.target.value) }} />
           <p id={`${id}-rates-help`} className='hint'>Leave a rate empty for no price: such a model is metered at zero credits or refused.</p>
+        </fieldset>
+
+        <fieldset aria-describedby={`${id}-other-help`}>
+          <legend>Rates per image and per call (credits)</legend>
+          <label htmlFor={`${id}-image`}>Per-image rate</label>
+          <input id={`${id}-image`} inputMode='decimal' value={imageRate} onChange={(e) => { setImageRate(e.target.value) }} />
+          <label htmlFor={`${id}-image-rates`}>Per-image rates by size/quality</label>
+          <textarea
+            id={`${id}-image-rates`} rows={2} value={imageRates} placeholder='1024x1024/hd = 0.08'
+            onChange={(e) => { setImageRates(e.target.value) }}
+          />
+          <label htmlFor={`${id}-request`}>Per-request rate</label>
+          <input id={`${id}-request`} inputMode='decimal' value={requestRate} onChange={(e) => { setRequestRate(e.target.value) }} />
+          <p id={`${id}-other-help`} className='hint'>
+            Images are charged per image unless the provider reports tokens and token rates are set; one
+            &quot;size/quality = credits&quot; per line, * for any. The per-request rate is added to every answered call.
+          </p>
         </fieldset>
 
         <label htmlFor={`${id}-fallbacks`}>Fallback models</label>

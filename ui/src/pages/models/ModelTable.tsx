@@ -1,9 +1,9 @@
 import { formatAmount } from '../../lib/format'
 import type { CatalogModel } from '../../lib/types'
+import { isUnpriced, otherRatesText } from './rates'
 
 export type ModelAction = 'edit' | 'delete'
 
-export const isUnpriced = (model: CatalogModel): boolean => model.inputRate === null || model.outputRate === null
 const formatRate = (value: number | null): string => value === null ? '—' : formatAmount(value)
 
 /** The catalog as a table; unpriced models carry a warning badge, row buttons are named after the model. */
@@ -21,6 +21,7 @@ export function ModelTable ({ models, onAction }: { models: CatalogModel[], onAc
             <th scope='col'>Output rate</th>
             <th scope='col'>Fallbacks</th>
             <th scope='col'>Status</th>
+            <th scope='col'>Per image / call</th>
             <th scope='col'><span className='visually-hidden'>Actions</span></th>
           </tr>
         </thead>
@@ -37,6 +38,7 @@ export function ModelTable ({ models, onAction }: { models: CatalogModel[], onAc
               <td className='number'>{formatRate(model.outputRate)}</td>
               <td>{model.fallbacks.length === 0 ? '—' : model.fallbacks.join(', ')}</td>
               <td><span className={`badge ${model.enabled ? 'active' : 'disabled'}`}>{model.enabled ? 'enabled' : 'disabled'}</span></td>
+              <td>{otherRatesText(model)}</td>
               <td className='row-actions'>
                 <button type='button' aria-label={`Edit ${model.id}`} onClick={() => { onAction('edit', model) }}>Edit</button>
                 <button type='button' className='danger' aria-label={`Delete ${model.id}`} onClick={() => { onAction('delete', model) }}>Delete</button>

@@ -6,7 +6,8 @@ import type { CatalogModel } from '../../lib/types'
 import { useAction } from '../../lib/use-action'
 import { useLoad } from '../../lib/use-load'
 import { ModelForm, type ModelFields } from './ModelForm'
-import { isUnpriced, ModelTable, type ModelAction } from './ModelTable'
+import { ModelTable, type ModelAction } from './ModelTable'
+import { isUnpriced } from './rates'
 
 type Dialog = { kind: 'add' } | { kind: ModelAction, model: CatalogModel }
 
