@@ -18,7 +18,9 @@ export function creditsFor (price: ModelPrice, promptTokens: number, completionT
 
 /**
  * The model catalog held in memory for the request path (ids, upstream names, prices, fallbacks), written through
- * to the store and refreshed periodically so changes made by other replicas arrive too.
+ * to the store and refreshed periodically so changes made by other replicas arrive too. A write given `repo`, a
+ * transaction's repository (an audited change), goes there only: the caller applies it with `remember` or `forget`
+ * once that has committed, so calls never see a change that may yet roll back.
  */
 export class ModelCatalog {
   private byId = new Map<string, CatalogModel>()
@@ -55,10 +57,10 @@ export class ModelCatalog {
     return this.byId.get(id)
   }
 
-  async create (input: NewCatalogModel): Promise<CatalogModel | undefined> {
+  async create (input: NewCatalogModel, repo = this.repo): Promise<CatalogModel | undefined> {
     const now = new Date().toISOString()
     const slash = input.id.indexOf('/')
-    const created = await this.repo.insert({
+    const created = await repo.insert({
       id: input.id,
       provider: input.id.slice(0, slash),
       upstreamModel: input.upstreamModel ?? input.id.slice(slash + 1),
@@ -73,20 +75,30 @@ export class ModelCatalog {
       createdAt: now,
       updatedAt: now
     })
-    if (created !== undefined) this.byId.set(created.id, created)
+    if (repo === this.repo) this.remember(created)
     return created
   }
 
-  async update (id: string, patch: CatalogModelPatch): Promise<CatalogModel | undefined> {
-    const updated = await this.repo.update(id, patch, new Date().toISOString())
-    if (updated !== undefined) this.byId.set(id, updated)
+  async update (id: string, patch: CatalogModelPatch, repo = this.repo): Promise<CatalogModel | undefined> {
+    const updated = await repo.update(id, patch, new Date().toISOString())
+    if (repo === this.repo) this.remember(updated)
     return updated
   }
 
-  async delete (id: string): Promise<boolean> {
-    const deleted = await this.repo.delete(id)
-    this.byId.delete(id)
+  async delete (id: string, repo = this.repo): Promise<boolean> {
+    const deleted = await repo.delete(id)
+    if (repo === this.repo) this.forget(id)
     return deleted
+  }
+
+  /** Serves `model` as stored (a committed create or update). */
+  remember (model: CatalogModel | undefined): void {
+    if (model !== undefined) this.byId.set(model.id, model)
+  }
+
+  /** Stops serving `id` (a committed delete). */
+  forget (id: string): void {
+    this.byId.delete(id)
   }
 
   close (): void {

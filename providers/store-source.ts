@@ -42,8 +42,10 @@ function credentialView (c: StoredCredential): CredentialViewType {
 /**
  * Admin management of providers and their credentials: writes go to the store, then the registry and the
  * credential pool reload so calls see them at once; a timer reloads both so other replicas' changes arrive too.
- * Environment providers are listed read-only. A base URL must pass the AddressGuard when saved; moving a provider
- * to another origin deletes its credentials (they were given for the old one).
+ * A write given `repo`, a transaction's repository (an audited change), goes there only: the caller calls reload()
+ * once it has committed, so calls never see a change that may yet roll back.
+ * Environment providers are listed read-only. A base URL must pass the AddressGuard (checkBaseUrl) before it is
+ * saved; moving a provider to another origin deletes its credentials (they were given for the old one).
  */
 export class StoreProviders {
   private readonly timer: NodeJS.Timeout
@@ -89,12 +91,17 @@ export class StoreProviders {
     return envView(this.envProvider(id))
   }
 
-  async create (body: CreateProviderBodyType): Promise<ProviderViewType> {
+  /** Save time: refuses a base URL the gateway may not reach. Call it before a transaction: it may resolve DNS. */
+  async checkBaseUrl (baseUrl: string | undefined): Promise<void> {
+    if (baseUrl !== undefined) await this.guard.checkBaseUrl(baseUrl)
+  }
+
+  /** `body.baseUrl` has passed checkBaseUrl. */
+  async create (body: CreateProviderBodyType, repo = this.repo): Promise<ProviderViewType> {
     if (this.registry.get(body.id)?.source === 'env') throw this.readOnly(body.id)
-    await this.guard.checkBaseUrl(body.baseUrl)
     const now = new Date().toISOString()
     const builtin = BUILTIN_PROVIDERS.find((p) => p.id === body.id)
-    const created = await this.repo.insert({
+    const created = await repo.insert({
       id: body.id,
       kind: body.kind,
       displayName: body.displayName ?? builtin?.displayName ?? body.id,
@@ -105,24 +112,24 @@ export class StoreProviders {
       updatedAt: now
     })
     if (created === undefined) throw new ConflictError(`Provider ${body.id} already exists.`)
-    await this.reload()
+    await this.reloadIfOwn(repo)
     return storeView(created, 0)
   }
 
-  async update (id: string, patch: UpdateProviderBodyType): Promise<ProviderViewType> {
-    const stored = await this.storeProvider(id)
-    if (patch.baseUrl !== undefined) await this.guard.checkBaseUrl(patch.baseUrl)
+  /** `patch.baseUrl` has passed checkBaseUrl. */
+  async update (id: string, patch: UpdateProviderBodyType, repo = this.repo): Promise<ProviderViewType> {
+    const stored = await this.storeProvider(id, repo)
     const moved = patch.baseUrl !== undefined && new URL(patch.baseUrl).origin !== new URL(stored.baseUrl).origin
-    const updated = await this.repo.update(id, patch, new Date().toISOString(), moved) as StoredProvider
+    const updated = await repo.update(id, patch, new Date().toISOString(), moved) as StoredProvider
     if (moved) this.log.info({ provider: id }, 'provider moved to another origin; its credentials were deleted')
-    await this.reload()
-    return storeView(updated, (await this.repo.credentials(id)).length)
+    await this.reloadIfOwn(repo)
+    return storeView(updated, (await repo.credentials(id)).length)
   }
 
-  async delete (id: string): Promise<void> {
-    await this.storeProvider(id)
-    await this.repo.delete(id)
-    await this.reload()
+  async delete (id: string, repo = this.repo): Promise<void> {
+    await this.storeProvider(id, repo)
+    await repo.delete(id)
+    await this.reloadIfOwn(repo)
   }
 
   /** Lists the provider's models with its credential; store providers use a healthy stored credential. */
@@ -144,11 +151,11 @@ export class StoreProviders {
     return (await this.repo.credentials(providerId)).map(credentialView)
   }
 
-  async addCredential (providerId: string, body: CreateCredentialBodyType): Promise<CredentialViewType> {
-    await this.storeProvider(providerId)
+  async addCredential (providerId: string, body: CreateCredentialBodyType, repo = this.repo): Promise<CredentialViewType> {
+    await this.storeProvider(providerId, repo)
     const now = new Date().toISOString()
     const id = randomUUID()
-    const created = await this.repo.insertCredential({
+    const created = await repo.insertCredential({
       id,
       providerId,
       label: body.label ?? 'default',
@@ -160,31 +167,36 @@ export class StoreProviders {
       createdAt: now,
       updatedAt: now
     })
-    await this.reload()
+    await this.reloadIfOwn(repo)
     return credentialView(created)
   }
 
-  async updateCredential (providerId: string, id: string, body: UpdateCredentialBodyType): Promise<CredentialViewType> {
-    await this.storeProvider(providerId)
+  async updateCredential (providerId: string, id: string, body: UpdateCredentialBodyType, repo = this.repo): Promise<CredentialViewType> {
+    await this.storeProvider(providerId, repo)
     const patch: StoredCredentialPatch = { label: body.label, weight: body.weight }
     if (body.secret !== undefined) Object.assign(patch, { sealed: this.box.encrypt(body.secret, credentialBinding(providerId, id)), hint: maskSecret(body.secret) })
     if (body.enabled === true) Object.assign(patch, { disabledReason: null, cooldownUntil: null })
     if (body.enabled === false) patch.disabledReason = 'Disabled by an administrator.'
-    const updated = await this.repo.updateCredential(providerId, id, patch, new Date().toISOString())
+    const updated = await repo.updateCredential(providerId, id, patch, new Date().toISOString())
     if (updated === undefined) throw this.noCredential(providerId, id)
-    await this.reload()
+    await this.reloadIfOwn(repo)
     return credentialView(updated)
   }
 
-  async deleteCredential (providerId: string, id: string): Promise<void> {
-    await this.storeProvider(providerId)
-    if (!await this.repo.deleteCredential(providerId, id)) throw this.noCredential(providerId, id)
-    await this.reload()
+  async deleteCredential (providerId: string, id: string, repo = this.repo): Promise<void> {
+    await this.storeProvider(providerId, repo)
+    if (!await repo.deleteCredential(providerId, id)) throw this.noCredential(providerId, id)
+    await this.reloadIfOwn(repo)
+  }
+
+  /** After a write through `repo`: at once when that is the store's own; a transaction's caller reloads after its commit. */
+  private async reloadIfOwn (repo: ProviderRepository): Promise<void> {
+    if (repo === this.repo) await this.reload()
   }
 
   /** The stored provider `id`; an environment one is read-only (409), anything else unknown (404). */
-  private async storeProvider (id: string): Promise<StoredProvider> {
-    const stored = await this.repo.find(id)
+  private async storeProvider (id: string, repo = this.repo): Promise<StoredProvider> {
+    const stored = await repo.find(id)
     if (stored !== undefined) return stored
     this.envProvider(id)
     throw this.readOnly(id)

@@ -46,5 +46,6 @@ export const KeyUsageReport = Type.Object({
   creditsRemaining: Type.Union([Type.Number(), Type.Null()]),
   rpm: Type.Union([Type.Integer(), Type.Null()]),
   tpm: Type.Union([Type.Integer(), Type.Null()]),
+  maxConcurrent: Type.Union([Type.Integer(), Type.Null()], { description: 'Calls the key may have in progress at once (null: no limit)' }),
   byModel: Type.Array(UsageRow)
 })

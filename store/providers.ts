@@ -99,7 +99,7 @@ export class ProviderRepository {
     if (patch.baseUrl !== undefined) values.base_url = patch.baseUrl
     if (patch.enabled !== undefined) values.enabled = patch.enabled ? 1 : 0
     if (patch.models !== undefined) values.models = JSON.stringify(patch.models)
-    await this.db.transaction().execute(async (trx) => {
+    await this.atomically(async (trx) => {
       if (dropCredentials) await trx.deleteFrom('provider_credentials').where('provider_id', '=', id).execute()
       await trx.updateTable('providers').set(values).where('id', '=', id).execute()
     })
@@ -108,7 +108,7 @@ export class ProviderRepository {
 
   /** Deletes the provider and (cascade) its credentials. */
   async delete (id: string): Promise<boolean> {
-    return await this.db.transaction().execute(async (trx) => {
+    return await this.atomically(async (trx) => {
       await trx.deleteFrom('provider_credentials').where('provider_id', '=', id).execute()
       const result = await trx.deleteFrom('providers').where('id', '=', id).executeTakeFirst()
       return Number(result.numDeletedRows) > 0
@@ -174,5 +174,11 @@ export class ProviderRepository {
   async deleteCredential (providerId: string, id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('provider_credentials').where('provider_id', '=', providerId).where('id', '=', id).executeTakeFirst()
     return Number(result.numDeletedRows) > 0
+  }
+
+  /** Runs `change` in a transaction, or in the caller's when this repository is already in one (Kysely cannot nest them). */
+  private async atomically<T> (change: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return await change(this.db)
+    return await this.db.transaction().execute(change)
   }
 }

@@ -11,16 +11,17 @@ export interface AuditAction {
   details?: Record<string, unknown>
 }
 
-/** The audit line of an admin change could not be written, so the change was not made (or, for `audit`, says so). */
+/** The audit line of an admin change could not be written, so the change was not made (or, for `audit`, the event not recorded). */
 export const AuditUnavailableError = createError('HUB_AUDIT_UNAVAILABLE', '%s', 503)
 const NOT_MADE = 'The audit log cannot be written right now, so the change was not made; try again shortly.'
-const MADE_UNRECORDED = 'The change was made but the audit log could not record it; the gateway log has the details.'
+const NOT_RECORDED = 'The audit log could not record this action; the gateway log has the details.'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Records an admin action with the calling principal as actor and the client IP. Never pass secrets in details.
-     * Throws AuditUnavailableError (503) when the line cannot be written: prefer `audited`, which then undoes the change.
+     * Records an event that changes nothing in the store (a connection test, a failed sign-in) with the calling
+     * principal as actor and the client IP. Never pass secrets in details. Throws AuditUnavailableError (503) when
+     * the line cannot be written. Every admin change goes through `audited` instead, so it is never made unrecorded.
      */
     audit: (request: FastifyRequest, action: AuditAction) => Promise<void>
     /**
@@ -40,7 +41,7 @@ export default fp(async (app) => {
       await app.store.audit.record(line(request, action))
     } catch (err) {
       request.log.error({ err, action: action.action, targetId: action.targetId }, 'could not write audit record')
-      throw new AuditUnavailableError(MADE_UNRECORDED, { cause: err })
+      throw new AuditUnavailableError(NOT_RECORDED, { cause: err })
     }
   })
 

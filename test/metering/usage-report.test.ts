@@ -53,3 +53,12 @@ test('a CSV cell that looks like a formula is quoted', async (t) => {
   const csv = toCsv(['key'], [{ key: '=cmd()', requests: 1, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, credits: 0 }])
   t.match(csv.split('\n')[1], /^"=cmd\(\)",1/)
 })
+
+test('a key reads its own limits with its usage, maxConcurrent included', async (t) => {
+  const gw = await gatewayWithMock(t, 'openai')
+  const limited = await issueKey(gw.app, { name: 'limited', scopes: ['chat'], creditLimit: 5, creditPeriod: 'day', rpm: 60, tpm: 1000, maxConcurrent: 3 })
+  const own = await gw.app.inject({ url: '/api/v2/usage', headers: bearer(limited.key) })
+  t.equal(own.statusCode, 200)
+  t.match(own.json(), { keyId: limited.id, period: 'day', creditLimit: 5, creditsUsed: 0, creditsRemaining: 5, rpm: 60, tpm: 1000, maxConcurrent: 3, byModel: [] })
+  t.equal((await gw.app.inject({ url: '/api/v2/usage', headers: bearer(gw.key) })).json().maxConcurrent, null, 'null when the key has no such limit')
+})

@@ -24,9 +24,12 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
     config: { scope: 'admin' },
     schema: { tags, security, summary: 'Add a model (rates in credits per 1M tokens)', body: CreateCatalogModelBody, response: { 201: CatalogModelView, ...errorResponses(400, 401, 409, 503) } }
   }, async (request, reply) => {
-    const created = await app.catalog.create(request.body)
-    if (created === undefined) throw new ConflictError(`model ${request.body.id} is already in the catalog`)
-    await app.audit(request, { action: 'model.created', targetType: 'model', targetId: created.id, details: { ...request.body } })
+    const created = await app.audited(request, async (store) => {
+      const created = await app.catalog.create(request.body, store.models)
+      if (created === undefined) throw new ConflictError(`model ${request.body.id} is already in the catalog`)
+      return { result: created, audit: { action: 'model.created', targetType: 'model', targetId: created.id, details: { ...request.body } } }
+    })
+    app.catalog.remember(created)
     return reply.code(201).send(created)
   })
 
@@ -40,8 +43,11 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, security, summary: 'Change rates, kind, upstream name, fallbacks or enable/disable', params: WildcardParams, body: UpdateCatalogModelBody, response: { 200: CatalogModelView, ...errorResponses(400, 401, 404, 503) } }
   }, async (request) => {
     const id = request.params['*']
-    const updated = mustExist(await app.catalog.update(id, request.body), id)
-    await app.audit(request, { action: 'model.updated', targetType: 'model', targetId: id, details: { ...request.body } })
+    const updated = await app.audited(request, async (store) => ({
+      result: mustExist(await app.catalog.update(id, request.body, store.models), id),
+      audit: { action: 'model.updated', targetType: 'model', targetId: id, details: { ...request.body } }
+    }))
+    app.catalog.remember(updated)
     return updated
   })
 
@@ -50,8 +56,11 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, security, summary: 'Remove a model from the catalog', params: WildcardParams, response: { 204: Type.Null(), ...errorResponses(401, 404, 503) } }
   }, async (request, reply) => {
     const id = request.params['*']
-    if (!await app.catalog.delete(id)) throw new NotFoundError(`model ${id} is not in the catalog`)
-    await app.audit(request, { action: 'model.deleted', targetType: 'model', targetId: id })
+    await app.audited(request, async (store) => {
+      if (!await app.catalog.delete(id, store.models)) throw new NotFoundError(`model ${id} is not in the catalog`)
+      return { result: undefined, audit: { action: 'model.deleted', targetType: 'model', targetId: id } }
+    })
+    app.catalog.forget(id)
     return reply.code(204).send(null)
   })
 }

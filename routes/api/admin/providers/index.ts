@@ -5,7 +5,10 @@ import { ConnectionTestView, CreateProviderBody, ProviderParams, ProviderView, U
 
 const config = { scope: 'admin' as const }
 
-/** Upstream providers: environment ones listed read-only, store ones managed here (credentials: ./_id/credentials). */
+/**
+ * Upstream providers: environment ones listed read-only, store ones managed here (credentials: ./_id/credentials).
+ * Each change commits with its audit line (or neither does); calls see it once committed (admin.reload).
+ */
 const providers: FastifyPluginAsyncTypebox = async (app) => {
   const admin = app.providerAdmin
 
@@ -18,8 +21,12 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
     config,
     schema: { ...providerDocs, summary: 'Add a provider (then add its credentials)', body: CreateProviderBody, response: { 201: ProviderView, ...errorResponses(400, 401, 409, 503) } }
   }, async (request, reply) => {
-    const created = await admin.create(request.body)
-    await app.audit(request, { action: 'provider.created', targetType: 'provider', targetId: created.id, details: { ...request.body } })
+    await admin.checkBaseUrl(request.body.baseUrl)
+    const created = await app.audited(request, async (store) => {
+      const created = await admin.create(request.body, store.providers)
+      return { result: created, audit: { action: 'provider.created', targetType: 'provider', targetId: created.id, details: { ...request.body } } }
+    })
+    await admin.reload()
     return reply.code(201).send(created)
   })
 
@@ -39,8 +46,12 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409, 503) }
     }
   }, async (request) => {
-    const updated = await admin.update(request.params.id, request.body)
-    await app.audit(request, { action: 'provider.updated', targetType: 'provider', targetId: updated.id, details: { ...request.body } })
+    await admin.checkBaseUrl(request.body.baseUrl)
+    const updated = await app.audited(request, async (store) => {
+      const updated = await admin.update(request.params.id, request.body, store.providers)
+      return { result: updated, audit: { action: 'provider.updated', targetType: 'provider', targetId: updated.id, details: { ...request.body } } }
+    })
+    await admin.reload()
     return updated
   })
 
@@ -49,8 +60,11 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
       config,
       schema: { ...providerDocs, summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a store provider`, params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409, 503) } }
     }, async (request) => {
-      const updated = await admin.update(request.params.id, { enabled })
-      await app.audit(request, { action: `provider.${verb}d`, targetType: 'provider', targetId: updated.id })
+      const updated = await app.audited(request, async (store) => {
+        const updated = await admin.update(request.params.id, { enabled }, store.providers)
+        return { result: updated, audit: { action: `provider.${verb}d`, targetType: 'provider', targetId: updated.id } }
+      })
+      await admin.reload()
       return updated
     })
   }
@@ -59,8 +73,11 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
     config,
     schema: { ...providerDocs, summary: 'Remove a store provider and its credentials', params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request, reply) => {
-    await admin.delete(request.params.id)
-    await app.audit(request, { action: 'provider.deleted', targetType: 'provider', targetId: request.params.id })
+    await app.audited(request, async (store) => {
+      await admin.delete(request.params.id, store.providers)
+      return { result: undefined, audit: { action: 'provider.deleted', targetType: 'provider', targetId: request.params.id } }
+    })
+    await admin.reload()
     return reply.code(204).send(null)
   })
 

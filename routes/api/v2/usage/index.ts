@@ -14,7 +14,7 @@ const usage: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const principal = request.principal!
-    const { creditLimit, creditPeriod, rpm, tpm } = principal.limits
+    const { creditLimit, creditPeriod, rpm, tpm, maxConcurrent } = principal.limits
     const since = periodStart(creditPeriod)
     await app.metering.recorder.flush()
     const [creditsUsed, byModel] = await Promise.all([
@@ -30,6 +30,7 @@ const usage: FastifyPluginAsyncTypebox = async (app) => {
       creditsRemaining: creditLimit === null ? null : Math.max(0, creditLimit - creditsUsed),
       rpm,
       tpm,
+      maxConcurrent,
       byModel
     }
   })

@@ -5,7 +5,7 @@ import { CreateCredentialBody, CredentialParams, CredentialView, ProviderParams,
 
 const config = { scope: 'admin' as const }
 
-/** A store provider's credentials: encrypted at rest, shown masked with their health, never returned. */
+/** A store provider's credentials: encrypted at rest, shown masked with their health, never returned; changes are audited atomically. */
 const credentials: FastifyPluginAsyncTypebox = async (app) => {
   const admin = app.providerAdmin
 
@@ -18,8 +18,11 @@ const credentials: FastifyPluginAsyncTypebox = async (app) => {
     config,
     schema: { ...providerDocs, summary: 'Add a credential (stored encrypted; calls spread over credentials by weight)', params: ProviderParams, body: CreateCredentialBody, response: { 201: CredentialView, ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request, reply) => {
-    const created = await admin.addCredential(request.params.id, request.body)
-    await app.audit(request, { action: 'provider.credential.created', targetType: 'provider', targetId: request.params.id, details: { credentialId: created.id, label: created.label, weight: created.weight } })
+    const created = await app.audited(request, async (store) => {
+      const created = await admin.addCredential(request.params.id, request.body, store.providers)
+      return { result: created, audit: { action: 'provider.credential.created', targetType: 'provider', targetId: request.params.id, details: { credentialId: created.id, label: created.label, weight: created.weight } } }
+    })
+    await admin.reload()
     return reply.code(201).send(created)
   })
 
@@ -28,9 +31,12 @@ const credentials: FastifyPluginAsyncTypebox = async (app) => {
     schema: { ...providerDocs, summary: 'Change label, weight or secret; enabled: true puts a disabled or cooling credential back', params: CredentialParams, body: UpdateCredentialBody, response: { 200: CredentialView, ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request) => {
     const { id, credentialId } = request.params
-    const updated = await admin.updateCredential(id, credentialId, request.body)
     const { secret, ...details } = request.body
-    await app.audit(request, { action: 'provider.credential.updated', targetType: 'provider', targetId: id, details: { credentialId, ...details, secretChanged: secret !== undefined } })
+    const updated = await app.audited(request, async (store) => ({
+      result: await admin.updateCredential(id, credentialId, request.body, store.providers),
+      audit: { action: 'provider.credential.updated', targetType: 'provider', targetId: id, details: { credentialId, ...details, secretChanged: secret !== undefined } }
+    }))
+    await admin.reload()
     return updated
   })
 
@@ -39,8 +45,11 @@ const credentials: FastifyPluginAsyncTypebox = async (app) => {
     schema: { ...providerDocs, summary: 'Remove a credential', params: CredentialParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409, 503) } }
   }, async (request, reply) => {
     const { id, credentialId } = request.params
-    await admin.deleteCredential(id, credentialId)
-    await app.audit(request, { action: 'provider.credential.deleted', targetType: 'provider', targetId: id, details: { credentialId } })
+    await app.audited(request, async (store) => {
+      await admin.deleteCredential(id, credentialId, store.providers)
+      return { result: undefined, audit: { action: 'provider.credential.deleted', targetType: 'provider', targetId: id, details: { credentialId } } }
+    })
+    await admin.reload()
     return reply.code(204).send(null)
   })
 }
