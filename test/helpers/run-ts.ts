@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
+/** The package.json "imports" condition that maps `#keys/…` and friends to the TypeScript sources (else: dist/). */
+export const SOURCE_CONDITION = 'hubgate-ts'
+
 export interface Finished { code: number | null, stdout: string, stderr: string }
 
 /**
@@ -11,7 +14,7 @@ export interface Finished { code: number | null, stdout: string, stderr: string 
  * TypeScript loader, with only `env` (plus PATH/HOME) so the test's own environment cannot leak in.
  */
 export function startTs (entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  return start(process.execPath, ['--import', '@tapjs/typescript/import', join(REPO_ROOT, entry), ...args], {
+  return start(process.execPath, ['--import', '@tapjs/typescript/import', `--conditions=${SOURCE_CONDITION}`, join(REPO_ROOT, entry), ...args], {
     TS_NODE_TRANSPILE_ONLY: '1',
     FASTIFY_AUTOLOAD_TYPESCRIPT: '1',
     ...env
