@@ -9,7 +9,7 @@ const LOCAL_IMPORT = /(?:from\s+|import\s*\(\s*)['"]((?:\.{1,2}\/|#)[^'"]+\.js)[
 /** package.json's subpath imports (`#keys/*` …), each mapped to its source path (named .js, as in the specifiers). */
 function sourceImports (): Record<string, string> {
   const { imports = {} } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { imports?: Record<string, Record<string, string>> }
-  return Object.fromEntries(Object.entries(imports).map(([name, targets]) => [name, targets[SOURCE_CONDITION] as string]))
+  return Object.fromEntries(Object.entries(imports).map(([name, targets]) => [name, (targets[SOURCE_CONDITION] as string).replace(/\.ts$/, '.js')]))
 }
 
 /** The source file a relative or `#` import of `file` names. */
