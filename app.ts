@@ -7,10 +7,10 @@ import type { Server } from 'node:http'
 import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import { clientErrorHandler, frameworkErrors } from './lib/framework-errors.js'
-import { lazyChildLogger } from './lib/lazy-logger.js'
-import { LOG_SERIALIZERS } from './lib/log-serializers.js'
-import type { ResolveHost } from './providers/address-guard.js'
+import { clientErrorHandler, frameworkErrors } from '#http/framework-errors.js'
+import { lazyChildLogger } from '#http/lazy-logger.js'
+import { LOG_SERIALIZERS } from '#http/log-serializers.js'
+import type { ResolveHost } from '#upstream/address-guard.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 

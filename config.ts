@@ -1,10 +1,11 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { isIP } from 'node:net'
-import { AdminUiSettings, adminUiConfigProblem } from './lib/admin-ui-config.js'
-import { jwtAlgorithmProblem } from './lib/jwt-algorithms.js'
-import { BUILTIN_PROVIDERS } from './providers/catalog.js'
-import { allowedHostsProblem } from './providers/allowed-hosts.js'
+import { ConfigError } from '#errors.js'
+import { AdminUiSettings, adminUiConfigProblem } from '#admin-sso/settings.js'
+import { jwtAlgorithmProblem } from '#keys/jwt-algorithms.js'
+import { BUILTIN_PROVIDERS } from '#catalog/builtin-providers.js'
+import { allowedHostsProblem } from '#upstream/allowed-hosts.js'
 
 const ApiKey = (provider: string) => Type.Optional(Type.String({ minLength: 1, description: `${provider} API key; the provider is enabled when it is set` }))
 const BaseUrl = (id: string) => Type.Optional(Type.String({
@@ -16,7 +17,7 @@ const ModelList = Type.Optional(Type.String({
   description: 'Comma-separated model ids the provider offers (default: a built-in list); "*" also admits any other name'
 }))
 
-/** Upstream providers, configured with each vendor's conventional variable names (see providers/catalog.ts). */
+/** Upstream providers, configured with each vendor's conventional variable names (see catalog/builtin-providers.ts). */
 const ProviderSettings = {
   OPENAI_API_KEY: ApiKey('OpenAI'),
   OPENAI_BASE_URL: BaseUrl('openai'),
@@ -121,9 +122,7 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+export { ConfigError }
 
 const keys = Object.keys(ConfigSchema.properties) as Array<keyof Config>
 

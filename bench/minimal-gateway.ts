@@ -6,9 +6,9 @@ import SQLite from 'better-sqlite3'
 import Fastify from 'fastify'
 import { Kysely, SqliteDialect } from 'kysely'
 import { Pool } from 'undici'
-import { up } from '../store/migrations/003-usage.js'
-import type { Database, UsageRecordsTable } from '../store/schema.js'
-import { sqliteUsageInsert } from '../store/usage.js'
+import { up } from '#store/migrations/003-usage.js'
+import type { Database, UsageRecordsTable } from '#store/schema.js'
+import { sqliteUsageInsert } from '#store/usage.js'
 
 /**
  * The second reference: the bare proxy plus only the three things the benchmark's targets name, each done the

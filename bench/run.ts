@@ -33,7 +33,7 @@ const ROUNDS = 4
 const WARMUP_MS = 500
 const JIT_WARMUP_MS = 3_000
 /**
- * Both proxies run with the Node flags of `npm start` (the Dockerfile's CMD has the same: test/scale/compose.test.ts),
+ * Both proxies run with the Node flags of `npm start` (the Dockerfile's CMD has the same: test/e2e/scale/compose.test.ts),
  * so the bare proxy stays the floor for memory too: V8's heap sizing is not what the two are compared on.
  */
 const NODE_FLAGS = startScriptNodeFlags()

@@ -1,4 +1,4 @@
-import type { AccessKey } from '../store/access-keys.js'
+import type { AccessKey } from '#store/access-keys.js'
 
 /** Text output of the keys CLI: meant for people; `--json` is for scripts. */
 

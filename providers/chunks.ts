@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { JsonPayload } from './payload.js'
-import type { ChatChunk, ChatCompletionChunk, Usage } from './types.js'
+import { JsonPayload } from '#upstream/payload.js'
+import type { ChatChunk, ChatCompletionChunk, Usage } from '#upstream/types.js'
 
 type Choice = ChatCompletionChunk['choices'][number]
 export type ChunkDelta = Choice['delta']

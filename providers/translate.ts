@@ -1,6 +1,6 @@
-import { BadRequestError } from '../lib/errors.js'
-import type { ContentPartType, ToolCallType } from '../schemas/chat.js'
-import type { ChatRequest } from './types.js'
+import { BadRequestError } from '#errors.js'
+import type { ContentPartType, ToolCallType } from '#schemas/chat.js'
+import type { ChatRequest } from '#upstream/types.js'
 
 /*
  * Pieces every non-OpenAI translation needs. The request was validated against the schema already,

@@ -1,9 +1,9 @@
-import { UpstreamFailedError } from './errors.js'
-import { decodedStream } from './decoded-stream.js'
-import { parseJson, type UpstreamRequest } from './http.js'
-import { requireCompletion } from './answer-check.js'
-import { JsonPayload } from './payload.js'
-import type { ChatAdapter, ChatCompletion, ChatRequest, StreamDecoder, UpstreamCall } from './types.js'
+import { UpstreamFailedError } from '#errors.js'
+import { decodedStream } from '#upstream/decoded-stream.js'
+import { parseJson, type UpstreamRequest } from '#upstream/http.js'
+import { requireCompletion } from '#upstream/answer-check.js'
+import { JsonPayload } from '#upstream/payload.js'
+import type { ChatAdapter, ChatCompletion, ChatRequest, StreamDecoder, UpstreamCall } from '#upstream/types.js'
 
 /** What a provider with its own wire format supplies; the HTTP and SSE plumbing around it is shared. */
 export interface WireTranslation<Response> {

@@ -1,7 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CREDIT_PERIODS, LIMIT_RANGES, SCOPES, type Scope } from '../lib/principal.js'
+import { CREDIT_PERIODS, LIMIT_RANGES, SCOPES, type Scope } from './principal.js'
 import { NullableInteger, NullableNumber } from './nullable.js'
-import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH } from '../lib/key-secrets.js'
+
+/** What an allowed-model pattern may look like: "*", "openai/*", "openai/gpt-4o". */
+export const MODEL_PATTERN = '^[A-Za-z0-9*][A-Za-z0-9._:*/-]*$'
+export const MODEL_PATTERN_MAX_LENGTH = 200
 
 // an enum rather than a union of literals, so a wrong value gets one clear message listing the allowed ones
 export const ScopeSchema = Type.Unsafe<Scope>(Type.String({ enum: [...SCOPES], description: 'What the key may call' }))

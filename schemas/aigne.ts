@@ -211,7 +211,7 @@ export const Discovery = Type.Object({
 }, { $id: 'BlockletDiscovery' })
 
 /**
- * Error body of the AIGNE and AI Kit routes (see lib/aigne-errors.ts): the official client shows
+ * Error body of the AIGNE and AI Kit routes (see protocols/aigne/errors.ts): the official client shows
  * `error.message`; `message` repeats it so readers of the standard body still find it.
  */
 export const AigneErrorBody = Type.Object({

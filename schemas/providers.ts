@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox'
 
 const ProviderId = Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'Routing id: the "openai" in "openai/gpt-4o" (lower case, digits, "-" and "_")' })
 const Kind = Type.Union([Type.Literal('openai-compatible'), Type.Literal('anthropic'), Type.Literal('gemini')], { description: 'Wire format of the upstream' })
+/** The wire formats the gateway speaks: one folder of providers/ each. */
+export type AdapterKind = Static<typeof Kind>
 const BaseUrl = Type.String({ minLength: 8, maxLength: 500, pattern: '^https?://[^\\s]+$', description: 'API root, e.g. https://api.openai.com/v1 (OpenAI-compatible ones include the version path); its host must resolve to public addresses unless listed in PROVIDER_ALLOWED_HOSTS' })
 const Models = Type.Array(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' }), { minItems: 1, maxItems: 500, description: 'Model ids offered, without the provider prefix; "*" admits any name' })
 const Weight = Type.Integer({ minimum: 1, maximum: 1000, description: 'Share of the calls, relative to the other credentials of the provider' })

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { AccessKeysTable, Database } from './schema.js'
-import type { CreditPeriod, KeyLimits } from '../lib/principal.js'
+import type { CreditPeriod, KeyLimits } from '#schemas/principal.js'
 
 /** A page of the key list, optionally narrowed by a search (see AccessKeyRepository.list). */
 export interface AccessKeyQuery {

@@ -1,4 +1,4 @@
-import { timeOrderedId } from '../lib/time-ordered-id.js'
+import { timeOrderedId } from './time-ordered-id.js'
 import type { Kysely } from 'kysely'
 import type { Database } from './schema.js'
 

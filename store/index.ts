@@ -11,8 +11,8 @@ import { ModelRepository } from './models.js'
 import { ProviderRepository } from './providers.js'
 import { sqliteChangeFeed } from './change-feed.js'
 import type { Connection } from './connection.js'
-import { isPostgresUrl, type Config } from '../config.js'
-import { ensurePrivateDir, privateSqliteFiles } from '../lib/private-files.js'
+import { isPostgresUrl, type Config } from '#config.js'
+import { ensurePrivateDir, privateSqliteFiles } from './private-files.js'
 
 export type Dialect = Connection['dialect']
 

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { AdapterKind } from '../providers/types.js'
+import type { AdapterKind } from '#schemas/providers.js'
 import type { Database, ProviderCredentialsTable, ProvidersTable } from './schema.js'
 
 /** An admin-managed provider as stored (credentials live in their own table). */
@@ -16,7 +16,7 @@ export interface StoredProvider {
 
 export type StoredProviderPatch = Partial<Pick<StoredProvider, 'displayName' | 'baseUrl' | 'enabled' | 'models'>>
 
-/** A credential row; `sealed` is the ciphertext, opened only by providers/credentials.ts. */
+/** A credential row; `sealed` is the ciphertext, opened only by gateway/credentials.ts. */
 export interface StoredCredential {
   id: string
   providerId: string

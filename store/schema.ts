@@ -118,7 +118,7 @@ export interface ProviderCredentialsTable {
   id: string
   provider_id: string
   label: string
-  /** AES-256-GCM sealed secret (lib/secret-box.ts); never the plaintext. */
+  /** AES-256-GCM sealed secret (keys/secret-box.ts); never the plaintext. */
   secret_ciphertext: string
   /** Masked form shown to administrators. */
   secret_hint: string

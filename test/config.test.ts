@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { request } from 'undici'
-import { ConfigError, loadConfig } from '../config.js'
+import { ConfigError, loadConfig } from '#config.js'
 import { tempDir } from './helpers/build.js'
 import { finished, runTs, startTs, waitForOutput } from './helpers/run-ts.js'
 

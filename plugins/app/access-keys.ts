@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
-import { AccessKeyService } from '../../lib/access-keys.js'
-import { loadServerSecret } from '../../lib/server-secret.js'
-import type { AppOptions } from '../../app.js'
+import { AccessKeyService } from '#keys/access-keys.js'
+import { loadServerSecret } from '#keys/server-secret.js'
+import type { AppOptions } from '#app.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

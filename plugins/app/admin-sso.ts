@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
-import { AdminSessions, deriveKey } from '../../lib/admin-session.js'
-import { OidcLogin } from '../../lib/oidc-login.js'
-import { loadServerSecret } from '../../lib/server-secret.js'
+import { AdminSessions, deriveKey } from '#admin-sso/admin-session.js'
+import { OidcLogin } from '#admin-sso/oidc-login.js'
+import { loadServerSecret } from '#keys/server-secret.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import createError from '@fastify/error'
 import type { FastifyRequest } from 'fastify'
-import type { Principal } from '../../lib/principal.js'
-import type { StoreTransaction } from '../../store/index.js'
+import type { Principal } from '#schemas/principal.js'
+import type { StoreTransaction } from '#store/index.js'
 
 export interface AuditAction {
   action: string

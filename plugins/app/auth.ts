@@ -4,12 +4,12 @@ import fastifyAuth from '@fastify/auth'
 import bearerAuth from '@fastify/bearer-auth'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { StoreUnavailableError, UnauthorizedError } from '../../lib/errors.js'
-import { principalFromJwt, serviceTokenRefusal } from '../../lib/jwt-principal.js'
-import { jwtVerification } from '../../lib/jwt-settings.js'
-import { SESSION_PREFIX } from '../../lib/admin-session.js'
-import type { Principal, Scope } from '../../lib/principal.js'
-import type { Config } from '../../config.js'
+import { StoreUnavailableError, UnauthorizedError } from '#errors.js'
+import { principalFromJwt, serviceTokenRefusal } from '#keys/jwt-principal.js'
+import { jwtVerification } from '#keys/jwt-settings.js'
+import { SESSION_PREFIX } from '#admin-sso/admin-session.js'
+import type { Principal, Scope } from '#schemas/principal.js'
+import type { Config } from '#config.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { ModelCatalog } from '../../lib/model-catalog.js'
+import { ModelCatalog } from '#catalog/model-catalog.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
-import { ConcurrencyLimitedError, MemoryConcurrencySlots } from '../../lib/concurrency.js'
-import { RedisConcurrencySlots } from '../../lib/redis-concurrency.js'
-import { ClientClosedError } from '../../providers/errors.js'
+import { ConcurrencyLimitedError, MemoryConcurrencySlots } from '#metering/concurrency/memory.js'
+import { RedisConcurrencySlots } from '#metering/concurrency/redis.js'
+import { ClientClosedError } from '#errors.js'
 
 /** Route scopes whose calls go to a model: every client family's chat, embeddings and image routes carry one. */
 const MODEL_CALLS = new Set(['chat', 'embeddings', 'images'])

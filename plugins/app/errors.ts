@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { errorBodyFor } from '../../lib/aigne-errors.js'
-import { StoreUnavailableError, UNAUTHORIZED_BODY, reasonFor } from '../../lib/errors.js'
-import { isStoreClosedError } from '../../store/index.js'
+import { errorBodyFor } from '#protocols/aigne/errors.js'
+import { StoreUnavailableError, UNAUTHORIZED_BODY, reasonFor } from '#errors.js'
+import { isStoreClosedError } from '#store/index.js'
 
 /** Value of WWW-Authenticate for a 401 (RFC 6750): the error attribute only when a token was presented. */
 export function wwwAuthenticate (request: FastifyRequest, insufficientScope = false): string {

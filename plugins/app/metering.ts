@@ -1,21 +1,21 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
-import { meteringAdmission } from '../../lib/admission.js'
-import { MemoryBudgetLedger, type BudgetLedger } from '../../lib/budget.js'
-import { lockDataDir } from '../../lib/data-dir-lock.js'
-import { callCredits } from '../../lib/call-cost.js'
-import { RedisBudgetLedger } from '../../lib/redis-budget.js'
-import { RedisTokenWindow } from '../../lib/redis-token-window.js'
-import { MemoryTokenWindow } from '../../lib/token-window.js'
-import type { UsageEvent } from '../../lib/usage-events.js'
-import { UsageRecorder } from '../../lib/usage-recorder.js'
-import { storableText } from '../../lib/storable-text.js'
-import { timeOrderedId } from '../../lib/time-ordered-id.js'
-import { ThrottledWarning } from '../../lib/throttled-warning.js'
-import { modelLabeller } from '../../lib/model-label.js'
-import { isDataError } from '../../store/index.js'
-import type { UsageRecord } from '../../store/usage.js'
+import { meteringAdmission } from '#metering/admission.js'
+import { MemoryBudgetLedger, type BudgetLedger } from '#metering/ledger/memory.js'
+import { lockDataDir } from '#metering/data-dir-lock.js'
+import { callCredits } from '#catalog/call-cost.js'
+import { RedisBudgetLedger } from '#metering/ledger/redis.js'
+import { RedisTokenWindow } from '#metering/token-window/redis.js'
+import { MemoryTokenWindow } from '#metering/token-window/memory.js'
+import type { UsageEvent } from '#gateway/usage-events.js'
+import { UsageRecorder } from '#metering/usage-recorder.js'
+import { storableText } from '#store/storable-text.js'
+import { timeOrderedId } from '#store/time-ordered-id.js'
+import { ThrottledWarning } from '#metering/throttled-warning.js'
+import { modelLabeller } from '#metering/model-label.js'
+import { isDataError } from '#store/index.js'
+import type { UsageRecord } from '#store/usage.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,7 +52,7 @@ export default fp(async (app) => {
   const buffered = new Gauge({ name: 'hubgate_usage_records_pending', help: 'Usage records waiting to be written', registers, collect () { this.set(recorder.pending) } })
   void buffered
 
-  // before the journal is replayed: it must be this process's alone (lib/data-dir-lock.ts)
+  // before the journal is replayed: it must be this process's alone (metering/data-dir-lock.ts)
   const unlock = await lockDataDir(config.DATA_DIR, config.DATA_DIR_LOCK_WAIT_MS, app.log)
   const recorder = new UsageRecorder({
     write: async (batch) => { await app.store.usage.insertBatch(batch) },
@@ -87,7 +87,7 @@ export default fp(async (app) => {
   })
   const modelLabel = modelLabeller(app.catalog, app.providers.registry)
   app.usageEvents.on('usage', (event: UsageEvent) => {
-    // the same function settles the key's budget (lib/admission.ts), so records and budgets agree
+    // the same function settles the key's budget (metering/admission.ts), so records and budgets agree
     const credits = callCredits(app.catalog.rates(event.model), event)
     if (credits === undefined && (event.totalTokens > 0 || (event.images ?? 0) > 0)) {
       unpriced.inc({ model: modelLabel(event.model) })

@@ -1,24 +1,24 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { UsageEvents } from '../../lib/usage-events.js'
-import { CircuitBreakers } from '../../providers/circuit-breaker.js'
-import { ClientSignal } from '../../providers/client-signal.js'
-import { envProviderSource } from '../../providers/env.js'
-import { UpstreamHttp } from '../../providers/http.js'
-import { ProviderRegistry } from '../../providers/registry.js'
-import { ProviderService, type ChatContext } from '../../providers/service.js'
+import { UsageEvents } from '#gateway/usage-events.js'
+import { CircuitBreakers } from '#gateway/circuit-breaker.js'
+import { ClientSignal } from '#upstream/client-signal.js'
+import { envProviderSource } from '#gateway/env-source.js'
+import { UpstreamHttp } from '#upstream/http.js'
+import { ProviderRegistry } from '#gateway/registry.js'
+import { ProviderService, type ChatContext } from '#gateway/service.js'
 import { callTimingFor } from './server-timing.js'
-import { SecretBox } from '../../lib/secret-box.js'
-import { CredentialPool } from '../../providers/credentials.js'
-import { StoreProviders, storeProviderSource } from '../../providers/store-source.js'
-import { AddressGuard } from '../../providers/address-guard.js'
-import type { AppOptions } from '../../app.js'
+import { SecretBox } from '#keys/secret-box.js'
+import { CredentialPool } from '#gateway/credentials.js'
+import { StoreProviders, storeProviderSource } from '#gateway/store-source.js'
+import { AddressGuard } from '#upstream/address-guard.js'
+import type { AppOptions } from '#app.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Provider registry and the one entry point for model calls (`providers.chat`, `providers.chatStream`). */
     providers: ProviderService
-    /** Emits one `usage` event per model call (lib/usage-events.ts); metering listens here. */
+    /** Emits one `usage` event per model call (gateway/usage-events.ts); metering listens here. */
     usageEvents: UsageEvents
     /** Admin-managed providers and credentials (store-backed, /api/admin/providers). */
     providerAdmin: StoreProviders

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram } from 'prom-client'
-import type { UsageEvent } from '../../lib/usage-events.js'
-import { BREAKER_STATE_VALUE } from '../../providers/circuit-breaker.js'
-import { modelLabeller } from '../../lib/model-label.js'
+import type { UsageEvent } from '#gateway/usage-events.js'
+import { BREAKER_STATE_VALUE } from '#gateway/circuit-breaker.js'
+import { modelLabeller } from '#metering/model-label.js'
 
 const NOT_CALLED = '(none)'
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
@@ -11,7 +11,7 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
  * Metrics of proxied model calls, all derived from the one usage event per call (so they agree with
  * metering), plus gauges read at scrape time: open streams and each provider's circuit breaker; and the
  * access-key cache hit ratio. `model` is the model that answered (a fallback when one took over), "other" for a
- * model the gateway does not list (lib/model-label.ts), or "(none)" for a call refused before any provider was called.
+ * model the gateway does not list (metering/model-label.ts), or "(none)" for a call refused before any provider was called.
  */
 export default fp(async (app) => {
   const registers = [app.metrics.registry]

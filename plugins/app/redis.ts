@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
-import type { Config } from '../../config.js'
+import type { Config } from '#config.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer'
 import fp from 'fastify-plugin'
-import { BadRequestError, UnsupportedMediaTypeError } from '../../lib/errors.js'
-import { nestedDeeperThan } from '../../providers/validate.js'
-import { CHAT_LIMITS } from '../../schemas/chat.js'
+import { BadRequestError, UnsupportedMediaTypeError } from '#errors.js'
+import { nestedDeeperThan } from '#gateway/validate.js'
+import { CHAT_LIMITS } from '#schemas/chat.js'
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i
 /** A \uD800–\uDFFF escape in the text: only then can the parsed value hold a lone surrogate. */

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { CallTiming } from '../../providers/call-timing.js'
+import { CallTiming } from '#gateway/call-timing.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { openStore, storeOptions, type Store } from '../../store/index.js'
+import { openStore, storeOptions, type Store } from '#store/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

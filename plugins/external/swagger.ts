@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { UNAUTHORIZED_BODY } from '../../lib/errors.js'
+import { UNAUTHORIZED_BODY } from '#errors.js'
 
 /** OpenAPI 3 generated from the route schemas, served at /openapi.json, with a browsable page at /docs. */
 export default fp(async (app) => {

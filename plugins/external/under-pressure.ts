@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import underPressure from '@fastify/under-pressure'
-import { OverloadedError } from '../../lib/errors.js'
+import { OverloadedError } from '#errors.js'
 
 /** Sheds load with 503 + Retry-After when the event loop is saturated, instead of letting every request time out. */
 export default fp(async (app) => {

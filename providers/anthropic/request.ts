@@ -1,10 +1,9 @@
-import { BadRequestError } from '../../lib/errors.js'
-import type { ChatMessageType, ContentPartType } from '../../schemas/chat.js'
-import { UnsupportedRequestError } from '../errors.js'
+import { BadRequestError, UnsupportedRequestError } from '#errors.js'
+import type { ChatMessageType, ContentPartType } from '#schemas/chat.js'
 import {
   isHttpUrl, maxTokensOf, parseDataUrl, partsOf, pushMerged, stopSequencesOf, systemText, textOf, toolArguments
 } from '../translate.js'
-import type { ChatRequest } from '../types.js'
+import type { ChatRequest } from '#upstream/types.js'
 
 /** Anthropic's Messages API, the parts the gateway sends. */
 export type AnthropicBlock =

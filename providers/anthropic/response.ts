@@ -1,5 +1,5 @@
 import { completionId, unixNow, usageOf, type FinishReason } from '../chunks.js'
-import type { ChatCompletion, Usage } from '../types.js'
+import type { ChatCompletion, Usage } from '#upstream/types.js'
 
 export interface AnthropicUsage {
   input_tokens?: number | null

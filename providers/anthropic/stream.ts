@@ -1,6 +1,6 @@
 import { ChunkBuilder } from '../chunks.js'
-import { midStreamError, parseJson, truncatedStreamError } from '../http.js'
-import type { StreamDecoder, UpstreamCall } from '../types.js'
+import { midStreamError, parseJson, truncatedStreamError } from '#upstream/http.js'
+import type { StreamDecoder, UpstreamCall } from '#upstream/types.js'
 import { toFinishReason, toUsage, type AnthropicUsage } from './response.js'
 
 type StreamEvent =

@@ -1,9 +1,9 @@
-import { UnsupportedRequestError } from '../errors.js'
-import { parseJson } from '../http.js'
-import { isCount, requireEmbeddings } from '../answer-check.js'
-import { JsonPayload } from '../payload.js'
-import { estimatedTokens } from '../token-estimate.js'
-import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, UpstreamCall } from '../types.js'
+import { UnsupportedRequestError } from '#errors.js'
+import { parseJson } from '#upstream/http.js'
+import { isCount, requireEmbeddings } from '#upstream/answer-check.js'
+import { JsonPayload } from '#upstream/payload.js'
+import { estimatedTokens } from '#upstream/token-estimate.js'
+import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, UpstreamCall } from '#upstream/types.js'
 
 /**
  * Gemini embeddings: one text goes to models/{model}:embedContent, several to :batchEmbedContents (one

@@ -1,7 +1,7 @@
-import { UpstreamFailedError } from '../errors.js'
-import { parseJson } from '../http.js'
-import { JsonPayload } from '../payload.js'
-import type { ImagesAdapter, ImagesRequest, ImagesResponse, UpstreamCall } from '../types.js'
+import { UpstreamFailedError } from '#errors.js'
+import { parseJson } from '#upstream/http.js'
+import { JsonPayload } from '#upstream/payload.js'
+import type { ImagesAdapter, ImagesRequest, ImagesResponse, UpstreamCall } from '#upstream/types.js'
 
 /**
  * Imagen through the Gemini API: POST models/{model}:predict with one instance (the prompt) and the number

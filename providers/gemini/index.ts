@@ -1,6 +1,6 @@
-import type { UpstreamRequest } from '../http.js'
+import type { UpstreamRequest } from '#upstream/http.js'
 import { translatingChatAdapter } from '../translating-adapter.js'
-import type { ChatRequest, ProviderAdapter, UpstreamCall } from '../types.js'
+import type { ChatRequest, ProviderAdapter, UpstreamCall } from '#upstream/types.js'
 import { toGeminiRequest } from './request.js'
 import { toChatCompletion, type GeminiResponse } from './response.js'
 import { streamDecoder } from './stream.js'

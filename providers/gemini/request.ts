@@ -1,9 +1,9 @@
-import { BadRequestError } from '../../lib/errors.js'
-import type { ChatMessageType, ContentPartType } from '../../schemas/chat.js'
+import { BadRequestError } from '#errors.js'
+import type { ChatMessageType, ContentPartType } from '#schemas/chat.js'
 import {
   isHttpUrl, maxTokensOf, parseDataUrl, partsOf, pushMerged, stopSequencesOf, systemText, textOf, toolArguments
 } from '../translate.js'
-import type { ChatRequest } from '../types.js'
+import type { ChatRequest } from '#upstream/types.js'
 
 /** Gemini generateContent, the parts the gateway sends. */
 export type GeminiPart =

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import type { ToolCallType } from '../../schemas/chat.js'
+import type { ToolCallType } from '#schemas/chat.js'
 import { completionId, unixNow, usageOf, type FinishReason } from '../chunks.js'
-import type { ChatCompletion, Usage } from '../types.js'
+import type { ChatCompletion, Usage } from '#upstream/types.js'
 import type { SignedToolCall } from './request.js'
 
 interface ResponsePart {

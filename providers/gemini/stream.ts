@@ -1,6 +1,6 @@
 import { ChunkBuilder, type ChunkDelta } from '../chunks.js'
-import { midStreamError, parseJson, truncatedStreamError } from '../http.js'
-import type { StreamDecoder, UpstreamCall } from '../types.js'
+import { midStreamError, parseJson, truncatedStreamError } from '#upstream/http.js'
+import type { StreamDecoder, UpstreamCall } from '#upstream/types.js'
 import { readParts, toFinishReason, toUsage, type GeminiResponse, type GeminiUsage } from './response.js'
 
 interface CandidateState { started: boolean, toolCalls: number }

@@ -1,8 +1,8 @@
-import { decodedStream } from '../decoded-stream.js'
-import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError, type UpstreamRequest } from '../http.js'
-import { requireCompletion } from '../answer-check.js'
-import { JsonPayload } from '../payload.js'
-import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '../types.js'
+import { decodedStream } from '#upstream/decoded-stream.js'
+import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError, type UpstreamRequest } from '#upstream/http.js'
+import { requireCompletion } from '#upstream/answer-check.js'
+import { JsonPayload } from '#upstream/payload.js'
+import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '#upstream/types.js'
 
 /*
  * OpenAI, DeepSeek, xAI, OpenRouter and Ollama all speak OpenAI Chat Completions, so this adapter only

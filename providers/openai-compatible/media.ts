@@ -1,7 +1,7 @@
-import { parseJson } from '../http.js'
-import { isCount, requireEmbeddings, requireImages } from '../answer-check.js'
-import { JsonPayload } from '../payload.js'
-import type { EmbeddingsAdapter, EmbeddingsResponse, ImagesAdapter, ImagesResponse, UpstreamCall, Usage } from '../types.js'
+import { parseJson } from '#upstream/http.js'
+import { isCount, requireEmbeddings, requireImages } from '#upstream/answer-check.js'
+import { JsonPayload } from '#upstream/payload.js'
+import type { EmbeddingsAdapter, EmbeddingsResponse, ImagesAdapter, ImagesResponse, UpstreamCall, Usage } from '#upstream/types.js'
 
 /*
  * OpenAI-compatible embeddings (POST /embeddings) and image generation (POST /images/generations): the

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Discovery } from '../../schemas/aigne.js'
+import { Discovery } from '#schemas/aigne.js'
 
 /*
  * This folder breaks folder = URL on purpose: autoload's routeParams option turns "__" in a folder name into

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ErrorBody } from '../../schemas/error.js'
-import type { BreakerState } from '../../providers/circuit-breaker.js'
+import { ErrorBody } from '#schemas/error.js'
+import type { BreakerState } from '#gateway/circuit-breaker.js'
 
 const Ok = Type.Object({ status: Type.Literal('ok') })
 const Count = Type.Integer({ minimum: 0 })

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '../../schemas/error.js'
+import { errorResponses } from '#schemas/error.js'
 
 /** Prometheus exposition; needs an admin key (Prometheus: `authorization: { credentials: <key> }`). */
 const metrics: FastifyPluginAsyncTypebox = async (app) => {

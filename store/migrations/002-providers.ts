@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 
-// Admin-managed upstream providers: a store-backed source for the provider registry (providers/registry.ts),
+// Admin-managed upstream providers: a store-backed source for the provider registry (gateway/registry.ts),
 // overriding environment-configured providers with the same id. Credentials and their encryption get their
 // own table later (several per provider); this one holds only what routing needs.
 export async function up (db: Kysely<any>): Promise<void> {

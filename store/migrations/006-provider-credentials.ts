@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 
-// Several credentials per admin-managed provider, encrypted at rest (lib/secret-box.ts), spread by weight and
+// Several credentials per admin-managed provider, encrypted at rest (keys/secret-box.ts), spread by weight and
 // taken out of rotation when the provider refuses them (disabled_reason) or rate-limits them (cooldown_until).
 // Store providers also get their model list (JSON array; "*" admits any name).
 export async function up (db: Kysely<any>): Promise<void> {

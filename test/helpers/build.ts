@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import { buildApp, type AppOptions } from '../../app.js'
-import { loadConfig } from '../../config.js'
+import { buildApp, type AppOptions } from '#app.js'
+import { loadConfig } from '#config.js'
 
 /** Minimal view of a tap Test that the helpers need. */
 export interface TestContext {

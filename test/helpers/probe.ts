@@ -1,9 +1,9 @@
 import { connect } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
-import hubgate, { serverOptions } from '../../app.js'
-import { loadConfig } from '../../config.js'
-import { requireModel } from '../../plugins/app/auth.js'
-import type { Scope } from '../../lib/principal.js'
+import hubgate, { serverOptions } from '#app.js'
+import { loadConfig } from '#config.js'
+import { requireModel } from '#plugins/app/auth.js'
+import type { Scope } from '#schemas/principal.js'
 import { ADMIN_KEY, tempDir, type TestContext } from './build.js'
 
 export const PROBE_URL = '/api/test/probe'

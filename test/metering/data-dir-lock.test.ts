@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'tap'
-import { buildApp } from '../../app.js'
-import { loadConfig } from '../../config.js'
-import { DataDirInUseError, LOCK_NAME } from '../../lib/data-dir-lock.js'
+import { buildApp } from '#app.js'
+import { loadConfig } from '#config.js'
+import { DataDirInUseError, LOCK_NAME } from '#metering/data-dir-lock.js'
 import { ADMIN_KEY, build, tempDir } from '../helpers/build.js'
 
 /** A gateway on `dataDir` that the test closes itself. */

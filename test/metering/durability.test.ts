@@ -6,8 +6,8 @@ import { test } from 'tap'
 import { request } from 'undici'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { ADMIN_KEY, bearer, tempDir } from '../helpers/build.js'
-import { openStore } from '../../store/index.js'
-import { gatewayWithMock } from '../routes/v2/setup.js'
+import { openStore } from '#store/index.js'
+import { gatewayWithMock } from '../helpers/gateway.js'
 
 test('records still buffered at shutdown are written before the store closes', async (t) => {
   const dataDir = tempDir(t)

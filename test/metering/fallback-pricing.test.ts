@@ -3,7 +3,7 @@ import type { TestContext } from '../helpers/build.js'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { startMock, type MockServer } from '../helpers/mock-server.js'
 import { burst, chatUsingItsBound, limitedKey, priced, recordsOf, selfReportAgrees, spendGateway } from './spend-bounds.js'
-import type { Gateway } from '../routes/v2/setup.js'
+import type { Gateway } from '../helpers/gateway.js'
 
 /*
  * Catalog fallbacks and budgets: a fallback is charged at its own rates, the reservation covers the priciest model

@@ -3,7 +3,7 @@ import { anthropicMock } from '../helpers/mock-anthropic.js'
 import { geminiMock } from '../helpers/mock-gemini.js'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { adminCall, bearer, issueKey } from '../helpers/build.js'
-import { gatewayWithMock } from '../routes/v2/setup.js'
+import { gatewayWithMock } from '../helpers/gateway.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 import type { FastifyInstance } from 'fastify'
 

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { bearer, issueKey } from '../helpers/build.js'
-import { gatewayWithMock } from '../routes/v2/setup.js'
+import { gatewayWithMock } from '../helpers/gateway.js'
 
 const body = { model: 'openai/gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }
 

@@ -5,8 +5,8 @@ import { openAIMock } from '../helpers/mock-openai.js'
 import { sendJson, type MockHandler } from '../helpers/mock-server.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 import { eventually } from '../helpers/wait.js'
-import { redisPrefix } from '../scale/redis.js'
-import { gatewayWithMock, type Gateway } from '../routes/v2/setup.js'
+import { redisPrefix } from '../helpers/redis.js'
+import { gatewayWithMock, type Gateway } from '../helpers/gateway.js'
 
 /*
  * Shared by the spend-bound tests: a gateway on an OpenAI mock for chat, embeddings and images, on SQLite with

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { adminCall, bearer, issueKey, UNAUTHORIZED } from '../helpers/build.js'
-import { gatewayWithMock } from '../routes/v2/setup.js'
+import { gatewayWithMock } from '../helpers/gateway.js'
 
 test('admin usage report: grouped by key, model and day, as JSON and as CSV', async (t) => {
   const gw = await gatewayWithMock(t, 'openai')
@@ -49,7 +49,7 @@ test('admin usage report: grouped by key, model and day, as JSON and as CSV', as
 })
 
 test('a CSV cell that looks like a formula is quoted', async (t) => {
-  const { toCsv } = await import('../../routes/api/admin/usage/index.js')
+  const { toCsv } = await import('#routes/api/admin/usage/index.js')
   const csv = toCsv(['key'], [{ key: '=cmd()', requests: 1, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, credits: 0 }])
   t.match(csv.split('\n')[1], /^"=cmd\(\)",1/)
 })

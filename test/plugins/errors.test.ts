@@ -1,8 +1,8 @@
 import { test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import hubgate, { serverOptions } from '../../app.js'
-import { loadConfig } from '../../config.js'
-import { StoreUnavailableError } from '../../lib/errors.js'
+import hubgate, { serverOptions } from '#app.js'
+import { loadConfig } from '#config.js'
+import { StoreUnavailableError } from '#errors.js'
 import { ADMIN_KEY, bearer, tempDir, type TestContext } from '../helpers/build.js'
 
 const GENERIC_500 = { error: 'Internal Server Error', message: 'The gateway hit an internal error; it has been logged.' }

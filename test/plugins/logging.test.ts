@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream'
 import { test } from 'tap'
 import { createSigner } from 'fast-jwt'
-import { buildApp } from '../../app.js'
-import { lazyChildLogger } from '../../lib/lazy-logger.js'
-import { loadConfig } from '../../config.js'
+import { buildApp } from '#app.js'
+import { lazyChildLogger } from '#http/lazy-logger.js'
+import { loadConfig } from '#config.js'
 import { ADMIN_KEY, bearer, issueKey, tempDir, type TestContext } from '../helpers/build.js'
 import { sendJson, startMock } from '../helpers/mock-server.js'
-import { freePort, landing, oidcEnv, signIn, startIdp } from '../ui/idp.js'
+import { freePort, landing, oidcEnv, signIn, startIdp } from '../helpers/idp.js'
 
 const JWT_SECRET = 'logging-jwt-secret-0123456789abcdefghijklmnop'
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'tap'
-import { buildApp } from '../../app.js'
-import { ConfigError, loadConfig } from '../../config.js'
+import { buildApp } from '#app.js'
+import { ConfigError, loadConfig } from '#config.js'
 import { ADMIN_KEY, tempDir } from '../helpers/build.js'
 import { runTs } from '../helpers/run-ts.js'
 

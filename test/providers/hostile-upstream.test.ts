@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { bearer, issueKey } from '../helpers/build.js'
 import { sendJson } from '../helpers/mock-server.js'
-import { gatewayWithMock } from '../routes/v2/setup.js'
+import { gatewayWithMock } from '../helpers/gateway.js'
 
 /*
  * Providers that answer 200 with JSON of the wrong shape (or SSE events of the wrong shape), through each client

@@ -4,8 +4,8 @@ import { byPath, openAIMediaMock } from '../helpers/mock-media.js'
 import { openAIMock } from '../helpers/mock-openai.js'
 import type { MockHandler } from '../helpers/mock-server.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
-import { redisPrefix } from '../scale/redis.js'
-import { gatewayWithMock, type Gateway } from './v2/setup.js'
+import { redisPrefix } from '../helpers/redis.js'
+import { gatewayWithMock, type Gateway } from '../helpers/gateway.js'
 
 /*
  * Per-key maxConcurrent over a real listening server: a key holding its cap of calls in progress (streams until

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { ADMIN_KEY, UNAUTHORIZED, adminCall, bearer, issueKey } from '../helpers/build.js'
-import { gatewayWithMock } from './v2/setup.js'
+import { gatewayWithMock } from '../helpers/gateway.js'
 
 /*
  * A key holder cannot stall the gateway through its model allow-list: the pattern below, compiled to a backtracking

@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { ADMIN_KEY, bearer, issueKey } from '../helpers/build.js'
 import { byPath, openAIMediaMock } from '../helpers/mock-media.js'
 import { openAIMock } from '../helpers/mock-openai.js'
-import { gatewayWithMock } from './v2/setup.js'
+import { gatewayWithMock } from '../helpers/gateway.js'
 
 const SERVER_TIMING = /^gateway;dur=\d+(\.\d)?, upstream;dur=\d+(\.\d)?$/
 

@@ -36,7 +36,7 @@ async function assertOnePrintedKey (t: Test, env: Record<string, string>): Promi
 }
 
 test('replicas starting at once on one SQLite file migrate cleanly', async (t) => {
-  // one database file and server secret, each replica its own DATA_DIR (a DATA_DIR is one process's: lib/data-dir-lock.ts)
+  // one database file and server secret, each replica its own DATA_DIR (a DATA_DIR is one process's: metering/data-dir-lock.ts)
   const shared = (): Record<string, string> => ({ DATABASE_URL: join(tempDir(t), 'shared.db'), SERVER_SECRET: 'a-server-secret-shared-by-all-0123456789' })
   await t.test('with ADMIN_KEY', async (t) => { await assertOneBootstrapKey(t, shared()) })
   await t.test('without ADMIN_KEY', async (t) => { await assertOnePrintedKey(t, shared()) })

@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
 import { test, type Test } from 'tap'
-import { StoreUnavailableError } from '../../lib/errors.js'
-import { openStore, type Store, type StoreOptions } from '../../store/index.js'
-import type { NewAccessKey } from '../../store/access-keys.js'
-import { longRunningQueries } from '../../store/long-running.js'
+import { StoreUnavailableError } from '#errors.js'
+import { openStore, type Store, type StoreOptions } from '#store/index.js'
+import type { NewAccessKey } from '#store/access-keys.js'
+import { longRunningQueries } from '#store/long-running.js'
 import { tempDir } from '../helpers/build.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 

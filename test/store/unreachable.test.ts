@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { test } from 'tap'
-import { isConnectionFailure } from '../../store/unreachable.js'
+import { isConnectionFailure } from '#store/unreachable.js'
 
 function serverError (code: string): pg.DatabaseError {
   return Object.assign(new pg.DatabaseError('from the server', 1, 'error'), { code })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { test, type Test } from 'tap'
-import { openStore, type Store } from '../../store/index.js'
-import type { UsageDimension, UsageRecord, UsageRow } from '../../store/usage.js'
+import { openStore, type Store } from '#store/index.js'
+import type { UsageDimension, UsageRecord, UsageRow } from '#store/usage.js'
 import { tempDir } from '../helpers/build.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { adminCall, build } from '../../helpers/build.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { needs, postgresEnv, serviceUrl } from '../../helpers/services.js'
-import { storeGateway, usedSecret } from '../../providers/store-provider-setup.js'
+import { storeGateway, usedSecret } from '../../helpers/store-gateway.js'
 
 const AUDIT_DOWN = { error: 'Service Unavailable', message: 'The audit log cannot be written right now, so the change was not made; try again shortly.' }
 const SECRET = 'sk-store-provider-secret-abcdefgh1234'

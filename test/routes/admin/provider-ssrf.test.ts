@@ -1,11 +1,11 @@
 import { lookup } from 'node:dns/promises'
 import { test } from 'tap'
-import type { ResolveHost } from '../../../providers/address-guard.js'
+import type { ResolveHost } from '#upstream/address-guard.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { sendJson, startMock } from '../../helpers/mock-server.js'
 import { needs, postgresEnv, serviceUrl } from '../../helpers/services.js'
 import type { TestContext } from '../../helpers/build.js'
-import { storeGateway, usedSecret } from '../../providers/store-provider-setup.js'
+import { storeGateway, usedSecret } from '../../helpers/store-gateway.js'
 
 /*
  * Issue #21: an admin key pointed a store provider at http://127.0.0.1:… (or the cloud metadata address) and

@@ -1,9 +1,9 @@
 import { test } from 'tap'
-import { SecretBox, credentialBinding } from '../../../lib/secret-box.js'
+import { SecretBox, credentialBinding } from '#keys/secret-box.js'
 import { bearer, build, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { sendJson } from '../../helpers/mock-server.js'
-import { storeGateway, usedSecret } from '../../providers/store-provider-setup.js'
+import { storeGateway, usedSecret } from '../../helpers/store-gateway.js'
 
 const ENV_KEY = 'sk-env-provider-secret-0123456789'
 const SECRET = 'sk-store-provider-secret-abcdefgh1234'

@@ -4,7 +4,7 @@ import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { geminiMock } from '../../helpers/mock-gemini.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { eventually } from '../../helpers/wait.js'
-import { gatewayWithMock } from '../v2/setup.js'
+import { gatewayWithMock } from '../../helpers/gateway.js'
 import { chatModel, listen, readStream } from './setup.js'
 
 const weatherTool = {

@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { adminCall, bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { imagenMock, openAIMediaMock } from '../../helpers/mock-media.js'
 import { sendJson } from '../../helpers/mock-server.js'
-import { gatewayWithMock } from '../v2/setup.js'
+import { gatewayWithMock } from '../../helpers/gateway.js'
 import { imageModel, listen } from './setup.js'
 
 test('the official image client: URLs from dall-e, base64 files with token usage and credits from gpt-image-1', async (t) => {

@@ -1,10 +1,10 @@
 import { createServer, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'tap'
-import { loadConfig } from '../../../config.js'
+import { loadConfig } from '#config.js'
 import { build, type TestContext } from '../../helpers/build.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
-import { gatewayWithMock } from '../v2/setup.js'
+import { gatewayWithMock } from '../../helpers/gateway.js'
 import { chatModel, listen, readStream } from './setup.js'
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { byPath, geminiMediaMock, openAIMediaMock, vectorFor } from '../../helpers/mock-media.js'
 import { sendJson } from '../../helpers/mock-server.js'
-import { gatewayWithMock } from '../v2/setup.js'
+import { gatewayWithMock } from '../../helpers/gateway.js'
 
 test('POST /api/v2/embeddings with an OpenAI body: passed through to OpenAI, answered in OpenAI\'s list format', async (t) => {
   const gw = await gatewayWithMock(t, 'openai')

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
-import { gatewayWithMock } from '../v2/setup.js'
+import { gatewayWithMock } from '../../helpers/gateway.js'
 
 const chatBody = (input: Record<string, unknown> = {}, rest: Record<string, unknown> = {}): Record<string, unknown> => ({
   input: { messages: [{ role: 'user', content: 'hi' }], modelOptions: { model: 'openai/gpt-4o-mini' }, ...input },

@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { adminCall, UNAUTHORIZED } from '../../helpers/build.js'
 import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
-import { sseData } from '../v2/setup.js'
+import { sseData } from '../../helpers/gateway.js'
 import { legacyGateway } from './setup.js'
 
 const SSE = { accept: 'text/event-stream' }

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { adminCall, bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { byPath, openAIMediaMock, vectorFor } from '../../helpers/mock-media.js'
-import { gatewayWithMock } from '../v2/setup.js'
+import { gatewayWithMock } from '../../helpers/gateway.js'
 
 test('POST /api/v1/embeddings: {model, input} answered with `data` (OpenAI\'s list), bare model names accepted', async (t) => {
   const gw = await gatewayWithMock(t, 'openai')

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import type { TestContext } from '../../helpers/build.js'
 import { bearer } from '../../helpers/build.js'
-import { gatewayWithMock, type Gateway } from '../v2/setup.js'
+import { gatewayWithMock, type Gateway } from '../../helpers/gateway.js'
 
 export interface LegacyGateway extends Gateway {
   /** POSTs `payload` to a legacy URL with the gateway's chat key. */

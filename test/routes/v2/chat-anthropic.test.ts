@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { anthropicMock } from '../../helpers/mock-anthropic.js'
-import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from './setup.js'
+import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from '../../helpers/gateway.js'
 
 const model = 'anthropic/claude-sonnet-4-5'
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=='

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { neverAnswer, resetConnection, sendJson, streamEvents } from '../../helpers/mock-server.js'
-import { gatewayWithMock, PROVIDER_KEYS, sseData } from './setup.js'
+import { gatewayWithMock, PROVIDER_KEYS, sseData } from '../../helpers/gateway.js'
 
 const hello = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }
 const ONE_CHUNK = 'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n'

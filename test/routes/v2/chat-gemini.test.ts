@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { build } from '../../helpers/build.js'
 import { geminiMock } from '../../helpers/mock-gemini.js'
 import { streamEvents } from '../../helpers/mock-server.js'
-import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from './setup.js'
+import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from '../../helpers/gateway.js'
 
 const model = 'gemini/gemini-2.5-flash'
 const weatherTool = { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, additionalProperties: false } } }

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { openAIChunks, openAICompletion, openAIMock } from '../../helpers/mock-openai.js'
-import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from './setup.js'
+import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from '../../helpers/gateway.js'
 
 const hello = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'Hello, AIGNE Hub!' }] }
 

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
-import { gatewayWithMock } from './setup.js'
+import { gatewayWithMock } from '../../helpers/gateway.js'
 
 const hello = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }
 

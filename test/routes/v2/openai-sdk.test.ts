@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net'
 import OpenAI from 'openai'
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import type { UsageEvent } from '../../../lib/usage-events.js'
+import type { UsageEvent } from '#gateway/usage-events.js'
 import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
-import { gatewayWithMock } from './setup.js'
+import { gatewayWithMock } from '../../helpers/gateway.js'
 
 async function listen (app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' })

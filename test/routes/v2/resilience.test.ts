@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { ADMIN_KEY, bearer, issueKey, type TestContext } from '../../helpers/build.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { resetConnection, startMock, type MockServer } from '../../helpers/mock-server.js'
-import { gatewayWithMock, sseData, type Gateway } from './setup.js'
+import { gatewayWithMock, sseData, type Gateway } from '../../helpers/gateway.js'
 
 const hello = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }
 const FAST_RETRIES = { UPSTREAM_RETRY_BASE_MS: '1' }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http'
 import { test } from 'tap'
 import { openAIChunks, openAIMock } from '../../helpers/mock-openai.js'
 import { bearer } from '../../helpers/build.js'
-import { gatewayWithMock, sseData, type Gateway } from './setup.js'
+import { gatewayWithMock, sseData, type Gateway } from '../../helpers/gateway.js'
 
 /**
  * A stream that stops at the provider's end marker ([DONE]) does not wait for the upstream body to end, and

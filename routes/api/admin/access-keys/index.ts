@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   AccessKeyList, AccessKeyView, CreateAccessKeyBody, IdParams, IssuedAccessKey, AccessKeyListQuery, RotateAccessKeyBody,
   UpdateAccessKeyBody, type AccessKeyViewType
-} from '../../../../schemas/access-keys.js'
-import { errorResponses } from '../../../../schemas/error.js'
-import { BadRequestError, NotFoundError } from '../../../../lib/errors.js'
-import type { AccessKey } from '../../../../store/access-keys.js'
-import { keyStatus } from '../../../../lib/access-keys.js'
-import { actorOf } from '../../../../plugins/app/audit.js'
+} from '#schemas/access-keys.js'
+import { errorResponses } from '#schemas/error.js'
+import { BadRequestError, NotFoundError } from '#errors.js'
+import type { AccessKey } from '#store/access-keys.js'
+import { keyStatus } from '#keys/access-keys.js'
+import { actorOf } from '#plugins/app/audit.js'
 
 export function accessKeyView (key: AccessKey, now = new Date().toISOString()): AccessKeyViewType {
   return { ...key, status: keyStatus(key, now) }

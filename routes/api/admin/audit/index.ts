@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '../../../../schemas/error.js'
+import { errorResponses } from '#schemas/error.js'
 
 const AuditEntry = Type.Object({
   id: Type.String(),

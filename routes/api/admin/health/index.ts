@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '../../../../schemas/error.js'
-import { readiness } from '../../../health/index.js'
+import { errorResponses } from '#schemas/error.js'
+import { readiness } from '#routes/health/index.js'
 
 const Detail = Type.Object({
   status: Type.Literal('ok'),

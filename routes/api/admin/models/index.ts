@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { CatalogModelView, CreateCatalogModelBody, UpdateCatalogModelBody } from '../../../../schemas/catalog.js'
-import { errorResponses } from '../../../../schemas/error.js'
-import { ConflictError, NotFoundError } from '../../../../lib/errors.js'
+import { CatalogModelView, CreateCatalogModelBody, UpdateCatalogModelBody } from '#schemas/catalog.js'
+import { errorResponses } from '#schemas/error.js'
+import { ConflictError, NotFoundError } from '#errors.js'
 
 const tags = ['admin: models']
 const security = [{ bearerAuth: [] }]

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { NotFoundError } from '../../../../lib/errors.js'
-import { errorResponses } from '../../../../schemas/error.js'
-import { AccessKeyView } from '../../../../schemas/access-keys.js'
-import type { StoreTransaction } from '../../../../store/index.js'
+import { NotFoundError } from '#errors.js'
+import { errorResponses } from '#schemas/error.js'
+import { AccessKeyView } from '#schemas/access-keys.js'
+import type { StoreTransaction } from '#store/index.js'
 import { accessKeyView } from '../access-keys/index.js'
 
 const AdminSession = Type.Object({

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { errorResponses } from '../../../../schemas/error.js'
-import { AdminUsageQuery, AdminUsageReport } from '../../../../schemas/usage.js'
-import type { UsageDimension, UsageRow } from '../../../../store/usage.js'
-import { BadRequestError } from '../../../../lib/errors.js'
+import { errorResponses } from '#schemas/error.js'
+import { AdminUsageQuery, AdminUsageReport } from '#schemas/usage.js'
+import type { UsageDimension, UsageRow } from '#store/usage.js'
+import { BadRequestError } from '#errors.js'
 
 const CSV_COLUMNS = ['requests', 'errors', 'promptTokens', 'completionTokens', 'totalTokens', 'credits'] as const
 

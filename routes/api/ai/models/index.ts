@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { publicModels } from '../../../../lib/public-models.js'
-import { AigneModelList, AigneModelType, aigneErrorResponses } from '../../../../schemas/aigne.js'
-import { strictBodyValidator } from '../../../../schemas/validator.js'
+import { publicModels } from '#protocols/aigne/public-models.js'
+import { AigneModelList, AigneModelType, aigneErrorResponses } from '#schemas/aigne.js'
+import { strictBodyValidator } from '#schemas/validator.js'
 
 /**
  * GET /api/ai/models?type=chat|embedding|image: the public model list AIGNE clients read (they send no

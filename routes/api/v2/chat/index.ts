@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { toChatRequest } from '../../../../lib/aigne-chat.js'
-import { aigneOutput, aigneStreamFormat, type AigneAnswerPlan } from '../../../../lib/aigne-output.js'
-import { aigneConfig, allowedEnvelopeModel, sendEventStream } from '../../../../lib/aigne-route.js'
-import { summarizeCompletion } from '../../../../lib/chat-summary.js'
-import { chatContext } from '../../../../plugins/app/providers.js'
-import { clientMessage } from '../../../../providers/errors.js'
-import { AIGNE_STREAM_DESCRIPTION, AigneChatOutput, AigneChatRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '../../../../schemas/aigne.js'
-import { strictBodyValidator } from '../../../../schemas/validator.js'
+import { toChatRequest } from '#protocols/aigne/chat.js'
+import { aigneOutput, aigneStreamFormat, type AigneAnswerPlan } from '#protocols/aigne/output.js'
+import { aigneConfig, allowedEnvelopeModel } from '#protocols/aigne/route.js'
+import { sendEventStream } from '#upstream/stream-body.js'
+import { summarizeCompletion } from '#protocols/chat-summary.js'
+import { chatContext } from '#plugins/app/providers.js'
+import { clientMessage } from '#errors.js'
+import { AIGNE_STREAM_DESCRIPTION, AigneChatOutput, AigneChatRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '#schemas/aigne.js'
+import { strictBodyValidator } from '#schemas/validator.js'
 
 /** POST /api/v2/chat: the AIGNE protocol's chat model call (what `AIGNEHubChatModel` sends), through the same providers. */
 const aigneChat: FastifyPluginAsyncTypebox = async (app) => {

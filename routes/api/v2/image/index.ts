@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { aigneUsageOrZero } from '../../../../lib/aigne-output.js'
-import { aigneConfig, allowedEnvelopeModel } from '../../../../lib/aigne-route.js'
-import { aigneImages, imageCredits, toImagesRequest } from '../../../../lib/media-answers.js'
-import { chatContext } from '../../../../plugins/app/providers.js'
-import { AigneImageOutput, AigneImageRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '../../../../schemas/aigne.js'
-import { imageMimeType } from '../../../../schemas/images.js'
-import { strictBodyValidator } from '../../../../schemas/validator.js'
+import { aigneUsageOrZero } from '#protocols/aigne/output.js'
+import { aigneConfig, allowedEnvelopeModel } from '#protocols/aigne/route.js'
+import { aigneImages, imageCredits, toImagesRequest } from '#protocols/aigne/media-answers.js'
+import { chatContext } from '#plugins/app/providers.js'
+import { AigneImageOutput, AigneImageRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '#schemas/aigne.js'
+import { imageMimeType } from '#schemas/images.js'
+import { strictBodyValidator } from '#schemas/validator.js'
 
 /** POST /api/v2/image: the AIGNE protocol's image model call (what `AIGNEHubImageModel` sends); never streamed. */
 const aigneImage: FastifyPluginAsyncTypebox = async (app) => {

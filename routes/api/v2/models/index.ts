@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { NotFoundError } from '../../../../lib/errors.js'
-import type { ModelInfo } from '../../../../providers/registry.js'
-import { errorResponses } from '../../../../schemas/error.js'
-import { Model, ModelList, ModelParams, type ModelType } from '../../../../schemas/models.js'
+import { NotFoundError } from '#errors.js'
+import type { ModelInfo } from '#gateway/registry.js'
+import { errorResponses } from '#schemas/error.js'
+import { Model, ModelList, ModelParams, type ModelType } from '#schemas/models.js'
 
 const tags = ['openai-compatible']
 const security = [{ bearerAuth: [] }]

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { unavailability } from '../../../../lib/public-models.js'
-import { AigneStatus, aigneErrorResponses } from '../../../../schemas/aigne.js'
+import { unavailability } from '#protocols/aigne/public-models.js'
+import { AigneStatus, aigneErrorResponses } from '#schemas/aigne.js'
 
 /**
  * GET /api/v2/status?model=provider/model: whether the gateway can serve a model (any kind) for the calling

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { periodStart } from '../../../../lib/budget.js'
-import { errorResponses } from '../../../../schemas/error.js'
-import { KeyUsageReport } from '../../../../schemas/usage.js'
+import { periodStart } from '#metering/ledger/memory.js'
+import { errorResponses } from '#schemas/error.js'
+import { KeyUsageReport } from '#schemas/usage.js'
 
 /** Self-service: what the calling key has spent this period and its tokens by model. Any valid key may ask about itself. */
 const usage: FastifyPluginAsyncTypebox = async (app) => {

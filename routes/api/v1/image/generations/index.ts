@@ -1,4 +1,4 @@
-import { legacyImageRoute } from '../../../../../lib/legacy-routes.js'
+import { legacyImageRoute } from '#protocols/aikit/routes.js'
 
 /** POST /api/v1/image/generations: AI Kit image generation (deprecated). */
 export default legacyImageRoute('Generate images in the AI Kit format (legacy)')

@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sendEventStream } from '../../../../../lib/aigne-route.js'
-import { requireModel } from '../../../../../plugins/app/auth.js'
-import { chatContext } from '../../../../../plugins/app/providers.js'
-import { clientMessage, errorType } from '../../../../../providers/errors.js'
-import { openAIStreamFormat } from '../../../../../providers/sse.js'
-import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../../../../schemas/chat.js'
-import { errorResponses } from '../../../../../schemas/error.js'
-import { strictBodyValidator } from '../../../../../schemas/validator.js'
+import { sendEventStream } from '#upstream/stream-body.js'
+import { requireModel } from '#plugins/app/auth.js'
+import { chatContext } from '#plugins/app/providers.js'
+import { clientMessage, errorType } from '#errors.js'
+import { openAIStreamFormat } from '#upstream/sse.js'
+import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '#schemas/chat.js'
+import { errorResponses } from '#schemas/error.js'
+import { strictBodyValidator } from '#schemas/validator.js'
 
 /** POST /api/v2/chat/completions: OpenAI Chat Completions, for any configured provider (`provider/model`). */
 const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireModel } from '../../../../../plugins/app/auth.js'
-import { chatContext } from '../../../../../plugins/app/providers.js'
-import { MODEL_CALL_ERRORS } from '../../../../../schemas/aigne.js'
-import { errorResponses } from '../../../../../schemas/error.js'
-import { ImagesRequest, ImagesResponse } from '../../../../../schemas/images.js'
-import { strictBodyValidator } from '../../../../../schemas/validator.js'
+import { requireModel } from '#plugins/app/auth.js'
+import { chatContext } from '#plugins/app/providers.js'
+import { MODEL_CALL_ERRORS } from '#schemas/aigne.js'
+import { errorResponses } from '#schemas/error.js'
+import { ImagesRequest, ImagesResponse } from '#schemas/images.js'
+import { strictBodyValidator } from '#schemas/validator.js'
 
 /** POST /api/v2/images/generations: OpenAI Images, for any provider with an image endpoint (`provider/model`). */
 const imageGenerations: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '../../../../../../schemas/error.js'
-import { CreateCredentialBody, CredentialParams, CredentialView, ProviderParams, UpdateCredentialBody, providerDocs } from '../../../../../../schemas/providers.js'
+import { errorResponses } from '#schemas/error.js'
+import { CreateCredentialBody, CredentialParams, CredentialView, ProviderParams, UpdateCredentialBody, providerDocs } from '#schemas/providers.js'
 
 const config = { scope: 'admin' as const }
 

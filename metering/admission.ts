@@ -1,0 +1,105 @@
+import type { Admission, AdmissionRequest, AdmissionTicket } from '#gateway/admission.js'
+import type { UsageEvent } from '#gateway/usage-events.js'
+import { periodStart, type BudgetLedger } from './ledger/memory.js'
+import type { TokenWindow } from './token-window/memory.js'
+import { callCredits, reservedCredits, type CallBound, type ModelRates } from '#catalog/call-cost.js'
+import { CreditsExhaustedError, TokenRateLimitedError, UnpricedModelError } from '#errors.js'
+import type { Principal } from '#schemas/principal.js'
+
+export type UnpricedPolicy = 'refuse-limited' | 'refuse' | 'warn'
+
+export interface AdmissionOptions {
+  rates: (model: string) => ModelRates | undefined
+  ledger: BudgetLedger
+  tokens: TokenWindow
+  unpricedPolicy: UnpricedPolicy
+  defaultMaxTokens: number
+}
+
+/** The call's worst case with the given token bounds. */
+function boundOf (request: AdmissionRequest, promptTokens: number, completionTokens: number): CallBound {
+  return { kind: request.kind, promptTokens, completionTokens, choices: request.choices ?? 1, image: request.image }
+}
+
+/**
+ * Budgets and tokens per minute, decided before the upstream call: the worst case is reserved (input bytes bound
+ * the input tokens; n × max_tokens, or a cap we set, bounds the completion; n × the highest per-image rate bounds
+ * an image call), at the highest price among the model and the fallbacks that may answer, and settled after to
+ * what the call really cost (catalog/call-cost.ts, the same function that prices the usage record).
+ */
+export function meteringAdmission (options: AdmissionOptions): Admission {
+  return (request: AdmissionRequest): Promise<AdmissionTicket | undefined> | undefined => {
+    const principal = request.principal
+    if (principal === undefined) return undefined
+    const { creditLimit, tpm } = principal.limits
+    const refusesUnpriced = options.unpricedPolicy === 'refuse' || (options.unpricedPolicy === 'refuse-limited' && creditLimit !== null)
+    let refusedFallbacks: Set<string> | undefined
+    if (refusesUnpriced) {
+      const unpriced = (model: string): boolean => reservedCredits(options.rates(model), boundOf(request, 0, 0)) === undefined
+      if (unpriced(request.model)) {
+        throw new UnpricedModelError(request.model, options.unpricedPolicy === 'refuse' ? '' : ' for keys with a credit limit')
+      }
+      // a fallback the policy would refuse for this key must not answer in the model's place
+      for (const id of request.fallbacks()) {
+        if (unpriced(id)) (refusedFallbacks ??= new Set()).add(id)
+      }
+    }
+    // a key without limits (most of them) is admitted without a promise
+    if (creditLimit === null && tpm === null) return refusedFallbacks === undefined ? undefined : Promise.resolve({ refusedFallbacks, settle: () => {} })
+    return reserve(options, request, principal, refusedFallbacks)
+  }
+}
+
+/** Takes the call's worst case from the key's token window and credit budget; refuses when either has no room. */
+async function reserve (options: AdmissionOptions, request: AdmissionRequest, principal: Principal, refusedFallbacks: Set<string> | undefined): Promise<AdmissionTicket> {
+  const { creditLimit, creditPeriod, tpm } = principal.limits
+  const chat = request.kind === 'chat'
+  const completionTokenCap = chat && request.maxCompletionTokens === undefined && creditLimit !== null ? options.defaultMaxTokens : undefined
+  const promptTokens = request.promptTokensUpperBound()
+  const completionTokens = chat ? request.maxCompletionTokens ?? options.defaultMaxTokens : 0
+  const bound = boundOf(request, promptTokens, completionTokens)
+  const reservedTokens = promptTokens + bound.choices * completionTokens
+
+  if (tpm !== null) {
+    const taken = await options.tokens.take(principal.id, reservedTokens, tpm)
+    if (!taken.ok) {
+      const retryAfter = Math.max(1, Math.ceil(taken.resetMs / 1000))
+      throw Object.assign(new TokenRateLimitedError(`Token rate limit of ${tpm} tokens per minute reached for this key (this request may use up to ${reservedTokens}); retry in ${retryAfter} s.`), { retryAfter })
+    }
+  }
+  let reservation: Awaited<ReturnType<BudgetLedger['reserve']>> | undefined
+  if (creditLimit !== null) {
+    // nothing to price up front (the policy let an unpriced model through) reserves 0, so what it is charged after still settles here
+    const estimate = highestEstimate(options, request, principal, bound, refusedFallbacks) ?? 0
+    reservation = await options.ledger.reserve({ keyId: principal.id, periodStart: periodStart(creditPeriod), limit: creditLimit, estimate })
+    if ('refused' in reservation) {
+      if (tpm !== null) await options.tokens.adjust(principal.id, -reservedTokens)
+      const period = creditPeriod === 'total' ? '' : ` this ${creditPeriod}`
+      throw new CreditsExhaustedError(`Credit limit reached for this key: ${reservation.remaining.toFixed(6)} of ${creditLimit} credits left${period}, and this request may cost up to ${estimate.toFixed(6)}.`)
+    }
+  }
+  const held = reservation
+  return {
+    ...(completionTokenCap !== undefined ? { completionTokenCap } : {}),
+    ...(refusedFallbacks !== undefined ? { refusedFallbacks } : {}),
+    settle: (event: UsageEvent) => {
+      // priced like the usage record: at the model that answered (a catalog fallback may differ from the one asked for)
+      if (held !== undefined && !('refused' in held)) void held.settle(callCredits(options.rates(event.model), event) ?? 0)
+      if (tpm !== null) void options.tokens.adjust(principal.id, event.promptTokens + event.completionTokens - reservedTokens)
+    }
+  }
+}
+
+/**
+ * The most the call may cost: the highest reservation among the model and each fallback the key may use, so a
+ * pricier fallback stays within the budget. Undefined when none of them has a price (the policy let that through).
+ */
+function highestEstimate (options: AdmissionOptions, request: AdmissionRequest, principal: Principal, bound: CallBound, refused: Set<string> | undefined): number | undefined {
+  let highest = reservedCredits(options.rates(request.model), bound)
+  for (const id of request.fallbacks()) {
+    if (refused?.has(id) === true || !principal.allowsModel(id)) continue
+    const estimate = reservedCredits(options.rates(id), bound)
+    if (estimate !== undefined && (highest === undefined || estimate > highest)) highest = estimate
+  }
+  return highest
+}

@@ -1,0 +1,99 @@
+import { test } from 'tap'
+import { ClientSignal } from '#upstream/client-signal.js'
+import { UpstreamHttp } from '#upstream/http.js'
+import type { UpstreamCall } from '#upstream/types.js'
+import type { TestContext } from '../helpers/build.js'
+import { neverAnswer, resetConnection, sendJson, startMock, writeInPieces } from '../helpers/mock-server.js'
+
+/*
+ * UpstreamHttp.postJsonForText, the whole-answer path of every non-streamed call, against a loopback server: the
+ * route tests cover it end to end; these pin what they cannot easily provoke (split characters, a byte order mark,
+ * oversized error pages, a client leaving mid-answer).
+ */
+
+const SECRET = 'sk-upstream-secret-0123456789'
+
+async function setup (t: TestContext, timeouts = { connectMs: 2_000, headersMs: 2_000, idleMs: 2_000 }, maxAnswerBytes?: number) {
+  const mock = await startMock(t, '/v1')
+  const http = new UpstreamHttp(timeouts, maxAnswerBytes)
+  t.teardown(async () => { await http.close() })
+  const call = (): UpstreamCall => ({
+    provider: { id: 'acme', kind: 'openai-compatible', displayName: 'Acme', baseUrl: mock.url, apiKey: SECRET, models: ['*'], source: 'env' },
+    model: 'm',
+    signal: new ClientSignal(),
+    http
+  })
+  const post = async (c = call()): Promise<string> => await http.postJsonForText(c, { path: '/chat/completions', headers: { authorization: `Bearer ${SECRET}` }, body: '{"q":1}' })
+  return { mock, http, call, post }
+}
+
+test('a 2xx answer comes back whole, as text, however it was split; the request is the JSON POST asked for', async (t) => {
+  const { mock, post } = await setup(t)
+  const answer = JSON.stringify({ text: 'héllo wörld — 你好 🌍' })
+  mock.respond(async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    await writeInPieces(res, answer, 1) // multi-byte characters split across pieces
+    res.end()
+  })
+  t.equal(await post(), answer)
+  t.match(mock.requests[0], { method: 'POST', url: '/chat/completions', body: { q: 1 }, headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` } })
+})
+
+test('a byte order mark before the JSON is dropped', async (t) => {
+  const { mock, post } = await setup(t)
+  mock.respond((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('\uFEFF{"ok":true}') })
+  t.same(JSON.parse(await post()), { ok: true })
+})
+
+test('a non-2xx answer is its HUB_* error, with the provider\'s message redacted and its status kept', async (t) => {
+  const { mock, post } = await setup(t)
+  mock.respond(
+    (_req, res) => { sendJson(res, 429, { error: { message: `slow down (key ${SECRET})` } }, { 'retry-after': '7' }) },
+    (_req, res) => { sendJson(res, 404, { error: { message: 'no such model' } }) },
+    (_req, res) => { res.writeHead(500, { 'content-type': 'text/html' }).end(`<html>${'x'.repeat(200_000)}</html>`) }
+  )
+  const limited = await post().then(() => undefined, (err: unknown) => err as Error & Record<string, unknown>)
+  t.match(limited, { code: 'HUB_UPSTREAM_RATE_LIMITED', statusCode: 429, upstreamStatus: 429, retryAfter: '7' })
+  t.notMatch(limited?.message, SECRET, 'the credential the provider quoted is redacted')
+  t.match(limited?.message, /slow down \(key \[redacted\]\)/)
+  await t.rejects(post(), { statusCode: 404, upstreamStatus: 404, message: 'no such model' }, 'same status as the provider\'s')
+  await t.rejects(post(), { code: 'HUB_UPSTREAM_FAILED', upstreamStatus: 500, message: 'Provider acme failed (HTTP 500).' }, 'an oversized HTML page is read for a message (none) and dropped')
+})
+
+test('transport failures map to the client-safe errors', async (t) => {
+  const { mock, post } = await setup(t, { connectMs: 2_000, headersMs: 200, idleMs: 200 })
+  mock.respond(resetConnection, neverAnswer)
+  await t.rejects(post(), { code: 'HUB_UPSTREAM_FAILED', message: 'Could not reach provider acme, or it closed the connection.' })
+  await t.rejects(post(), { code: 'HUB_UPSTREAM_TIMEOUT', message: 'Timed out waiting for provider acme to answer.' })
+})
+
+test('a client that leaves aborts the upstream request: before it starts, and while the answer is pending', async (t) => {
+  const { mock, call, post } = await setup(t)
+  mock.respond(neverAnswer)
+  const gone = call()
+  gone.signal.abort()
+  await t.rejects(post(gone), { code: 'HUB_CLIENT_CLOSED' }, 'already gone: nothing is sent')
+
+  const leaving = call()
+  const pending = post(leaving)
+  while (mock.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  leaving.signal.abort()
+  await t.rejects(pending, { code: 'HUB_CLIENT_CLOSED' })
+  await mock.abandoned()
+  t.equal(leaving.signal.listenerCount('abort'), 0, 'the call leaves no listener on the signal')
+})
+
+test('an answer beyond the size limit is refused as the provider\'s failure, and its connection dropped', async (t) => {
+  const { mock, post } = await setup(t, undefined, 64 * 1024)
+  mock.respond(
+    async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      // an upstream that would go on for ever
+      await writeInPieces(res, `{"data":"${'x'.repeat(200 * 1024)}`, 16 * 1024)
+    },
+    (_req, res) => { sendJson(res, 200, { fits: 'x'.repeat(60 * 1024) }) }
+  )
+  await t.rejects(post(), { code: 'HUB_UPSTREAM_FAILED', message: 'Provider acme sent an answer larger than 64 KB.' })
+  await mock.abandoned()
+  t.equal(JSON.parse(await post()).fits.length, 60 * 1024, 'an answer within the limit is taken whole')
+})

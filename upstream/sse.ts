@@ -1,0 +1,110 @@
+import { sizeText } from './http.js'
+import type { StreamFormat } from './stream-body.js'
+
+/** One server-sent event: the `event:` name (undefined for unnamed events) and its joined `data:` lines. */
+export interface SseEvent {
+  event: string | undefined
+  data: string
+}
+
+const END_OF_LINE = /\r\n|\r|\n/g
+
+/** Larger than any real event (an image's partial as base64 is a few MB): a stream that goes past it is refused, not buffered. */
+export const MAX_EVENT_CHARS = 32 * 2 ** 20
+
+/** An upstream event (or line) beyond MAX_EVENT_CHARS. */
+export class SseEventTooLargeError extends Error {
+  constructor (limit: number) {
+    super(`an event larger than ${sizeText(limit)}`)
+  }
+}
+
+/**
+ * A text/event-stream parser (WHATWG HTML §9.2) fed the body in arbitrary pieces: lines and UTF-8 characters may
+ * be split anywhere. Comments and id/retry fields are skipped. Synchronous, so a reader that already loops over
+ * the body (upstream/decoded-stream.ts, in the body's 'data' callback) needs no async layer per piece.
+ */
+export class SseParser {
+  private readonly decoder = new TextDecoder('utf-8')
+  private buffer = ''
+  /** Where the search for the next line end resumes: what is before it holds none (a long line is not rescanned). */
+  private scanFrom = 0
+  private data: string[] = []
+  /** Characters in `data`, so an endless event is noticed without joining it. */
+  private dataChars = 0
+  private event: string | undefined
+
+  constructor (private readonly maxEventChars = MAX_EVENT_CHARS) {}
+
+  /** The events completed by `piece`. Throws SseEventTooLargeError once the event being read outgrows the limit. */
+  push (piece: Uint8Array | string): SseEvent[] {
+    this.buffer += typeof piece === 'string' ? piece : this.decoder.decode(piece, { stream: true })
+    const done: SseEvent[] = []
+    let start = 0
+    let waitForLf = false
+    END_OF_LINE.lastIndex = this.scanFrom
+    for (let m = END_OF_LINE.exec(this.buffer); m !== null; m = END_OF_LINE.exec(this.buffer)) {
+      // a lone CR at the end may be the first half of CRLF: wait for the next piece
+      if (m[0] === '\r' && m.index === this.buffer.length - 1) {
+        waitForLf = true
+        break
+      }
+      this.takeLine(this.buffer.slice(start, m.index), done)
+      start = m.index + m[0].length
+    }
+    this.buffer = this.buffer.slice(start)
+    this.scanFrom = waitForLf ? this.buffer.length - 1 : this.buffer.length
+    if (this.buffer.length + this.dataChars > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars)
+    return done
+  }
+
+  /** The events left when the body ends: an event still open is delivered rather than dropped. */
+  end (): SseEvent[] {
+    const done: SseEvent[] = []
+    for (const line of (this.buffer + this.decoder.decode()).split(END_OF_LINE)) this.takeLine(line, done)
+    this.buffer = ''
+    this.scanFrom = 0
+    this.takeLine('', done)
+    return done
+  }
+
+  private takeLine (line: string, done: SseEvent[]): void {
+    if (line === '') {
+      if (this.data.length > 0) done.push({ event: this.event, data: this.data.join('\n') })
+      this.data = []
+      this.dataChars = 0
+      this.event = undefined
+      return
+    }
+    if (line.charCodeAt(0) === 58 /* ':' comment */) return
+    const colon = line.indexOf(':')
+    const field = colon === -1 ? line : line.slice(0, colon)
+    let value = colon === -1 ? '' : line.slice(colon + 1)
+    if (value.charCodeAt(0) === 32) value = value.slice(1)
+    if (field === 'data') {
+      this.data.push(value)
+      this.dataChars += value.length
+    } else if (field === 'event') {
+      this.event = value
+    }
+  }
+}
+
+/** Frames one JSON text as an unnamed event (compact JSON is one line; pretty-printed JSON from an upstream is kept intact). */
+export function sseData (json: string): string {
+  return json.includes('\n') ? `data: ${json.replace(/\r?\n/g, '\ndata: ')}\n\n` : `data: ${json}\n\n`
+}
+
+/**
+ * The client-facing OpenAI stream: one `data:` event per chunk, then `data: [DONE]`. The usage-only
+ * chunk is left out unless the client asked for it (stream_options.include_usage). A failure after the
+ * stream started becomes `data: {"error":{"message","type"}}` and the stream closes without [DONE].
+ */
+export function openAIStreamFormat (includeUsage: boolean, describe: (err: unknown) => { message: string, type: string }): StreamFormat {
+  return {
+    open: () => '',
+    chunk: (chunk) => chunk.usageOnly && !includeUsage ? '' : sseData(chunk.text),
+    close: () => 'data: [DONE]\n\n',
+    fail: (err) => sseData(JSON.stringify({ error: describe(err) }))
+  }
+}

@@ -1,0 +1,121 @@
+import type { AdapterKind } from '#schemas/providers.js'
+import type { ClientSignal } from './client-signal.js'
+import type {
+  ChatCompletionChunkType, ChatCompletionRequestType, ChatCompletionType, UsageType
+} from '#schemas/chat.js'
+import type { EmbeddingsRequestType, EmbeddingsResponseType } from '#schemas/embeddings.js'
+import type { ImagesRequestType, ImagesResponseType } from '#schemas/images.js'
+import type { UpstreamHttp } from './http.js'
+import type { JsonPayload } from './payload.js'
+import type { SseEvent } from './sse.js'
+
+/** The gateway's internal shapes are OpenAI Chat Completions; each provider folder translates to and from them. */
+export type ChatRequest = ChatCompletionRequestType
+export type ChatCompletion = ChatCompletionType
+export type ChatCompletionChunk = ChatCompletionChunkType
+export type Usage = UsageType
+/** Embeddings and images use OpenAI's shapes internally too (schemas/embeddings.ts, schemas/images.ts). */
+export type EmbeddingsRequest = EmbeddingsRequestType
+export type EmbeddingsResponse = EmbeddingsResponseType
+export type ImagesRequest = ImagesRequestType
+export type ImagesResponse = ImagesResponseType
+
+/** Wire formats with an adapter in providers/<kind>/. */
+export type { AdapterKind }
+
+/** One upstream as the registry knows it, whatever its source (environment today, the store later). */
+export interface ProviderConfig {
+  /** Routing id: the part of a model name before the first "/" ("openai" in "openai/gpt-4o"). */
+  id: string
+  kind: AdapterKind
+  displayName: string
+  /** API root, e.g. https://api.openai.com/v1 (see catalog/builtin-providers.ts for each kind's convention). */
+  baseUrl: string
+  /** Credential sent upstream; undefined for keyless upstreams (Ollama). Never logged or shown. */
+  apiKey?: string | undefined
+  /** Model ids offered, without the provider prefix. "*" also admits any other name (not listed by /models). */
+  models: readonly string[]
+  /** Where this entry came from ("env", later "store"), for logs and the admin UI. */
+  source: string
+}
+
+/** Everything an adapter needs for one upstream call. */
+export interface UpstreamCall {
+  provider: ProviderConfig
+  /** Model id as the upstream knows it (no provider prefix). */
+  model: string
+  /** Aborted when the client goes away: the upstream request must stop. */
+  signal: ClientSignal
+  http: UpstreamHttp
+}
+
+/**
+ * A streamed chunk. `text` is what goes on the wire after `data: `; pass-through providers keep the
+ * upstream's bytes and parse `value` only when someone reads it.
+ */
+export type ChatChunk = JsonPayload<ChatCompletionChunk>
+
+/**
+ * Where a streamed answer's chunks go. Calls are synchronous, made as each piece of the upstream body is decoded:
+ * one pass per piece from socket to client, with no promise or stream hop per chunk.
+ */
+export interface ChunkSink {
+  chunk: (chunk: ChatChunk) => void
+  /** One piece of the upstream body is decoded: the chunks it held can go out together. */
+  flush: () => void
+  /** Called once: the answer is complete (`err` undefined) or failed mid-stream (a HUB_* error). */
+  end: (err?: unknown) => void
+}
+
+/** The consumer's hold on a started stream: backpressure, and giving up (the client went away). */
+export interface ChunkFlow {
+  pause: () => void
+  resume: () => void
+  /** Stops the upstream; the sink hears nothing more. */
+  cancel: () => void
+}
+
+/** A streamed answer of OpenAI-style chunks, pushed to one sink: `start` it exactly once. */
+export interface ChatChunkStream {
+  start: (sink: ChunkSink) => ChunkFlow
+}
+
+/**
+ * One provider's server-sent events → OpenAI chunks, synchronously. Throws a HUB_* error when the provider reports
+ * a failure mid-stream or the answer turns out to be cut short.
+ */
+export interface StreamDecoder {
+  /** Decodes one event; answers true at the provider's end marker (nothing after it is read). */
+  event: (event: SseEvent, emit: (chunk: ChatChunk) => void) => boolean
+  /** The body ended before an end marker: the last chunks, or throws when the answer is incomplete. */
+  end: (emit: (chunk: ChatChunk) => void) => void
+}
+
+export interface ChatAdapter {
+  /** Non-streamed completion. Throws a HUB_* error (errors.ts) for any failure. */
+  complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>>
+  /**
+   * Streamed completion. Resolves once the upstream accepted the request (2xx headers), so errors before
+   * any output still get a proper HTTP status; the iterable then yields chunks and, last, a usage-only
+   * chunk (choices: [], `usageOnly` set) whenever the upstream reported usage.
+   */
+  stream (request: ChatRequest, call: UpstreamCall): Promise<ChatChunkStream>
+}
+
+export interface EmbeddingsAdapter {
+  /** Embeds every input, answering OpenAI's shape; the payload's usage is set (completion_tokens 0). Throws HUB_* errors. */
+  create (request: EmbeddingsRequest, call: UpstreamCall): Promise<JsonPayload<EmbeddingsResponse>>
+}
+
+export interface ImagesAdapter {
+  /** Generates images, answering OpenAI's shape; usage is set when the provider reports tokens. Throws HUB_* errors. */
+  generate (request: ImagesRequest, call: UpstreamCall): Promise<JsonPayload<ImagesResponse>>
+}
+
+/** One wire format: chat always; embeddings and images where the provider's API offers them. */
+export interface ProviderAdapter {
+  kind: AdapterKind
+  chat: ChatAdapter
+  embeddings?: EmbeddingsAdapter
+  images?: ImagesAdapter
+}
