@@ -57,7 +57,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|ui|coverage|\\.tap)/' },
+    exclude: { path: '^(node_modules|dist|ui|coverage|test-artifacts|data|\\.tap)/' },
     includeOnly: '^(?!node_modules/)',
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
