@@ -25,6 +25,6 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# the Node flags of `npm start` (README, "Benchmark"): a heap limit that has V8 collect the old generation before
+# the Node flags of `npm start` (docs/benchmark.md, "Memory"): a heap limit that has V8 collect the old generation before
 # it grows to several times its live size
 CMD ["node", "--max-old-space-size=1024", "dist/server.js"]
