@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { tempDir, type TestContext } from '../../helpers/build.js'
+import { REPO_ROOT } from '../../helpers/run-ts.js'
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const repo = REPO_ROOT
 export const ARTIFACTS = join(repo, 'test-artifacts', 'ui')
 
 /** Hash of everything the UI build reads, so a cached build is reused only while the sources are unchanged. */
