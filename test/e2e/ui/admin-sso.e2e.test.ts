@@ -63,6 +63,8 @@ test('the sessions page lists who is signed in and ends one session or all of th
   await page.getByRole('status').filter({ hasText: 'Ended the session of Bob Builder and revoked the access key it issued.' }).waitFor()
   const keyAfter = await app.inject({ url: `/api/admin/access-keys/${bobsKey.json<{ id: string }>().id}`, headers: bearer(ADMIN_KEY) })
   t.equal(keyAfter.json().status, 'revoked', 'the key Bob issued is revoked with his session')
+  // the status line can show before the list has reloaded: wait for the row to go, then check it is gone
+  await page.getByRole('row', { name: /Bob Builder/ }).waitFor({ state: 'detached' })
   t.equal(await page.getByRole('row', { name: /Bob Builder/ }).count(), 0, 'the ended session leaves the list')
   const bobAfter = await app.inject({ url: '/api/admin/access-keys', headers: bearer(bob.token) })
   t.equal(bobAfter.statusCode, 401, 'the ended session is refused by the gateway')
