@@ -6,6 +6,7 @@ import { AdminUiSettings, adminUiConfigProblem } from '#admin-sso/settings.js'
 import { jwtAlgorithmProblem } from '#keys/jwt-algorithms.js'
 import { BUILTIN_PROVIDERS } from '#catalog/builtin-providers.js'
 import { allowedHostsProblem } from '#upstream/allowed-hosts.js'
+import { isPostgresUrl } from '#store/database-url.js'
 
 const ApiKey = (provider: string) => Type.Optional(Type.String({ minLength: 1, description: `${provider} API key; the provider is enabled when it is set` }))
 const BaseUrl = (id: string) => Type.Optional(Type.String({
@@ -195,8 +196,4 @@ function describeExpected (schema: TSchema): string | undefined {
   const choices = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const as unknown)
   if (choices === undefined || choices.some((c) => typeof c !== 'string')) return undefined
   return `Expected one of: ${choices.join(', ')}`
-}
-
-export function isPostgresUrl (url: string | undefined): boolean {
-  return url !== undefined && /^postgres(ql)?:\/\//i.test(url)
 }

@@ -11,7 +11,8 @@ import { ModelRepository } from './models.js'
 import { ProviderRepository } from './providers.js'
 import { sqliteChangeFeed } from './change-feed.js'
 import type { Connection } from './connection.js'
-import { isPostgresUrl, type Config } from '#config.js'
+import type { Config } from '#config.js'
+import { isPostgresUrl } from './database-url.js'
 import { ensurePrivateDir, privateSqliteFiles } from './private-files.js'
 
 export type Dialect = Connection['dialect']
