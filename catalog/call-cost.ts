@@ -4,7 +4,9 @@
  * (what it really used), so a key's ledger and its usage records always agree.
  */
 
-export type CallKind = 'chat' | 'embedding' | 'image'
+import type { CallKind } from '#schemas/usage-event.js'
+
+export type { CallKind }
 
 /** A model's rates as the catalog holds them; null = not set. */
 export interface ModelRates {

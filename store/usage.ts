@@ -1,7 +1,7 @@
 import type SQLite from 'better-sqlite3'
 import { sql, type Kysely } from 'kysely'
 import type { Database, UsageRecordsTable } from './schema.js'
-import type { UsageEvent } from '#gateway/usage-events.js'
+import type { UsageEvent } from '#schemas/usage-event.js'
 import { longRunningQueries } from './long-running.js'
 
 /** One metered call, as written to usage_records: the provider layer's usage event plus who pays and what (pricing inputs aside). */

@@ -30,11 +30,6 @@ const WELL_FORMED = /^bearer [A-Za-z0-9\-._~+/]+=*$/i
 const BEARER = 'bearer '
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
-/** Throws the standard 401 unless the authenticated caller may use `model`. */
-export function requireModel (request: FastifyRequest, model: string): void {
-  if (request.principal?.allowsModel(model) !== true) throw new UnauthorizedError()
-}
-
 /**
  * Authentication is one onRequest hook for every non-public route: a valid access key in the cache is
  * accepted at once; anything else goes to @fastify/auth, which tries the access key (bearer-auth, loading

@@ -1,13 +1,10 @@
 import fp from 'fastify-plugin'
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import { UsageEvents } from '#gateway/usage-events.js'
 import { CircuitBreakers } from '#gateway/circuit-breaker.js'
-import { ClientSignal } from '#upstream/client-signal.js'
 import { envProviderSource } from '#gateway/env-source.js'
 import { UpstreamHttp } from '#upstream/http.js'
 import { ProviderRegistry } from '#gateway/registry.js'
-import { ProviderService, type ChatContext } from '#gateway/service.js'
-import { callTimingFor } from './server-timing.js'
+import { ProviderService } from '#gateway/service.js'
 import { SecretBox } from '#keys/secret-box.js'
 import { CredentialPool } from '#gateway/credentials.js'
 import { StoreProviders, storeProviderSource } from '#gateway/store-source.js'
@@ -22,24 +19,6 @@ declare module 'fastify' {
     usageEvents: UsageEvents
     /** Admin-managed providers and credentials (store-backed, /api/admin/providers). */
     providerAdmin: StoreProviders
-  }
-}
-
-/**
- * The context of a model call made for `request`: who is calling, and a signal that aborts when the
- * client disconnects before the answer is complete (so the upstream request stops too).
- */
-export function chatContext (request: FastifyRequest, reply: FastifyReply): ChatContext {
-  const signal = new ClientSignal()
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) signal.abort()
-  })
-  return {
-    requestId: request.id,
-    principalId: request.principal?.id ?? 'anonymous',
-    principal: request.principal,
-    signal,
-    timing: callTimingFor(request)
   }
 }
 

@@ -1,19 +1,4 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest } from 'fastify'
-import { CallTiming } from '#gateway/call-timing.js'
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set when the request calls a model (plugins/app/providers.ts chatContext); feeds Server-Timing. */
-    callTiming?: CallTiming
-  }
-}
-
-/** The timing record of `request`'s model call, created on first use. */
-export function callTimingFor (request: FastifyRequest): CallTiming {
-  request.callTiming ??= new CallTiming()
-  return request.callTiming
-}
 
 /**
  * Every proxied answer (chat, AIGNE, embeddings, images, legacy; errors too) carries

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import { requireModel } from '#plugins/app/auth.js'
+import { requireModel } from '#gateway/request-context.js'
 import { envelopeModel } from './chat.js'
 
 /** Route config of the AIGNE and AI Kit families: the scope, and errors in the shape their clients read. */

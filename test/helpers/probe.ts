@@ -2,7 +2,7 @@ import { connect } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import hubgate, { serverOptions } from '#app.js'
 import { loadConfig } from '#config.js'
-import { requireModel } from '#plugins/app/auth.js'
+import { requireModel } from '#gateway/request-context.js'
 import type { Scope } from '#schemas/principal.js'
 import { ADMIN_KEY, tempDir, type TestContext } from './build.js'
 

@@ -5,7 +5,7 @@ import { aigneOutput, aigneStreamFormat, type AigneAnswerPlan } from '#protocols
 import { aigneConfig, allowedEnvelopeModel } from '#protocols/aigne/route.js'
 import { sendEventStream } from '#upstream/stream-body.js'
 import { summarizeCompletion } from '#protocols/chat-summary.js'
-import { chatContext } from '#plugins/app/providers.js'
+import { chatContext } from '#gateway/request-context.js'
 import { clientMessage } from '#errors.js'
 import { AIGNE_STREAM_DESCRIPTION, AigneChatOutput, AigneChatRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '#schemas/aigne.js'
 import { strictBodyValidator } from '#schemas/validator.js'

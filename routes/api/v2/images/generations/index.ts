@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireModel } from '#plugins/app/auth.js'
-import { chatContext } from '#plugins/app/providers.js'
+import { chatContext, requireModel } from '#gateway/request-context.js'
 import { MODEL_CALL_ERRORS } from '#schemas/aigne.js'
 import { errorResponses } from '#schemas/error.js'
 import { ImagesRequest, ImagesResponse } from '#schemas/images.js'

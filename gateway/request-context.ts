@@ -1,0 +1,41 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { UnauthorizedError } from '#errors.js'
+import { ClientSignal } from '#upstream/client-signal.js'
+import { CallTiming } from './call-timing.js'
+import type { ChatContext } from './service.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when the request calls a model (chatContext below); feeds Server-Timing (plugins/app/server-timing.ts). */
+    callTiming?: CallTiming
+  }
+}
+
+/** Throws the standard 401 unless the authenticated caller may use `model`. */
+export function requireModel (request: FastifyRequest, model: string): void {
+  if (request.principal?.allowsModel(model) !== true) throw new UnauthorizedError()
+}
+
+/** The timing record of `request`'s model call, created on first use. */
+export function callTimingFor (request: FastifyRequest): CallTiming {
+  request.callTiming ??= new CallTiming()
+  return request.callTiming
+}
+
+/**
+ * The context of a model call made for `request`: who is calling, and a signal that aborts when the
+ * client disconnects before the answer is complete (so the upstream request stops too).
+ */
+export function chatContext (request: FastifyRequest, reply: FastifyReply): ChatContext {
+  const signal = new ClientSignal()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) signal.abort()
+  })
+  return {
+    requestId: request.id,
+    principalId: request.principal?.id ?? 'anonymous',
+    principal: request.principal,
+    signal,
+    timing: callTimingFor(request)
+  }
+}
