@@ -55,6 +55,11 @@ export const UnpricedModelError = createError('HUB_UNPRICED_MODEL', 'Model %s ha
 /** A request field that changes the provider's price in a way the catalog cannot price, sent with a budgeted key. */
 export const UnpriceableFieldError = createError('HUB_UNPRICEABLE_FIELD', '%s', 400)
 export const TokenRateLimitedError = createError('HUB_TOKEN_RATE_LIMITED', '%s', 429)
+/** 429 for a key whose every concurrent-call slot is taken; carries retryAfter (a slot frees when a call ends). */
+export const ConcurrencyLimitedError = createError('HUB_CONCURRENCY_LIMITED', '%s', 429)
+export const BudgetUnavailableError = createError('HUB_BUDGET_UNAVAILABLE', 'The gateway cannot check this key\'s credit budget right now; try again shortly.', 503)
+/** The audit line of an admin change could not be written, so the change was not made (or, for `audit`, the event not recorded). */
+export const AuditUnavailableError = createError('HUB_AUDIT_UNAVAILABLE', '%s', 503)
 
 /*
  * Errors of the provider layer. All are HUB_* so their messages (written for clients, never carrying

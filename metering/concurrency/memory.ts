@@ -1,8 +1,3 @@
-import createError from '@fastify/error'
-
-/** 429 for a key whose every concurrent-call slot is taken; carries retryAfter (a slot frees when a call ends). */
-export const ConcurrencyLimitedError = createError('HUB_CONCURRENCY_LIMITED', '%s', 429)
-
 /**
  * Per-key cap on model calls in progress at once (`maxConcurrent`): a call takes a slot before it starts and gives it
  * back when its answer ends or its client leaves. This is the per-process count; metering/concurrency/redis.ts shares one

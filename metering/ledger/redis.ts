@@ -1,9 +1,8 @@
-import createError from '@fastify/error'
+import { BudgetUnavailableError } from '#errors.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { BudgetCheck, BudgetLedger, BudgetReservation } from './memory.js'
 
-export const BudgetUnavailableError = createError('HUB_BUDGET_UNAVAILABLE', 'The gateway cannot check this key\'s credit budget right now; try again shortly.', 503)
 
 /** An idle account is dropped after this long and re-seeded from the store (which by then holds every record). */
 const ACCOUNT_TTL_S = 3_600

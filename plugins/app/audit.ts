@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import createError from '@fastify/error'
+import { AuditUnavailableError } from '#errors.js'
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '#schemas/principal.js'
 import type { StoreTransaction } from '#store/index.js'
@@ -11,8 +11,6 @@ export interface AuditAction {
   details?: Record<string, unknown>
 }
 
-/** The audit line of an admin change could not be written, so the change was not made (or, for `audit`, the event not recorded). */
-export const AuditUnavailableError = createError('HUB_AUDIT_UNAVAILABLE', '%s', 503)
 const NOT_MADE = 'The audit log cannot be written right now, so the change was not made; try again shortly.'
 const NOT_RECORDED = 'The audit log could not record this action; the gateway log has the details.'
 

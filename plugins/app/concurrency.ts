@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
-import { ConcurrencyLimitedError, MemoryConcurrencySlots } from '#metering/concurrency/memory.js'
+import { MemoryConcurrencySlots } from '#metering/concurrency/memory.js'
 import { RedisConcurrencySlots } from '#metering/concurrency/redis.js'
-import { ClientClosedError } from '#errors.js'
+import { ClientClosedError, ConcurrencyLimitedError } from '#errors.js'
 
 /** Route scopes whose calls go to a model: every client family's chat, embeddings and image routes carry one. */
 const MODEL_CALLS = new Set(['chat', 'embeddings', 'images'])
