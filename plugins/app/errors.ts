@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { errorBodyFor } from '#protocols/aigne/errors.js'
-import { StoreUnavailableError, UNAUTHORIZED_BODY, reasonFor } from '#errors.js'
+import { StoreUnavailableError, UNAUTHORIZED_BODY, reasonFor, statusOf as statusFor } from '#errors.js'
 import { isStoreClosedError } from '#store/index.js'
 
 /** Value of WWW-Authenticate for a 401 (RFC 6750): the error attribute only when a token was presented. */
@@ -53,9 +53,7 @@ export default fp(async (app) => {
 const TRANSIENT = new Set(['HUB_UPSTREAM_FAILED', 'HUB_UPSTREAM_TIMEOUT', 'HUB_PROVIDER_UNAVAILABLE', 'HUB_OVERLOADED'])
 
 function statusOf (err: FastifyError): number {
-  if (err.validation !== undefined) return 400
-  const status = err.statusCode
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500
+  return err.validation !== undefined ? 400 : statusFor(err)
 }
 
 function clientMessage (err: FastifyError): string {
