@@ -74,6 +74,8 @@ test('the sessions page lists who is signed in and ends one session or all of th
   t.match(await endAll.textContent(), /you will be signed out/, 'the dialog warns that the admin\'s own session ends too')
   await endAll.getByRole('button', { name: 'End all sessions' }).click()
   await page.getByText('You ended every session, yours too.').waitFor()
+  // the notice can render before the sign-in page replaces the app: wait for the link, then check it
+  await page.getByRole('link', { name: 'Sign in with single sign-on' }).waitFor()
   t.ok(await page.getByRole('link', { name: 'Sign in with single sign-on' }).isVisible(), 'back on the sign-in page')
   const live = await app.inject({ url: '/api/admin/sessions', headers: bearer(ADMIN_KEY) })
   t.same(live.json(), { items: [] }, 'no session is left')
