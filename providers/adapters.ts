@@ -1,15 +1,13 @@
 import { anthropicAdapter } from './anthropic/index.js'
-import { geminiEmbeddings } from './gemini/embeddings.js'
-import { geminiImages } from './gemini/images.js'
 import { geminiAdapter } from './gemini/index.js'
 import { openAICompatibleAdapter } from './openai-compatible/index.js'
-import { openAIEmbeddings, openAIImages } from './openai-compatible/media.js'
 import type { AdapterKind, ProviderAdapter } from '#upstream/types.js'
 
+/** One adapter per wire format; each folder's index declares every capability it has. */
 const ADAPTERS: Record<AdapterKind, ProviderAdapter> = {
-  'openai-compatible': { ...openAICompatibleAdapter, embeddings: openAIEmbeddings, images: openAIImages },
+  'openai-compatible': openAICompatibleAdapter,
   anthropic: anthropicAdapter,
-  gemini: { ...geminiAdapter, embeddings: geminiEmbeddings, images: geminiImages }
+  gemini: geminiAdapter
 }
 
 export function adapterFor (kind: AdapterKind): ProviderAdapter {

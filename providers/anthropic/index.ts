@@ -13,6 +13,7 @@ function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: bool
   return { path: '/v1/messages', headers, body: JSON.stringify(toAnthropicRequest(request, call.model, stream)) }
 }
 
+/** Everything Anthropic serves through the gateway: chat, streamed or not (it has no embeddings or images API). */
 export const anthropicAdapter: ProviderAdapter = {
   kind: 'anthropic',
   chat: translatingChatAdapter<AnthropicResponse>({ upstreamRequest, toCompletion: (response) => toChatCompletion(response), streamDecoder })

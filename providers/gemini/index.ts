@@ -4,6 +4,8 @@ import type { ChatRequest, ProviderAdapter, UpstreamCall } from '#upstream/types
 import { toGeminiRequest } from './request.js'
 import { toChatCompletion, type GeminiResponse } from './response.js'
 import { streamDecoder } from './stream.js'
+import { geminiEmbeddings } from './embeddings.js'
+import { geminiImages } from './images.js'
 
 /** Google Gemini API (POST {GEMINI_BASE_URL}/models/{model}:generateContent | :streamGenerateContent?alt=sse), translated both ways. */
 
@@ -14,7 +16,10 @@ function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: bool
   return { path: `/models/${encodeURIComponent(call.model)}:${method}`, headers, body: JSON.stringify(toGeminiRequest(request)) }
 }
 
+/** Everything Gemini serves through the gateway: chat (streamed or not), embeddings and images. */
 export const geminiAdapter: ProviderAdapter = {
   kind: 'gemini',
-  chat: translatingChatAdapter<GeminiResponse>({ upstreamRequest, toCompletion: (response, call) => toChatCompletion(response, call.model), streamDecoder })
+  chat: translatingChatAdapter<GeminiResponse>({ upstreamRequest, toCompletion: (response, call) => toChatCompletion(response, call.model), streamDecoder }),
+  embeddings: geminiEmbeddings,
+  images: geminiImages
 }

@@ -2,6 +2,7 @@ import { decodedStream } from '#upstream/decoded-stream.js'
 import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError, type UpstreamRequest } from '#upstream/http.js'
 import { requireCompletion } from '#upstream/answer-check.js'
 import { JsonPayload } from '#upstream/payload.js'
+import { openAIEmbeddings, openAIImages } from './media.js'
 import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '#upstream/types.js'
 
 /*
@@ -63,4 +64,10 @@ function relay (call: UpstreamCall): StreamDecoder {
   }
 }
 
-export const openAICompatibleAdapter: ProviderAdapter = { kind: 'openai-compatible', chat: { complete, stream } }
+/** Everything an OpenAI-compatible upstream serves through the gateway: chat (streamed or not), embeddings and images. */
+export const openAICompatibleAdapter: ProviderAdapter = {
+  kind: 'openai-compatible',
+  chat: { complete, stream },
+  embeddings: openAIEmbeddings,
+  images: openAIImages
+}
