@@ -33,7 +33,8 @@ async function hubgate (app: FastifyInstance, options: AppOptions): Promise<void
   app.decorate('config', options.config)
   await app.register(autoload, { dir: join(here, 'plugins', 'external'), options, forceESM: true })
   await app.register(autoload, { dir: join(here, 'plugins', 'app'), options, forceESM: true })
-  await app.register(autoload, { dir: join(here, 'routes'), options, forceESM: true, routeParams: true })
+  // autohooks.ts in a folder sets what every route below it shares (routes/api/admin/autohooks.ts: admin scope, security)
+  await app.register(autoload, { dir: join(here, 'routes'), options, forceESM: true, routeParams: true, autoHooks: true, cascadeHooks: true })
 }
 
 // not encapsulated, so the decorators (store, accessKeys, …) are visible on the instance buildApp returns

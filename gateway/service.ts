@@ -20,6 +20,14 @@ import type { CredentialPool } from './credentials.js'
 import type { ClientSignal } from '#upstream/client-signal.js'
 
 /** Who asks, for metering, and how to notice they left. */
+/** What a service is built with: how attempts are retried and fall back, the check before each call, the credentials. */
+export interface ServiceSettings extends ResilienceSettings {
+  /** The check every call passes before going upstream (metering's: budgets, tokens per minute); none admits all. */
+  admission?: Admission
+  /** Store-managed credentials: each attempt picks one and reports how the upstream answered (gateway/credentials.ts). */
+  credentials?: CredentialPool
+}
+
 export interface ChatContext {
   requestId: string
   principalId: string
@@ -38,8 +46,8 @@ export interface ChatContext {
  * (or failed last), and carries the number of upstream attempts.
  */
 export class ProviderService {
-  private admission: Admission | undefined
-  private credentials: CredentialPool | undefined
+  private readonly admission: Admission | undefined
+  private readonly credentials: CredentialPool | undefined
   private readonly attempts: UpstreamAttempts
   private readonly streams = { open: 0 }
 
@@ -48,9 +56,11 @@ export class ProviderService {
     private readonly http: UpstreamHttp,
     private readonly usageEvents: UsageEvents,
     private readonly log: FastifyBaseLogger,
-    resilience: ResilienceSettings
+    settings: ServiceSettings
   ) {
-    this.attempts = new UpstreamAttempts(resilience, log)
+    this.attempts = new UpstreamAttempts(settings, log)
+    this.admission = settings.admission
+    this.credentials = settings.credentials
   }
 
   /** Per-provider circuit breakers (readiness and metrics show them). */
@@ -61,16 +71,6 @@ export class ProviderService {
   /** Streams being relayed right now. */
   get inflightStreams (): number {
     return this.streams.open
-  }
-
-  /** Installs the check every call passes before going upstream (metering sets it: budgets, tokens per minute). */
-  setAdmission (admission: Admission): void {
-    this.admission = admission
-  }
-
-  /** Installs the store-managed credentials: each attempt picks one and reports how the upstream answered (gateway/credentials.ts). */
-  setCredentials (credentials: CredentialPool): void {
-    this.credentials = credentials
   }
 
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */

@@ -14,9 +14,11 @@ interface UsageEventMap {
  */
 export class UsageEvents extends EventEmitter<UsageEventMap> {
   /**
-   * Resolves once the records of every event emitted so far are durable (metering sets it: its journal writes the
+   * Resolves once the records of every event emitted so far are durable (metering, which owns the emitter, gives it: its journal writes the
    * records of one event-loop turn together); undefined when nothing is waiting. A call awaits it before its answer
    * ends, so a killed process has recorded every answer a client received in full.
    */
-  durable: () => Promise<void> | undefined = () => undefined
+  constructor (readonly durable: () => Promise<void> | undefined = () => undefined) {
+    super()
+  }
 }

@@ -36,6 +36,8 @@ interface CachedKey {
 }
 
 export interface AccessKeyServiceOptions {
+  /** Told whether each presented secret was answered from the cache (metrics count the hit ratio). */
+  onLookup?: (result: 'hit' | 'miss') => void
   store: Store
   serverSecret: Buffer
   cacheTtlMs: number
@@ -64,9 +66,6 @@ export class AccessKeyService {
   private cachedVersion: number
   /** Moves on every invalidation, so a lookup that raced with a change is not cached. */
   private generation = 0
-  /** Told whether each presented secret was answered from the cache (metrics count the hit ratio). */
-  onLookup: ((result: 'hit' | 'miss') => void) | undefined
-
   constructor (private readonly options: AccessKeyServiceOptions) {
     this.cache = new LRUCache({ max: options.cacheSize, ttl: Math.max(options.cacheTtlMs, 1) })
     this.flushTimer = setInterval(() => { void this.flushLastUsed() }, options.lastUsedFlushMs)
@@ -152,7 +151,7 @@ export class AccessKeyService {
     this.dropCacheIfChangedElsewhere()
     const hash = this.hash(secret)
     let cached = this.cache.get(hash)
-    this.onLookup?.(cached === undefined ? 'miss' : 'hit')
+    this.options.onLookup?.(cached === undefined ? 'miss' : 'hit')
     if (cached === undefined) {
       const generation = this.generation
       cached = await this.load(hash)
@@ -175,7 +174,7 @@ export class AccessKeyService {
     const principal = this.usableNow(cached)
     if (principal === undefined) return undefined
     // counted only when it answers, so a fall-through to authenticate() is counted once, there
-    this.onLookup?.('hit')
+    this.options.onLookup?.('hit')
     if (!this.knownHashes.has(secret)) {
       if (this.knownHashes.size >= this.options.cacheSize) this.knownHashes.clear()
       this.knownHashes.set(secret, hash)

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { Counter } from 'prom-client'
 import { AccessKeyService } from '#keys/access-keys.js'
 import { loadServerSecret } from '#keys/server-secret.js'
 import type { AppOptions } from '#app.js'
@@ -21,13 +22,20 @@ export function bootstrapNotice (secret: string): string {
 export default fp(async (app, options: AppOptions) => {
   const serverSecret = loadServerSecret(app.config.SERVER_SECRET, app.config.DATA_DIR)
   app.decorate('serverSecret', serverSecret)
+  const lookups = new Counter({
+    name: 'hubgate_key_cache_lookups_total',
+    help: 'Access-key lookups by whether the in-memory cache answered (hit ratio = hit / all)',
+    labelNames: ['result'] as const,
+    registers: [app.metrics.registry]
+  })
   const service = new AccessKeyService({
     store: app.store,
     serverSecret,
     cacheTtlMs: app.config.KEY_CACHE_TTL_MS,
     cacheSize: app.config.KEY_CACHE_SIZE,
     lastUsedFlushMs: app.config.LAST_USED_FLUSH_MS,
-    log: app.log
+    log: app.log,
+    onLookup: (result) => { lookups.inc({ result }) }
   })
   app.decorate('accessKeys', service)
   // preClose runs before any onClose, so last-used times are flushed while the store is still open
@@ -38,4 +46,4 @@ export default fp(async (app, options: AppOptions) => {
     const print = options.print ?? ((text: string) => process.stdout.write(text))
     print(bootstrapNotice(created))
   }
-}, { name: 'access-keys', dependencies: ['store'] })
+}, { name: 'access-keys', dependencies: ['store', 'metrics'] })

@@ -104,7 +104,7 @@ export default fp(async (app) => {
       authorized()
     })
   })
-}, { name: 'auth', dependencies: ['access-keys', 'errors'] })
+}, { name: 'auth', dependencies: ['access-keys', 'admin-sso', 'errors'] })
 
 function singleWellFormedAuthorization (request: FastifyRequest): boolean {
   const header = request.headers.authorization

@@ -2,13 +2,14 @@ import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import { meteringAdmission } from '#metering/admission.js'
+import type { Admission } from '#gateway/admission.js'
 import { MemoryBudgetLedger, type BudgetLedger } from '#metering/ledger/memory.js'
 import { lockDataDir } from '#metering/data-dir-lock.js'
 import { callCredits } from '#catalog/call-cost.js'
 import { RedisBudgetLedger } from '#metering/ledger/redis.js'
 import { RedisTokenWindow } from '#metering/token-window/redis.js'
 import { MemoryTokenWindow } from '#metering/token-window/memory.js'
-import type { UsageEvent } from '#gateway/usage-events.js'
+import { UsageEvents, type UsageEvent } from '#gateway/usage-events.js'
 import { UsageRecorder } from '#metering/usage-recorder.js'
 import { storableText } from '#store/storable-text.js'
 import { timeOrderedId } from '#store/time-ordered-id.js'
@@ -19,9 +20,13 @@ import type { UsageRecord } from '#store/usage.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Emits one `usage` event per model call (gateway/usage-events.ts); metering records each, metrics count them. */
+    usageEvents: UsageEvents
     metering: {
       recorder: UsageRecorder
       ledger: BudgetLedger
+      /** The check every model call passes before going upstream: budgets, tokens per minute (metering/admission.ts). */
+      admission: Admission
       /** Rolls complete days up and purges raw records past retention (also run on a timer). */
       maintain: () => Promise<void>
     }
@@ -31,7 +36,7 @@ declare module 'fastify' {
 /**
  * Usage metering: every model call's usage event becomes a record (credits from catalog rates), journaled to
  * DATA_DIR synchronously as the call ends (before the answer's last byte), then written to the store in batches off
- * the request path; budgets and tokens-per-minute are enforced through the providers' admission check.
+ * the request path; budgets and tokens-per-minute are enforced by the admission check the model-call service is built with.
  */
 export default fp(async (app) => {
   const config = app.config
@@ -69,24 +74,24 @@ export default fp(async (app) => {
     onWriteFailed: () => writeFailures.inc(),
     onJournalFailed: () => journalFailures.inc()
   })
-  app.usageEvents.durable = () => recorder.written()
+  const usageEvents = new UsageEvents(() => recorder.written())
   const spentSince = async (keyId: string, since: string): Promise<number> => await app.store.usage.spentSince(keyId, since)
   // with REDIS_URL every replica shares one ledger and token window; otherwise they are this process's own
   const ledger = app.redis !== undefined ? new RedisBudgetLedger(app.redis, spentSince, app.log) : new MemoryBudgetLedger(spentSince)
-  app.providers.setAdmission(meteringAdmission({
+  const admission = meteringAdmission({
     rates: (model) => app.catalog.rates(model),
     ledger,
     tokens: app.redis !== undefined ? new RedisTokenWindow(app.redis, app.log) : new MemoryTokenWindow(),
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
     defaultMaxTokens: config.USAGE_DEFAULT_MAX_TOKENS
-  }))
+  })
 
   // per model at most every 10 minutes, and at most 20 models by name: clients choose model names under a "*" provider
   const unpricedWarning = new ThrottledWarning('model has no price in the catalog: its usage is recorded at zero credits', {
     everyMs: 600_000, maxSubjects: 20, warn: (fields, message) => { app.log.warn(fields, message) }
   })
-  const modelLabel = modelLabeller(app.catalog, app.providers.registry)
-  app.usageEvents.on('usage', (event: UsageEvent) => {
+  const modelLabel = modelLabeller(app.catalog, app.upstream.registry)
+  usageEvents.on('usage', (event: UsageEvent) => {
     // the same function settles the key's budget (metering/admission.ts), so records and budgets agree
     const credits = callCredits(app.catalog.rates(event.model), event)
     if (credits === undefined && (event.totalTokens > 0 || (event.images ?? 0) > 0)) {
@@ -107,14 +112,15 @@ export default fp(async (app) => {
   }, config.USAGE_ROLLUP_INTERVAL_MS)
   timer.unref()
 
-  app.decorate('metering', { recorder, ledger, maintain })
+  app.decorate('usageEvents', usageEvents)
+  app.decorate('metering', { recorder, ledger, admission, maintain })
   // onClose hooks run in reverse order of registration, so this flush happens before the store closes
   app.addHook('onClose', async () => {
     clearInterval(timer)
     await recorder.close()
     await unlock?.()
   })
-}, { name: 'metering', dependencies: ['store', 'providers', 'catalog', 'metrics', 'redis'] })
+}, { name: 'metering', dependencies: ['store', 'upstream', 'catalog', 'metrics', 'redis'] })
 
 // field by field on purpose: a rest-and-spread copy of the event cost ~13 µs a call (V8 builds it as a dictionary)
 function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRecord {

@@ -9,9 +9,9 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
 
 /**
  * Metrics of proxied model calls, all derived from the one usage event per call (so they agree with
- * metering), plus gauges read at scrape time: open streams and each provider's circuit breaker; and the
- * access-key cache hit ratio. `model` is the model that answered (a fallback when one took over), "other" for a
- * model the gateway does not list (metering/model-label.ts), or "(none)" for a call refused before any provider was called.
+ * metering), plus gauges read at scrape time: open streams and each provider's circuit breaker. `model` is the
+ * model that answered (a fallback when one took over), "other" for a model the gateway does not list (metering/model-label.ts), or "(none)" for a call refused before any provider was called.
+ * (The access-key cache hit ratio is counted where the keys live: plugins/app/access-keys.ts.)
  */
 export default fp(async (app) => {
   const registers = [app.metrics.registry]
@@ -56,12 +56,6 @@ export default fp(async (app) => {
       for (const [provider, state] of Object.entries(states)) this.set({ provider }, BREAKER_STATE_VALUE[state])
     }
   })
-  const keyLookups = new Counter({
-    name: 'hubgate_key_cache_lookups_total',
-    help: 'Access-key lookups by whether the in-memory cache answered (hit ratio = hit / all)',
-    labelNames: ['result'] as const,
-    registers
-  })
   void streams
   void breakers
 
@@ -78,5 +72,4 @@ export default fp(async (app) => {
     if (event.completionTokens > 0) tokens.inc({ provider, model, type: 'completion' }, event.completionTokens)
     if (event.requestedModel !== undefined) fallbacks.inc({ requested: modelLabel(event.requestedModel), model })
   })
-  app.accessKeys.onLookup = (result) => { keyLookups.inc({ result }) }
-}, { name: 'proxy-metrics', dependencies: ['metrics', 'providers', 'access-keys', 'catalog'] })
+}, { name: 'proxy-metrics', dependencies: ['metrics', 'providers', 'metering', 'catalog'] })

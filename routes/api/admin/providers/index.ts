@@ -3,8 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '#schemas/error.js'
 import { ConnectionTestView, CreateProviderBody, ProviderParams, ProviderView, UpdateProviderBody, providerDocs } from '#schemas/providers.js'
 
-const config = { scope: 'admin' as const }
-
 /**
  * Upstream providers: environment ones listed read-only, store ones managed here (credentials: ./_id/credentials).
  * Each change commits with its audit line (or neither does); calls see it once committed (admin.reload).
@@ -13,13 +11,11 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
   const admin = app.providerAdmin
 
   app.get('/', {
-    config,
-    schema: { ...providerDocs, summary: 'Every provider, from the environment (read-only) and the store', response: { 200: Type.Object({ items: Type.Array(ProviderView) }), ...errorResponses(401, 503) } }
+    schema: { ...providerDocs, summary: 'Every provider, from the environment (read-only) and the store', response: { 200: Type.Object({ items: Type.Array(ProviderView) }) } }
   }, async () => ({ items: await admin.list() }))
 
   app.post('/', {
-    config,
-    schema: { ...providerDocs, summary: 'Add a provider (then add its credentials)', body: CreateProviderBody, response: { 201: ProviderView, ...errorResponses(400, 401, 409, 503) } }
+    schema: { ...providerDocs, summary: 'Add a provider (then add its credentials)', body: CreateProviderBody, response: { 201: ProviderView, ...errorResponses(400, 409) } }
   }, async (request, reply) => {
     await admin.checkBaseUrl(request.body.baseUrl)
     const created = await app.audited(request, async (store) => {
@@ -31,19 +27,17 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/:id', {
-    config,
-    schema: { ...providerDocs, summary: 'One provider', params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 503) } }
+    schema: { ...providerDocs, summary: 'One provider', params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 404) } }
   }, async (request) => await admin.get(request.params.id))
 
   app.patch('/:id', {
-    config,
     schema: {
       ...providerDocs,
       summary: 'Change a store provider (environment ones answer 409)',
       description: 'A baseUrl with another origin (scheme, host or port) deletes the provider\'s credentials: add them again for the new origin.',
       params: ProviderParams,
       body: UpdateProviderBody,
-      response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409, 503) }
+      response: { 200: ProviderView, ...errorResponses(400, 404, 409) }
     }
   }, async (request) => {
     await admin.checkBaseUrl(request.body.baseUrl)
@@ -57,8 +51,7 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
 
   for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post(`/:id/${verb}`, {
-      config,
-      schema: { ...providerDocs, summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a store provider`, params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 401, 404, 409, 503) } }
+      schema: { ...providerDocs, summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a store provider`, params: ProviderParams, response: { 200: ProviderView, ...errorResponses(400, 404, 409) } }
     }, async (request) => {
       const updated = await app.audited(request, async (store) => {
         const updated = await admin.update(request.params.id, { enabled }, store.providers)
@@ -70,8 +63,7 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.delete('/:id', {
-    config,
-    schema: { ...providerDocs, summary: 'Remove a store provider and its credentials', params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409, 503) } }
+    schema: { ...providerDocs, summary: 'Remove a store provider and its credentials', params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(400, 404, 409) } }
   }, async (request, reply) => {
     await app.audited(request, async (store) => {
       await admin.delete(request.params.id, store.providers)
@@ -82,13 +74,12 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/:id/test', {
-    config,
     schema: {
       ...providerDocs,
       summary: 'Test the connection: list the upstream models with the provider\'s credential',
       description: 'Reports ok, the upstream status, latency and a message; never the credential nor the upstream\'s answer. An unreachable or refusing upstream is reported with ok: false, not as an error status; a disabled provider answers 409.',
       params: ProviderParams,
-      response: { 200: ConnectionTestView, ...errorResponses(400, 401, 404, 409, 503) }
+      response: { 200: ConnectionTestView, ...errorResponses(400, 404, 409) }
     }
   }, async (request) => {
     const result = await admin.test(request.params.id)

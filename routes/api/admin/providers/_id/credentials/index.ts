@@ -3,20 +3,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '#schemas/error.js'
 import { CreateCredentialBody, CredentialParams, CredentialView, ProviderParams, UpdateCredentialBody, providerDocs } from '#schemas/providers.js'
 
-const config = { scope: 'admin' as const }
-
 /** A store provider's credentials: encrypted at rest, shown masked with their health, never returned; changes are audited atomically. */
 const credentials: FastifyPluginAsyncTypebox = async (app) => {
   const admin = app.providerAdmin
 
   app.get('/', {
-    config,
-    schema: { ...providerDocs, summary: 'A provider\'s credentials (masked) and their health', params: ProviderParams, response: { 200: Type.Object({ items: Type.Array(CredentialView) }), ...errorResponses(400, 401, 404, 409, 503) } }
+    schema: { ...providerDocs, summary: 'A provider\'s credentials (masked) and their health', params: ProviderParams, response: { 200: Type.Object({ items: Type.Array(CredentialView) }), ...errorResponses(400, 404, 409) } }
   }, async (request) => ({ items: await admin.credentials(request.params.id) }))
 
   app.post('/', {
-    config,
-    schema: { ...providerDocs, summary: 'Add a credential (stored encrypted; calls spread over credentials by weight)', params: ProviderParams, body: CreateCredentialBody, response: { 201: CredentialView, ...errorResponses(400, 401, 404, 409, 503) } }
+    schema: { ...providerDocs, summary: 'Add a credential (stored encrypted; calls spread over credentials by weight)', params: ProviderParams, body: CreateCredentialBody, response: { 201: CredentialView, ...errorResponses(400, 404, 409) } }
   }, async (request, reply) => {
     const created = await app.audited(request, async (store) => {
       const created = await admin.addCredential(request.params.id, request.body, store.providers)
@@ -27,8 +23,7 @@ const credentials: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.patch('/:credentialId', {
-    config,
-    schema: { ...providerDocs, summary: 'Change label, weight or secret; enabled: true puts a disabled or cooling credential back', params: CredentialParams, body: UpdateCredentialBody, response: { 200: CredentialView, ...errorResponses(400, 401, 404, 409, 503) } }
+    schema: { ...providerDocs, summary: 'Change label, weight or secret; enabled: true puts a disabled or cooling credential back', params: CredentialParams, body: UpdateCredentialBody, response: { 200: CredentialView, ...errorResponses(400, 404, 409) } }
   }, async (request) => {
     const { id, credentialId } = request.params
     const { secret, ...details } = request.body
@@ -41,8 +36,7 @@ const credentials: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/:credentialId', {
-    config,
-    schema: { ...providerDocs, summary: 'Remove a credential', params: CredentialParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409, 503) } }
+    schema: { ...providerDocs, summary: 'Remove a credential', params: CredentialParams, response: { 204: Type.Null(), ...errorResponses(400, 404, 409) } }
   }, async (request, reply) => {
     const { id, credentialId } = request.params
     await app.audited(request, async (store) => {
