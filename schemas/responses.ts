@@ -116,7 +116,10 @@ export const ResponsesRequest = Type.Object({
   reasoning: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
   include: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: RESPONSES_LIMITS.include }), Type.Null()])),
   metadata: Type.Optional(Type.Union([Metadata, Type.Null()])),
-  user: Type.Optional(Type.String({ maxLength: 256 }))
+  user: Type.Optional(Type.String({ maxLength: 256 })),
+  // state kept by the upstream rather than the gateway: unmetered (background) or not bound to the key (conversation)
+  background: Type.Optional(Type.Union([Type.Literal(false), Type.Null()], { errorMessage: 'is not supported: background responses are not offered by the gateway' })),
+  conversation: Type.Optional(Type.Null({ errorMessage: 'is not supported: use previous_response_id (the gateway keeps conversations per key)' }))
 }, {
   $id: 'ResponsesRequest',
   additionalProperties: true,

@@ -64,10 +64,11 @@ export function responseObject (plan: ResponsePlan, outcome: ResponseOutcome): R
     top_logprobs: 0,
     top_p: request.top_p ?? 1,
     truncation: 'disabled',
-    usage: outcome.usage === undefined ? null : toResponseUsage(outcome.usage),
-    user: request.user ?? null,
+    // left out rather than null when unknown: OpenAI's schema types them as present-or-absent, not nullable
+    ...(outcome.usage !== undefined ? { usage: toResponseUsage(outcome.usage) } : {}),
+    ...(request.user !== undefined ? { user: request.user } : {}),
     metadata: request.metadata ?? {}
-  } satisfies ResponseObjectType & { usage: ResponseUsageType | null }
+  } satisfies ResponseObjectType & { usage?: ResponseUsageType }
 }
 
 /** A message item holding `text` as one output_text part. */
