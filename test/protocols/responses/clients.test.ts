@@ -9,6 +9,7 @@ import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { geminiMock } from '../../helpers/mock-gemini.js'
 import { openAIResponsesMock } from '../../helpers/mock-openai.js'
 import { gatewayWithMock, type Gateway } from '../../helpers/gateway.js'
+import type { TestContext } from '../../helpers/build.js'
 import type { MockHandler } from '../../helpers/mock-server.js'
 
 /*
@@ -52,7 +53,7 @@ const UPSTREAMS: Upstream[] = [
 
 const CITY = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false } as const
 
-async function gatewayFor (t: Parameters<Parameters<typeof test>[1] & object>[0], upstream: Upstream): Promise<Gateway & { url: string }> {
+async function gatewayFor (t: TestContext, upstream: Upstream): Promise<Gateway & { url: string }> {
   const gw = await gatewayWithMock(t, upstream.provider, {}, upstream.provider === 'openai' ? '/v1' : '')
   return { ...gw, url: await baseUrl(gw.app) }
 }
