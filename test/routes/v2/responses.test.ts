@@ -149,3 +149,15 @@ test('bad input: 400 with a clear message, never a call upstream; no key: the st
   t.equal(anonymous.statusCode, 401)
   t.same(anonymous.json(), UNAUTHORIZED)
 })
+
+test('the OpenAPI document describes the Responses routes, their stream and every status', async (t) => {
+  const gw = await gatewayWithMock(t, 'openai')
+  const doc = (await gw.app.inject({ url: '/openapi.json' })).json()
+  const path = (p: string): any => doc.paths[p] ?? doc.paths[`${p}/`]
+  const create = path('/api/v2/responses')?.post
+  t.ok(create, 'POST documented')
+  t.ok(create.responses['200'].content['text/event-stream'], 'the stream is documented')
+  for (const status of ['400', '401', '402', '404', '413', '429', '502']) t.ok(create.responses[status]?.content, `${status} has a body schema`)
+  t.ok(path('/api/v2/responses/{id}')?.get?.responses['200'], 'GET documented')
+  t.ok(path('/api/v2/responses/{id}')?.delete?.responses['404'], 'DELETE documented')
+})
