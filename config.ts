@@ -110,6 +110,8 @@ export const ConfigSchema = Type.Object({
   USAGE_BUFFER_MAX: Type.Integer({ default: 100_000, minimum: 1, description: 'Usage records held while the store is unavailable; beyond it the oldest are dropped (logged, counted)' }),
   USAGE_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, description: 'Raw usage records are kept this long; daily rollups forever' }),
   USAGE_ROLLUP_INTERVAL_MS: Type.Integer({ default: 3_600_000, minimum: 1_000 }),
+  RESPONSES_RETENTION_HOURS: Type.Integer({ default: 720, minimum: 1, description: 'Stored OpenAI Responses (previous_response_id, GET /api/v2/responses/{id}) are kept this long, then purged' }),
+  RESPONSES_MAX_STORED_BYTES: Type.Integer({ default: 16 * 1024 * 1024, minimum: 1024, description: 'Largest conversation one stored response keeps (JSON bytes); a longer one is refused unless sent with "store": false' }),
   USAGE_DEFAULT_MAX_TOKENS: Type.Integer({ default: 4_096, minimum: 1, description: 'Completion tokens reserved (and capped) when a budgeted call names no max_tokens' }),
   UNPRICED_MODEL_POLICY: Type.Union([Type.Literal('refuse-limited'), Type.Literal('refuse'), Type.Literal('warn')], { default: 'refuse-limited', description: 'What a call to a model without a price does' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' }),

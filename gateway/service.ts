@@ -6,7 +6,7 @@ import type { JsonPayload } from '#upstream/payload.js'
 import { resolveMediaModel, type MediaKind } from './media-models.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
 import type {
-  ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, UpstreamCall
+  ChatChunkStream, ChatCompletion, ChatRequest, ChunkStream, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, UpstreamCall, Usage
 } from '#upstream/types.js'
 import { checkChatRequest, refuseUnpriceableFields } from './validate.js'
 import { embeddingInputTokens, estimatedTokens, textTokens, type InputTokens } from '#upstream/token-estimate.js'
@@ -18,6 +18,21 @@ import { UpstreamAttempts, type ResilienceSettings } from './fallback.js'
 import type { Principal } from '#schemas/principal.js'
 import type { CredentialPool } from './credentials.js'
 import type { ClientSignal } from '#upstream/client-signal.js'
+
+/** A Responses call in both forms: chat (any provider) and the Responses body for upstreams that serve it natively. */
+export interface ResponsesCall {
+  chat: ChatRequest
+  native: Record<string, unknown>
+}
+
+/** A Responses answer: the upstream's own response object, or a chat completion to translate. */
+export type ResponsesAnswer = { native: true, payload: JsonPayload<Record<string, unknown>> } | { native: false, payload: JsonPayload<ChatCompletion> }
+export type ResponsesStream = { native: true, stream: ChunkStream<unknown> } | { native: false, stream: ChatChunkStream }
+
+/** The native body as sent: a completion cap admission set on the chat form applies to it too. */
+function nativeBody (call: ResponsesCall): Record<string, unknown> {
+  return call.chat.max_tokens === undefined ? call.native : { ...call.native, max_output_tokens: call.chat.max_tokens }
+}
 
 /** Who asks, for metering, and how to notice they left. */
 /** What a service is built with: how attempts are retried and fall back, the check before each call, the credentials. */
@@ -75,19 +90,7 @@ export class ProviderService {
 
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */
   async chat (request: ChatRequest, context: ChatContext): Promise<JsonPayload<ChatCompletion>> {
-    const meter = this.meter(request.model, context, 'chat', false)
-    try {
-      const resolved = this.prepare(request, context, meter)
-      const admitting = this.admitChat(request, resolved, context, meter)
-      const ticket = admitting === undefined ? undefined : await admitting
-      const result = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id),
-        (model, call) => model.adapter.chat.complete(request, call))
-      meter.usage(result.usage)
-      await meter.end(200)
-      return result
-    } catch (err) {
-      throw await meter.failed(err)
-    }
+    return await this.complete(request, context, (model, call) => model.adapter.chat.complete(request, call), (answer) => answer.usage)
   }
 
   /**
@@ -95,18 +98,66 @@ export class ProviderService {
    * output rejects with a HUB_* error carrying the right status; failures later are thrown by the iteration.
    */
   async chatStream (request: ChatRequest, context: ChatContext): Promise<ChatChunkStream> {
-    const meter = this.meter(request.model, context, 'chat', true)
-    let upstream: ChatChunkStream
+    return await this.stream(request, context, (model, call) => model.adapter.chat.stream(request, call), (stream, meter) => meter.observe(stream))
+  }
+
+  /**
+   * An OpenAI Responses call: upstreams that serve Responses (the adapter's `responses` capability) get `call.native`,
+   * every other one `call.chat`, attempt by attempt (a fallback may be either). Admission, limits and metering are
+   * chat's, on the chat form (its messages bound the prompt either way).
+   */
+  async responses (call: ResponsesCall, context: ChatContext): Promise<ResponsesAnswer> {
+    return await this.complete(call.chat, context, async (model, upstream) => {
+      const native = model.adapter.responses
+      if (native?.serves(upstream.provider) === true) return { native: true, payload: await native.create(nativeBody(call), upstream) }
+      return { native: false, payload: await model.adapter.chat.complete(call.chat, upstream) }
+    }, (answer) => answer.payload.usage, call.native)
+  }
+
+  /** A streamed Responses call: the upstream's own events (native), or chat chunks to translate. */
+  async responsesStream (call: ResponsesCall, context: ChatContext): Promise<ResponsesStream> {
+    return await this.stream(call.chat, context, async (model, upstream): Promise<ResponsesStream> => {
+      const native = model.adapter.responses
+      if (native?.serves(upstream.provider) === true) return { native: true, stream: await native.stream(nativeBody(call), upstream) }
+      return { native: false, stream: await model.adapter.chat.stream(call.chat, upstream) }
+    }, (answer, meter) => answer.native ? { native: true, stream: meter.observe(answer.stream) } : { native: false, stream: meter.observe(answer.stream) }, call.native)
+  }
+
+  /** One non-streamed chat-kind call: prepare, admit, run upstream, meter its usage once. */
+  private async complete<T> (
+    request: ChatRequest, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>,
+    usageOf: (answer: T) => Usage | undefined, nativeBody?: Record<string, unknown>
+  ): Promise<T> {
+    const meter = this.meter(request.model, context, 'chat', false)
     try {
-      const resolved = this.prepare(request, context, meter)
+      const resolved = this.prepare(request, context, meter, nativeBody)
       const admitting = this.admitChat(request, resolved, context, meter)
       const ticket = admitting === undefined ? undefined : await admitting
-      upstream = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id),
-        (model, call) => model.adapter.chat.stream(request, call))
+      const result = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id), run)
+      meter.usage(usageOf(result))
+      await meter.end(200)
+      return result
     } catch (err) {
       throw await meter.failed(err)
     }
-    return meter.observe(upstream)
+  }
+
+  /** One streamed chat-kind call: resolves once the upstream accepted; the meter ends with the stream (`observe`). */
+  private async stream<T> (
+    request: ChatRequest, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>,
+    observe: (stream: T, meter: CallMeter) => T, nativeBody?: Record<string, unknown>
+  ): Promise<T> {
+    const meter = this.meter(request.model, context, 'chat', true)
+    let upstream: T
+    try {
+      const resolved = this.prepare(request, context, meter, nativeBody)
+      const admitting = this.admitChat(request, resolved, context, meter)
+      const ticket = admitting === undefined ? undefined : await admitting
+      upstream = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id), run)
+    } catch (err) {
+      throw await meter.failed(err)
+    }
+    return observe(upstream, meter)
   }
 
   /** Embeddings (OpenAI shape in and out), metered by input tokens; estimated from the input when the provider reports none. */
@@ -190,9 +241,13 @@ export class ProviderService {
     })
   }
 
-  private prepare (request: ChatRequest, context: ChatContext, meter: CallMeter): ResolvedModel {
+  /** Checks the request (and the native body a Responses upstream would get) and resolves its model. */
+  private prepare (request: ChatRequest, context: ChatContext, meter: CallMeter, nativeBody?: Record<string, unknown>): ResolvedModel {
     checkChatRequest(request)
-    if (context.principal?.limits.creditLimit != null) refuseUnpriceableFields(request)
+    if (context.principal?.limits.creditLimit != null) {
+      refuseUnpriceableFields(request)
+      if (nativeBody !== undefined) refuseUnpriceableFields(nativeBody as unknown as ChatRequest)
+    }
     const resolved = this.registry.resolve(request.model)
     meter.resolved(resolved)
     return resolved

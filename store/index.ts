@@ -9,6 +9,7 @@ import { AuditRepository } from './audit.js'
 import { UsageRepository, sqliteUsageInsert } from './usage.js'
 import { ModelRepository } from './models.js'
 import { ProviderRepository } from './providers.js'
+import { ResponseRepository } from './responses.js'
 import { sqliteChangeFeed } from './change-feed.js'
 import type { Connection } from './connection.js'
 import type { Config } from '#config.js'
@@ -36,6 +37,8 @@ export interface Store {
   readonly models: ModelRepository
   readonly providers: ProviderRepository
   readonly adminSessions: AdminSessionRepository
+  /** Stored OpenAI Responses (previous_response_id), per access key. */
+  readonly responses: ResponseRepository
   /** Moves when another process or replica may have changed access keys (see change-feed.ts). */
   keyChangeVersion (): number
   /** Runs `work` in one transaction: every change made through the repositories it gets commits together, or none. */
@@ -89,6 +92,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     models: new ModelRepository(db),
     providers: new ProviderRepository(db),
     adminSessions: new AdminSessionRepository(db),
+    responses: new ResponseRepository(db),
     keyChangeVersion: () => changes.version(),
     async transaction (work) {
       return await db.transaction().execute(async (trx) => await work({

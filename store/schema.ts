@@ -139,6 +139,28 @@ export interface AdminSessionsTable {
   revoked_at: string | null
 }
 
+/** A stored OpenAI Response (migration 013): conversation and response object as JSON text. */
+export interface ResponsesTable {
+  id: string
+  key_id: string
+  model: string
+  created_at: string
+  expires_at: string
+  /** JSON array: every input item so far, then this response's output items. */
+  conversation: string
+  /** JSON: the response object, as GET answers it. */
+  response: string
+}
+
+/** An output item of a stored response, for `item_reference` (JSON text). */
+export interface ResponseItemsTable {
+  key_id: string
+  item_id: string
+  response_id: string
+  expires_at: string
+  item: string
+}
+
 export interface Database {
   access_keys: AccessKeysTable
   audit_log: AuditLogTable
@@ -149,4 +171,6 @@ export interface Database {
   providers: ProvidersTable
   provider_credentials: ProviderCredentialsTable
   admin_sessions: AdminSessionsTable
+  responses: ResponsesTable
+  response_items: ResponseItemsTable
 }

@@ -59,8 +59,8 @@ export type ChatChunk = JsonPayload<ChatCompletionChunk>
  * Where a streamed answer's chunks go. Calls are synchronous, made as each piece of the upstream body is decoded:
  * one pass per piece from socket to client, with no promise or stream hop per chunk.
  */
-export interface ChunkSink {
-  chunk: (chunk: ChatChunk) => void
+export interface ChunkSink<T = ChatCompletionChunk> {
+  chunk: (chunk: JsonPayload<T>) => void
   /** One piece of the upstream body is decoded: the chunks it held can go out together. */
   flush: () => void
   /** Called once: the answer is complete (`err` undefined) or failed mid-stream (a HUB_* error). */
@@ -75,20 +75,23 @@ export interface ChunkFlow {
   cancel: () => void
 }
 
-/** A streamed answer of OpenAI-style chunks, pushed to one sink: `start` it exactly once. */
-export interface ChatChunkStream {
-  start: (sink: ChunkSink) => ChunkFlow
+/** A streamed answer pushed to one sink: `start` it exactly once. Chunks are OpenAI chat chunks unless said otherwise. */
+export interface ChunkStream<T = ChatCompletionChunk> {
+  start: (sink: ChunkSink<T>) => ChunkFlow
 }
+
+/** A streamed answer of OpenAI-style chat chunks. */
+export type ChatChunkStream = ChunkStream<ChatCompletionChunk>
 
 /**
  * One provider's server-sent events → OpenAI chunks, synchronously. Throws a HUB_* error when the provider reports
  * a failure mid-stream or the answer turns out to be cut short.
  */
-export interface StreamDecoder {
+export interface StreamDecoder<T = ChatCompletionChunk> {
   /** Decodes one event; answers true at the provider's end marker (nothing after it is read). */
-  event: (event: SseEvent, emit: (chunk: ChatChunk) => void) => boolean
+  event: (event: SseEvent, emit: (chunk: JsonPayload<T>) => void) => boolean
   /** The body ended before an end marker: the last chunks, or throws when the answer is incomplete. */
-  end: (emit: (chunk: ChatChunk) => void) => void
+  end: (emit: (chunk: JsonPayload<T>) => void) => void
 }
 
 export interface ChatAdapter {
@@ -112,10 +115,23 @@ export interface ImagesAdapter {
   generate (request: ImagesRequest, call: UpstreamCall): Promise<JsonPayload<ImagesResponse>>
 }
 
-/** One wire format: chat always; embeddings and images where the provider's API offers them. */
+/**
+ * OpenAI's Responses API spoken natively (the request relayed, the answer's bytes too). Only some upstreams of a wire
+ * format have it: `serves` says which; the others get Responses translated through chat (protocols/responses/).
+ */
+export interface ResponsesAdapter {
+  serves (provider: ProviderConfig): boolean
+  /** Non-streamed: the response object; usage (in chat terms, for metering) set when reported. Throws HUB_* errors. */
+  create (body: Record<string, unknown>, call: UpstreamCall): Promise<JsonPayload<Record<string, unknown>>>
+  /** Streamed: the upstream's events as they come (the terminal one carries usage); resolves once the upstream accepted. */
+  stream (body: Record<string, unknown>, call: UpstreamCall): Promise<ChunkStream<unknown>>
+}
+
+/** One wire format: chat always; embeddings, images and native Responses where the provider's API offers them. */
 export interface ProviderAdapter {
   kind: AdapterKind
   chat: ChatAdapter
   embeddings?: EmbeddingsAdapter
   images?: ImagesAdapter
+  responses?: ResponsesAdapter
 }

@@ -7,7 +7,7 @@ declare module 'fastify' {
      * 'aigne': the route serves the AIGNE or AI Kit families, whose clients show `error.message`; the one
      * error handler then nests the message as `{ error: { message, type }, message }` (401 excepted).
      */
-    errorShape?: 'aigne'
+    errorShape?: 'aigne' | 'openai'
   }
 }
 

@@ -3,6 +3,7 @@ import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError, ty
 import { requireCompletion } from '#upstream/answer-check.js'
 import { JsonPayload } from '#upstream/payload.js'
 import { openAIEmbeddings, openAIImages } from './media.js'
+import { openAIResponses } from './responses.js'
 import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '#upstream/types.js'
 
 /*
@@ -64,10 +65,11 @@ function relay (call: UpstreamCall): StreamDecoder {
   }
 }
 
-/** Everything an OpenAI-compatible upstream serves through the gateway: chat (streamed or not), embeddings and images. */
+/** Everything an OpenAI-compatible upstream serves through the gateway: chat (streamed or not), embeddings, images, and Responses (OpenAI's own). */
 export const openAICompatibleAdapter: ProviderAdapter = {
   kind: 'openai-compatible',
   chat: { complete, stream },
   embeddings: openAIEmbeddings,
-  images: openAIImages
+  images: openAIImages,
+  responses: openAIResponses
 }

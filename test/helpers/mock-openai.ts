@@ -83,3 +83,6 @@ export const openAIMock = {
     return (_req, res) => sendJson(res, status, { error: { message, type: 'invalid_request_error', param: null, code: null } }, headers)
   }
 }
+
+/** The Responses API (POST /responses) of the same mock: test/helpers/mock-openai-responses.ts. */
+export { openAIResponsesMock, openAIResponse, openAIResponseEvents } from './mock-openai-responses.js'
