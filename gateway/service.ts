@@ -6,9 +6,11 @@ import type { JsonPayload } from '#upstream/payload.js'
 import { resolveMediaModel, type MediaKind } from './media-models.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
 import type {
-  ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, UpstreamCall
+  ChatChunkStream, ChatCompletion, ChatRequest, ChunkStream, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse,
+  MessagesAdapter, MessagesRequest, MeteredChunk, RelayedEvent, UpstreamCall, Usage
 } from '#upstream/types.js'
-import { checkChatRequest, refuseUnpriceableFields } from './validate.js'
+import type { CountTokensRequestType } from '#schemas/anthropic.js'
+import { chatPlan, messagesPlan, resolveMessagesModel, type ChatPlan } from './chat-plan.js'
 import { embeddingInputTokens, estimatedTokens, textTokens, type InputTokens } from '#upstream/token-estimate.js'
 import type { Admission, AdmissionRequest, AdmissionTicket } from './admission.js'
 import type { CallKind, ImageShape } from '#catalog/call-cost.js'
@@ -75,13 +77,55 @@ export class ProviderService {
 
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */
   async chat (request: ChatRequest, context: ChatContext): Promise<JsonPayload<ChatCompletion>> {
-    const meter = this.meter(request.model, context, 'chat', false)
+    return await this.complete(chatPlan(request, this.registry, context.principal), context,
+      (model, call) => model.adapter.chat.complete(request, call))
+  }
+
+  /**
+   * Streamed chat completion. Resolves once the provider accepted the request, so a failure before any
+   * output rejects with a HUB_* error carrying the right status; failures later are thrown by the iteration.
+   */
+  async chatStream (request: ChatRequest, context: ChatContext): Promise<ChatChunkStream> {
+    return await this.stream(chatPlan(request, this.registry, context.principal), context,
+      (model, call) => model.adapter.chat.stream(request, call))
+  }
+
+  /** True when `model` resolves to a provider that speaks Anthropic's Messages API natively (false too when it does not resolve). */
+  speaksMessages (model: string): boolean {
     try {
-      const resolved = this.prepare(request, context, meter)
-      const admitting = this.admitChat(request, resolved, context, meter)
+      return this.registry.resolve(model).adapter.messages !== undefined
+    } catch {
+      return false
+    }
+  }
+
+  /** Anthropic Messages passed through to a provider that speaks it natively, metered and admitted like chat. */
+  async messages (request: MessagesRequest, context: ChatContext): Promise<JsonPayload<unknown>> {
+    const plan = messagesPlan(request, this.registry, context.principal)
+    return await this.complete(plan, context, (model, call) => nativeMessages(model).complete(request, call))
+  }
+
+  /** Streamed Anthropic Messages passed through: the provider's events relayed as they come (see chatStream). */
+  async messagesStream (request: MessagesRequest, context: ChatContext): Promise<ChunkStream<RelayedEvent>> {
+    const plan = messagesPlan(request, this.registry, context.principal)
+    return await this.stream(plan, context, (model, call) => nativeMessages(model).stream(request, call))
+  }
+
+  /** The provider's own count of an Anthropic Messages prompt: no tokens are spent, so nothing is admitted or metered. */
+  async countMessageTokens (request: MessagesRequest<CountTokensRequestType>, context: ChatContext): Promise<JsonPayload<{ input_tokens: number }>> {
+    const resolve = (id: string): ResolvedModel => resolveMessagesModel(this.registry, id)
+    return await this.upstream(resolve(request.body.model), context, () => {}, undefined, resolve,
+      (model, call) => nativeMessages(model).countTokens(request, call))
+  }
+
+  /** One non-streamed chat-like call: check, resolve, admit, run with retries and fallbacks, meter once. */
+  private async complete<T extends { usage: Usage | undefined }> (plan: ChatPlan, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>): Promise<T> {
+    const meter = this.meter(plan.model, context, 'chat', false)
+    try {
+      const resolved = this.prepare(plan, meter)
+      const admitting = this.admitChat(plan, resolved, context, meter)
       const ticket = admitting === undefined ? undefined : await admitting
-      const result = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id),
-        (model, call) => model.adapter.chat.complete(request, call))
+      const result = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket, plan.resolve, run)
       meter.usage(result.usage)
       await meter.end(200)
       return result
@@ -90,19 +134,15 @@ export class ProviderService {
     }
   }
 
-  /**
-   * Streamed chat completion. Resolves once the provider accepted the request, so a failure before any
-   * output rejects with a HUB_* error carrying the right status; failures later are thrown by the iteration.
-   */
-  async chatStream (request: ChatRequest, context: ChatContext): Promise<ChatChunkStream> {
-    const meter = this.meter(request.model, context, 'chat', true)
-    let upstream: ChatChunkStream
+  /** One streamed chat-like call: as complete(), resolving once the provider accepted it; the meter watches the stream. */
+  private async stream<C extends MeteredChunk> (plan: ChatPlan, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<ChunkStream<C>>): Promise<ChunkStream<C>> {
+    const meter = this.meter(plan.model, context, 'chat', true)
+    let upstream: ChunkStream<C>
     try {
-      const resolved = this.prepare(request, context, meter)
-      const admitting = this.admitChat(request, resolved, context, meter)
+      const resolved = this.prepare(plan, meter)
+      const admitting = this.admitChat(plan, resolved, context, meter)
       const ticket = admitting === undefined ? undefined : await admitting
-      upstream = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id),
-        (model, call) => model.adapter.chat.stream(request, call))
+      upstream = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket, plan.resolve, run)
     } catch (err) {
       throw await meter.failed(err)
     }
@@ -140,7 +180,7 @@ export class ProviderService {
         promptTokensUpperBound: () => input.tokens().bound
       }, meter)
       const ticket = admitting === undefined ? undefined : await admitting
-      const result = await this.upstream(resolved, context, meter, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
+      const result = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
       // never free for lack of a count: without the provider's usage, the input is charged as estimated
       if (result.usage !== undefined) meter.usage(result.usage)
       else {
@@ -167,33 +207,28 @@ export class ProviderService {
     })
   }
 
-  /** Admits a chat call: its prompt bound plus n × the completion bound; a cap admission sets applies per choice. */
-  private admitChat (request: ChatRequest, resolved: ResolvedModel, context: ChatContext, meter: CallMeter): Promise<AdmissionTicket | undefined> | undefined {
-    // every token is at least one byte of the serialized messages, so their byte length bounds the prompt
-    const promptTokensUpperBound = (): number => Buffer.byteLength(JSON.stringify(request.messages)) + Buffer.byteLength(JSON.stringify(request.tools ?? []))
+  /** Admits a chat-like call: its prompt bound plus n × the completion bound; a cap admission sets applies per choice. */
+  private admitChat (plan: ChatPlan, resolved: ResolvedModel, context: ChatContext, meter: CallMeter): Promise<AdmissionTicket | undefined> | undefined {
     // what an abandoned stream's prompt is charged when the provider never reported usage
-    meter.estimatePromptWith(() => estimatedTokens(promptTokensUpperBound()))
-    const { max_completion_tokens: maxCompletion, max_tokens: maxTokens } = request
+    meter.estimatePromptWith(() => estimatedTokens(plan.promptBytes()))
     const admitting = this.admit({
       principal: context.principal,
       model: resolved.id,
       kind: 'chat',
       fallbacks: () => this.attempts.fallbacksOf(resolved.id),
-      // both named: whichever the provider reads, the larger bounds it
-      maxCompletionTokens: maxCompletion === undefined || maxTokens === undefined ? maxCompletion ?? maxTokens : Math.max(maxCompletion, maxTokens),
-      choices: request.n,
-      promptTokensUpperBound
+      maxCompletionTokens: plan.maxCompletionTokens,
+      choices: plan.choices,
+      promptTokensUpperBound: plan.promptBytes
     }, meter)
     return admitting?.then((ticket) => {
-      if (ticket?.completionTokenCap !== undefined) request.max_tokens = ticket.completionTokenCap
+      if (ticket?.completionTokenCap !== undefined) plan.cap(ticket.completionTokenCap)
       return ticket
     })
   }
 
-  private prepare (request: ChatRequest, context: ChatContext, meter: CallMeter): ResolvedModel {
-    checkChatRequest(request)
-    if (context.principal?.limits.creditLimit != null) refuseUnpriceableFields(request)
-    const resolved = this.registry.resolve(request.model)
+  private prepare (plan: ChatPlan, meter: CallMeter): ResolvedModel {
+    plan.check()
+    const resolved = plan.resolve(plan.model)
     meter.resolved(resolved)
     return resolved
   }
@@ -203,7 +238,7 @@ export class ProviderService {
    * gateway/fallback.ts decides. It settles before any byte goes to the client.
    */
   private async upstream<T> (
-    primary: ResolvedModel, context: ChatContext, meter: CallMeter, ticket: AdmissionTicket | undefined,
+    primary: ResolvedModel, context: ChatContext, attempted: (model: ResolvedModel) => void, ticket: AdmissionTicket | undefined,
     resolve: (model: string) => ResolvedModel, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>
   ): Promise<T> {
     try {
@@ -213,7 +248,7 @@ export class ProviderService {
         allowsModel: (model) => context.principal?.allowsModel(model) === true && ticket?.refusedFallbacks?.has(model) !== true,
         resolve,
         onAttempt: (model) => {
-          meter.attempted(model)
+          attempted(model)
           context.timing?.upstreamStarted()
         }
       }, (model) => {
@@ -241,4 +276,9 @@ export class ProviderService {
       return this.usageEvents.durable()
     })
   }
+}
+
+/** The native Messages capability of a model resolved by resolveMessagesModel (which checked it is there). */
+function nativeMessages (model: ResolvedModel): MessagesAdapter {
+  return model.adapter.messages as MessagesAdapter
 }
