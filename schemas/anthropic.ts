@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { CHAT_LIMITS } from './chat.js'
-import { ErrorBody } from './error.js'
+import { shapedErrorResponses } from './error.js'
 
 /*
  * Anthropic's Messages API as clients send it (@anthropic-ai/sdk, Claude Code). Bounded like the chat contract;
@@ -112,7 +112,7 @@ export const AnthropicErrorBody = Type.Object({
 
 /** Response schemas for error statuses of an Anthropic-shaped route: 401 keeps the standard body. */
 export function anthropicErrorResponses (...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, s === 401 ? ErrorBody : AnthropicErrorBody]))
+  return shapedErrorResponses(AnthropicErrorBody, statuses)
 }
 
 export type MessagesRequestType = Static<typeof MessagesRequest>

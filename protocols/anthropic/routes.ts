@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { BadRequestError, clientMessage, statusOf } from '#errors.js'
 import { chatContext, requireModel } from '#gateway/request-context.js'
 import {
@@ -46,16 +46,23 @@ function describeFailure (request: FastifyRequest): DescribeFailure {
   }
 }
 
-/** POST …/messages. `hide`: an alias left out of the OpenAPI document. */
+/** What both routes share: scope, x-api-key, error shape, body limit and validator. */
+function routeBasics (app: FastifyInstance): { config: typeof config, bodyLimit: number, validatorCompiler: typeof strictBodyValidator } {
+  return { config, bodyLimit: app.config.CHAT_BODY_LIMIT, validatorCompiler: strictBodyValidator }
+}
+
+/** `hide`: an alias left out of the OpenAPI document. */
+function documented (hide: boolean): { hide: boolean, tags: string[], security: typeof security } {
+  return { hide, tags, security }
+}
+
+/** POST …/messages. */
 export function messagesRoute (hide = false): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post('/', {
-      config,
-      bodyLimit: app.config.CHAT_BODY_LIMIT,
+      ...routeBasics(app),
       schema: {
-        hide,
-        tags,
-        security,
+        ...documented(hide),
         summary: 'Create a message (Anthropic Messages API; /v1/messages and /api/v2/messages)',
         body: MessagesRequest,
         response: {
@@ -68,8 +75,7 @@ export function messagesRoute (hide = false): FastifyPluginAsyncTypebox {
           },
           ...anthropicErrorResponses(400, 401, 402, 404, 413, 422, 429, 502, 503, 504)
         }
-      },
-      validatorCompiler: strictBodyValidator
+      }
     }, async (request, reply) => {
       const body = request.body
       const model = messagesModel(body.model)
@@ -97,17 +103,13 @@ export function messagesRoute (hide = false): FastifyPluginAsyncTypebox {
 export function countTokensRoute (hide = false): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post('/', {
-      config,
-      bodyLimit: app.config.CHAT_BODY_LIMIT,
+      ...routeBasics(app),
       schema: {
-        hide,
-        tags,
-        security,
+        ...documented(hide),
         summary: 'Count a message\'s input tokens (Anthropic Messages API)',
         body: CountTokensRequest,
         response: { 200: CountTokensResponse, ...anthropicErrorResponses(400, 401, 404, 413, 429, 502, 503, 504) }
-      },
-      validatorCompiler: strictBodyValidator
+      }
     }, async (request, reply) => {
       const body = request.body
       const model = messagesModel(body.model)

@@ -116,3 +116,18 @@ test('x-api-key authenticates on the Anthropic routes only; a bad or missing key
   t.equal(ok.statusCode, 200)
   t.equal(gw.mock.requests.length, 1, 'only the authenticated call went upstream')
 })
+
+test('the OpenAPI document shows the Anthropic routes once, with x-api-key and every status\'s schema', async (t) => {
+  const gw = await gatewayWithMock(t, 'anthropic', {}, '')
+  const doc = (await gw.app.inject({ url: '/openapi.json' })).json()
+  const path = (p: string): any => doc.paths[p] ?? doc.paths[`${p}/`]
+  const messages = path('/v1/messages')?.post
+  t.same(messages?.tags, ['anthropic-compatible'])
+  t.same(messages?.security, [{ apiKeyHeader: [] }, { bearerAuth: [] }])
+  t.ok(messages?.responses['200'].content['text/event-stream'], 'the stream is documented')
+  for (const status of ['400', '401', '402', '404', '413', '429', '502', '503', '504']) t.ok(messages?.responses[status]?.content, `${status} has a schema`)
+  t.match(JSON.stringify(messages?.responses['429']), /AnthropicErrorBody|invalid_request_error/)
+  t.ok(path('/v1/messages/count_tokens')?.post, 'count_tokens documented')
+  t.notOk(path('/api/v2/messages'), 'the alias is served but not listed twice')
+  t.match(doc.components.securitySchemes.apiKeyHeader, { type: 'apiKey', in: 'header', name: 'x-api-key' })
+})
