@@ -3,7 +3,7 @@ import type { UsageEvent } from './usage-events.js'
 import type { AdmissionTicket } from './admission.js'
 import { clientMessage, statusOf } from '#errors.js'
 import type { ResolvedModel } from './registry.js'
-import type { ChunkStream, Usage } from '#upstream/types.js'
+import type { ChunkStream, MeteredChunk, Usage } from '#upstream/types.js'
 import type { ChatContext } from './service.js'
 
 /**
@@ -86,7 +86,7 @@ export class CallMeter {
    * The stream as it reaches the client, noting time to first chunk and usage. The meter ends however the stream
    * does: complete, failed, or cancelled by a client that went away; the sink's end waits for the usage record.
    */
-  observe<T> (upstream: ChunkStream<T>): ChunkStream<T> {
+  observe<C extends MeteredChunk> (upstream: ChunkStream<C>): ChunkStream<C> {
     return {
       start: (sink) => {
         this.relaying = true

@@ -6,9 +6,13 @@ import type { JsonPayload } from '#upstream/payload.js'
 import { resolveMediaModel, type MediaKind } from './media-models.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
 import type {
-  ChatChunkStream, ChatCompletion, ChatRequest, ChunkStream, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, UpstreamCall, Usage
+  ChatChunkStream, ChatCompletion, ChatRequest, ChunkStream, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse,
+  MessagesAdapter, MessagesRequest, MeteredChunk, RelayedEvent, UpstreamCall, Usage
 } from '#upstream/types.js'
-import { checkChatRequest, refuseUnpriceableFields } from './validate.js'
+import type { CountTokensRequestType } from '#schemas/anthropic.js'
+import { chatPlan, messagesPlan, resolveMessagesModel, responsesPlan, type ChatPlan, type ResponsesCall } from './chat-plan.js'
+
+export type { ResponsesCall }
 import { embeddingInputTokens, estimatedTokens, textTokens, type InputTokens } from '#upstream/token-estimate.js'
 import type { Admission, AdmissionRequest, AdmissionTicket } from './admission.js'
 import type { CallKind, ImageShape } from '#catalog/call-cost.js'
@@ -19,22 +23,16 @@ import type { Principal } from '#schemas/principal.js'
 import type { CredentialPool } from './credentials.js'
 import type { ClientSignal } from '#upstream/client-signal.js'
 
-/** A Responses call in both forms: chat (any provider) and the Responses body for upstreams that serve it natively. */
-export interface ResponsesCall {
-  chat: ChatRequest
-  native: Record<string, unknown>
-}
-
+/** Who asks, for metering, and how to notice they left. */
 /** A Responses answer: the upstream's own response object, or a chat completion to translate. */
 export type ResponsesAnswer = { native: true, payload: JsonPayload<Record<string, unknown>> } | { native: false, payload: JsonPayload<ChatCompletion> }
-export type ResponsesStream = { native: true, stream: ChunkStream<unknown> } | { native: false, stream: ChatChunkStream }
+export type ResponsesStream = { native: true, stream: ChunkStream<JsonPayload<unknown>> } | { native: false, stream: ChatChunkStream }
 
 /** The native body as sent: a completion cap admission set on the chat form applies to it too. */
 function nativeBody (call: ResponsesCall): Record<string, unknown> {
   return call.chat.max_tokens === undefined ? call.native : { ...call.native, max_output_tokens: call.chat.max_tokens }
 }
 
-/** Who asks, for metering, and how to notice they left. */
 /** What a service is built with: how attempts are retried and fall back, the check before each call, the credentials. */
 export interface ServiceSettings extends ResilienceSettings {
   /** The check every call passes before going upstream (metering's: budgets, tokens per minute); none admits all. */
@@ -90,7 +88,8 @@ export class ProviderService {
 
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */
   async chat (request: ChatRequest, context: ChatContext): Promise<JsonPayload<ChatCompletion>> {
-    return await this.complete(request, context, (model, call) => model.adapter.chat.complete(request, call), (answer) => answer.usage)
+    return await this.complete(chatPlan(request, this.registry, context.principal), context,
+      (model, call) => model.adapter.chat.complete(request, call), usageOf)
   }
 
   /**
@@ -98,7 +97,8 @@ export class ProviderService {
    * output rejects with a HUB_* error carrying the right status; failures later are thrown by the iteration.
    */
   async chatStream (request: ChatRequest, context: ChatContext): Promise<ChatChunkStream> {
-    return await this.stream(request, context, (model, call) => model.adapter.chat.stream(request, call), (stream, meter) => meter.observe(stream))
+    return await this.stream(chatPlan(request, this.registry, context.principal), context,
+      (model, call) => model.adapter.chat.stream(request, call), observed)
   }
 
   /**
@@ -107,34 +107,61 @@ export class ProviderService {
    * chat's, on the chat form (its messages bound the prompt either way).
    */
   async responses (call: ResponsesCall, context: ChatContext): Promise<ResponsesAnswer> {
-    return await this.complete(call.chat, context, async (model, upstream) => {
+    return await this.complete(responsesPlan(call, this.registry, context.principal), context, async (model, upstream): Promise<ResponsesAnswer> => {
       const native = model.adapter.responses
       if (native?.serves(upstream.provider) === true) return { native: true, payload: await native.create(nativeBody(call), upstream) }
       return { native: false, payload: await model.adapter.chat.complete(call.chat, upstream) }
-    }, (answer) => answer.payload.usage, call.native)
+    }, (answer) => answer.payload.usage)
   }
 
   /** A streamed Responses call: the upstream's own events (native), or chat chunks to translate. */
   async responsesStream (call: ResponsesCall, context: ChatContext): Promise<ResponsesStream> {
-    return await this.stream(call.chat, context, async (model, upstream): Promise<ResponsesStream> => {
+    return await this.stream(responsesPlan(call, this.registry, context.principal), context, async (model, upstream): Promise<ResponsesStream> => {
       const native = model.adapter.responses
       if (native?.serves(upstream.provider) === true) return { native: true, stream: await native.stream(nativeBody(call), upstream) }
       return { native: false, stream: await model.adapter.chat.stream(call.chat, upstream) }
-    }, (answer, meter) => answer.native ? { native: true, stream: meter.observe(answer.stream) } : { native: false, stream: meter.observe(answer.stream) }, call.native)
+    }, (answer, meter) => answer.native ? { native: true, stream: meter.observe(answer.stream) } : { native: false, stream: meter.observe(answer.stream) })
   }
 
-  /** One non-streamed chat-kind call: prepare, admit, run upstream, meter its usage once. */
-  private async complete<T> (
-    request: ChatRequest, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>,
-    usageOf: (answer: T) => Usage | undefined, nativeBody?: Record<string, unknown>
-  ): Promise<T> {
-    const meter = this.meter(request.model, context, 'chat', false)
+  /** True when `model` resolves to a provider that speaks Anthropic's Messages API natively (false too when it does not resolve). */
+  speaksMessages (model: string): boolean {
     try {
-      const resolved = this.prepare(request, context, meter, nativeBody)
-      const admitting = this.admitChat(request, resolved, context, meter)
+      return this.registry.resolve(model).adapter.messages !== undefined
+    } catch {
+      return false
+    }
+  }
+
+  /** Anthropic Messages passed through to a provider that speaks it natively, metered and admitted like chat. */
+  async messages (request: MessagesRequest, context: ChatContext): Promise<JsonPayload<unknown>> {
+    const plan = messagesPlan(request, this.registry, context.principal)
+    return await this.complete(plan, context, (model, call) => nativeMessages(model).complete(request, call), usageOf)
+  }
+
+  /** Streamed Anthropic Messages passed through: the provider's events relayed as they come (see chatStream). */
+  async messagesStream (request: MessagesRequest, context: ChatContext): Promise<ChunkStream<RelayedEvent>> {
+    const plan = messagesPlan(request, this.registry, context.principal)
+    return await this.stream(plan, context, (model, call) => nativeMessages(model).stream(request, call), observed)
+  }
+
+  /** The provider's own count of an Anthropic Messages prompt: no tokens are spent, so nothing is admitted or metered. */
+  async countMessageTokens (request: MessagesRequest<CountTokensRequestType>, context: ChatContext): Promise<JsonPayload<{ input_tokens: number }>> {
+    const resolve = (id: string): ResolvedModel => resolveMessagesModel(this.registry, id)
+    return await this.upstream(resolve(request.body.model), context, () => {}, undefined, resolve,
+      (model, call) => nativeMessages(model).countTokens(request, call))
+  }
+
+  /** One non-streamed chat-like call: check, resolve, admit, run with retries and fallbacks, meter once. */
+  private async complete<T> (
+    plan: ChatPlan, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>, usage: (answer: T) => Usage | undefined
+  ): Promise<T> {
+    const meter = this.meter(plan.model, context, 'chat', false)
+    try {
+      const resolved = this.prepare(plan, meter)
+      const admitting = this.admitChat(plan, resolved, context, meter)
       const ticket = admitting === undefined ? undefined : await admitting
-      const result = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id), run)
-      meter.usage(usageOf(result))
+      const result = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket, plan.resolve, run)
+      meter.usage(usage(result))
       await meter.end(200)
       return result
     } catch (err) {
@@ -142,18 +169,17 @@ export class ProviderService {
     }
   }
 
-  /** One streamed chat-kind call: resolves once the upstream accepted; the meter ends with the stream (`observe`). */
+  /** One streamed chat-like call: as complete(), resolving once the provider accepted it; the meter watches the stream. */
   private async stream<T> (
-    request: ChatRequest, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>,
-    observe: (stream: T, meter: CallMeter) => T, nativeBody?: Record<string, unknown>
+    plan: ChatPlan, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>, observe: (answer: T, meter: CallMeter) => T
   ): Promise<T> {
-    const meter = this.meter(request.model, context, 'chat', true)
+    const meter = this.meter(plan.model, context, 'chat', true)
     let upstream: T
     try {
-      const resolved = this.prepare(request, context, meter, nativeBody)
-      const admitting = this.admitChat(request, resolved, context, meter)
+      const resolved = this.prepare(plan, meter)
+      const admitting = this.admitChat(plan, resolved, context, meter)
       const ticket = admitting === undefined ? undefined : await admitting
-      upstream = await this.upstream(resolved, context, meter, ticket, (id) => this.registry.resolve(id), run)
+      upstream = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket, plan.resolve, run)
     } catch (err) {
       throw await meter.failed(err)
     }
@@ -191,7 +217,7 @@ export class ProviderService {
         promptTokensUpperBound: () => input.tokens().bound
       }, meter)
       const ticket = admitting === undefined ? undefined : await admitting
-      const result = await this.upstream(resolved, context, meter, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
+      const result = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
       // never free for lack of a count: without the provider's usage, the input is charged as estimated
       if (result.usage !== undefined) meter.usage(result.usage)
       else {
@@ -218,37 +244,28 @@ export class ProviderService {
     })
   }
 
-  /** Admits a chat call: its prompt bound plus n × the completion bound; a cap admission sets applies per choice. */
-  private admitChat (request: ChatRequest, resolved: ResolvedModel, context: ChatContext, meter: CallMeter): Promise<AdmissionTicket | undefined> | undefined {
-    // every token is at least one byte of the serialized messages, so their byte length bounds the prompt
-    const promptTokensUpperBound = (): number => Buffer.byteLength(JSON.stringify(request.messages)) + Buffer.byteLength(JSON.stringify(request.tools ?? []))
+  /** Admits a chat-like call: its prompt bound plus n × the completion bound; a cap admission sets applies per choice. */
+  private admitChat (plan: ChatPlan, resolved: ResolvedModel, context: ChatContext, meter: CallMeter): Promise<AdmissionTicket | undefined> | undefined {
     // what an abandoned stream's prompt is charged when the provider never reported usage
-    meter.estimatePromptWith(() => estimatedTokens(promptTokensUpperBound()))
-    const { max_completion_tokens: maxCompletion, max_tokens: maxTokens } = request
+    meter.estimatePromptWith(() => estimatedTokens(plan.promptBytes()))
     const admitting = this.admit({
       principal: context.principal,
       model: resolved.id,
       kind: 'chat',
       fallbacks: () => this.attempts.fallbacksOf(resolved.id),
-      // both named: whichever the provider reads, the larger bounds it
-      maxCompletionTokens: maxCompletion === undefined || maxTokens === undefined ? maxCompletion ?? maxTokens : Math.max(maxCompletion, maxTokens),
-      choices: request.n,
-      promptTokensUpperBound
+      maxCompletionTokens: plan.maxCompletionTokens,
+      choices: plan.choices,
+      promptTokensUpperBound: plan.promptBytes
     }, meter)
     return admitting?.then((ticket) => {
-      if (ticket?.completionTokenCap !== undefined) request.max_tokens = ticket.completionTokenCap
+      if (ticket?.completionTokenCap !== undefined) plan.cap(ticket.completionTokenCap)
       return ticket
     })
   }
 
-  /** Checks the request (and the native body a Responses upstream would get) and resolves its model. */
-  private prepare (request: ChatRequest, context: ChatContext, meter: CallMeter, nativeBody?: Record<string, unknown>): ResolvedModel {
-    checkChatRequest(request)
-    if (context.principal?.limits.creditLimit != null) {
-      refuseUnpriceableFields(request)
-      if (nativeBody !== undefined) refuseUnpriceableFields(nativeBody as unknown as ChatRequest)
-    }
-    const resolved = this.registry.resolve(request.model)
+  private prepare (plan: ChatPlan, meter: CallMeter): ResolvedModel {
+    plan.check()
+    const resolved = plan.resolve(plan.model)
     meter.resolved(resolved)
     return resolved
   }
@@ -258,7 +275,7 @@ export class ProviderService {
    * gateway/fallback.ts decides. It settles before any byte goes to the client.
    */
   private async upstream<T> (
-    primary: ResolvedModel, context: ChatContext, meter: CallMeter, ticket: AdmissionTicket | undefined,
+    primary: ResolvedModel, context: ChatContext, attempted: (model: ResolvedModel) => void, ticket: AdmissionTicket | undefined,
     resolve: (model: string) => ResolvedModel, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>
   ): Promise<T> {
     try {
@@ -268,7 +285,7 @@ export class ProviderService {
         allowsModel: (model) => context.principal?.allowsModel(model) === true && ticket?.refusedFallbacks?.has(model) !== true,
         resolve,
         onAttempt: (model) => {
-          meter.attempted(model)
+          attempted(model)
           context.timing?.upstreamStarted()
         }
       }, (model) => {
@@ -296,4 +313,19 @@ export class ProviderService {
       return this.usageEvents.durable()
     })
   }
+}
+
+/** The native Messages capability of a model resolved by resolveMessagesModel (which checked it is there). */
+function nativeMessages (model: ResolvedModel): MessagesAdapter {
+  return model.adapter.messages as MessagesAdapter
+}
+
+/** A non-streamed answer's usage, as the provider reported it. */
+function usageOf (answer: { usage: Usage | undefined }): Usage | undefined {
+  return answer.usage
+}
+
+/** A stream as the client will get it: the meter notes its first chunk, its usage and how it ends. */
+function observed<C extends MeteredChunk> (stream: ChunkStream<C>, meter: CallMeter): ChunkStream<C> {
+  return meter.observe(stream)
 }

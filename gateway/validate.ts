@@ -34,12 +34,19 @@ export function unpriceableField (request: Record<string, unknown>): string | un
   return ['models', 'route', 'plugins'].find(present)
 }
 
+/** The same for an Anthropic Messages body: its server tools (web search, code execution …) are billed per use, too. */
+export function unpriceableMessagesField (body: { tools?: Array<{ type?: string | undefined }> | undefined }): string | undefined {
+  const server = body.tools?.findIndex((tool) => tool.type !== undefined && tool.type !== 'custom') ?? -1
+  return server >= 0 ? `tools/${server}` : unpriceableField(body as Record<string, unknown>)
+}
+
 /**
  * Refuses, for a key with a credit limit, fields that change what the provider charges beyond its catalog rates
  * (priority tiers, web search, audio, OpenRouter routing): its budget could not bound or settle such a call.
+ * Takes a chat request, or the field already found in another kind of request.
  */
-export function refuseUnpriceableFields (request: ChatRequest): void {
-  const field = unpriceableField(request as unknown as Record<string, unknown>)
+export function refuseUnpriceableFields (request: ChatRequest | string | undefined): void {
+  const field = typeof request === 'object' ? unpriceableField(request as unknown as Record<string, unknown>) : request
   if (field === undefined) return
   throw new UnpriceableFieldError(`body/${field}: this field changes what the provider charges beyond the catalog's rates, ` +
     'so keys with a credit limit may not use it. Remove it, or use a key without a credit limit.')

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { CHAT_LIMITS, ChatCompletionRequest } from './chat.js'
-import { ErrorBody } from './error.js'
+import { shapedErrorResponses } from './error.js'
 
 /*
  * The AIGNE protocol as the official client `@aigne/aigne-hub` speaks it (see the README's protocol section):
@@ -227,7 +227,7 @@ export const MODEL_CALL_ERRORS = [400, 401, 402, 404, 413, 422, 429, 502, 503, 5
 
 /** Response schemas for error statuses of an AIGNE-shaped route: 401 keeps the standard body. */
 export function aigneErrorResponses (...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, s === 401 ? ErrorBody : AigneErrorBody]))
+  return shapedErrorResponses(AigneErrorBody, statuses)
 }
 
 export type AigneChatRequestType = Static<typeof AigneChatRequest>

@@ -1,7 +1,6 @@
 import { midStreamError, transportError, type UpstreamResponse } from './http.js'
 import { SseEventTooLargeError, SseParser, type SseEvent } from './sse.js'
-import type { ChatCompletionChunk, ChunkFlow, ChunkSink, ChunkStream, StreamDecoder, UpstreamCall } from './types.js'
-import type { JsonPayload } from './payload.js'
+import type { ChunkFlow, ChunkSink, ChunkStream, MeteredChunk, StreamDecoder, UpstreamCall } from './types.js'
 
 /** What may still arrive after a provider's end marker before its body ends; more than that is not an answer. */
 const MAX_TRAILING_BYTES = 64 * 1024
@@ -15,12 +14,12 @@ const MAX_TRAILING_BYTES = 64 * 1024
  * flight: they are read and dropped, so the connection goes back to the pool instead of being torn down. A
  * cancelled stream (the client went away) destroys the body, which stops the upstream request.
  */
-export function decodedStream<T = ChatCompletionChunk> (response: UpstreamResponse, call: UpstreamCall, decoder: StreamDecoder<T>): ChunkStream<T> {
+export function decodedStream<C extends MeteredChunk> (response: UpstreamResponse, call: UpstreamCall, decoder: StreamDecoder<C>): ChunkStream<C> {
   return {
-    start (sink: ChunkSink<T>): ChunkFlow {
+    start (sink: ChunkSink<C>): ChunkFlow {
       const { body } = response
       const parser = new SseParser()
-      const emit = (chunk: JsonPayload<T>): void => { sink.chunk(chunk) }
+      const emit = (chunk: C): void => { sink.chunk(chunk) }
       let done = false
       let trailing = 0
       const finish = (err?: unknown): void => {

@@ -1,14 +1,13 @@
 import { Readable } from 'node:stream'
 import type { FastifyReply } from 'fastify'
-import type { ChatCompletionChunk, ChunkFlow, ChunkStream } from './types.js'
-import type { JsonPayload } from './payload.js'
+import type { ChatChunk, ChunkFlow, ChunkStream, MeteredChunk } from './types.js'
 
-/** How one client family's stream looks on the wire (OpenAI SSE, OpenAI Responses events, AIGNE SSE, AI Kit SSE or plain text). */
-export interface StreamFormat<T = ChatCompletionChunk> {
+/** How one client family's stream looks on the wire (OpenAI SSE, AIGNE SSE, AI Kit SSE or plain text). */
+export interface StreamFormat<C extends MeteredChunk = ChatChunk> {
   /** Sent as soon as the stream starts, before any chunk ('' for nothing). */
   open: () => string
   /** What a chunk becomes ('' for nothing). */
-  chunk: (chunk: JsonPayload<T>) => string
+  chunk: (chunk: C) => string
   /** Sent once the answer is complete. */
   close: () => string
   /** Sent when the answer failed after it started; the stream ends after it. */
@@ -20,7 +19,7 @@ export interface StreamFormat<T = ChatCompletionChunk> {
  * and pushed as one write, and the client's backpressure pauses the upstream. When the client goes away (Fastify
  * destroys the body) the upstream is cancelled.
  */
-export function streamBody<T> (stream: ChunkStream<T>, format: StreamFormat<T>): Readable {
+export function streamBody<C extends MeteredChunk> (stream: ChunkStream<C>, format: StreamFormat<C>): Readable {
   let flow: ChunkFlow | undefined
   let ended = false
   let pending = ''
@@ -61,7 +60,7 @@ export function streamBody<T> (stream: ChunkStream<T>, format: StreamFormat<T>):
 }
 
 /** Sends a streamed answer in `format`: no caching, and proxies such as nginx must not hold it back. */
-export async function sendEventStream<T> (reply: FastifyReply, chunks: ChunkStream<T>, format: StreamFormat<T>, type = 'text/event-stream; charset=utf-8'): Promise<FastifyReply> {
+export async function sendEventStream<C extends MeteredChunk> (reply: FastifyReply, chunks: ChunkStream<C>, format: StreamFormat<C>, type = 'text/event-stream; charset=utf-8'): Promise<FastifyReply> {
   return await reply
     .type(type)
     .header('cache-control', 'no-cache')

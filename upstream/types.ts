@@ -4,6 +4,7 @@ import type {
   ChatCompletionChunkType, ChatCompletionRequestType, ChatCompletionType, UsageType
 } from '#schemas/chat.js'
 import type { EmbeddingsRequestType, EmbeddingsResponseType } from '#schemas/embeddings.js'
+import type { CountTokensRequestType, MessagesRequestType } from '#schemas/anthropic.js'
 import type { ImagesRequestType, ImagesResponseType } from '#schemas/images.js'
 import type { UpstreamHttp } from './http.js'
 import type { JsonPayload } from './payload.js'
@@ -55,12 +56,19 @@ export interface UpstreamCall {
  */
 export type ChatChunk = JsonPayload<ChatCompletionChunk>
 
+/** What the meter reads of any streamed piece: the provider's latest usage, and whether it carries content. */
+export interface MeteredChunk {
+  usage: Usage | undefined
+  /** No content (a trailing usage chunk, a relayed event that is not a delta): not counted in a usage estimate. */
+  usageOnly: boolean
+}
+
 /**
  * Where a streamed answer's chunks go. Calls are synchronous, made as each piece of the upstream body is decoded:
  * one pass per piece from socket to client, with no promise or stream hop per chunk.
  */
-export interface ChunkSink<T = ChatCompletionChunk> {
-  chunk: (chunk: JsonPayload<T>) => void
+export interface ChunkSink<C extends MeteredChunk = ChatChunk> {
+  chunk: (chunk: C) => void
   /** One piece of the upstream body is decoded: the chunks it held can go out together. */
   flush: () => void
   /** Called once: the answer is complete (`err` undefined) or failed mid-stream (a HUB_* error). */
@@ -75,23 +83,23 @@ export interface ChunkFlow {
   cancel: () => void
 }
 
-/** A streamed answer pushed to one sink: `start` it exactly once. Chunks are OpenAI chat chunks unless said otherwise. */
-export interface ChunkStream<T = ChatCompletionChunk> {
-  start: (sink: ChunkSink<T>) => ChunkFlow
+/** A streamed answer pushed to one sink: `start` it exactly once. */
+export interface ChunkStream<C extends MeteredChunk = ChatChunk> {
+  start: (sink: ChunkSink<C>) => ChunkFlow
 }
 
-/** A streamed answer of OpenAI-style chat chunks. */
-export type ChatChunkStream = ChunkStream<ChatCompletionChunk>
+/** A streamed answer of OpenAI-style chunks. */
+export type ChatChunkStream = ChunkStream<ChatChunk>
 
 /**
- * One provider's server-sent events → OpenAI chunks, synchronously. Throws a HUB_* error when the provider reports
- * a failure mid-stream or the answer turns out to be cut short.
+ * One provider's server-sent events → chunks (OpenAI chunks, or relayed events), synchronously. Throws a HUB_* error
+ * when the provider reports a failure mid-stream or the answer turns out to be cut short.
  */
-export interface StreamDecoder<T = ChatCompletionChunk> {
+export interface StreamDecoder<C extends MeteredChunk = ChatChunk> {
   /** Decodes one event; answers true at the provider's end marker (nothing after it is read). */
-  event: (event: SseEvent, emit: (chunk: JsonPayload<T>) => void) => boolean
+  event: (event: SseEvent, emit: (chunk: C) => void) => boolean
   /** The body ended before an end marker: the last chunks, or throws when the answer is incomplete. */
-  end: (emit: (chunk: JsonPayload<T>) => void) => void
+  end: (emit: (chunk: C) => void) => void
 }
 
 export interface ChatAdapter {
@@ -124,14 +132,38 @@ export interface ResponsesAdapter {
   /** Non-streamed: the response object; usage (in chat terms, for metering) set when reported. Throws HUB_* errors. */
   create (body: Record<string, unknown>, call: UpstreamCall): Promise<JsonPayload<Record<string, unknown>>>
   /** Streamed: the upstream's events as they come (the terminal one carries usage); resolves once the upstream accepted. */
-  stream (body: Record<string, unknown>, call: UpstreamCall): Promise<ChunkStream<unknown>>
+  stream (body: Record<string, unknown>, call: UpstreamCall): Promise<ChunkStream<JsonPayload<unknown>>>
 }
 
-/** One wire format: chat always; embeddings, images and native Responses where the provider's API offers them. */
+/** An Anthropic Messages request as a client sent it, relayed natively: its body and the beta features it asks for. */
+export interface MessagesRequest<Body = MessagesRequestType> {
+  body: Body
+  /** The client's `anthropic-beta` header (already checked), passed on. */
+  beta?: string | undefined
+}
+
+/** A server-sent event relayed as the upstream sent it (name and data untouched), with the usage it reported. */
+export interface RelayedEvent extends MeteredChunk {
+  event: string | undefined
+  data: string
+}
+
+/** The Anthropic Messages API spoken natively: the body goes upstream as sent (model swapped), the answer comes back as is. */
+export interface MessagesAdapter {
+  /** The whole answer's text as the provider sent it; the payload's usage is set. Throws HUB_* errors. */
+  complete (request: MessagesRequest, call: UpstreamCall): Promise<JsonPayload<unknown>>
+  /** The provider's events relayed one by one (resolves once the upstream accepted the request). */
+  stream (request: MessagesRequest, call: UpstreamCall): Promise<ChunkStream<RelayedEvent>>
+  /** The provider's own count of the request's input tokens. */
+  countTokens (request: MessagesRequest<CountTokensRequestType>, call: UpstreamCall): Promise<JsonPayload<{ input_tokens: number }>>
+}
+
+/** One wire format: chat always; embeddings, images, native Responses and native Messages where the provider's API offers them. */
 export interface ProviderAdapter {
   kind: AdapterKind
   chat: ChatAdapter
   embeddings?: EmbeddingsAdapter
   images?: ImagesAdapter
   responses?: ResponsesAdapter
+  messages?: MessagesAdapter
 }

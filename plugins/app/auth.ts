@@ -16,12 +16,16 @@ declare module 'fastify' {
     principal?: Principal
     /** Set when the store could not answer during authentication, so the hook answers 503, not 401. */
     authStoreFailed?: boolean
+    /** The key came as `x-api-key` (useApiKeyHeader below). */
+    apiKeyHeader?: boolean
   }
   interface FastifyContextConfig {
     /** Reachable without credentials (health, discovery, docs). */
     public?: boolean
     /** Scope the caller must hold. */
     scope?: Scope
+    /** The key may also come as `x-api-key` (Anthropic's clients send it so); only routes that set this take it. */
+    apiKeyHeader?: boolean
   }
 }
 
@@ -81,6 +85,7 @@ export default fp(async (app) => {
     if (rule.public === true) return done()
     // unknown paths outside the API say 404 to anyone; inside it nothing is revealed without a key
     if (request.is404 && !request.url.startsWith('/api/')) return done()
+    if (rule.apiKeyHeader === true) useApiKeyHeader(request)
     if (!singleWellFormedAuthorization(request)) return done(new UnauthorizedError())
     const authorized = (): void => {
       if (rule.scope !== undefined && request.principal?.scopes.has(rule.scope) !== true) {
@@ -110,12 +115,27 @@ function singleWellFormedAuthorization (request: FastifyRequest): boolean {
   const header = request.headers.authorization
   if (typeof header !== 'string' || !WELL_FORMED.test(header)) return false
   // Node keeps only the first of repeated Authorization headers; a second one is an ambiguity we refuse
+  return rawHeaderCount(request, 'authorization') === 1 || (request.apiKeyHeader === true && rawHeaderCount(request, 'authorization') === 0)
+}
+
+function rawHeaderCount (request: FastifyRequest, name: string): number {
   const raw = request.raw.rawHeaders
   let seen = 0
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]?.length === 13 && raw[i]?.toLowerCase() === 'authorization') seen++
+    if (raw[i]?.length === name.length && raw[i]?.toLowerCase() === name) seen++
   }
-  return seen === 1
+  return seen
+}
+
+/**
+ * On a route that takes `x-api-key` and a request without Authorization: the key, exactly once, becomes the bearer
+ * token every verifier reads (Authorization wins when both are sent). Anything malformed is left for the 401.
+ */
+function useApiKeyHeader (request: FastifyRequest): void {
+  const key = request.headers['x-api-key']
+  if (request.headers.authorization !== undefined || typeof key !== 'string' || rawHeaderCount(request, 'x-api-key') !== 1) return
+  request.headers.authorization = `Bearer ${key}`
+  request.apiKeyHeader = true
 }
 
 function jwtEnabled (config: Config): boolean {

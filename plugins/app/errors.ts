@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { errorBodyFor } from '#protocols/aigne/errors.js'
+import { errorBodyFor as aigneOrStandardBody } from '#protocols/aigne/errors.js'
+import { anthropicErrorBody } from '#protocols/anthropic/errors.js'
 import { StoreUnavailableError, UNAUTHORIZED_BODY, reasonFor, statusOf as statusFor } from '#errors.js'
 import { isStoreClosedError } from '#store/index.js'
 
@@ -12,6 +13,12 @@ export function wwwAuthenticate (request: FastifyRequest, insufficientScope = fa
 
 export function sendUnauthorized (request: FastifyRequest, reply: FastifyReply, insufficientScope = false): FastifyReply {
   return reply.code(401).header('www-authenticate', wwwAuthenticate(request, insufficientScope)).send(UNAUTHORIZED_BODY)
+}
+
+/** The error body in the shape the route's clients read (config.errorShape). */
+function errorBodyFor (request: FastifyRequest, status: number, reason: string, message: string, err: FastifyError): object {
+  if (request.routeOptions.config?.errorShape === 'anthropic') return anthropicErrorBody(status, message, err)
+  return aigneOrStandardBody(request, status, reason, message, err)
 }
 
 /**

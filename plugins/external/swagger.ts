@@ -17,7 +17,8 @@ export default fp(async (app) => {
       },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An access key (hgk_…) issued by an admin, or a service JWT' }
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An access key (hgk_…) issued by an admin, or a service JWT' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An access key, as Anthropic clients send it (Anthropic-compatible routes only)' }
         }
       }
     },

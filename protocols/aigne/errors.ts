@@ -6,8 +6,9 @@ declare module 'fastify' {
     /**
      * 'aigne': the route serves the AIGNE or AI Kit families, whose clients show `error.message`; the one
      * error handler then nests the message as `{ error: { message, type }, message }` (401 excepted).
+     * 'anthropic': Anthropic's `{ type: 'error', error: { type, message } }` (protocols/anthropic/errors.ts).
      */
-    errorShape?: 'aigne' | 'openai'
+    errorShape?: 'aigne' | 'openai' | 'anthropic'
   }
 }
 

@@ -1,3 +1,4 @@
+import type { JsonPayload } from '#upstream/payload.js'
 import type { OutputItem, ResponseObjectType } from '#schemas/responses.js'
 import type { StreamFormat } from '#upstream/stream-body.js'
 import type { ChatCompletionChunk, Usage } from '#upstream/types.js'
@@ -150,7 +151,7 @@ const SEQUENCE = /"sequence_number"\s*:\s*(\d{1,15})\s*[,}]\s*$/
  * `event:` name, as OpenAI frames them). The final response object is read from response.completed / .incomplete
  * for the stored conversation; a failure after the stream started is an `error` event numbered after the last one.
  */
-export function nativeStreamFormat (describe: (err: unknown) => StreamFailure, done: OnResponseDone): StreamFormat<unknown> {
+export function nativeStreamFormat (describe: (err: unknown) => StreamFailure, done: OnResponseDone): StreamFormat<JsonPayload<unknown>> {
   let next = 0
   return {
     open: () => '',

@@ -4,17 +4,19 @@ import type { ChatRequest, ProviderAdapter, UpstreamCall } from '#upstream/types
 import { toAnthropicRequest } from './request.js'
 import { toChatCompletion, type AnthropicResponse } from './response.js'
 import { streamDecoder } from './stream.js'
+import { anthropicHeaders, nativeMessages } from './messages.js'
 
-/** Anthropic Messages API (POST {ANTHROPIC_BASE_URL}/v1/messages), translated both ways. */
-const API_VERSION = '2023-06-01'
-
+/** Anthropic Messages API (POST {ANTHROPIC_BASE_URL}/v1/messages), translated both ways for chat. */
 function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: boolean): UpstreamRequest {
-  const headers = { 'x-api-key': call.provider.apiKey ?? '', 'anthropic-version': API_VERSION }
-  return { path: '/v1/messages', headers, body: JSON.stringify(toAnthropicRequest(request, call.model, stream)) }
+  return { path: '/v1/messages', headers: anthropicHeaders(call), body: JSON.stringify(toAnthropicRequest(request, call.model, stream)) }
 }
 
-/** Everything Anthropic serves through the gateway: chat, streamed or not (it has no embeddings or images API). */
+/**
+ * Everything Anthropic serves through the gateway: chat, streamed or not, and its own Messages API natively
+ * (it has no embeddings or images API).
+ */
 export const anthropicAdapter: ProviderAdapter = {
   kind: 'anthropic',
-  chat: translatingChatAdapter<AnthropicResponse>({ upstreamRequest, toCompletion: (response) => toChatCompletion(response), streamDecoder })
+  chat: translatingChatAdapter<AnthropicResponse>({ upstreamRequest, toCompletion: (response) => toChatCompletion(response), streamDecoder }),
+  messages: nativeMessages
 }

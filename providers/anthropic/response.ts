@@ -6,6 +6,8 @@ export interface AnthropicUsage {
   output_tokens?: number | null
   cache_creation_input_tokens?: number | null
   cache_read_input_tokens?: number | null
+  /** The cache writes split by lifetime (their prices differ); their sum is cache_creation_input_tokens. */
+  cache_creation?: { ephemeral_5m_input_tokens?: number | null, ephemeral_1h_input_tokens?: number | null } | null
 }
 
 type ResponseBlock =
@@ -21,11 +23,43 @@ export interface AnthropicResponse {
   usage: AnthropicUsage
 }
 
-/** Anthropic counts cached prompt tokens apart from input_tokens; OpenAI's prompt_tokens include them. */
+/**
+ * Anthropic counts cached prompt tokens apart from input_tokens; OpenAI's prompt_tokens include them. Cache reads go to
+ * prompt_tokens_details.cached_tokens, cache writes to cache_write_tokens (5-minute) and cache_write_1h_tokens (1-hour).
+ */
 export function toUsage (u: AnthropicUsage): Usage {
   const cacheRead = u.cache_read_input_tokens ?? 0
   const prompt = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + cacheRead
-  return usageOf(prompt, u.output_tokens ?? 0, { cached: u.cache_read_input_tokens != null ? cacheRead : undefined })
+  const usage = usageOf(prompt, u.output_tokens ?? 0, { cached: u.cache_read_input_tokens != null ? cacheRead : undefined })
+  const writes = cacheWrites(u)
+  if (writes !== undefined) usage.prompt_tokens_details = { ...usage.prompt_tokens_details, ...writes }
+  return usage
+}
+
+function cacheWrites (u: AnthropicUsage): Record<string, number> | undefined {
+  const total = u.cache_creation_input_tokens ?? 0
+  if (typeof total !== 'number' || total <= 0) return undefined
+  const oneHour = u.cache_creation?.ephemeral_1h_input_tokens ?? 0
+  return oneHour > 0 ? { cache_write_tokens: total - oneHour, cache_write_1h_tokens: oneHour } : { cache_write_tokens: total }
+}
+
+/** A stream's usage so far: message_start reports the prompt's counts, each message_delta cumulative counts (it may restate input ones). */
+export class StreamUsage {
+  private counts: AnthropicUsage = {}
+
+  started (usage: AnthropicUsage | undefined): Usage {
+    this.counts = { ...usage }
+    return toUsage(this.counts)
+  }
+
+  delta (usage: AnthropicUsage | undefined): Usage {
+    this.counts = { ...this.counts, ...Object.fromEntries(Object.entries(usage ?? {}).filter(([, v]) => v != null)) }
+    return toUsage(this.counts)
+  }
+
+  get current (): Usage {
+    return toUsage(this.counts)
+  }
 }
 
 export function toFinishReason (stopReason: string | null | undefined): FinishReason {

@@ -1,7 +1,7 @@
 import { ChunkBuilder } from '../chunks.js'
 import { midStreamError, parseJson, truncatedStreamError } from '#upstream/http.js'
 import type { StreamDecoder, UpstreamCall } from '#upstream/types.js'
-import { toFinishReason, toUsage, type AnthropicUsage } from './response.js'
+import { StreamUsage, toFinishReason, type AnthropicUsage } from './response.js'
 
 type StreamEvent =
   | { type: 'message_start', message: { id: string, model: string, usage?: AnthropicUsage } }
@@ -18,7 +18,7 @@ type StreamEvent =
  */
 export function streamDecoder (call: UpstreamCall): StreamDecoder {
   const out = new ChunkBuilder(call.model)
-  let usage: AnthropicUsage = {}
+  const usage = new StreamUsage()
   /** Anthropic content block index → OpenAI tool_calls index (tool calls are numbered on their own). */
   const toolIndex = new Map<number, number>()
 
@@ -29,9 +29,8 @@ export function streamDecoder (call: UpstreamCall): StreamDecoder {
         case 'message_start':
           out.id = `chatcmpl-${event.message.id}`
           out.model = event.message.model ?? out.model
-          usage = { ...event.message.usage }
           // the prompt count is known now; metering keeps it even if the stream breaks later
-          emit(out.delta({ role: 'assistant', content: '' }).withUsage(toUsage(usage)))
+          emit(out.delta({ role: 'assistant', content: '' }).withUsage(usage.started(event.message.usage)))
           break
         case 'content_block_start': {
           const block = event.content_block
@@ -56,12 +55,10 @@ export function streamDecoder (call: UpstreamCall): StreamDecoder {
           break
         }
         case 'message_delta':
-          // message_delta usage is cumulative and may restate input counts
-          usage = { ...usage, ...definedOnly(event.usage) }
-          emit(out.delta({}, toFinishReason(event.delta.stop_reason) ?? 'stop').withUsage(toUsage(usage)))
+          emit(out.delta({}, toFinishReason(event.delta.stop_reason) ?? 'stop').withUsage(usage.delta(event.usage)))
           break
         case 'message_stop':
-          emit(out.usage(toUsage(usage)))
+          emit(out.usage(usage.current))
           return true
         case 'error':
           throw midStreamError(call, event.error?.message ?? '', event.error?.type === 'rate_limit_error')
@@ -74,8 +71,4 @@ export function streamDecoder (call: UpstreamCall): StreamDecoder {
       throw truncatedStreamError(call)
     }
   }
-}
-
-function definedOnly (usage: AnthropicUsage | undefined): AnthropicUsage {
-  return Object.fromEntries(Object.entries(usage ?? {}).filter(([, v]) => v != null))
 }

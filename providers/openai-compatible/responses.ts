@@ -2,7 +2,7 @@ import { decodedStream } from '#upstream/decoded-stream.js'
 import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError } from '#upstream/http.js'
 import { UpstreamFailedError } from '#errors.js'
 import { JsonPayload } from '#upstream/payload.js'
-import type { ProviderConfig, ResponsesAdapter, StreamDecoder, UpstreamCall, Usage } from '#upstream/types.js'
+import type { ChunkStream, ProviderConfig, ResponsesAdapter, StreamDecoder, UpstreamCall, Usage } from '#upstream/types.js'
 
 /*
  * OpenAI's own Responses API (POST /responses), relayed: the body goes up with the upstream's model name, the answer's
@@ -63,7 +63,7 @@ const TERMINAL = /^\s*\{\s*"type"\s*:\s*"response\.(completed|incomplete|failed)
 const FAILURE = /^\s*\{\s*"type"\s*:\s*"(error|response\.failed)"/
 
 /** The upstream's events relayed as they are; the terminal one is parsed for usage, and ends the stream. */
-function relay (call: UpstreamCall): StreamDecoder<unknown> {
+function relay (call: UpstreamCall): StreamDecoder<JsonPayload<unknown>> {
   return {
     event ({ event, data }, emit) {
       if (event === 'error' || FAILURE.test(data)) {
@@ -85,7 +85,7 @@ function relay (call: UpstreamCall): StreamDecoder<unknown> {
   }
 }
 
-async function stream (body: Record<string, unknown>, call: UpstreamCall): Promise<ReturnType<typeof decodedStream<unknown>>> {
+async function stream (body: Record<string, unknown>, call: UpstreamCall): Promise<ChunkStream<JsonPayload<unknown>>> {
   const response = await call.http.postJson(call, upstreamRequest(body, call, true))
   return decodedStream(response, call, relay(call))
 }

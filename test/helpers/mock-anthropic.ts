@@ -6,14 +6,37 @@ import { sendJson, streamEvents } from './mock-server.js'
 export interface AnthropicToolUse { id: string, name: string, input: Record<string, unknown> }
 
 export interface AnthropicAnswer {
+  /** Extended thinking: a thinking block (with its signature) before the text. */
+  thinking?: { thinking: string, signature: string }
   text?: string
   toolUses?: AnthropicToolUse[]
   stopReason?: string
   model?: string
-  usage?: { input_tokens: number, output_tokens: number, cache_read_input_tokens?: number, cache_creation_input_tokens?: number }
+  usage?: AnthropicMockUsage
+}
+
+export interface AnthropicMockUsage {
+  input_tokens: number
+  output_tokens: number
+  cache_read_input_tokens?: number
+  cache_creation_input_tokens?: number
+  /** The cache writes by lifetime, as Anthropic reports them; their sum is cache_creation_input_tokens. */
+  cache_creation?: { ephemeral_5m_input_tokens: number, ephemeral_1h_input_tokens: number }
 }
 
 const DEFAULT_USAGE = { input_tokens: 25, output_tokens: 15 }
+
+/** The usage object as Anthropic sends it: every cache field present (zero when nothing was cached). */
+function wireUsage (usage: AnthropicMockUsage): Record<string, unknown> {
+  const written = usage.cache_creation_input_tokens ?? 0
+  return {
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: usage.cache_creation ?? { ephemeral_5m_input_tokens: written, ephemeral_1h_input_tokens: 0 },
+    service_tier: 'standard',
+    ...usage
+  }
+}
 
 function stopReason (answer: AnthropicAnswer): string {
   return answer.stopReason ?? (answer.toolUses !== undefined ? 'tool_use' : 'end_turn')
@@ -27,12 +50,13 @@ export function anthropicMessage (answer: AnthropicAnswer): Record<string, unkno
     role: 'assistant',
     model: answer.model ?? 'claude-sonnet-4-5-20250929',
     content: [
+      ...(answer.thinking !== undefined ? [{ type: 'thinking', ...answer.thinking }] : []),
       ...(answer.text !== undefined ? [{ type: 'text', text: answer.text }] : []),
       ...(answer.toolUses ?? []).map((u) => ({ type: 'tool_use', ...u }))
     ],
     stop_reason: stopReason(answer),
     stop_sequence: null,
-    usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, service_tier: 'standard', ...usage }
+    usage: wireUsage(usage)
   }
 }
 
@@ -47,6 +71,13 @@ export function anthropicEvents (answer: AnthropicAnswer): string[] {
     frame('ping', {})
   ]
   let index = 0
+  if (answer.thinking !== undefined) {
+    events.push(frame('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } }))
+    events.push(frame('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: answer.thinking.thinking } }))
+    events.push(frame('content_block_delta', { index, delta: { type: 'signature_delta', signature: answer.thinking.signature } }))
+    events.push(frame('content_block_stop', { index }))
+    index++
+  }
   if (answer.text !== undefined) {
     events.push(frame('content_block_start', { index, content_block: { type: 'text', text: '' } }))
     const words = answer.text.split(/(?<= )/)
@@ -64,14 +95,20 @@ export function anthropicEvents (answer: AnthropicAnswer): string[] {
     events.push(frame('content_block_stop', { index }))
     index++
   }
-  events.push(frame('message_delta', { delta: { stop_reason: stopReason(answer), stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }))
+  // message_delta restates the cumulative counts, cache fields included, as Anthropic's API does today
+  const { cache_creation: _split, ...counts } = wireUsage(usage)
+  void _split
+  delete counts.service_tier
+  events.push(frame('message_delta', { delta: { stop_reason: stopReason(answer), stop_sequence: null }, usage: counts }))
   events.push(frame('message_stop', {}))
   return events
 }
 
 export const anthropicMock = {
+  /** Answers /v1/messages (streamed or not) with `answer`, and /v1/messages/count_tokens with its input_tokens. */
   answer (answer: AnthropicAnswer, options: StreamOptions = {}): MockHandler {
     return async (req: RecordedRequest, res) => {
+      if (req.url.endsWith('/count_tokens')) return sendJson(res, 200, { input_tokens: (answer.usage ?? DEFAULT_USAGE).input_tokens })
       if (req.body?.stream !== true) return sendJson(res, 200, anthropicMessage(answer))
       await streamEvents(res, anthropicEvents(answer), options)
     }
