@@ -5,6 +5,7 @@ import type { UpstreamHttp } from '#upstream/http.js'
 import type { JsonPayload } from '#upstream/payload.js'
 import { resolveMediaModel, type MediaKind } from './media-models.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
+import { ModelNames, type AliasLookup } from './model-names.js'
 import type {
   ChatChunkStream, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse, UpstreamCall
 } from '#upstream/types.js'
@@ -42,6 +43,9 @@ export class ProviderService {
   private credentials: CredentialPool | undefined
   private readonly attempts: UpstreamAttempts
   private readonly streams = { open: 0 }
+  private aliasOf: AliasLookup = () => undefined
+  /** Client model names (bare ones, catalog aliases) → `provider/model`; routes qualify before checking the key. */
+  readonly names: ModelNames
 
   constructor (
     readonly registry: ProviderRegistry,
@@ -51,6 +55,12 @@ export class ProviderService {
     resilience: ResilienceSettings
   ) {
     this.attempts = new UpstreamAttempts(resilience, log)
+    this.names = new ModelNames(registry, (alias) => this.aliasOf(alias))
+  }
+
+  /** Installs the catalog's aliases for bare model names (read at call time, so catalog edits apply at once). */
+  setAliases (aliasOf: AliasLookup): void {
+    this.aliasOf = aliasOf
   }
 
   /** Per-provider circuit breakers (readiness and metrics show them). */

@@ -45,6 +45,7 @@ export default fp<Pick<AppOptions, 'resolveHost'>>(async (app, opts) => {
     fallbacksOf: (model) => (app.catalog.get(model)?.fallbacks ?? []).filter((id) => app.catalog.get(id)?.enabled !== false)
   }))
   app.providers.setCredentials(credentials)
+  app.providers.setAliases((alias) => app.catalog.modelForAlias(alias)?.id)
   app.addHook('onClose', async () => {
     providerAdmin.close()
     await http.close()
