@@ -94,11 +94,14 @@ export const UNKNOWN_FIELDS_POLICY =
 
 export const ChatCompletionRequest = Type.Object({
   model: Type.String({
-    minLength: 3,
+    minLength: 1,
     maxLength: 256,
-    pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*/[^\\s]+$',
-    errorMessage: 'must be "provider/model", e.g. "openai/gpt-4o-mini"',
-    description: '`provider/model`, e.g. `openai/gpt-4o-mini`, `anthropic/claude-sonnet-4-5`, `gemini/gemini-2.5-flash`'
+    // a bare name (`gpt-4o-mini`, a catalog alias) is resolved to `provider/model` by gateway/model-names.ts
+    pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@-]*(/[^\\s]+)?$',
+    errorMessage: 'must be "provider/model" (e.g. "openai/gpt-4o-mini"), a model name a configured provider lists, or a catalog alias',
+    description: '`provider/model`, e.g. `openai/gpt-4o-mini`, `anthropic/claude-sonnet-4-5`, `gemini/gemini-2.5-flash`; or a bare ' +
+      'name (`gpt-4o-mini`: the first configured provider listing it, in the order openai, anthropic, gemini, deepseek, xai, then ' +
+      'admin-added providers) or a catalog alias. An unknown bare name answers 404 (`model_not_found`).'
   }),
   messages: Type.Array(ChatMessage, { minItems: 1, maxItems: CHAT_LIMITS.messages, errorMessage: `must be an array of 1 to ${CHAT_LIMITS.messages} messages` }),
   temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),

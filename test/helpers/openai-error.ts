@@ -1,0 +1,9 @@
+/** The body of an OpenAI-shaped error answer (protocols/openai/errors.ts), for exact comparisons. */
+export function openAIError (message: string, type: string, code: string | null, param: string | null = null): object {
+  return { error: { message, type, param, code }, message }
+}
+
+/** The event ending an OpenAI stream that failed after it started. */
+export function openAIStreamError (message: string, code: string | null, type = 'api_error'): object {
+  return { error: { message, type, param: null, code } }
+}
