@@ -150,8 +150,12 @@ export const ChatCompletion = Type.Object({
     message: Type.Object({
       role: Type.Literal('assistant'),
       content: Type.Union([Type.String(), Type.Null()]),
+      // required by OpenAI's spec (null when the model did not refuse); translated answers always carry it
+      refusal: Type.Optional(Type.Union([Type.String(), Type.Null()])),
       tool_calls: Type.Optional(Type.Array(ToolCall))
     }, { additionalProperties: true }),
+    // required by OpenAI's spec; null unless logprobs were asked of an OpenAI-compatible provider
+    logprobs: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
     finish_reason: Type.Union([FinishReason, Type.Null()])
   }, { additionalProperties: true })),
   usage: Type.Optional(Usage)

@@ -7,3 +7,8 @@ export function openAIError (message: string, type: string, code: string | null,
 export function openAIStreamError (message: string, code: string | null, type = 'api_error'): object {
   return { error: { message, type, param: null, code } }
 }
+
+/** What `t.match` checks of an OpenAI-shaped error answer when its code and param do not matter to the test. */
+export function openAIErrorLike (message: string | RegExp, type = 'invalid_request_error'): object {
+  return { error: { message, type }, message }
+}
