@@ -1,6 +1,6 @@
 import { ChatOpenAI } from '@langchain/openai'
 import { test } from 'tap'
-import { EXPECTED, listeningGateway, UPSTREAMS, upstreamRateLimit, weatherParameters, type ListeningGateway } from './setup.js'
+import { expectGatewayErrors, listeningGateway, UPSTREAMS, weatherParameters, type ListeningGateway, type SeenError } from './setup.js'
 
 const chat = (gw: ListeningGateway, model: string, options: { temperature?: number } = {}): ChatOpenAI =>
   new ChatOpenAI({ model, apiKey: gw.key, configuration: { baseURL: `${gw.origin}/v1` }, maxRetries: 0, ...options })
@@ -30,22 +30,10 @@ for (const upstream of UPSTREAMS) {
 
 test('LangChain ChatOpenAI: a bad key, a 400, a 404 and a 429 show the gateway\'s message', async (t) => {
   const gw = await listeningGateway(t)
-  const failure = async (model: ChatOpenAI): Promise<Error & { status?: number }> =>
-    await model.invoke('hi').then(() => { throw new Error('expected an error') }, (err: Error & { status?: number }) => err)
+  const failure = async (model: ChatOpenAI): Promise<SeenError> =>
+    await model.invoke('hi').then(() => { throw new Error('expected an error') }, (err: Error & { status?: number }) => ({ status: err.status, message: err.message }))
 
-  const bad = await failure(chat(gw, 'gpt-4o-mini', { temperature: 5 }))
-  t.equal(bad.status, 400)
-  t.match(bad.message, EXPECTED.badRequest)
-
-  const missing = await failure(chat(gw, 'gpt-9-imaginary'))
-  t.equal(missing.status, 404)
-  t.match(missing.message, EXPECTED.notFound)
-
-  gw.mock.respond(upstreamRateLimit())
-  const limited = await failure(chat(gw, 'openai/gpt-4o-mini'))
-  t.equal(limited.status, 429)
-  t.match(limited.message, EXPECTED.rateLimited)
-
+  await expectGatewayErrors(t, gw, async (model, temperature) => await failure(chat(gw, model, temperature === undefined ? {} : { temperature })))
   const denied = await failure(chat({ ...gw, key: 'hgk_not-a-key-at-all-0123456789abcdefghijklmnop' }, 'gpt-4o-mini'))
   t.equal(denied.status, 401)
 })

@@ -4,6 +4,7 @@ import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { geminiMock } from '../../helpers/mock-gemini.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { gatewayWithMock, type Gateway } from '../../helpers/gateway.js'
+import type { Test as Tap } from 'tap'
 import type { TestContext } from '../../helpers/build.js'
 import type { MockHandler } from '../../helpers/mock-server.js'
 
@@ -66,3 +67,20 @@ export const EXPECTED = {
 
 /** The provider answers 429 (what the 429 case of every client meets). */
 export const upstreamRateLimit = (): MockHandler => openAIMock.error(429, 'slow down', { 'retry-after': '0' })
+
+/** A client's error as the test reads it: the HTTP status it kept and the message it shows. */
+export interface SeenError { status: number | undefined, message: string }
+
+/**
+ * The 400, 404 and 429 every client must show with the gateway's own message. `fail` makes one call through the
+ * client with `model` (and `temperature`, when given) and returns the error it raised.
+ */
+export async function expectGatewayErrors (t: Tap, gw: ListeningGateway, fail: (model: string, temperature?: number) => Promise<SeenError>): Promise<void> {
+  const bad = await fail('gpt-4o-mini', 5)
+  t.same([bad.status, EXPECTED.badRequest.test(bad.message)], [400, true], `400: ${bad.message}`)
+  const missing = await fail('gpt-9-imaginary')
+  t.same([missing.status, EXPECTED.notFound.test(missing.message)], [404, true], `404: ${missing.message}`)
+  gw.mock.respond(upstreamRateLimit())
+  const limited = await fail('openai/gpt-4o-mini')
+  t.same([limited.status, EXPECTED.rateLimited.test(limited.message)], [429, true], `429: ${limited.message}`)
+}

@@ -2,7 +2,7 @@ import { createOpenAI } from '@ai-sdk/openai'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import { APICallError, generateText, jsonSchema, streamText, tool, type LanguageModel } from 'ai'
 import { test } from 'tap'
-import { EXPECTED, listeningGateway, UPSTREAMS, upstreamRateLimit, weatherParameters, type ListeningGateway } from './setup.js'
+import { expectGatewayErrors, listeningGateway, UPSTREAMS, weatherParameters, type ListeningGateway } from './setup.js'
 
 const getWeather = tool({ description: 'Current weather in a city', inputSchema: jsonSchema<{ city: string }>(weatherParameters) })
 
@@ -43,18 +43,10 @@ for (const [name, modelFor] of CLIENTS) {
       if (!APICallError.isInstance(err)) throw new Error(`expected an APICallError, got ${String(err)}`)
       return err
     }
-    const bad = await failure(modelFor(gw, 'gpt-4o-mini'), { temperature: 5 })
-    t.equal(bad.statusCode, 400)
-    t.match(bad.message, EXPECTED.badRequest)
-
-    const missing = await failure(modelFor(gw, 'gpt-9-imaginary'))
-    t.equal(missing.statusCode, 404)
-    t.match(missing.message, EXPECTED.notFound)
-
-    gw.mock.respond(upstreamRateLimit())
-    const limited = await failure(modelFor(gw, 'openai/gpt-4o-mini'))
-    t.equal(limited.statusCode, 429)
-    t.match(limited.message, EXPECTED.rateLimited)
+    await expectGatewayErrors(t, gw, async (model, temperature) => {
+      const err = await failure(modelFor(gw, model), temperature === undefined ? {} : { temperature })
+      return { status: err.statusCode, message: err.message }
+    })
 
     const denied = await failure(modelFor({ ...gw, key: 'hgk_not-a-key-at-all-0123456789abcdefghijklmnop' }, 'gpt-4o-mini'))
     t.equal(denied.statusCode, 401)
