@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from '../../helpers/gateway.js'
-import { openAIErrorLike } from '../../helpers/openai-error.js'
+import { openAIErrorLike, openAIStreamError } from '../../helpers/openai-error.js'
 
 const model = 'anthropic/claude-sonnet-4-5'
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=='
@@ -101,7 +101,8 @@ test('an Anthropic message is answered as an OpenAI chat.completion', async (t) 
   t.match(body, { id: 'chatcmpl-msg_01XFDUDYJgAACzvnptvVoYEL', object: 'chat.completion', model: 'claude-sonnet-4-5-20250929' })
   t.same(body.choices, [{
     index: 0,
-    message: { role: 'assistant', content: 'Let me check.', tool_calls: [{ id: 'toolu_01A', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    message: { role: 'assistant', content: 'Let me check.', refusal: null, tool_calls: [{ id: 'toolu_01A', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    logprobs: null,
     finish_reason: 'tool_calls'
   }])
   t.same(body.usage, { prompt_tokens: 125, completion_tokens: 30, total_tokens: 155, prompt_tokens_details: { cached_tokens: 100 } })
@@ -146,7 +147,7 @@ test('an error event in the Anthropic stream becomes the SSE error event, withou
   const res = await gw.chat({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] })
   const data = sseData(res.body)
   t.notOk(data.includes('[DONE]'))
-  t.same(JSON.parse(data.at(-1) ?? ''), { error: { message: 'Provider anthropic failed during the answer: Overloaded', type: 'upstream_error' } })
+  t.same(JSON.parse(data.at(-1) ?? ''), openAIStreamError('Provider anthropic failed during the answer: Overloaded', 'HUB_UPSTREAM_FAILED'))
   t.match(gw.usage[0], { promptTokens: 25, error: 'Provider anthropic failed during the answer: Overloaded' }, 'the prompt count known from message_start is kept')
 })
 

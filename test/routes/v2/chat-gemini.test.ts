@@ -3,7 +3,7 @@ import { build } from '../../helpers/build.js'
 import { geminiMock } from '../../helpers/mock-gemini.js'
 import { streamEvents } from '../../helpers/mock-server.js'
 import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from '../../helpers/gateway.js'
-import { openAIErrorLike } from '../../helpers/openai-error.js'
+import { openAIErrorLike, openAIStreamError } from '../../helpers/openai-error.js'
 
 const model = 'gemini/gemini-2.5-flash'
 const weatherTool = { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, additionalProperties: false } } }
@@ -102,7 +102,7 @@ test('a Gemini stream that ends without a finish reason is reported as incomplet
   const res = await gw.chat({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] })
   const data = sseData(res.body)
   t.equal(streamedText(data.slice(0, -1).map((d) => JSON.parse(d))), 'Hel')
-  t.same(JSON.parse(data.at(-1) ?? ''), { error: { message: 'Provider gemini ended the stream before it was complete.', type: 'upstream_error' } })
+  t.same(JSON.parse(data.at(-1) ?? ''), openAIStreamError('Provider gemini ended the stream before it was complete.', 'HUB_UPSTREAM_FAILED'))
 })
 
 test('Gemini errors keep their message for 400 and become 502 for a refused key', async (t) => {
