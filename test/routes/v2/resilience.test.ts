@@ -81,7 +81,7 @@ test('a stream is retried until it starts, never after', async (t) => {
   gw.mock.respond(openAIMock.answer({ content: 'abcdef' }, { dieAfter: 2 }))
   const broken = await gw.chat({ ...hello, stream: true })
   t.equal(broken.statusCode, 200)
-  t.match(JSON.parse(sseData(broken.body).at(-1) ?? '{}'), { error: { type: 'upstream_error' } })
+  t.match(JSON.parse(sseData(broken.body).at(-1) ?? '{}'), { error: { type: 'api_error', code: 'HUB_UPSTREAM_FAILED' } })
   t.equal(gw.mock.requests.length, 3, 'a stream that broke after it started is not replayed')
 })
 
