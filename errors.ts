@@ -66,6 +66,8 @@ export const AuditUnavailableError = createError('HUB_AUDIT_UNAVAILABLE', '%s', 
  * credentials or upstream URLs) reach the client even for 5xx; the one error handler shapes the body.
  */
 export const UnknownModelError = createError('HUB_UNKNOWN_MODEL', '%s', 400)
+/** A bare model name (no `provider/`) that no catalog alias or provider model list names. */
+export const ModelNotFoundError = createError('HUB_MODEL_NOT_FOUND', '%s', 404)
 export const ProviderNotConfiguredError = createError('HUB_PROVIDER_NOT_CONFIGURED', '%s', 400)
 export const UnsupportedRequestError = createError('HUB_UNSUPPORTED_REQUEST', '%s', 400)
 /** The provider refused the request itself (its 400, 404, 409, 413, 422): same status, the provider's message. */

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import { ConflictError } from '#errors.js'
 import type { CatalogModel, CatalogModelPatch, ModelRepository } from '#store/models.js'
 import type { ModelRates } from './call-cost.js'
 
@@ -24,6 +25,7 @@ export function creditsFor (price: ModelPrice, promptTokens: number, completionT
  */
 export class ModelCatalog {
   private byId = new Map<string, CatalogModel>()
+  private byAlias = new Map<string, CatalogModel>()
   private readonly timer: NodeJS.Timeout
 
   constructor (private readonly repo: ModelRepository, private readonly log: FastifyBaseLogger, refreshMs: number) {
@@ -35,6 +37,17 @@ export class ModelCatalog {
 
   async reload (): Promise<void> {
     this.byId = new Map((await this.repo.list()).map((m) => [m.id, m]))
+    this.indexAliases()
+  }
+
+  /** The enabled catalog model an alias names ("gpt-4o-mini" → "openai/gpt-4o-mini"), if any. */
+  modelForAlias (alias: string): CatalogModel | undefined {
+    const model = this.byAlias.get(alias)
+    return model?.enabled === true ? model : undefined
+  }
+
+  private indexAliases (): void {
+    this.byAlias = new Map([...this.byId.values()].flatMap((m) => m.aliases.map((alias) => [alias, m] as const)))
   }
 
   list (): CatalogModel[] {
@@ -72,15 +85,19 @@ export class ModelCatalog {
       imageRates: input.imageRates ?? {},
       requestRate: input.requestRate ?? null,
       fallbacks: input.fallbacks ?? [],
+      aliases: input.aliases ?? [],
       createdAt: now,
       updatedAt: now
     })
+    if (created !== undefined) await this.writeAliases(created.id, created.aliases, now, repo)
     if (repo === this.repo) this.remember(created)
     return created
   }
 
   async update (id: string, patch: CatalogModelPatch, repo = this.repo): Promise<CatalogModel | undefined> {
-    const updated = await repo.update(id, patch, new Date().toISOString())
+    const now = new Date().toISOString()
+    if (patch.aliases !== undefined && await repo.find(id) !== undefined) await this.writeAliases(id, patch.aliases, now, repo)
+    const updated = await repo.update(id, patch, now)
     if (repo === this.repo) this.remember(updated)
     return updated
   }
@@ -91,14 +108,23 @@ export class ModelCatalog {
     return deleted
   }
 
+  /** Aliases are unique across the catalog: one another model has refuses the whole change (409; run it in a transaction). */
+  private async writeAliases (id: string, aliases: readonly string[], now: string, repo: ModelRepository): Promise<void> {
+    const taken = await repo.replaceAliases(id, aliases, now)
+    if (taken !== undefined) throw new ConflictError(`alias ${taken} already names another catalog model`)
+  }
+
   /** Serves `model` as stored (a committed create or update). */
   remember (model: CatalogModel | undefined): void {
-    if (model !== undefined) this.byId.set(model.id, model)
+    if (model === undefined) return
+    this.byId.set(model.id, model)
+    this.indexAliases()
   }
 
   /** Stops serving `id` (a committed delete). */
   forget (id: string): void {
     this.byId.delete(id)
+    this.indexAliases()
   }
 
   close (): void {

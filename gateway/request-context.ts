@@ -3,6 +3,7 @@ import { UnauthorizedError } from '#errors.js'
 import { ClientSignal } from '#upstream/client-signal.js'
 import { CallTiming } from './call-timing.js'
 import type { ChatContext } from './service.js'
+import type { CallKind, ModelNames } from './model-names.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,6 +15,16 @@ declare module 'fastify' {
 /** Throws the standard 401 unless the authenticated caller may use `model`. */
 export function requireModel (request: FastifyRequest, model: string): void {
   if (request.principal?.allowsModel(model) !== true) throw new UnauthorizedError()
+}
+
+/**
+ * The `provider/model` a client's model name stands for (a bare name or catalog alias resolved: gateway/model-names.ts),
+ * once the caller's key may use it (else the standard 401): the key's model patterns see the model actually called.
+ */
+export function allowedModel (request: FastifyRequest, names: ModelNames, name: string, kind: CallKind): string {
+  const model = names.qualify(name, kind)
+  requireModel(request, model)
+  return model
 }
 
 /** The timing record of `request`'s model call, created on first use. */

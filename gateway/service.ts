@@ -5,6 +5,7 @@ import type { UpstreamHttp } from '#upstream/http.js'
 import type { JsonPayload } from '#upstream/payload.js'
 import { resolveMediaModel, type MediaKind } from './media-models.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
+import { ModelNames, type AliasLookup } from './model-names.js'
 import type {
   ChatChunkStream, ChatCompletion, ChatRequest, ChunkStream, EmbeddingsRequest, EmbeddingsResponse, ImagesRequest, ImagesResponse,
   MessagesAdapter, MessagesRequest, MeteredChunk, RelayedEvent, UpstreamCall, Usage
@@ -39,6 +40,8 @@ export interface ServiceSettings extends ResilienceSettings {
   admission?: Admission
   /** Store-managed credentials: each attempt picks one and reports how the upstream answered (gateway/credentials.ts). */
   credentials?: CredentialPool
+  /** The catalog's aliases for bare model names (read at call time, so catalog edits apply at once). */
+  aliasOf?: AliasLookup
 }
 
 export interface ChatContext {
@@ -63,6 +66,8 @@ export class ProviderService {
   private readonly credentials: CredentialPool | undefined
   private readonly attempts: UpstreamAttempts
   private readonly streams = { open: 0 }
+  /** Client model names (bare ones, catalog aliases) → `provider/model`; routes qualify before checking the key. */
+  readonly names: ModelNames
 
   constructor (
     readonly registry: ProviderRegistry,
@@ -74,6 +79,7 @@ export class ProviderService {
     this.attempts = new UpstreamAttempts(settings, log)
     this.admission = settings.admission
     this.credentials = settings.credentials
+    this.names = new ModelNames(registry, settings.aliasOf ?? (() => undefined))
   }
 
   /** Per-provider circuit breakers (readiness and metrics show them). */

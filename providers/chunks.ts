@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { JsonPayload } from '#upstream/payload.js'
-import type { ChatChunk, ChatCompletionChunk, Usage } from '#upstream/types.js'
+import type { ChatChunk, ChatCompletion, ChatCompletionChunk, Usage } from '#upstream/types.js'
+import type { ToolCallType } from '#schemas/chat.js'
 
 type Choice = ChatCompletionChunk['choices'][number]
 export type ChunkDelta = Choice['delta']
@@ -8,6 +9,11 @@ export type FinishReason = Choice['finish_reason']
 
 export function completionId (upstreamId?: string): string {
   return `chatcmpl-${upstreamId ?? randomBytes(12).toString('base64url')}`
+}
+
+/** The assistant message of a translated answer, with `refusal: null` as OpenAI's spec requires of every message. */
+export function assistantMessage (text: string | null, toolCalls: ToolCallType[]): ChatCompletion['choices'][number]['message'] {
+  return { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, refusal: null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) }
 }
 
 export function unixNow (): number {

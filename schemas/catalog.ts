@@ -14,6 +14,15 @@ const ImageRates = Type.Record(Type.String(), Type.Number({ minimum: 0, maximum:
   description: 'Credits per image by "size/quality", either part "*" for any, e.g. {"1024x1024/hd": 0.08, "*/standard": 0.04}. ' +
     'The most specific match wins; a call that names no size or quality (or "auto") pays the highest rate that could apply.'
 })
+/** Bounds of catalog aliases: a bare name, so never confused with a "provider/model" id. */
+export const ALIAS_LIMITS = { count: 16, length: 64 } as const
+const Alias = Type.String({ minLength: 1, maxLength: ALIAS_LIMITS.length, pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]*$', description: 'a name without "/", e.g. "gpt-4o-mini" or "fast"' })
+const Aliases = Type.Array(Alias, {
+  maxItems: ALIAS_LIMITS.count,
+  uniqueItems: true,
+  description: 'Other names clients may send as `model` for this one ("gpt-4o-mini", "fast"); each names one model across the catalog ' +
+    '(409 otherwise) and wins over the providers\' model lists. Aliases of a disabled model do not resolve.'
+})
 const Kind = Type.Union([Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image')])
 
 export const CatalogModelView = Type.Object({
@@ -28,6 +37,7 @@ export const CatalogModelView = Type.Object({
   imageRates: ImageRates,
   requestRate: RequestRate,
   fallbacks: Type.Array(Type.String(), { description: 'Model ids tried in order when this one fails before answering' }),
+  aliases: Aliases,
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' })
 }, { $id: 'CatalogModel' })
@@ -42,7 +52,8 @@ const EditableFields = {
   imageRate: Type.Optional(ImageRate),
   imageRates: Type.Optional(ImageRates),
   requestRate: Type.Optional(RequestRate),
-  fallbacks: Type.Optional(Type.Array(ModelId, { maxItems: 10 }))
+  fallbacks: Type.Optional(Type.Array(ModelId, { maxItems: 10 })),
+  aliases: Type.Optional(Aliases)
 }
 
 export const CreateCatalogModelBody = Type.Object({ id: ModelId, ...EditableFields }, { additionalProperties: false })

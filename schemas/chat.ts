@@ -94,11 +94,14 @@ export const UNKNOWN_FIELDS_POLICY =
 
 export const ChatCompletionRequest = Type.Object({
   model: Type.String({
-    minLength: 3,
+    minLength: 1,
     maxLength: 256,
-    pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*/[^\\s]+$',
-    errorMessage: 'must be "provider/model", e.g. "openai/gpt-4o-mini"',
-    description: '`provider/model`, e.g. `openai/gpt-4o-mini`, `anthropic/claude-sonnet-4-5`, `gemini/gemini-2.5-flash`'
+    // a bare name (`gpt-4o-mini`, a catalog alias) is resolved to `provider/model` by gateway/model-names.ts
+    pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@-]*(/[^\\s]+)?$',
+    errorMessage: 'must be "provider/model" (e.g. "openai/gpt-4o-mini"), a model name a configured provider lists, or a catalog alias',
+    description: '`provider/model`, e.g. `openai/gpt-4o-mini`, `anthropic/claude-sonnet-4-5`, `gemini/gemini-2.5-flash`; or a bare ' +
+      'name (`gpt-4o-mini`: the first configured provider listing it, in the order openai, anthropic, gemini, deepseek, xai, then ' +
+      'admin-added providers) or a catalog alias. An unknown bare name answers 404 (`model_not_found`).'
   }),
   messages: Type.Array(ChatMessage, { minItems: 1, maxItems: CHAT_LIMITS.messages, errorMessage: `must be an array of 1 to ${CHAT_LIMITS.messages} messages` }),
   temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
@@ -147,8 +150,12 @@ export const ChatCompletion = Type.Object({
     message: Type.Object({
       role: Type.Literal('assistant'),
       content: Type.Union([Type.String(), Type.Null()]),
+      // required by OpenAI's spec (null when the model did not refuse); translated answers always carry it
+      refusal: Type.Optional(Type.Union([Type.String(), Type.Null()])),
       tool_calls: Type.Optional(Type.Array(ToolCall))
     }, { additionalProperties: true }),
+    // required by OpenAI's spec; null unless logprobs were asked of an OpenAI-compatible provider
+    logprobs: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
     finish_reason: Type.Union([FinishReason, Type.Null()])
   }, { additionalProperties: true })),
   usage: Type.Optional(Usage)

@@ -21,13 +21,15 @@ export interface CatalogModel {
   /** Credits per answered call, on top of tokens or images; null when not set. */
   requestRate: number | null
   fallbacks: string[]
+  /** Other names clients may use for this model ("gpt-4o-mini", "fast"); each names one model across the catalog. */
+  aliases: string[]
   createdAt: string
   updatedAt: string
 }
 
-export type CatalogModelPatch = Partial<Pick<CatalogModel, 'upstreamModel' | 'kind' | 'enabled' | 'inputRate' | 'outputRate' | 'imageRate' | 'imageRates' | 'requestRate' | 'fallbacks'>>
+export type CatalogModelPatch = Partial<Pick<CatalogModel, 'upstreamModel' | 'kind' | 'enabled' | 'inputRate' | 'outputRate' | 'imageRate' | 'imageRates' | 'requestRate' | 'fallbacks' | 'aliases'>>
 
-function toModel (row: Selectable<ModelsTable>): CatalogModel {
+function toModel (row: Selectable<ModelsTable>, aliases: string[]): CatalogModel {
   return {
     id: row.id,
     provider: row.provider,
@@ -40,6 +42,7 @@ function toModel (row: Selectable<ModelsTable>): CatalogModel {
     imageRates: JSON.parse(row.image_rates) as Record<string, number>,
     requestRate: row.request_rate === null ? null : Number(row.request_rate),
     fallbacks: JSON.parse(row.fallbacks) as string[],
+    aliases,
     createdAt: row.created_at,
     updatedAt: row.updated_at
   }
@@ -49,12 +52,36 @@ export class ModelRepository {
   constructor (private readonly db: Kysely<Database>) {}
 
   async list (): Promise<CatalogModel[]> {
-    return (await this.db.selectFrom('models').selectAll().orderBy('id').execute()).map(toModel)
+    const [rows, aliases] = await Promise.all([
+      this.db.selectFrom('models').selectAll().orderBy('id').execute(),
+      this.db.selectFrom('model_aliases').select(['alias', 'model_id']).orderBy('alias').execute()
+    ])
+    const byModel = new Map<string, string[]>()
+    for (const { alias, model_id: id } of aliases) byModel.set(id, [...byModel.get(id) ?? [], alias])
+    return rows.map((row) => toModel(row, byModel.get(row.id) ?? []))
   }
 
   async find (id: string): Promise<CatalogModel | undefined> {
     const row = await this.db.selectFrom('models').selectAll().where('id', '=', id).executeTakeFirst()
-    return row && toModel(row)
+    return row && toModel(row, await this.aliasesOf(id))
+  }
+
+  private async aliasesOf (id: string): Promise<string[]> {
+    return (await this.db.selectFrom('model_aliases').select('alias').where('model_id', '=', id).orderBy('alias').execute()).map((a) => a.alias)
+  }
+
+  /**
+   * Makes `aliases` the aliases of model `id`. Returns the first one another model already has (nothing of it is
+   * then written by this call; run it in a transaction to undo the rest), or undefined when all are set.
+   */
+  async replaceAliases (id: string, aliases: readonly string[], now: string): Promise<string | undefined> {
+    await this.db.deleteFrom('model_aliases').where('model_id', '=', id).execute()
+    for (const alias of aliases) {
+      const result = await this.db.insertInto('model_aliases').values({ alias, model_id: id, created_at: now })
+        .onConflict((oc) => oc.column('alias').doNothing()).executeTakeFirst()
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) return alias
+    }
+    return undefined
   }
 
   /** Inserts; returns undefined when the id already exists. */
@@ -93,6 +120,7 @@ export class ModelRepository {
   }
 
   async delete (id: string): Promise<boolean> {
+    await this.db.deleteFrom('model_aliases').where('model_id', '=', id).execute()
     const result = await this.db.deleteFrom('models').where('id', '=', id).executeTakeFirst()
     return Number(result.numDeletedRows) > 0
   }

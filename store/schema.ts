@@ -102,6 +102,13 @@ export interface ModelsTable {
   updated_at: string
 }
 
+/** Other names of a catalog model (migration 012); an alias names one model across the catalog. */
+export interface ModelAliasesTable {
+  alias: string
+  model_id: string
+  created_at: string
+}
+
 export interface ProvidersTable {
   id: string
   kind: string
@@ -168,6 +175,7 @@ export interface Database {
   usage_daily: UsageDailyTable
   usage_state: UsageStateTable
   models: ModelsTable
+  model_aliases: ModelAliasesTable
   providers: ProvidersTable
   provider_credentials: ProviderCredentialsTable
   admin_sessions: AdminSessionsTable

@@ -98,9 +98,9 @@ export function sseData (json: string): string {
 /**
  * The client-facing OpenAI stream: one `data:` event per chunk, then `data: [DONE]`. The usage-only
  * chunk is left out unless the client asked for it (stream_options.include_usage). A failure after the
- * stream started becomes `data: {"error":{"message","type"}}` and the stream closes without [DONE].
+ * stream started becomes `data: {"error":{…}}` (what `describe` says) and the stream closes without [DONE].
  */
-export function openAIStreamFormat (includeUsage: boolean, describe: (err: unknown) => { message: string, type: string }): StreamFormat {
+export function openAIStreamFormat (includeUsage: boolean, describe: (err: unknown) => { message: string, type: string, [field: string]: unknown }): StreamFormat {
   return {
     open: () => '',
     chunk: (chunk) => chunk.usageOnly && !includeUsage ? '' : sseData(chunk.text),

@@ -8,6 +8,7 @@ import { StoreUnavailableError, UnauthorizedError } from '#errors.js'
 import { principalFromJwt, serviceTokenRefusal } from '#keys/jwt-principal.js'
 import { jwtVerification } from '#keys/jwt-settings.js'
 import { SESSION_PREFIX } from '#admin-sso/admin-session.js'
+import { isOpenAIPath } from '#protocols/openai/errors.js'
 import type { Principal, Scope } from '#schemas/principal.js'
 import type { Config } from '#config.js'
 
@@ -83,8 +84,8 @@ export default fp(async (app) => {
   app.addHook('onRequest', (request, reply, done) => {
     const rule = request.routeOptions.config
     if (rule.public === true) return done()
-    // unknown paths outside the API say 404 to anyone; inside it nothing is revealed without a key
-    if (request.is404 && !request.url.startsWith('/api/')) return done()
+    // unknown paths outside the API say 404 to anyone; inside it (/api/, and /v1/ where OpenAI clients point) nothing is revealed without a key
+    if (request.is404 && !request.url.startsWith('/api/') && !isOpenAIPath(request.url)) return done()
     if (rule.apiKeyHeader === true) useApiKeyHeader(request)
     if (!singleWellFormedAuthorization(request)) return done(new UnauthorizedError())
     const authorized = (): void => {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { errorBodyFor as aigneOrStandardBody } from '#protocols/aigne/errors.js'
-import { anthropicErrorBody } from '#protocols/anthropic/errors.js'
+import { errorBodyFor } from '#protocols/error-shape.js'
+import { isOpenAIPath, openAIErrorBody } from '#protocols/openai/errors.js'
 import { StoreUnavailableError, UNAUTHORIZED_BODY, reasonFor, statusOf as statusFor } from '#errors.js'
 import { isStoreClosedError } from '#store/index.js'
 
@@ -13,12 +13,6 @@ export function wwwAuthenticate (request: FastifyRequest, insufficientScope = fa
 
 export function sendUnauthorized (request: FastifyRequest, reply: FastifyReply, insufficientScope = false): FastifyReply {
   return reply.code(401).header('www-authenticate', wwwAuthenticate(request, insufficientScope)).send(UNAUTHORIZED_BODY)
-}
-
-/** The error body in the shape the route's clients read (config.errorShape). */
-function errorBodyFor (request: FastifyRequest, status: number, reason: string, message: string, err: FastifyError): object {
-  if (request.routeOptions.config?.errorShape === 'anthropic') return anthropicErrorBody(status, message, err)
-  return aigneOrStandardBody(request, status, reason, message, err)
 }
 
 /**
@@ -48,7 +42,9 @@ export default fp(async (app) => {
   })
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'Not Found', message: `Route ${request.method} ${request.url.split('?')[0] ?? ''} not found` })
+    const message = `Route ${request.method} ${request.url.split('?')[0] ?? ''} not found`
+    // OpenAI clients configured with a /v1 base URL read OpenAI's shape
+    reply.code(404).send(isOpenAIPath(request.url) ? openAIErrorBody(404, message, { code: 'HUB_ROUTE_NOT_FOUND' }) : { error: 'Not Found', message })
   })
 }, { name: 'errors' })
 

@@ -19,6 +19,7 @@ export default fp(async (app) => {
     // read at call time, so catalog edits apply at once; disabled fallbacks are skipped
     fallbacksOf: (model) => (app.catalog.get(model)?.fallbacks ?? []).filter((id) => app.catalog.get(id)?.enabled !== false),
     admission: app.metering.admission,
-    credentials
+    credentials,
+    aliasOf: (alias) => app.catalog.modelForAlias(alias)?.id
   }))
 }, { name: 'providers', dependencies: ['upstream', 'metering', 'catalog'] })

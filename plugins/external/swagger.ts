@@ -15,6 +15,12 @@ export default fp(async (app) => {
           '(or a service JWT). Any authentication or permission failure answers 401 with exactly ' +
           `\`${JSON.stringify(UNAUTHORIZED_BODY)}\`.`
       },
+      tags: [{
+        name: 'openai-compatible',
+        description: 'Each route is served at three base URLs: /api/v2 (shown here), /v1 (`https://host/v1`, like OpenAI\'s) and the ' +
+          'origin root (`https://host`): /v1/chat/completions, /chat/completions, /v1/models, … Errors other than 401 have OpenAI\'s ' +
+          'shape. /api/v1/* is a different family: the legacy AI Kit routes.'
+      }],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An access key (hgk_…) issued by an admin, or a service JWT' },

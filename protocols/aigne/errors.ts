@@ -1,16 +1,5 @@
-import type { FastifyError, FastifyRequest } from 'fastify'
+import type { FastifyError } from 'fastify'
 import { errorType } from '#errors.js'
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /**
-     * 'aigne': the route serves the AIGNE or AI Kit families, whose clients show `error.message`; the one
-     * error handler then nests the message as `{ error: { message, type }, message }` (401 excepted).
-     * 'anthropic': Anthropic's `{ type: 'error', error: { type, message } }` (protocols/anthropic/errors.ts).
-     */
-    errorShape?: 'aigne' | 'openai' | 'anthropic'
-  }
-}
 
 /** `type` of an AIGNE-shaped error, in OpenAI's vocabulary, which the AIGNE client passes on as `err.type`. */
 export function aigneErrorType (status: number, err: Partial<FastifyError>): string {
@@ -22,8 +11,7 @@ export function aigneErrorType (status: number, err: Partial<FastifyError>): str
   return 'invalid_request_error'
 }
 
-/** The error body for `request`: the standard `{ error, message }`, or the AIGNE shape when the route asks for it. */
-export function errorBodyFor (request: FastifyRequest, status: number, reason: string, message: string, err: Partial<FastifyError>): object {
-  if (request.routeOptions.config?.errorShape !== 'aigne') return { error: reason, message }
+/** The AIGNE and AI Kit clients show `error.message`: `{ error: { message, type }, message }`. */
+export function aigneErrorBody (status: number, message: string, err: Partial<FastifyError>): object {
   return { error: { message, type: aigneErrorType(status, err) }, message }
 }

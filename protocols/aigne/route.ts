@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
-import { requireModel } from '#gateway/request-context.js'
+import { allowedModel } from '#gateway/request-context.js'
+import type { CallKind, ModelNames } from '#gateway/model-names.js'
 import { envelopeModel } from './chat.js'
 
 /** Route config of the AIGNE and AI Kit families: the scope, and errors in the shape their clients read. */
@@ -7,9 +8,7 @@ export function aigneConfig (scope: 'chat' | 'embeddings' | 'images'): { scope: 
   return { scope, errorShape: 'aigne' }
 }
 
-/** The model an AIGNE envelope names, once the caller's key may use it (else the standard 401). */
-export function allowedEnvelopeModel (request: FastifyRequest & { body: Parameters<typeof envelopeModel>[0] }): string {
-  const model = envelopeModel(request.body)
-  requireModel(request, model)
-  return model
+/** The `provider/model` an AIGNE envelope names (bare names resolved), once the caller's key may use it (else the standard 401). */
+export function allowedEnvelopeModel (request: FastifyRequest & { body: Parameters<typeof envelopeModel>[0] }, names: ModelNames, kind: CallKind): string {
+  return allowedModel(request, names, envelopeModel(request.body), kind)
 }

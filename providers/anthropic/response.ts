@@ -1,4 +1,4 @@
-import { completionId, unixNow, usageOf, type FinishReason } from '../chunks.js'
+import { assistantMessage, completionId, unixNow, usageOf, type FinishReason } from '../chunks.js'
 import type { ChatCompletion, Usage } from '#upstream/types.js'
 
 export interface AnthropicUsage {
@@ -86,7 +86,8 @@ export function toChatCompletion (message: AnthropicResponse): ChatCompletion {
     model: message.model,
     choices: [{
       index: 0,
-      message: { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+      message: assistantMessage(text, toolCalls),
+      logprobs: null,
       finish_reason: toFinishReason(message.stop_reason)
     }],
     usage: toUsage(message.usage)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { ToolCallType } from '#schemas/chat.js'
-import { completionId, unixNow, usageOf, type FinishReason } from '../chunks.js'
+import { assistantMessage, completionId, unixNow, usageOf, type FinishReason } from '../chunks.js'
 import type { ChatCompletion, Usage } from '#upstream/types.js'
 import type { SignedToolCall } from './request.js'
 
@@ -78,12 +78,13 @@ export function toChatCompletion (response: GeminiResponse, model: string): Chat
     const { text, toolCalls } = readParts(candidate)
     return {
       index: candidate.index ?? i,
-      message: { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+      message: assistantMessage(text, toolCalls),
+      logprobs: null,
       finish_reason: toFinishReason(candidate.finishReason, toolCalls.length > 0) ?? 'stop'
     }
   })
   // a blocked prompt has no candidates at all
-  if (choices.length === 0) choices.push({ index: 0, message: { role: 'assistant', content: null }, finish_reason: 'content_filter' })
+  if (choices.length === 0) choices.push({ index: 0, message: assistantMessage(null, []), logprobs: null, finish_reason: 'content_filter' })
   return {
     id: completionId(response.responseId),
     object: 'chat.completion',

@@ -9,6 +9,7 @@ import * as adminSessions from './007-admin-sessions.js'
 import * as catalogRates from './008-catalog-rates.js'
 import * as keyConcurrency from './010-key-concurrency.js'
 import * as keyCreator from './011-key-creator.js'
+import * as modelAliases from './012-model-aliases.js'
 import * as responses from './013-responses.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '008-catalog-rates': catalogRates,
   '010-key-concurrency': keyConcurrency,
   '011-key-creator': keyCreator,
+  '012-model-aliases': modelAliases,
   '013-responses': responses
 }
 

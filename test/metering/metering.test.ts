@@ -6,6 +6,7 @@ import { adminCall, bearer, issueKey } from '../helpers/build.js'
 import { gatewayWithMock } from '../helpers/gateway.js'
 import { needs, postgresEnv, serviceUrl } from '../helpers/services.js'
 import type { FastifyInstance } from 'fastify'
+import { openAIErrorLike } from '../helpers/openai-error.js'
 
 const PRICE = { inputRate: 3, outputRate: 15 }
 
@@ -84,7 +85,7 @@ test('200 concurrent requests against a credit limit that allows about 20: never
   const refused = results.filter((r) => r.statusCode === 402)
   t.equal(served + refused.length, 200, 'every request was either served or refused')
   t.ok(served >= 20, `at least the ~20 the limit allows were served (${served})`)
-  t.match(refused[0]?.json(), { error: 'Payment Required', message: /Credit limit reached for this key/ })
+  t.match(refused[0]?.json(), openAIErrorLike(/Credit limit reached for this key/, 'insufficient_quota'))
   await gw.app.metering.recorder.flush()
   const spent = await gw.app.store.usage.spentSince((await gw.app.accessKeys.list({ limit: 10, offset: 0 })).items.find((k) => k.creditLimit !== null)!.id, '1970-01-01T00:00:00.000Z')
   t.ok(spent <= limit, `spend ${spent} never exceeds the limit ${limit}`)

@@ -2,6 +2,7 @@ import { test } from 'tap'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { bearer, issueKey } from '../helpers/build.js'
 import { gatewayWithMock } from '../helpers/gateway.js'
+import { openAIErrorLike } from '../helpers/openai-error.js'
 
 const body = { model: 'openai/gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }
 
@@ -21,7 +22,7 @@ test('rpm: a key gets x-ratelimit-* headers and 429 with Retry-After past its re
   t.equal(limited.statusCode, 429)
   t.ok(Number(limited.headers['retry-after']) > 0, 'Retry-After given')
   t.same(Object.keys(limited.json()).sort(), ['error', 'message'])
-  t.match(limited.json(), { error: 'Too Many Requests', message: /3 requests per minute/ })
+  t.match(limited.json(), openAIErrorLike(/3 requests per minute/, 'rate_limit_error'))
   t.equal(gw.mock.requests.length, 3, 'the refused request did not reach the provider')
 
   const other = await issueKey(gw.app, { scopes: ['chat'] })

@@ -6,6 +6,7 @@ import { eventually } from '../../helpers/wait.js'
 import { startRelay } from '../../helpers/relay.js'
 import { gatewayWithMock } from '../../helpers/gateway.js'
 import { redisPrefix } from '../../helpers/redis.js'
+import { openAIErrorLike } from '../../helpers/openai-error.js'
 
 const MODEL = 'openai/gpt-4o-mini'
 const body = { model: MODEL, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }
@@ -28,7 +29,7 @@ test('Redis outage: budgeted keys get 503, rate limits let calls through, other 
   relay.cut()
   const refused = await send(budgeted.key)
   t.equal(refused.statusCode, 503, 'fail closed: a budget that cannot be checked is not spent')
-  t.same(refused.json(), { error: 'Service Unavailable', message: 'The gateway cannot check this key\'s credit budget right now; try again shortly.' })
+  t.match(refused.json(), openAIErrorLike('The gateway cannot check this key\'s credit budget right now; try again shortly.', 'api_error'))
   t.equal(refused.headers['retry-after'], '1')
   const passed = await send(limited.key)
   t.equal(passed.statusCode, 200, 'fail open: rpm and tpm are not enforced while Redis is down')

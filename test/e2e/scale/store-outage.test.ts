@@ -8,6 +8,7 @@ import { needs, postgresEnv, serviceUrl } from '../../helpers/services.js'
 import { eventually, sleep } from '../../helpers/wait.js'
 import { gatewayWithMock, type Gateway } from '../../helpers/gateway.js'
 import { redisPrefix } from '../../helpers/redis.js'
+import { openAIErrorLike } from '../../helpers/openai-error.js'
 
 const MODEL = 'openai/gpt-4o-mini'
 const body = { model: MODEL, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }
@@ -89,12 +90,12 @@ test('Postgres outage: cached keys keep serving and their usage is written later
   for (const key of [unknown.key, 'hgk_' + 'Q'.repeat(43)]) {
     const res = await chat(app, key)
     t.equal(res.statusCode, 503, 'fail closed: a key that is not cached cannot be checked')
-    t.same(res.json(), STORE_DOWN)
+    t.match(res.json(), openAIErrorLike(STORE_DOWN.message, 'api_error'))
   }
   t.equal((await chat(app, budgetLoaded.key)).statusCode, 200, 'a budget this process holds keeps working')
   const budgetRefused = await chat(app, budgetNotLoaded.key)
   t.equal(budgetRefused.statusCode, 503, 'a budget that must be loaded from the store fails closed')
-  t.same(budgetRefused.json(), STORE_DOWN)
+  t.match(budgetRefused.json(), openAIErrorLike(STORE_DOWN.message, 'api_error'))
   const adminCalls = [
     { url: '/api/admin/access-keys' },
     { method: 'POST' as const, url: '/api/admin/access-keys', payload: { name: 'during the outage' } },
@@ -221,7 +222,7 @@ test('Postgres outage with Redis: budgets work while their Redis account exists,
   t.equal((await chat(app, seeded.key)).statusCode, 200, 'a budget whose Redis account exists keeps working')
   const refused = await chat(app, cold.key)
   t.equal(refused.statusCode, 503, 'a budget that must be seeded from the store fails closed')
-  t.same(refused.json(), { error: 'Service Unavailable', message: 'The gateway cannot check this key\'s credit budget right now; try again shortly.' })
+  t.match(refused.json(), openAIErrorLike('The gateway cannot check this key\'s credit budget right now; try again shortly.', 'api_error'))
   t.equal(refused.headers['retry-after'], '1')
   t.equal((await chat(app, limited.key)).statusCode, 200, '2 of 2')
   t.equal((await chat(app, limited.key)).statusCode, 429, 'requests per minute are still enforced (Redis)')

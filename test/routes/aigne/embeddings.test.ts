@@ -3,6 +3,7 @@ import { bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { byPath, geminiMediaMock, openAIMediaMock, vectorFor } from '../../helpers/mock-media.js'
 import { sendJson } from '../../helpers/mock-server.js'
 import { gatewayWithMock } from '../../helpers/gateway.js'
+import { openAIError, openAIErrorLike } from '../../helpers/openai-error.js'
 
 test('POST /api/v2/embeddings with an OpenAI body: passed through to OpenAI, answered in OpenAI\'s list format', async (t) => {
   const gw = await gatewayWithMock(t, 'openai')
@@ -100,13 +101,11 @@ test('embeddings and images a provider cannot serve are refused clearly before a
   const { key } = await issueKey(gw.app, { scopes: ['embeddings', 'images'] })
   const embeddings = await gw.app.inject({ method: 'POST', url: '/api/v2/embeddings', headers: bearer(key), payload: { model: 'anthropic/claude-haiku-4-5', input: 'x' } })
   t.equal(embeddings.statusCode, 400)
-  t.same(embeddings.json(), {
-    error: { message: 'Provider anthropic does not offer embeddings through this gateway.', type: 'invalid_request_error' },
-    message: 'Provider anthropic does not offer embeddings through this gateway.'
-  })
+  t.same(embeddings.json(), openAIError('Provider anthropic does not offer embeddings through this gateway.', 'invalid_request_error', 'HUB_UNSUPPORTED_REQUEST'),
+    'an OpenAI body gets OpenAI\'s error shape')
   const images = await gw.app.inject({ method: 'POST', url: '/api/v2/images/generations', headers: bearer(key), payload: { model: 'anthropic/claude-haiku-4-5', prompt: 'x' } })
   t.equal(images.statusCode, 400)
-  t.same(images.json(), { error: 'Bad Request', message: 'Provider anthropic does not offer images through this gateway.' }, 'the OpenAI-compatible family keeps the standard body')
+  t.match(images.json(), openAIErrorLike('Provider anthropic does not offer images through this gateway.'), 'the OpenAI-compatible family answers in OpenAI\'s shape')
   t.equal(gw.mock.requests.length, 0)
 })
 
@@ -125,5 +124,5 @@ test('POST /api/v2/images/generations: OpenAI Images passed through, the provide
 
   const bad = await gw.app.inject({ method: 'POST', url: '/api/v2/images/generations', headers: bearer(key), payload: { model: 'openai/dall-e-3', prompt: '' } })
   t.equal(bad.statusCode, 400)
-  t.same(bad.json(), { error: 'Bad Request', message: 'body/prompt expected string length greater or equal to 1' })
+  t.match(bad.json(), openAIErrorLike('body/prompt expected string length greater or equal to 1'))
 })

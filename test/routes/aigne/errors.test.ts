@@ -26,7 +26,7 @@ test('POST /api/v2/chat refuses bad envelopes with a 400 the AIGNE client can sh
 
   const cases: Array<[unknown, string | RegExp]> = [
     [chatBody({ modelOptions: {} }), 'body/input/modelOptions/model is required'],
-    [chatBody({ modelOptions: { model: 'gpt-4o' } }), 'must be "provider/model"'],
+    [chatBody({ modelOptions: { model: 'gpt 4o' } }), 'must be "provider/model"'],
     [chatBody({}, { agent: 'writer' }), 'body/agent must be "$CHAT_MODEL"'],
     [chatBody({ messages: [{ role: 'assistant', content: 'x' }] }), 'body/input/messages/0/role must be one of: system, user, agent, tool'],
     [chatBody({ messages: [{ role: 'user', content: [{ type: 'local', path: '/etc/passwd' }] }] }), 'a local file must be sent as "file" with base64 data'],

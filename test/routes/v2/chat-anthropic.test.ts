@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { anthropicMock } from '../../helpers/mock-anthropic.js'
 import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from '../../helpers/gateway.js'
+import { openAIErrorLike, openAIStreamError } from '../../helpers/openai-error.js'
 
 const model = 'anthropic/claude-sonnet-4-5'
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=='
@@ -100,7 +101,8 @@ test('an Anthropic message is answered as an OpenAI chat.completion', async (t) 
   t.match(body, { id: 'chatcmpl-msg_01XFDUDYJgAACzvnptvVoYEL', object: 'chat.completion', model: 'claude-sonnet-4-5-20250929' })
   t.same(body.choices, [{
     index: 0,
-    message: { role: 'assistant', content: 'Let me check.', tool_calls: [{ id: 'toolu_01A', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    message: { role: 'assistant', content: 'Let me check.', refusal: null, tool_calls: [{ id: 'toolu_01A', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    logprobs: null,
     finish_reason: 'tool_calls'
   }])
   t.same(body.usage, { prompt_tokens: 125, completion_tokens: 30, total_tokens: 155, prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 5 } }, 'cache writes carried in the internal usage (others.md contract)')
@@ -145,7 +147,7 @@ test('an error event in the Anthropic stream becomes the SSE error event, withou
   const res = await gw.chat({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] })
   const data = sseData(res.body)
   t.notOk(data.includes('[DONE]'))
-  t.same(JSON.parse(data.at(-1) ?? ''), { error: { message: 'Provider anthropic failed during the answer: Overloaded', type: 'upstream_error' } })
+  t.same(JSON.parse(data.at(-1) ?? ''), openAIStreamError('Provider anthropic failed during the answer: Overloaded', 'HUB_UPSTREAM_FAILED'))
   t.match(gw.usage[0], { promptTokens: 25, error: 'Provider anthropic failed during the answer: Overloaded' }, 'the prompt count known from message_start is kept')
 })
 
@@ -158,7 +160,7 @@ test('Anthropic errors: 400 keeps the message, 401 and 529 become 502', async (t
   )
   const hi = { model, messages: [{ role: 'user', content: 'hi' }] }
   const bad = await gw.chat(hi)
-  t.same(bad.json(), { error: 'Bad Request', message: 'messages: text content blocks must be non-empty' })
+  t.match(bad.json(), openAIErrorLike('messages: text content blocks must be non-empty'))
   t.equal((await gw.chat(hi)).statusCode, 502)
   const overloaded = await gw.chat(hi)
   t.equal(overloaded.statusCode, 502)
@@ -168,11 +170,11 @@ test('Anthropic errors: 400 keeps the message, 401 and 529 become 502', async (t
 test('requests Anthropic cannot serve are refused before the call', async (t) => {
   const gw = await gatewayWithMock(t, 'anthropic', {}, '')
   const several = await gw.chat({ model, n: 2, messages: [{ role: 'user', content: 'hi' }] })
-  t.same(several.json(), { error: 'Bad Request', message: 'Anthropic models return one choice per request; n must be 1.' })
+  t.match(several.json(), openAIErrorLike('Anthropic models return one choice per request; n must be 1.'))
   const bmp = await gw.chat({ model, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,Qk0=' } }] }] })
-  t.same(bmp.json(), { error: 'Bad Request', message: 'Anthropic accepts JPEG, PNG, GIF and WebP images, not image/bmp.' })
+  t.match(bmp.json(), openAIErrorLike('Anthropic accepts JPEG, PNG, GIF and WebP images, not image/bmp.'))
   const badArgs = await gw.chat({ model, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] })
-  t.same(badArgs.json(), { error: 'Bad Request', message: 'tool call c1: function.arguments must be JSON text of an object' })
+  t.match(badArgs.json(), openAIErrorLike('tool call c1: function.arguments must be JSON text of an object'))
   t.equal(gw.mock.requests.length, 0)
 })
 
@@ -180,6 +182,6 @@ test('an answer that is JSON but not an Anthropic message is the provider\'s fai
   const gw = await gatewayWithMock(t, 'anthropic', {}, '')
   gw.mock.respond((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"unexpected":true}') }, (_req, res) => { res.writeHead(200).end('not json') })
   const hi = { model, messages: [{ role: 'user', content: 'hi' }] }
-  t.same((await gw.chat(hi)).json(), { error: 'Bad Gateway', message: 'Provider anthropic sent an answer the gateway could not read.' })
-  t.same((await gw.chat(hi)).json(), { error: 'Bad Gateway', message: 'Provider anthropic sent a response that is not JSON.' })
+  t.match((await gw.chat(hi)).json(), openAIErrorLike('Provider anthropic sent an answer the gateway could not read.', 'api_error'))
+  t.match((await gw.chat(hi)).json(), openAIErrorLike('Provider anthropic sent a response that is not JSON.', 'api_error'))
 })

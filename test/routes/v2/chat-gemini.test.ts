@@ -3,6 +3,7 @@ import { build } from '../../helpers/build.js'
 import { geminiMock } from '../../helpers/mock-gemini.js'
 import { streamEvents } from '../../helpers/mock-server.js'
 import { gatewayWithMock, PROVIDER_KEYS, sseChunks, sseData, streamedText } from '../../helpers/gateway.js'
+import { openAIErrorLike, openAIStreamError } from '../../helpers/openai-error.js'
 
 const model = 'gemini/gemini-2.5-flash'
 const weatherTool = { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, additionalProperties: false } } }
@@ -75,7 +76,7 @@ test('Gemini finish reasons map to OpenAI ones; a blocked prompt is content_filt
   t.equal((await gw.chat(hi)).json().choices[0].finish_reason, 'length')
   t.equal((await gw.chat(hi)).json().choices[0].finish_reason, 'content_filter')
   const blocked = (await gw.chat(hi)).json()
-  t.same(blocked.choices, [{ index: 0, message: { role: 'assistant', content: null }, finish_reason: 'content_filter' }])
+  t.same(blocked.choices, [{ index: 0, message: { role: 'assistant', content: null, refusal: null }, logprobs: null, finish_reason: 'content_filter' }])
 })
 
 test('a Gemini SSE stream split byte by byte becomes OpenAI chunks, usage last', async (t) => {
@@ -101,14 +102,14 @@ test('a Gemini stream that ends without a finish reason is reported as incomplet
   const res = await gw.chat({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] })
   const data = sseData(res.body)
   t.equal(streamedText(data.slice(0, -1).map((d) => JSON.parse(d))), 'Hel')
-  t.same(JSON.parse(data.at(-1) ?? ''), { error: { message: 'Provider gemini ended the stream before it was complete.', type: 'upstream_error' } })
+  t.same(JSON.parse(data.at(-1) ?? ''), openAIStreamError('Provider gemini ended the stream before it was complete.', 'HUB_UPSTREAM_FAILED'))
 })
 
 test('Gemini errors keep their message for 400 and become 502 for a refused key', async (t) => {
   const gw = await gatewayWithMock(t, 'gemini', {}, '/v1beta')
   gw.mock.respond(geminiMock.error(400, '* GenerateContentRequest.contents: contents is not specified'), geminiMock.error(403, 'API key not valid. Please pass a valid API key.', 'PERMISSION_DENIED'))
   const hi = { model, messages: [{ role: 'user', content: 'hi' }] }
-  t.same((await gw.chat(hi)).json(), { error: 'Bad Request', message: '* GenerateContentRequest.contents: contents is not specified' })
+  t.match((await gw.chat(hi)).json(), openAIErrorLike('* GenerateContentRequest.contents: contents is not specified'))
   const refused = await gw.chat(hi)
   t.equal(refused.statusCode, 502)
   t.notOk(refused.body.includes('API key not valid'))
@@ -117,7 +118,7 @@ test('Gemini errors keep their message for 400 and become 502 for a refused key'
 test('a tool result must answer an earlier tool call (Gemini needs the function name)', async (t) => {
   const gw = await gatewayWithMock(t, 'gemini', {}, '/v1beta')
   const res = await gw.chat({ model, messages: [{ role: 'user', content: 'hi' }, { role: 'tool', tool_call_id: 'call_unknown', content: 'x' }] })
-  t.same(res.json(), { error: 'Bad Request', message: 'tool message: tool_call_id "call_unknown" matches no earlier assistant tool call' })
+  t.match(res.json(), openAIErrorLike('tool message: tool_call_id "call_unknown" matches no earlier assistant tool call'))
   t.equal(gw.mock.requests.length, 0)
 })
 

@@ -2,6 +2,7 @@ import { test } from 'tap'
 import { bearer, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { gatewayWithMock } from '../../helpers/gateway.js'
+import { openAIError } from '../../helpers/openai-error.js'
 
 const hello = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }
 
@@ -11,12 +12,12 @@ test('model names that cannot be routed get a clear 400 and reach no provider', 
     ['nope/some-model', /^Unknown provider "nope" in model "nope\/some-model"/],
     ['anthropic/claude-sonnet-4-5', /^Provider "anthropic" is not configured on this gateway/],
     ['openai/gpt-9-imaginary', /^Model "openai\/gpt-9-imaginary" is not offered by this gateway/],
-    ['gpt-4o', /^body\/model must be "provider\/model"/]
+    ['gpt 4o', /^body\/model must be "provider\/model"/]
   ]
   for (const [model, message] of cases) {
     const res = await gw.chat({ ...hello, model })
     t.equal(res.statusCode, 400, model)
-    t.equal(res.json().error, 'Bad Request')
+    t.match(res.json().error, { type: 'invalid_request_error', message })
     t.match(res.json().message, message)
   }
   t.equal(gw.mock.requests.length, 0)
@@ -59,7 +60,7 @@ test('__proto__ and constructor.prototype keys are refused with a clean 400', as
     const res = await gw.chat(raw as never, { 'content-type': 'application/json' })
     t.equal(res.statusCode, 400)
     t.same(Object.keys(res.json()).sort(), ['error', 'message'])
-    t.equal(res.json().error, 'Bad Request')
+    t.match(res.json().error, { type: 'invalid_request_error', code: 'HUB_BAD_REQUEST' })
   }
   t.equal(gw.mock.requests.length, 0)
 })
@@ -70,7 +71,7 @@ test('request limits: nesting depth, message count and body size', async (t) => 
   for (let i = 0; i < 80; i++) deep = { type: 'object', properties: { x: deep } }
   const tooDeep = await gw.chat({ ...hello, tools: [{ type: 'function', function: { name: 'f', parameters: deep } }] })
   t.equal(tooDeep.statusCode, 400)
-  t.same(tooDeep.json(), { error: 'Bad Request', message: 'body nests deeper than 64 levels' })
+  t.same(tooDeep.json(), openAIError('body nests deeper than 64 levels', 'invalid_request_error', 'HUB_BAD_REQUEST'))
 
   const many = await gw.chat({ ...hello, messages: Array.from({ length: 4097 }, () => ({ role: 'user', content: 'x' })) })
   t.equal(many.statusCode, 400)
@@ -78,7 +79,7 @@ test('request limits: nesting depth, message count and body size', async (t) => 
 
   const huge = await gw.chat({ ...hello, messages: [{ role: 'user', content: 'x'.repeat(270_000) }] })
   t.equal(huge.statusCode, 413)
-  t.same(Object.keys(huge.json()).sort(), ['error', 'message'])
+  t.match(huge.json(), { error: { type: 'invalid_request_error', param: null }, message: /too large/i })
   t.equal(gw.mock.requests.length, 0)
 })
 
@@ -92,11 +93,12 @@ test('message rules the schema cannot express are checked before any provider ca
   ]
   for (const [messages, message] of cases) {
     const res = await gw.chat({ ...hello, messages })
-    t.same(res.json(), { error: 'Bad Request', message })
+    t.same(res.json(), openAIError(message, 'invalid_request_error', 'HUB_BAD_REQUEST'))
   }
   const badRole = await gw.chat({ ...hello, messages: [{ role: 'robot', content: 'hi' }] })
   t.equal(badRole.statusCode, 400)
   t.equal(badRole.json().message, 'body/messages/0/role must be one of: system, developer, user, assistant, tool')
+  t.match(badRole.json().error, { param: 'messages.[0].role', code: 'invalid_value' }, 'OpenAI\'s notation for the offending field')
   const badContent = await gw.chat({ ...hello, messages: [{ role: 'user', content: { text: 'hi' } }] })
   t.equal(badContent.statusCode, 400)
   t.equal(badContent.json().message, 'body/messages/0/content must be a string, an array of text / image_url parts, or null')

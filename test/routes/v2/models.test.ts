@@ -1,5 +1,6 @@
 import { test } from 'tap'
 import { bearer, build, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
+import { openAIError } from '../../helpers/openai-error.js'
 
 const env = {
   OPENAI_API_KEY: 'sk-openai-test-key-123',
@@ -40,7 +41,7 @@ test('GET /api/v2/models/{provider/model} describes one visible model, 404 other
   t.same(one.json(), { id: 'openai/gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' })
   const hidden = await app.inject({ url: '/api/v2/models/anthropic/claude-sonnet-4-5', headers: bearer(key.key) })
   t.equal(hidden.statusCode, 404)
-  t.same(hidden.json(), { error: 'Not Found', message: 'Model "anthropic/claude-sonnet-4-5" is not available to this key.' })
+  t.same(hidden.json(), openAIError('Model "anthropic/claude-sonnet-4-5" is not available to this key.', 'invalid_request_error', 'model_not_found'))
 })
 
 test('the model list needs a valid key', async (t) => {
@@ -55,7 +56,7 @@ test('with no provider configured the list is empty and every chat model is "not
   const key = await issueKey(app, { scopes: ['chat'] })
   t.same((await app.inject({ url: '/api/v2/models', headers: bearer(key.key) })).json(), { object: 'list', data: [] })
   const res = await app.inject({ method: 'POST', url: '/api/v2/chat/completions', headers: bearer(key.key), payload: { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] } })
-  t.same(res.json(), { error: 'Bad Request', message: 'Provider "openai" is not configured on this gateway. GET /api/v2/models lists the models this key may use.' })
+  t.same(res.json(), openAIError('Provider "openai" is not configured on this gateway. GET /api/v2/models lists the models this key may use.', 'invalid_request_error', 'HUB_PROVIDER_NOT_CONFIGURED'))
 })
 
 test('the OpenAPI document describes the OpenAI-compatible routes and how unknown fields are treated', async (t) => {

@@ -3,6 +3,7 @@ import { ADMIN_KEY, bearer, issueKey, type TestContext } from '../../helpers/bui
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { resetConnection, startMock, type MockServer } from '../../helpers/mock-server.js'
 import { gatewayWithMock, sseData, type Gateway } from '../../helpers/gateway.js'
+import { openAIErrorLike } from '../../helpers/openai-error.js'
 
 const hello = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }
 const FAST_RETRIES = { UPSTREAM_RETRY_BASE_MS: '1' }
@@ -41,7 +42,7 @@ test('retries are bounded by UPSTREAM_RETRIES; the last error is answered', asyn
   gw.mock.respond(openAIMock.error(500, 'boom'))
   const res = await gw.chat(hello)
   t.equal(res.statusCode, 502)
-  t.same(res.json(), { error: 'Bad Gateway', message: 'Provider openai failed (HTTP 500): boom' })
+  t.match(res.json(), openAIErrorLike('Provider openai failed (HTTP 500): boom', 'api_error'))
   t.equal(gw.mock.requests.length, 3, 'the first attempt and two retries')
   t.match(gw.usage[0], { status: 502, attempts: 3 })
 })
@@ -80,7 +81,7 @@ test('a stream is retried until it starts, never after', async (t) => {
   gw.mock.respond(openAIMock.answer({ content: 'abcdef' }, { dieAfter: 2 }))
   const broken = await gw.chat({ ...hello, stream: true })
   t.equal(broken.statusCode, 200)
-  t.match(JSON.parse(sseData(broken.body).at(-1) ?? '{}'), { error: { type: 'upstream_error' } })
+  t.match(JSON.parse(sseData(broken.body).at(-1) ?? '{}'), { error: { type: 'api_error', code: 'HUB_UPSTREAM_FAILED' } })
   t.equal(gw.mock.requests.length, 3, 'a stream that broke after it started is not replayed')
 })
 
@@ -115,7 +116,7 @@ test('a provider failing BREAKER_FAILURES times in a row is skipped: 503 with Re
   t.equal(refused.statusCode, 503)
   t.match(refused.headers['retry-after'], /^\d+$/)
   t.ok(Number(refused.headers['retry-after']) > 0 && Number(refused.headers['retry-after']) <= 60)
-  t.match(refused.json(), { error: 'Service Unavailable', message: /^Provider openai is temporarily unavailable after repeated failures/ })
+  t.match(refused.json(), openAIErrorLike(/^Provider openai is temporarily unavailable after repeated failures/, 'api_error'))
   t.equal(gw.mock.requests.length, 2, 'the open circuit kept the third call from the provider')
   t.match(gw.usage[2], { status: 503, attempts: 0 })
   t.same(await ready(gw), { openai: 'open' }, 'readiness stays 200 and names the open breaker')

@@ -34,7 +34,7 @@ const aigneChat: FastifyPluginAsyncTypebox = async (app) => {
     validatorCompiler: strictBodyValidator
   }, async (request, reply) => {
     const { input, options } = request.body
-    const model = allowedEnvelopeModel(request)
+    const model = allowedEnvelopeModel(request, app.providers.names, 'chat')
     const chat = toChatRequest(input, model)
     const plan: AigneAnswerPlan = { model, jsonMode: chat.response_format?.type === 'json_schema', price: app.catalog.price(model) }
     const context = chatContext(request, reply)

@@ -1,12 +1,14 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { aigneUsageOrZero } from '#protocols/aigne/output.js'
-import { aigneConfig, allowedEnvelopeModel } from '#protocols/aigne/route.js'
+import { allowedEnvelopeModel } from '#protocols/aigne/route.js'
 import { embeddingVectors } from '#protocols/aigne/media-answers.js'
 import { requireValid } from '#protocols/translated-check.js'
-import { chatContext, requireModel } from '#gateway/request-context.js'
-import { AigneEmbeddingsInput, AigneEmbeddingsOutput, AigneEmbeddingsRequest, aigneErrorResponses, MODEL_CALL_ERRORS } from '#schemas/aigne.js'
+import { allowedModel, chatContext } from '#gateway/request-context.js'
+import { AigneEmbeddingsInput, AigneEmbeddingsOutput, AigneEmbeddingsRequest, AigneErrorBody, MODEL_CALL_ERRORS } from '#schemas/aigne.js'
+import { ErrorBody } from '#schemas/error.js'
+import { OpenAIErrorBody } from '#schemas/openai-error.js'
 import { EmbeddingsRequest, EmbeddingsResponse, type EmbeddingsRequestType } from '#schemas/embeddings.js'
 import { strictBodyValidator } from '#schemas/validator.js'
 
@@ -22,6 +24,11 @@ function isEnvelope (body: unknown): body is AigneBody {
   return typeof input === 'object' && input !== null && !Array.isArray(input)
 }
 
+/** Errors in the dialect of the body: OpenAI's shape for an OpenAI body, the AIGNE one for an envelope (401 excepted). */
+function mixedErrorResponses (...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, s === 401 ? ErrorBody : Type.Union([OpenAIErrorBody, AigneErrorBody])]))
+}
+
 /**
  * POST /api/v2/embeddings, in two dialects told apart by the body's shape: OpenAI's `{model, input}`
  * (answered in OpenAI's list format, which includes the `data` AI Kit clients read) and the AIGNE envelope
@@ -29,7 +36,7 @@ function isEnvelope (body: unknown): body is AigneBody {
  */
 const embeddings: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/', {
-    config: aigneConfig('embeddings'),
+    config: { scope: 'embeddings', errorShape: (request) => isEnvelope(request.body) ? 'aigne' : 'openai' },
     schema: {
       tags: ['openai-compatible', 'aigne'],
       summary: 'Create embeddings (OpenAI-compatible, or the AIGNE envelope)',
@@ -37,7 +44,7 @@ const embeddings: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Union([EmbeddingsRequest, AigneEmbeddingsRequest]),
       response: {
         200: Type.Union([EmbeddingsResponse, AigneEmbeddingsOutput], { description: 'OpenAI list for an OpenAI body; {embeddings, usage, model} for an AIGNE one' }),
-        ...aigneErrorResponses(...MODEL_CALL_ERRORS)
+        ...mixedErrorResponses(...MODEL_CALL_ERRORS)
       }
     },
     validatorCompiler: () => (body: unknown) => (isEnvelope(body) ? aigneShape(body) : openAIShape(body)) as never
@@ -46,12 +53,12 @@ const embeddings: FastifyPluginAsyncTypebox = async (app) => {
     const context = chatContext(request, reply)
     if (!isEnvelope(body)) {
       const openAI = body as EmbeddingsRequestType
-      requireModel(request, openAI.model)
+      openAI.model = allowedModel(request, app.providers.names, openAI.model, 'embedding')
       const result = await app.providers.embed(openAI, context)
       // sent as text: the provider's bytes reach the client untouched (vectors are large)
       return await reply.type('application/json; charset=utf-8').send(result.text as never)
     }
-    const model = allowedEnvelopeModel(request as FastifyRequest & { body: AigneBody })
+    const model = allowedEnvelopeModel(request as FastifyRequest & { body: AigneBody }, app.providers.names, 'embedding')
     const dimensions = body.input.modelOptions?.dimensions
     const internal = requireValid<EmbeddingsRequestType>(EmbeddingsRequest, { model, input: body.input.input, ...(dimensions !== undefined ? { dimensions } : {}) }, 'input, as an embeddings request,')
     const result = await app.providers.embed(internal, context)

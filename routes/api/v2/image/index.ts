@@ -21,7 +21,7 @@ const aigneImage: FastifyPluginAsyncTypebox = async (app) => {
     validatorCompiler: strictBodyValidator
   }, async (request, reply) => {
     const { input } = request.body
-    const model = allowedEnvelopeModel(request)
+    const model = allowedEnvelopeModel(request, app.providers.names, 'image')
     // options may sit in modelOptions or next to the prompt (the AIGNE framework merges both, the input winning)
     const images = toImagesRequest(model, input.prompt, { ...input.modelOptions, ...input }, 'input, as an image request,')
     const result = await app.providers.generateImages(images, chatContext(request, reply))

@@ -1,18 +1,18 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sendEventStream } from '#upstream/stream-body.js'
-import { requireModel } from '#gateway/request-context.js'
-import { chatContext } from '#gateway/request-context.js'
-import { clientMessage, errorType } from '#errors.js'
+import { allowedModel, chatContext } from '#gateway/request-context.js'
+import { openAIStreamError } from '#protocols/openai/errors.js'
 import { openAIStreamFormat } from '#upstream/sse.js'
+import { MODEL_CALL_ERRORS } from '#schemas/aigne.js'
 import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '#schemas/chat.js'
-import { errorResponses } from '#schemas/error.js'
+import { openAIErrorResponses } from '#schemas/openai-error.js'
 import { strictBodyValidator } from '#schemas/validator.js'
 
 /** POST /api/v2/chat/completions: OpenAI Chat Completions, for any configured provider (`provider/model`). */
 const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/', {
-    config: { scope: 'chat' },
+    config: { scope: 'chat', errorShape: 'openai' },
     bodyLimit: app.config.CHAT_BODY_LIMIT,
     schema: {
       tags: ['openai-compatible'],
@@ -27,14 +27,14 @@ const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
             'text/event-stream': { schema: Type.String({ description: ChatCompletionChunk.description }) }
           }
         },
-        ...errorResponses(400, 401, 404, 413, 422, 429, 502, 503, 504)
+        ...openAIErrorResponses(...MODEL_CALL_ERRORS)
       }
     },
     // absurd nesting never reaches the validator: the JSON body parser refuses it (plugins/app/request-hygiene.ts)
     validatorCompiler: strictBodyValidator
   }, async (request, reply) => {
     const body = request.body
-    requireModel(request, body.model)
+    body.model = allowedModel(request, app.providers.names, body.model, 'chat')
     const context = chatContext(request, reply)
     if (body.stream !== true) {
       const completion = await app.providers.chat(body, context)
@@ -44,7 +44,7 @@ const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
     const chunks = await app.providers.chatStream(body, context)
     return await sendEventStream(reply, chunks, openAIStreamFormat(body.stream_options?.include_usage === true, (err) => {
       request.log.warn({ err }, 'chat stream failed after it started')
-      return { message: clientMessage(err), type: errorType(err) }
+      return openAIStreamError(err)
     }))
   })
 }
