@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process'
-import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t0, { test } from 'tap'
 import { ADMIN_KEY } from '../../helpers/build.js'
 import { openAIChunks } from '../../helpers/mock-openai.js'
 import { startMock } from '../../helpers/mock-server.js'
+import { dockerfileBaseImages } from '../../helpers/dockerfile.js'
 import { REPO_ROOT } from '../../helpers/run-ts.js'
 import { needs, postgresEnv, serviceUrl } from '../../helpers/services.js'
 import { eventually } from '../../helpers/wait.js'
@@ -33,16 +34,10 @@ function skipReason (): string | false {
   return `CONTAINER_TEST=1 but ${problem}`
 }
 
-/** The one base image the Dockerfile's stages start FROM (stage names aside), fully qualified as buildah stores it. */
+/** The one base image the Dockerfile's stages start FROM, fully qualified as buildah stores it. */
 function dockerfileBase (): string {
-  const lines = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').split('\n')
-  const stages = new Set<string>()
-  const bases = new Set<string>()
-  for (const [, image = '', stage] of lines.map((line) => /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line.trim())).filter((m) => m !== null)) {
-    if (!stages.has(image)) bases.add(image)
-    if (stage !== undefined) stages.add(stage)
-  }
-  if (bases.size !== 1) throw new Error(`the Dockerfile should start from one base image, found: ${[...bases].join(', ')}`)
+  const bases = dockerfileBaseImages()
+  if (bases.length !== 1) throw new Error(`the Dockerfile should start from one base image, found: ${bases.join(', ')}`)
   const [base = ''] = bases
   return base.includes('/') ? base : `docker.io/library/${base}`
 }
