@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 
 const execFileAsync = promisify(execFile)
@@ -14,6 +15,8 @@ export interface ImageConfig { User?: string, Cmd?: string[], Env?: string[], Vo
  */
 export class Buildah {
   readonly env: NodeJS.ProcessEnv
+  /** Commands still running: a test that times out must not leave a build or a container behind. */
+  readonly #running = new Set<ChildProcess>()
 
   constructor (readonly dir: string) {
     const conf = join(dir, 'storage.conf')
@@ -24,18 +27,34 @@ export class Buildah {
 
   /** `buildah …args`; its stdout, or an error carrying its stderr. */
   async run (args: string[], timeoutMs = 600_000): Promise<string> {
-    const { stdout } = await execFileAsync('buildah', args, { env: this.env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 })
-    return stdout
+    return await this.#exec('buildah', args, timeoutMs)
   }
 
   /** A script using buildah (the stand-in base image), in this storage. */
   async script (file: string, args: string[], timeoutMs = 600_000): Promise<string> {
-    const { stdout } = await execFileAsync('bash', [file, ...args], { env: this.env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 })
-    return stdout
+    return await this.#exec('bash', [file, ...args], timeoutMs)
+  }
+
+  async #exec (command: string, args: string[], timeoutMs: number): Promise<string> {
+    const pending = execFileAsync(command, args, { env: this.env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 })
+    this.#track(pending.child)
+    return (await pending).stdout
+  }
+
+  #track (child: ChildProcess): void {
+    this.#running.add(child)
+    child.on('close', () => this.#running.delete(child))
+  }
+
+  /** A long-running `buildah …args` (a container's process), its output piped. */
+  spawn (args: string[]): ChildProcess & { stdout: Readable, stderr: Readable } {
+    const child = spawn('buildah', args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.#track(child)
+    return child
   }
 
   async imageConfig (image: string): Promise<ImageConfig> {
-    return JSON.parse(await this.run(['inspect', '--type', 'image', '--format', '{{json .OCIv1.Config}}', image])) as ImageConfig
+    return (JSON.parse(await this.run(['inspect', '--type', 'image', image])) as { OCIv1: { config: ImageConfig } }).OCIv1.config
   }
 
   /** A working container of `image` with `env` added to the image's; the image's volumes dropped (see `start`). */
@@ -51,6 +70,15 @@ export class Buildah {
 
   /** Removes every container and image of this storage, then its mounts (the directory itself is the caller's). */
   async clean (): Promise<void> {
+    await Promise.all([...this.#running].map(async (child) => {
+      const closed = new Promise((resolve) => child.once('close', resolve))
+      // buildah leaves the processes of a RUN step or a container running when it is killed itself
+      for (const pid of descendants(child.pid ?? -1).reverse()) {
+        try { process.kill(pid, 'SIGKILL') } catch { /* gone already */ }
+      }
+      child.kill('SIGKILL')
+      await closed
+    }))
     await this.run(['rm', '--all']).catch(() => '')
     await this.run(['rmi', '--all', '--force']).catch(() => '')
     await execFileAsync('umount', ['--recursive', '--lazy', join(this.dir, 'root', 'overlay')]).catch(() => undefined)
@@ -95,10 +123,7 @@ export class Container {
 
   /** Runs the image's CMD (as the image's USER) on the host's network, `volume` bound at `mountPoint`. */
   start (volume: string, mountPoint: string, command = this.config.Cmd ?? []): Running {
-    const child = spawn('buildah', ['run', '--isolation=chroot', '--network=host', '--volume', `${volume}:${mountPoint}`, this.id, '--', ...command], {
-      env: this.buildah.env,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const child = this.buildah.spawn(['run', '--isolation=chroot', '--network=host', '--volume', `${volume}:${mountPoint}`, this.id, '--', ...command])
     let output = ''
     const listeners = new Set<() => void>()
     const append = (piece: Buffer): void => { output += piece.toString('utf8'); for (const listener of listeners) listener() }

@@ -16,8 +16,8 @@ function pathsUnder (dir: string, skip: Set<string>): string[] {
 export interface ImageContents {
   /** The uid the image's USER maps to in its /etc/passwd (or the USER itself when numeric). */
   uid: number
-  /** devDependencies of package.json present in the app's node_modules. */
-  devDependencies: string[]
+  /** Packages the lockfile marks dev-only (devDependencies and what only they need) present in the app. */
+  devPackages: string[]
   /** Files and folders of the app (node_modules aside) that a production image must not carry. */
   unwanted: string[]
 }
@@ -26,15 +26,15 @@ export interface ImageContents {
 const UNWANTED = [/\.ts$/, /\.test\.js$/, /(^|\/)(test|bench|src)(\/|$)/, /(^|\/)tsconfig[^/]*\.json$/, /(^|\/)vite\.config\./, /(^|\/)\.ci(\/|$)/]
 
 /** What the image's root filesystem (mounted at `root`) holds of the app in `workdir`, for the user `user`. */
-export function imageContents (root: string, workdir: string, user: string, repoPackageJson: string): ImageContents {
+export function imageContents (root: string, workdir: string, user: string, repoLockfile: string): ImageContents {
   const passwd = readFileSync(join(root, 'etc', 'passwd'), 'utf8').split('\n').map((line) => line.split(':'))
   const name = user.split(':')[0] ?? ''
   const uid = /^\d+$/.test(name) ? Number(name) : Number(passwd.find((fields) => fields[0] === name)?.[2] ?? 0)
   const app = join(root, workdir)
-  const { devDependencies = {} } = JSON.parse(readFileSync(repoPackageJson, 'utf8')) as { devDependencies?: Record<string, string> }
-  const present = Object.keys(devDependencies).filter((dependency) => existsSync(join(app, 'node_modules', dependency)))
+  const { packages = {} } = JSON.parse(readFileSync(repoLockfile, 'utf8')) as { packages?: Record<string, { dev?: boolean }> }
+  const devPackages = Object.entries(packages).filter(([path, entry]) => entry.dev === true && existsSync(join(app, path))).map(([path]) => path)
   const unwanted = pathsUnder(app, new Set(['node_modules']))
     .map((path) => relative(app, path))
     .filter((path) => !path.endsWith('.d.ts') && UNWANTED.some((pattern) => pattern.test(path)))
-  return { uid, devDependencies: present, unwanted }
+  return { uid, devPackages, unwanted }
 }
