@@ -7,9 +7,10 @@ import { REPO_ROOT } from '../../helpers/run-ts.js'
 import { dockerfileRuntime } from '../../helpers/dockerfile.js'
 import { SHIPPED_NGINX_CONF, shippedListenPort, shippedUpstream } from './nginx.js'
 
-// Static checks of the Docker deployment: no Docker engine runs on the CI machine, so the image build and the
-// compose orchestration are never executed; these keep the files agreeing with each other and with the gateway.
-// nginx.test.ts runs the shipped deploy/nginx.conf itself in front of real replicas.
+// Static checks of the compose deployment: no Docker engine runs on the CI machine, so compose's orchestration is
+// never executed; these keep the files agreeing with each other and with the gateway. nginx.test.ts runs the shipped
+// deploy/nginx.conf in front of real replicas, test/e2e/container/ builds and runs the image, and
+// test/deploy/compose.test.ts reads the file with docker-compose itself.
 
 interface Service {
   image?: string
