@@ -35,9 +35,9 @@ export function staleBuildProblem (distDir: string): string | undefined {
   const root = dirname(distDir)
   if (basename(distDir) !== 'dist' || !existsSync(join(root, 'tsconfig.build.json'))) return undefined
   for (const source of compiledSources(root)) {
-    const output = join(distDir, relative(root, source)).replace(/\.ts$/, '.js')
-    if (!existsSync(output)) return `${relative(root, source)} has never been built`
-    if (mtime(source) > mtime(output)) return `${relative(root, source)} changed after the last build`
+    const output = statSync(join(distDir, relative(root, source)).replace(/\.ts$/, '.js'), { throwIfNoEntry: false })
+    if (output === undefined) return `${relative(root, source)} has never been built`
+    if (mtime(source) > output.mtimeMs) return `${relative(root, source)} changed after the last build`
   }
   const uiSources = UI_SOURCES.flatMap((path) => filesUnder(join(root, path), () => true))
   if (uiSources.length === 0) return undefined
