@@ -70,6 +70,9 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://\\S+$', description: 'Redis shared by every replica for budgets, tokens and requests per minute; without it those counters are per process' })),
   REDIS_KEY_PREFIX: Type.String({ default: 'hubgate:', minLength: 1, description: 'Prefix of every Redis key this gateway writes (separates deployments sharing one Redis)' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')], {
+    description: 'json: one JSON object a line; pretty: human-readable (needs pino-pretty, a dev dependency). Default: pretty on a terminal when pino-pretty is installed, json otherwise'
+  })),
   ADMIN_KEY: Type.Optional(Type.String({ minLength: 32 })),
   SERVER_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),

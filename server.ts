@@ -1,20 +1,23 @@
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
+import { staleBuildMessage, staleBuildProblem } from './build-freshness.js'
 import { ConfigError, loadConfig } from './config.js'
+import { logStream } from '#http/log-format.js'
 
 async function main (): Promise<void> {
-  let config
-  try {
-    config = loadConfig()
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`hubgate: ${err.message}\n`)
-      process.exit(78) // EX_CONFIG
-    }
-    throw err
+  // run from dist/ in a checkout: refuse to serve code older than its sources (npm start no longer rebuilds)
+  const stale = staleBuildProblem(dirname(fileURLToPath(import.meta.url)))
+  if (stale !== undefined) {
+    process.stderr.write(`${staleBuildMessage(stale)}\n`)
+    process.exit(1)
   }
 
-  const app = await buildApp(config)
+  const config = loadConfig()
+
+  const stream = await logStream(config.LOG_FORMAT, process.stdout.isTTY === true)
+  const app = await buildApp(config, {}, stream === undefined ? {} : { logger: { stream } })
 
   // the drain has its own deadline; close-with-grace's delay is only the last-resort backstop
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS + 5_000 }, async ({ signal, err }) => {
@@ -28,7 +31,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // a setting found wrong while starting (a short server secret, a JWT key that does not suit its algorithms)
+  // a setting found wrong while starting (a bad variable, a short server secret, a JWT key that does not suit its algorithms)
   if (err instanceof ConfigError) {
     process.stderr.write(`hubgate: ${err.message}\n`)
     process.exit(78) // EX_CONFIG

@@ -4,11 +4,13 @@ import { test } from 'tap'
 import { parse } from 'yaml'
 import { loadConfig } from '#config.js'
 import { REPO_ROOT } from '../../helpers/run-ts.js'
+import { dockerfileRuntime } from '../../helpers/dockerfile.js'
 import { SHIPPED_NGINX_CONF, shippedListenPort, shippedUpstream } from './nginx.js'
 
-// Static checks of the Docker deployment: no Docker engine runs on the CI machine, so the image build and the
-// compose orchestration are never executed; these keep the files agreeing with each other and with the gateway.
-// nginx.test.ts runs the shipped deploy/nginx.conf itself in front of real replicas.
+// Static checks of the compose deployment: no Docker engine runs on the CI machine, so compose's orchestration is
+// never executed; these keep the files agreeing with each other and with the gateway. nginx.test.ts runs the shipped
+// deploy/nginx.conf in front of real replicas, test/e2e/container/ builds and runs the image, and
+// test/deploy/compose.test.ts reads the file with docker-compose itself.
 
 interface Service {
   image?: string
@@ -26,17 +28,6 @@ const gateway = services.gateway!
 const lb = services.lb!
 const nginxConf = readFileSync(SHIPPED_NGINX_CONF, 'utf8')
 
-/** The runtime stage of the Dockerfile (after its last FROM): ENV values, EXPOSEd ports, VOLUMEs, the CMD. */
-function dockerfileRuntime (): { env: Record<string, string>, expose: string[], volumes: string[], cmd: string[] } {
-  const text = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ')
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
-  const runtime = lines.slice(lines.reduce((last, line, i) => /^FROM\s/i.test(line) ? i : last, 0))
-  const args = (instruction: string): string[] => runtime.filter((line) => line.toUpperCase().startsWith(`${instruction} `)).map((line) => line.slice(instruction.length).trim())
-  const env = Object.fromEntries(args('ENV').flatMap((line) => [...line.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]])))
-  const volumes = args('VOLUME').flatMap((value) => value.startsWith('[') ? JSON.parse(value) as string[] : value.split(/\s+/))
-  const cmd = JSON.parse(args('CMD').at(-1) ?? '[]') as string[]
-  return { env, expose: args('EXPOSE').flatMap((value) => value.split(/\s+/)), volumes, cmd }
-}
 const dockerfile = dockerfileRuntime()
 
 /** What a required `${NAME:?…}` stands for in these checks (an operator sets it; compose refuses to start without). */
