@@ -111,6 +111,8 @@ export const ConfigSchema = Type.Object({
   USAGE_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, description: 'Raw usage records are kept this long; daily rollups forever' }),
   USAGE_ROLLUP_INTERVAL_MS: Type.Integer({ default: 3_600_000, minimum: 1_000 }),
   USAGE_DEFAULT_MAX_TOKENS: Type.Integer({ default: 4_096, minimum: 1, description: 'Completion tokens reserved (and capped) when a budgeted call names no max_tokens' }),
+  BUILTIN_PRICES: Type.Boolean({ default: true, description: 'Price models the catalog does not from the bundled @pydantic/genai-prices list (the catalog\'s own rates win)' }),
+  CREDITS_PER_USD: Type.Number({ exclusiveMinimum: 0, maximum: 1e12, default: 1, description: 'Credits one US dollar of built-in prices is worth (1: a credit is a dollar; 1000000: a micro-dollar)' }),
   UNPRICED_MODEL_POLICY: Type.Union([Type.Literal('refuse-limited'), Type.Literal('refuse'), Type.Literal('warn')], { default: 'refuse-limited', description: 'What a call to a model without a price does' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' }),
   AIGNE_MOUNT_POINT: Type.String({

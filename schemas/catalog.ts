@@ -14,6 +14,33 @@ const ImageRates = Type.Record(Type.String(), Type.Number({ minimum: 0, maximum:
   description: 'Credits per image by "size/quality", either part "*" for any, e.g. {"1024x1024/hd": 0.08, "*/standard": 0.04}. ' +
     'The most specific match wins; a call that names no size or quality (or "auto") pays the highest rate that could apply.'
 })
+const OptionalRate = (description: string): ReturnType<typeof NullableNumber> => NullableNumber({ minimum: 0, maximum: 1e9, description })
+// rates for parts of the prompt and completion: null = the rate each defaults to (catalog/rates.ts)
+const DetailRates = {
+  cachedInputRate: OptionalRate('Credits per 1M prompt tokens read from the provider\'s cache; null = inputRate'),
+  cacheWriteRate: OptionalRate('Credits per 1M prompt tokens written to the cache (Anthropic 5-minute writes); null = inputRate'),
+  cacheWrite1hRate: OptionalRate('Credits per 1M prompt tokens written to the 1-hour cache; null = cacheWriteRate'),
+  reasoningRate: OptionalRate('Credits per 1M reasoning (thinking) tokens; null = outputRate'),
+  audioInputRate: OptionalRate('Credits per 1M audio prompt tokens; null = inputRate'),
+  audioOutputRate: OptionalRate('Credits per 1M audio completion tokens; null = outputRate')
+}
+const TierRate = Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 }))
+export const RateTier = Type.Object({
+  above: Type.Integer({ minimum: 0, maximum: 1e9, description: 'Prompt tokens (cached and cache writes included) above which this tier\'s rates price the whole call' }),
+  inputRate: TierRate,
+  outputRate: TierRate,
+  cachedInputRate: TierRate,
+  cacheWriteRate: TierRate,
+  cacheWrite1hRate: TierRate,
+  reasoningRate: TierRate,
+  audioInputRate: TierRate,
+  audioOutputRate: TierRate
+}, { additionalProperties: false })
+const RateTiers = Type.Array(RateTier, {
+  maxItems: 10,
+  description: 'Long-context pricing: a call whose prompt has more than `above` tokens pays the tier\'s rates (unset ones: the base rate) for all its tokens, e.g. [{"above":200000,"inputRate":6,"outputRate":22.5}]'
+})
+
 const Kind = Type.Union([Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image')])
 
 export const CatalogModelView = Type.Object({
@@ -24,6 +51,8 @@ export const CatalogModelView = Type.Object({
   enabled: Type.Boolean(),
   inputRate: Rate,
   outputRate: Rate,
+  ...DetailRates,
+  tiers: RateTiers,
   imageRate: ImageRate,
   imageRates: ImageRates,
   requestRate: RequestRate,
@@ -39,6 +68,13 @@ const EditableFields = {
   enabled: Type.Optional(Type.Boolean()),
   inputRate: Type.Optional(Rate),
   outputRate: Type.Optional(Rate),
+  cachedInputRate: Type.Optional(DetailRates.cachedInputRate),
+  cacheWriteRate: Type.Optional(DetailRates.cacheWriteRate),
+  cacheWrite1hRate: Type.Optional(DetailRates.cacheWrite1hRate),
+  reasoningRate: Type.Optional(DetailRates.reasoningRate),
+  audioInputRate: Type.Optional(DetailRates.audioInputRate),
+  audioOutputRate: Type.Optional(DetailRates.audioOutputRate),
+  tiers: Type.Optional(RateTiers),
   imageRate: Type.Optional(ImageRate),
   imageRates: Type.Optional(ImageRates),
   requestRate: Type.Optional(RequestRate),
@@ -50,3 +86,4 @@ export const CreateCatalogModelBody = Type.Object({ id: ModelId, ...EditableFiel
 export const UpdateCatalogModelBody = Type.Object(EditableFields, { additionalProperties: false, minProperties: 1 })
 
 export type CatalogModelViewType = Static<typeof CatalogModelView>
+export type RateTierType = Static<typeof RateTier>

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, ModelsTable } from './schema.js'
+import type { RateTierType } from '#schemas/catalog.js'
 
 export type ModelKind = 'chat' | 'embedding' | 'image'
 
@@ -20,12 +21,36 @@ export interface CatalogModel {
   imageRates: Record<string, number>
   /** Credits per answered call, on top of tokens or images; null when not set. */
   requestRate: number | null
+  /** Credits per 1M tokens of each part of a prompt or completion; null: the rate it defaults to (catalog/rates.ts). */
+  cachedInputRate: number | null
+  cacheWriteRate: number | null
+  cacheWrite1hRate: number | null
+  reasoningRate: number | null
+  audioInputRate: number | null
+  audioOutputRate: number | null
+  /** Long-context tiers, ascending by `above`. */
+  tiers: RateTierType[]
   fallbacks: string[]
   createdAt: string
   updatedAt: string
 }
 
-export type CatalogModelPatch = Partial<Pick<CatalogModel, 'upstreamModel' | 'kind' | 'enabled' | 'inputRate' | 'outputRate' | 'imageRate' | 'imageRates' | 'requestRate' | 'fallbacks'>>
+export type CatalogModelPatch = Partial<Omit<CatalogModel, 'id' | 'provider' | 'createdAt' | 'updatedAt'>>
+
+/** Rate fields stored one column each: the model's property and its column. */
+const DETAIL_RATE_COLUMNS = [
+  ['cachedInputRate', 'cached_input_rate'], ['cacheWriteRate', 'cache_write_rate'], ['cacheWrite1hRate', 'cache_write_1h_rate'],
+  ['reasoningRate', 'reasoning_rate'], ['audioInputRate', 'audio_input_rate'], ['audioOutputRate', 'audio_output_rate']
+] as const
+
+function nullableNumber (value: number | string | null): number | null {
+  return value === null ? null : Number(value)
+}
+
+/** Tiers sorted ascending by `above`: the price of a call is the last tier its prompt passes. */
+function sortedTiers (tiers: RateTierType[]): string {
+  return JSON.stringify([...tiers].sort((a, b) => a.above - b.above))
+}
 
 function toModel (row: Selectable<ModelsTable>): CatalogModel {
   return {
@@ -39,6 +64,8 @@ function toModel (row: Selectable<ModelsTable>): CatalogModel {
     imageRate: row.image_rate === null ? null : Number(row.image_rate),
     imageRates: JSON.parse(row.image_rates) as Record<string, number>,
     requestRate: row.request_rate === null ? null : Number(row.request_rate),
+    ...Object.fromEntries(DETAIL_RATE_COLUMNS.map(([field, column]) => [field, nullableNumber(row[column])])) as Pick<CatalogModel, typeof DETAIL_RATE_COLUMNS[number][0]>,
+    tiers: JSON.parse(row.rate_tiers) as RateTierType[],
     fallbacks: JSON.parse(row.fallbacks) as string[],
     createdAt: row.created_at,
     updatedAt: row.updated_at
@@ -70,6 +97,8 @@ export class ModelRepository {
       image_rate: model.imageRate,
       image_rates: JSON.stringify(model.imageRates),
       request_rate: model.requestRate,
+      ...Object.fromEntries(DETAIL_RATE_COLUMNS.map(([field, column]) => [column, model[field]])),
+      rate_tiers: sortedTiers(model.tiers),
       fallbacks: JSON.stringify(model.fallbacks),
       created_at: model.createdAt,
       updated_at: model.updatedAt
@@ -87,6 +116,11 @@ export class ModelRepository {
     if (patch.imageRate !== undefined) values.image_rate = patch.imageRate
     if (patch.imageRates !== undefined) values.image_rates = JSON.stringify(patch.imageRates)
     if (patch.requestRate !== undefined) values.request_rate = patch.requestRate
+    for (const [field, column] of DETAIL_RATE_COLUMNS) {
+      const rate = patch[field]
+      if (rate !== undefined) values[column] = rate
+    }
+    if (patch.tiers !== undefined) values.rate_tiers = sortedTiers(patch.tiers)
     if (patch.fallbacks !== undefined) values.fallbacks = JSON.stringify(patch.fallbacks)
     await this.db.updateTable('models').set(values).where('id', '=', id).execute()
     return await this.find(id)

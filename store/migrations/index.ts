@@ -9,6 +9,7 @@ import * as adminSessions from './007-admin-sessions.js'
 import * as catalogRates from './008-catalog-rates.js'
 import * as keyConcurrency from './010-key-concurrency.js'
 import * as keyCreator from './011-key-creator.js'
+import * as costDetail from './012-cost-detail.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -21,7 +22,8 @@ const migrations: Record<string, Migration> = {
   '007-admin-sessions': adminSessions,
   '008-catalog-rates': catalogRates,
   '010-key-concurrency': keyConcurrency,
-  '011-key-creator': keyCreator
+  '011-key-creator': keyCreator,
+  '012-cost-detail': costDetail
 }
 
 export const migrationProvider: MigrationProvider = {
