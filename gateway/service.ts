@@ -11,7 +11,8 @@ import type {
 import { checkChatRequest, refuseUnpriceableFields } from './validate.js'
 import { embeddingInputTokens, estimatedTokens, textTokens, type InputTokens } from '#upstream/token-estimate.js'
 import type { Admission, AdmissionRequest, AdmissionTicket } from './admission.js'
-import type { CallKind, ImageShape } from '#catalog/call-cost.js'
+import { callCredits, type CallKind, type ImageShape, type ModelRates } from '#catalog/call-cost.js'
+import { withCost } from './answer-cost.js'
 import type { CallTiming } from './call-timing.js'
 import type { CircuitBreakers } from './circuit-breaker.js'
 import { UpstreamAttempts, type ResilienceSettings } from './fallback.js'
@@ -29,6 +30,10 @@ export interface ChatContext {
   signal: ClientSignal
   /** Notes the time spent upstream, for the response's Server-Timing header. */
   timing?: CallTiming | undefined
+  /** The client asked for the cost in the answer's `usage.cost` (x-hubgate-include-cost: true). */
+  includeCost?: boolean | undefined
+  /** Told what an answered non-streamed call costs, before its answer is sent (the x-hubgate-cost header). */
+  reportCost?: ((credits: number) => void) | undefined
 }
 
 /**
@@ -39,6 +44,7 @@ export interface ChatContext {
  */
 export class ProviderService {
   private admission: Admission | undefined
+  private rates: ((model: string) => ModelRates | undefined) | undefined
   private credentials: CredentialPool | undefined
   private readonly attempts: UpstreamAttempts
   private readonly streams = { open: 0 }
@@ -68,6 +74,11 @@ export class ProviderService {
     this.admission = admission
   }
 
+  /** Installs the catalog's rates: every answer states its cost (x-hubgate-cost, usage.cost) as metering charges it. */
+  setPricing (rates: (model: string) => ModelRates | undefined): void {
+    this.rates = rates
+  }
+
   /** Installs the store-managed credentials: each attempt picks one and reports how the upstream answered (gateway/credentials.ts). */
   setCredentials (credentials: CredentialPool): void {
     this.credentials = credentials
@@ -84,7 +95,7 @@ export class ProviderService {
         (model, call) => model.adapter.chat.complete(request, call))
       meter.usage(result.usage)
       await meter.end(200)
-      return result
+      return meter.includeCost ? withCost(result, meter.cost) : result
     } catch (err) {
       throw await meter.failed(err)
     }
@@ -96,6 +107,7 @@ export class ProviderService {
    */
   async chatStream (request: ChatRequest, context: ChatContext): Promise<ChatChunkStream> {
     const meter = this.meter(request.model, context, 'chat', true)
+    meter.includeCost ||= request.stream_options?.include_cost === true
     let upstream: ChatChunkStream
     try {
       const resolved = this.prepare(request, context, meter)
@@ -232,13 +244,15 @@ export class ProviderService {
   }
 
   private meter (model: string, context: ChatContext, kind: CallKind, streamed: boolean): CallMeter {
-    return new CallMeter(model, context, kind, streamed, this.streams, (event) => {
+    const meter = new CallMeter(model, context, kind, streamed, this.streams, (event) => {
       try {
         this.usageEvents.emit('usage', event)
       } catch (err) {
         this.log.error({ err, requestId: event.requestId }, 'a usage event listener failed')
       }
       return this.usageEvents.durable()
-    })
+    }, (id, call) => callCredits(this.rates?.(id), call))
+    meter.includeCost = context.includeCost === true
+    return meter
   }
 }

@@ -73,6 +73,7 @@ export default fp(async (app) => {
   const spentSince = async (keyId: string, since: string): Promise<number> => await app.store.usage.spentSince(keyId, since)
   // with REDIS_URL every replica shares one ledger and token window; otherwise they are this process's own
   const ledger = app.redis !== undefined ? new RedisBudgetLedger(app.redis, spentSince, app.log) : new MemoryBudgetLedger(spentSince)
+  app.providers.setPricing((model) => app.catalog.rates(model))
   app.providers.setAdmission(meteringAdmission({
     rates: (model) => app.catalog.rates(model),
     ledger,
@@ -138,6 +139,12 @@ function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRe
     ttfbMs: event.ttfbMs,
     clientAborted: event.clientAborted,
     credits,
-    priced
+    priced,
+    cachedTokens: event.cachedTokens,
+    cacheWriteTokens: event.cacheWriteTokens,
+    cacheWrite1hTokens: event.cacheWrite1hTokens,
+    reasoningTokens: event.reasoningTokens,
+    audioInputTokens: event.audioInputTokens,
+    audioOutputTokens: event.audioOutputTokens
   }
 }

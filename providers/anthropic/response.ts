@@ -6,6 +6,8 @@ export interface AnthropicUsage {
   output_tokens?: number | null
   cache_creation_input_tokens?: number | null
   cache_read_input_tokens?: number | null
+  /** Cache writes by lifetime; their sum is cache_creation_input_tokens. */
+  cache_creation?: { ephemeral_5m_input_tokens?: number | null, ephemeral_1h_input_tokens?: number | null } | null
 }
 
 type ResponseBlock =
@@ -21,11 +23,20 @@ export interface AnthropicResponse {
   usage: AnthropicUsage
 }
 
-/** Anthropic counts cached prompt tokens apart from input_tokens; OpenAI's prompt_tokens include them. */
+/**
+ * Anthropic counts cache reads and writes apart from input_tokens; OpenAI's prompt_tokens include them. Cache writes
+ * are split by lifetime (1-hour writes cost more); thinking is part of output_tokens and not reported apart.
+ */
 export function toUsage (u: AnthropicUsage): Usage {
   const cacheRead = u.cache_read_input_tokens ?? 0
-  const prompt = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + cacheRead
-  return usageOf(prompt, u.output_tokens ?? 0, { cached: u.cache_read_input_tokens != null ? cacheRead : undefined })
+  const cacheWrite = u.cache_creation_input_tokens ?? 0
+  const cacheWrite1h = Math.min(u.cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheWrite)
+  const prompt = (u.input_tokens ?? 0) + cacheWrite + cacheRead
+  return usageOf(prompt, u.output_tokens ?? 0, {
+    cached: u.cache_read_input_tokens != null ? cacheRead : undefined,
+    cacheWrite: cacheWrite - cacheWrite1h,
+    cacheWrite1h
+  })
 }
 
 export function toFinishReason (stopReason: string | null | undefined): FinishReason {

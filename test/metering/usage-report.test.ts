@@ -50,7 +50,10 @@ test('admin usage report: grouped by key, model and day, as JSON and as CSV', as
 
 test('a CSV cell that looks like a formula is quoted', async (t) => {
   const { toCsv } = await import('#routes/api/admin/usage/index.js')
-  const csv = toCsv(['key'], [{ key: '=cmd()', requests: 1, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, credits: 0 }])
+  const csv = toCsv(['key'], [{
+    key: '=cmd()', requests: 1, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, credits: 0,
+    cachedTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, audioInputTokens: 0, audioOutputTokens: 0
+  }])
   t.match(csv.split('\n')[1], /^"=cmd\(\)",1/)
 })
 
