@@ -31,7 +31,7 @@ test('admin usage report: grouped by key, model and day, as JSON and as CSV', as
   t.match(csv.headers['content-type'], /^text\/csv/)
   t.match(csv.headers['content-disposition'], /attachment; filename="hubgate-usage-/)
   const lines = csv.body.trim().split('\n')
-  t.equal(lines[0], 'model,requests,errors,promptTokens,completionTokens,totalTokens,credits')
+  t.equal(lines[0], 'model,requests,errors,promptTokens,completionTokens,totalTokens,credits,cachedTokens,cacheWriteTokens,cacheWrite1hTokens,reasoningTokens,audioInputTokens,audioOutputTokens')
   t.match(lines.slice(1).sort(), [/^openai\/gpt-4o,2,0,20,10,30,/, /^openai\/gpt-4o-mini,1,0,10,5,15,/])
 
   const filtered = (await adminCall(gw.app, { url: `/api/admin/usage?groupBy=model&keyId=${second.id}` })).json()
