@@ -10,7 +10,13 @@ export interface AnthropicAnswer {
   toolUses?: AnthropicToolUse[]
   stopReason?: string
   model?: string
-  usage?: { input_tokens: number, output_tokens: number, cache_read_input_tokens?: number, cache_creation_input_tokens?: number }
+  usage?: {
+    input_tokens: number
+    output_tokens: number
+    cache_read_input_tokens?: number
+    cache_creation_input_tokens?: number
+    cache_creation?: { ephemeral_5m_input_tokens: number, ephemeral_1h_input_tokens: number }
+  }
 }
 
 const DEFAULT_USAGE = { input_tokens: 25, output_tokens: 15 }
