@@ -191,3 +191,26 @@ for (const table of TABLES) {
     t.match(report.items[0], expectedParts, 'and counts every token part')
   })
 }
+
+test('abuse: answers spending their whole bound on reasoning tokens priced above output never carry a key past its limit', async (t) => {
+  const gw = await gatewayWithMock(t, 'openai', { OPENAI_MODELS: 'o3-mini' })
+  await gw.app.catalog.create({ id: 'openai/o3-mini', inputRate: 1.1, cachedInputRate: 0.55, outputRate: 4.4, reasoningRate: 8.8 })
+  gw.mock.respond(async (req, res) => {
+    const completion = req.body?.max_tokens ?? 0
+    await openAIMock.answer({ content: 'ok', usage: { prompt_tokens: 10, completion_tokens: completion, completion_tokens_details: { reasoning_tokens: completion } } })(req, res)
+  })
+  const limit = 0.05
+  const payer = await issueKey(gw.app, { name: 'payer', scopes: ['chat'], creditLimit: limit, creditPeriod: 'total' })
+  const calls = await Promise.all(Array.from({ length: 12 }, async (_, i) => await gw.app.inject({
+    method: 'POST',
+    url: '/api/v2/chat/completions',
+    headers: bearer(payer.key),
+    payload: { model: 'openai/o3-mini', max_tokens: 1000, stream: i % 2 === 0, messages: [{ role: 'user', content: 'think hard' }] }
+  })))
+  const statuses = calls.map((c) => c.statusCode)
+  t.ok(statuses.includes(200) && statuses.includes(402), `some answered, the rest were refused (${statuses.join(',')})`)
+  const own = (await gw.app.inject({ url: '/api/v2/usage', headers: bearer(payer.key) })).json()
+  t.ok(own.creditsUsed <= limit, `spent ${own.creditsUsed} ≤ ${limit}`)
+  // each answered call: 10 × 1.1 + 1000 × 8.8
+  t.ok(Math.abs(own.creditsUsed - statuses.filter((s) => s === 200).length * 0.0088110) < 1e-12, 'each charged its reasoning at the reasoning rate')
+})
