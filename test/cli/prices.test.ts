@@ -18,7 +18,7 @@ test('prices diff shows where catalog entries with their own token rates differ 
   t.equal(res.code, 0, res.stderr)
   const { creditsPerUsd, differences } = JSON.parse(res.stdout) as { creditsPerUsd: number, differences: Array<{ model: string, field: string, catalog: unknown, builtin: unknown }> }
   t.equal(creditsPerUsd, 1000)
-  const opus = calcPrice({}, 'claude-opus-4-1', { providerId: 'anthropic' })?.model_price as Record<string, number>
+  const opus = calcPrice({}, 'claude-opus-4-1', { providerId: 'anthropic' })?.model_price as { output_mtok: number, cache_read_mtok: number, cache_write_1h_mtok: number }
   const byField = Object.fromEntries(differences.filter((d) => d.model === 'anthropic/claude-opus-4-1').map((d) => [d.field, d]))
   t.notOk('inputRate' in byField, 'the same input rate is no difference')
   t.same(byField.outputRate, { model: 'anthropic/claude-opus-4-1', field: 'outputRate', catalog: 70000, builtin: opus.output_mtok * 1000 })

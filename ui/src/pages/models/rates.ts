@@ -34,9 +34,16 @@ export function isUnpriced (model: CatalogModel): boolean {
   return model.inputRate === null || model.outputRate === null
 }
 
-/** Per-image and per-call rates in a few words ("0.04/image, 0.08 1024x1024/hd, 0.01/call"), or "—". */
+const DETAIL_RATES = [
+  ['cachedInputRate', 'cached'], ['cacheWriteRate', 'cache write'], ['cacheWrite1hRate', '1-hour cache write'],
+  ['reasoningRate', 'reasoning'], ['audioInputRate', 'audio in'], ['audioOutputRate', 'audio out']
+] as const
+
+/** Rates besides input and output in a few words ("0.3 cached, 0.04/image, 0.08 1024x1024/hd, 0.01/call, tiers above 200000"), or "—". */
 export function otherRatesText (model: CatalogModel): string {
   const parts = [
+    ...DETAIL_RATES.flatMap(([field, label]) => model[field] != null ? [`${formatAmount(model[field])} ${label}`] : []),
+    ...(model.tiers ?? []).map((tier) => `tier above ${tier.above} tokens`),
     ...(model.imageRate != null ? [`${formatAmount(model.imageRate)}/image`] : []),
     ...Object.entries(model.imageRates ?? {}).map(([key, rate]) => `${formatAmount(rate)} ${key}`),
     ...(model.requestRate != null ? [`${formatAmount(model.requestRate)}/call`] : [])
