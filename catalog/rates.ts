@@ -3,26 +3,12 @@
  * which tier its prompt reached, and what each optional rate falls back to when it is not set.
  */
 
-/** Credits per 1M tokens of each kind; null = not set (see `resolveTokenRates` for what an unset rate means). */
-export interface TokenRates {
-  /** Input / output tokens (both set, or the model has no token price). */
-  inputRate: number | null
-  outputRate: number | null
-  /** Prompt tokens read from the provider's cache; unset: the input rate. */
-  cachedInputRate: number | null
-  /** Prompt tokens written to the cache (Anthropic's 5-minute writes); unset: the input rate. */
-  cacheWriteRate: number | null
-  /** 1-hour cache writes; unset: the cache-write rate. */
-  cacheWrite1hRate: number | null
-  /** Reasoning (thinking) tokens, part of the completion; unset: the output rate. */
-  reasoningRate: number | null
-  /** Audio tokens in the prompt / the completion; unset: the input / output rate. */
-  audioInputRate: number | null
-  audioOutputRate: number | null
-}
+import type { RateTierType, TokenRates } from '#schemas/catalog.js'
+
+export type { TokenRates }
 
 /** Rates that replace the base ones for the whole call once its prompt has more than `above` tokens (long-context pricing). */
-export type RateTier = { above: number } & Partial<TokenRates>
+export type RateTier = RateTierType
 
 export interface ModelRates extends TokenRates {
   /** Ascending by `above`; the last one the prompt passes applies. */

@@ -87,3 +87,22 @@ export const UpdateCatalogModelBody = Type.Object(EditableFields, { additionalPr
 
 export type CatalogModelViewType = Static<typeof CatalogModelView>
 export type RateTierType = Static<typeof RateTier>
+
+/** Credits per 1M tokens of each kind; null = not set (catalog/rates.ts says which rate an unset one falls back to). */
+export interface TokenRates {
+  /** Input / output tokens (both set, or the model has no token price). */
+  inputRate: number | null
+  outputRate: number | null
+  /** Prompt tokens read from the provider's cache; unset: the input rate. */
+  cachedInputRate: number | null
+  /** Prompt tokens written to the cache (Anthropic's 5-minute writes); unset: the input rate. */
+  cacheWriteRate: number | null
+  /** 1-hour cache writes; unset: the cache-write rate. */
+  cacheWrite1hRate: number | null
+  /** Reasoning (thinking) tokens, part of the completion; unset: the output rate. */
+  reasoningRate: number | null
+  /** Audio tokens in the prompt / the completion; unset: the input / output rate. */
+  audioInputRate: number | null
+  audioOutputRate: number | null
+}
+

@@ -1,33 +1,22 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, ModelsTable } from './schema.js'
-import type { RateTierType } from '#schemas/catalog.js'
+import type { RateTierType, TokenRates } from '#schemas/catalog.js'
 
 export type ModelKind = 'chat' | 'embedding' | 'image'
 
-export interface CatalogModel {
+export interface CatalogModel extends TokenRates {
   /** "provider/model" as clients name it. */
   id: string
   provider: string
   upstreamModel: string
   kind: ModelKind
   enabled: boolean
-  /** Credits per 1M input tokens; null when no price is set. */
-  inputRate: number | null
-  /** Credits per 1M output tokens; null when no price is set. */
-  outputRate: number | null
   /** Credits per generated image when no rate of imageRates matches; null when not set. */
   imageRate: number | null
   /** Credits per image by "size/quality" (either part "*" for any). */
   imageRates: Record<string, number>
   /** Credits per answered call, on top of tokens or images; null when not set. */
   requestRate: number | null
-  /** Credits per 1M tokens of each part of a prompt or completion; null: the rate it defaults to (catalog/rates.ts). */
-  cachedInputRate: number | null
-  cacheWriteRate: number | null
-  cacheWrite1hRate: number | null
-  reasoningRate: number | null
-  audioInputRate: number | null
-  audioOutputRate: number | null
   /** Long-context tiers, ascending by `above`. */
   tiers: RateTierType[]
   fallbacks: string[]
