@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { CatalogModel, CatalogModelPatch, ModelRepository } from '#store/models.js'
 import type { ModelRates } from './rates.js'
+import type { RateTierType } from '#schemas/catalog.js'
 import type { PriceList } from './price-list.js'
 
 export type NewCatalogModel = Pick<CatalogModel, 'id'> & Partial<Omit<CatalogModel, 'id' | 'provider' | 'createdAt' | 'updatedAt'>>
@@ -8,6 +9,11 @@ export type NewCatalogModel = Pick<CatalogModel, 'id'> & Partial<Omit<CatalogMod
 /** The catalog entry's token rates replace the built-in ones when it sets either of the two main ones. */
 function setsTokenPrice (model: CatalogModel): boolean {
   return model.inputRate !== null || model.outputRate !== null
+}
+
+/** Tiers ascending by `above`: a call pays the last one its prompt passes. */
+function ascending (tiers: readonly RateTierType[]): RateTierType[] {
+  return [...tiers].sort((a, b) => a.above - b.above)
 }
 
 /**
@@ -79,7 +85,7 @@ export class ModelCatalog {
       reasoningRate: input.reasoningRate ?? null,
       audioInputRate: input.audioInputRate ?? null,
       audioOutputRate: input.audioOutputRate ?? null,
-      tiers: input.tiers ?? [],
+      tiers: ascending(input.tiers ?? []),
       fallbacks: input.fallbacks ?? [],
       createdAt: now,
       updatedAt: now
@@ -89,7 +95,7 @@ export class ModelCatalog {
   }
 
   async update (id: string, patch: CatalogModelPatch, repo = this.repo): Promise<CatalogModel | undefined> {
-    const updated = await repo.update(id, patch, new Date().toISOString())
+    const updated = await repo.update(id, patch.tiers === undefined ? patch : { ...patch, tiers: ascending(patch.tiers) }, new Date().toISOString())
     if (repo === this.repo) this.remember(updated)
     return updated
   }

@@ -36,11 +36,6 @@ function nullableNumber (value: number | string | null): number | null {
   return value === null ? null : Number(value)
 }
 
-/** Tiers sorted ascending by `above`: the price of a call is the last tier its prompt passes. */
-function sortedTiers (tiers: RateTierType[]): string {
-  return JSON.stringify([...tiers].sort((a, b) => a.above - b.above))
-}
-
 function toModel (row: Selectable<ModelsTable>): CatalogModel {
   return {
     id: row.id,
@@ -87,7 +82,7 @@ export class ModelRepository {
       image_rates: JSON.stringify(model.imageRates),
       request_rate: model.requestRate,
       ...Object.fromEntries(DETAIL_RATE_COLUMNS.map(([field, column]) => [column, model[field]])),
-      rate_tiers: sortedTiers(model.tiers),
+      rate_tiers: JSON.stringify(model.tiers),
       fallbacks: JSON.stringify(model.fallbacks),
       created_at: model.createdAt,
       updated_at: model.updatedAt
@@ -109,7 +104,7 @@ export class ModelRepository {
       const rate = patch[field]
       if (rate !== undefined) values[column] = rate
     }
-    if (patch.tiers !== undefined) values.rate_tiers = sortedTiers(patch.tiers)
+    if (patch.tiers !== undefined) values.rate_tiers = JSON.stringify(patch.tiers)
     if (patch.fallbacks !== undefined) values.fallbacks = JSON.stringify(patch.fallbacks)
     await this.db.updateTable('models').set(values).where('id', '=', id).execute()
     return await this.find(id)
