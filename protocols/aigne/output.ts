@@ -25,10 +25,12 @@ export function aigneUsageOrZero (usage: Usage | undefined, price: ModelRates | 
 export function aigneUsage (usage: Usage | undefined, price: ModelRates | undefined): AigneUsageType | undefined {
   if (usage === undefined) return undefined
   const cached = usage.prompt_tokens_details?.cached_tokens
+  const written = (usage.prompt_tokens_details?.cache_write_tokens ?? 0) + (usage.prompt_tokens_details?.cache_write_1h_tokens ?? 0)
   return {
     inputTokens: usage.prompt_tokens,
     outputTokens: usage.completion_tokens,
     ...(typeof cached === 'number' && cached > 0 ? { cacheReadInputTokens: cached } : {}),
+    ...(written > 0 ? { cacheCreationInputTokens: written } : {}),
     ...(price !== undefined ? { aigneHubCredits: chatCredits(price, usage) ?? 0 } : {})
   }
 }

@@ -214,3 +214,20 @@ test('abuse: answers spending their whole bound on reasoning tokens priced above
   // each answered call: 10 × 1.1 + 1000 × 8.8
   t.ok(Math.abs(own.creditsUsed - statuses.filter((s) => s === 200).length * 0.0088110) < 1e-12, 'each charged its reasoning at the reasoning rate')
 })
+
+test('AIGNE answers carry cache reads and writes and the same credits as the usage record', async (t) => {
+  const gw = await gatewayWithMock(t, 'anthropic', {}, '')
+  const [table] = TABLES.filter((p) => p.provider === 'anthropic')
+  const [cacheCase] = table?.cases ?? []
+  for (const model of table?.models ?? []) await gw.app.catalog.create(model)
+  gw.mock.respond(cacheCase?.answer as MockHandler)
+  const res = await gw.app.inject({
+    method: 'POST',
+    url: '/api/v2/chat',
+    headers: bearer(gw.key),
+    payload: { input: { messages: [{ role: 'user', content: 'hi' }], modelOptions: { model: 'anthropic/claude-sonnet-4-5' } }, options: { streaming: false } }
+  })
+  t.equal(res.statusCode, 200)
+  t.same(res.json().usage, { inputTokens: 4096, outputTokens: 503, cacheReadInputTokens: 1800, cacheCreationInputTokens: 248, aigneHubCredits: cacheCase?.credits })
+  t.equal(res.headers['x-hubgate-cost'], String(cacheCase?.credits), 'and the header says the same')
+})
