@@ -50,6 +50,11 @@ test('a model the catalog does not price is priced from the built-in list; the c
   const expected = packageCredits('anthropic', 'claude-sonnet-4-5', { input_tokens: 1500, cache_read_tokens: 500, output_tokens: 200 })
   t.ok(Math.abs(Number(builtin.headers['x-hubgate-cost']) - expected) < 1e-6, `priced from the list: ${String(builtin.headers['x-hubgate-cost'])} = ${expected}`)
 
+  const listed = (await gw.app.inject({ url: '/api/ai/models' })).json() as Array<{ key: string, input_credits_per_token: string, output_credits_per_token: string }>
+  const sonnet = listed.find((m) => m.key === 'anthropic/claude-sonnet-4-5')
+  t.ok(Math.abs(Number(sonnet?.input_credits_per_token) - packageCredits('anthropic', 'claude-sonnet-4-5', { input_tokens: 1 })) < 1e-9,
+    'the AIGNE model list shows the built-in price of a token')
+
   await adminCall(gw.app, { method: 'POST', url: '/api/admin/models', payload: { id: 'anthropic/claude-sonnet-4-5', inputRate: 1, outputRate: 2 } })
   const overridden = await gw.chat(body)
   // 1500 × 1 (cache reads default to the input rate) + 200 × 2
