@@ -34,7 +34,8 @@ export function isUnpriced (model: CatalogModel): boolean {
   return model.inputRate === null || model.outputRate === null
 }
 
-const DETAIL_RATES = [
+/** Rates for parts of the prompt and completion, with their labels; empty = the rate each falls back to. */
+export const DETAIL_RATES = [
   ['cachedInputRate', 'cached'], ['cacheWriteRate', 'cache write'], ['cacheWrite1hRate', '1-hour cache write'],
   ['reasoningRate', 'reasoning'], ['audioInputRate', 'audio in'], ['audioOutputRate', 'audio out']
 ] as const
