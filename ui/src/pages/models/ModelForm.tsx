@@ -9,7 +9,7 @@ import { DETAIL_RATES, imageRatesText, parseImageRates, parseRate, rateText } fr
 type DetailRate = typeof DETAIL_RATES[number][0]
 
 /** What the form sends: the create body (with `id`) or, without `id`, the update body. */
-export interface ModelFields {
+export interface ModelFields extends Partial<Pick<CatalogModel, DetailRate>> {
   id?: string
   upstreamModel?: string
   kind: CatalogModel['kind']
@@ -20,12 +20,6 @@ export interface ModelFields {
   imageRates: Record<string, number>
   requestRate: number | null
   fallbacks: string[]
-  cachedInputRate?: number | null
-  cacheWriteRate?: number | null
-  cacheWrite1hRate?: number | null
-  reasoningRate?: number | null
-  audioInputRate?: number | null
-  audioOutputRate?: number | null
 }
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9._:/@-]+$/
