@@ -167,7 +167,11 @@ export const ChatCompletion = Type.Object({
     finish_reason: Type.Union([FinishReason, Type.Null()])
   }, { additionalProperties: true })),
   usage: Type.Optional(Usage)
-}, { $id: 'ChatCompletion', additionalProperties: true })
+}, {
+  $id: 'ChatCompletion',
+  additionalProperties: true,
+  description: 'The answer; its `x-hubgate-cost` response header states the credits the call is charged (absent when the model has no price)'
+})
 
 const ToolCallDelta = Type.Object({
   index: Type.Integer(),
