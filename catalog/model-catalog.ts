@@ -59,10 +59,20 @@ export class ModelCatalog {
    */
   rates (id: string): ModelRates | undefined {
     const model = this.byId.get(id)
-    const slash = id.indexOf('/')
-    const builtin = this.prices?.rates(model?.provider ?? id.slice(0, slash), model?.upstreamModel ?? id.slice(slash + 1))
+    const builtin = this.builtinRates(id, model)
     if (model === undefined || builtin === undefined || setsTokenPrice(model)) return model ?? builtin
     return { ...builtin, imageRate: model.imageRate, imageRates: model.imageRates, requestRate: model.requestRate ?? builtin.requestRate }
+  }
+
+  /** Whether the built-in price list knows `id` (it prices it unless the catalog entry sets its own token rates). */
+  hasBuiltinPrice (id: string): boolean {
+    return this.builtinRates(id, this.byId.get(id)) !== undefined
+  }
+
+  /** The built-in price of `id`, by the upstream name its entry sends (or the id's own) at its provider. */
+  private builtinRates (id: string, model: CatalogModel | undefined): ModelRates | undefined {
+    const slash = id.indexOf('/')
+    return this.prices?.rates(model?.provider ?? id.slice(0, slash), model?.upstreamModel ?? id.slice(slash + 1))
   }
 
   async create (input: NewCatalogModel, repo = this.repo): Promise<CatalogModel | undefined> {

@@ -57,6 +57,7 @@ export const CatalogModelView = Type.Object({
   imageRates: ImageRates,
   requestRate: RequestRate,
   fallbacks: Type.Array(Type.String(), { description: 'Model ids tried in order when this one fails before answering' }),
+  builtinPrice: Type.Optional(Type.Boolean({ description: 'In lists: the built-in price list knows this model (its price applies unless the entry sets inputRate or outputRate)' })),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' })
 }, { $id: 'CatalogModel' })

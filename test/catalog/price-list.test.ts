@@ -57,6 +57,8 @@ test('a model the catalog does not price is priced from the built-in list; the c
 
   await adminCall(gw.app, { method: 'POST', url: '/api/admin/models', payload: { id: 'anthropic/claude-sonnet-4-5', inputRate: 1, outputRate: 2 } })
   const overridden = await gw.chat(body)
+  const listed2 = (await adminCall(gw.app, { url: '/api/admin/models' })).json().items as Array<{ id: string, builtinPrice: boolean }>
+  t.match(listed2, [{ id: 'anthropic/claude-sonnet-4-5', builtinPrice: true }], 'the admin list says the built-in list knows it')
   // 1500 × 1 (cache reads default to the input rate) + 200 × 2
   t.equal(overridden.headers['x-hubgate-cost'], '0.0019', 'the catalog entry\'s rates replace the built-in ones')
 

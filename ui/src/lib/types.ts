@@ -110,6 +110,8 @@ export interface CatalogModel {
   audioOutputRate?: number | null
   /** Long-context tiers: above that many prompt tokens, the tier's rates. */
   tiers?: Array<{ above: number, inputRate?: number, outputRate?: number }>
+  /** In lists: the built-in price list knows the model (it prices it unless the entry sets its own token rates). */
+  builtinPrice?: boolean
   fallbacks: string[]
   createdAt: string
   updatedAt: string

@@ -18,7 +18,7 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
     config: { scope: 'admin' },
     schema: { tags, security, summary: 'The model catalog with rates', response: { 200: Type.Object({ items: Type.Array(CatalogModelView) }), ...errorResponses(401, 503) } }
-  }, async () => ({ items: app.catalog.list() }))
+  }, async () => ({ items: app.catalog.list().map((model) => ({ ...model, builtinPrice: app.catalog.hasBuiltinPrice(model.id) })) }))
 
   app.post('/', {
     config: { scope: 'admin' },

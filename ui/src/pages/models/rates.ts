@@ -30,6 +30,7 @@ export const imageRatesText = (rates: Record<string, number> | undefined): strin
 /** No price for the model's kind: images need a per-image rate, other kinds token rates; a per-call rate prices any. */
 export function isUnpriced (model: CatalogModel): boolean {
   if (model.requestRate != null) return false
+  if (model.builtinPrice === true && model.kind !== 'image' && model.inputRate === null && model.outputRate === null) return false
   if (model.kind === 'image') return model.imageRate == null && Object.keys(model.imageRates ?? {}).length === 0
   return model.inputRate === null || model.outputRate === null
 }
