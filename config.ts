@@ -116,6 +116,8 @@ export const ConfigSchema = Type.Object({
   RESPONSES_RETENTION_HOURS: Type.Integer({ default: 720, minimum: 1, description: 'Stored OpenAI Responses (previous_response_id, GET /api/v2/responses/{id}) are kept this long, then purged' }),
   RESPONSES_MAX_STORED_BYTES: Type.Integer({ default: 16 * 1024 * 1024, minimum: 1024, description: 'Largest conversation one stored response keeps (JSON bytes); a longer one is refused unless sent with "store": false' }),
   USAGE_DEFAULT_MAX_TOKENS: Type.Integer({ default: 4_096, minimum: 1, description: 'Completion tokens reserved (and capped) when a budgeted call names no max_tokens' }),
+  BUILTIN_PRICES: Type.Boolean({ default: true, description: 'Price models the catalog does not from the bundled @pydantic/genai-prices list (the catalog\'s own rates win)' }),
+  CREDITS_PER_USD: Type.Number({ exclusiveMinimum: 0, maximum: 1e12, default: 1, description: 'Credits one US dollar of built-in prices is worth (1: a credit is a dollar; 1000000: a micro-dollar)' }),
   UNPRICED_MODEL_POLICY: Type.Union([Type.Literal('refuse-limited'), Type.Literal('refuse'), Type.Literal('warn')], { default: 'refuse-limited', description: 'What a call to a model without a price does' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: '0 disables load shedding' }),
   AIGNE_MOUNT_POINT: Type.String({

@@ -4,22 +4,12 @@
  * (what it really used), so a key's ledger and its usage records always agree.
  */
 
-import type { CallKind } from '#schemas/usage-event.js'
+import type { CallKind, TokenDetails } from '#schemas/usage-event.js'
+import type { UsageType } from '#schemas/chat.js'
+import { highestRatesUpTo, ratesAt, type ModelRates } from './rates.js'
+import { tokenDetailsOf } from './token-details.js'
 
-export type { CallKind }
-
-/** A model's rates as the catalog holds them; null = not set. */
-export interface ModelRates {
-  /** Credits per 1M input / output tokens (both set, or the model has no token price). */
-  inputRate: number | null
-  outputRate: number | null
-  /** Credits per generated image when no rate of `imageRates` matches. */
-  imageRate: number | null
-  /** Credits per image by "size/quality" key, either part "*" for any ("1024x1024/hd"); the most specific match wins. */
-  imageRates: Readonly<Record<string, number>>
-  /** Credits per call that answered, on top of what its tokens or images cost. */
-  requestRate: number | null
-}
+export type { CallKind, ModelRates }
 
 /** What an image call asked for (size and quality as the client named them; absent or "auto": the provider picks). */
 export interface ImageShape {
@@ -40,8 +30,8 @@ export interface CallBound {
   image?: ImageShape | undefined
 }
 
-/** What a call used, as its usage event says. */
-export interface MeasuredCall {
+/** What a call used, as its usage event says (the details are parts of the prompt and completion counts). */
+export interface MeasuredCall extends TokenDetails {
   kind?: CallKind | undefined
   promptTokens: number
   completionTokens: number
@@ -55,9 +45,51 @@ export interface MeasuredCall {
   status: number
 }
 
-function tokenCredits (rates: ModelRates, promptTokens: number, completionTokens: number): number | undefined {
-  if (rates.inputRate === null || rates.outputRate === null) return undefined
-  return (promptTokens * rates.inputRate + completionTokens * rates.outputRate) / 1_000_000
+/** A part of `total` no larger than what is left of it (a report whose parts exceed the whole is not trusted further). */
+function part (count: number | undefined, left: number): number {
+  return Math.min(Math.max(count ?? 0, 0), Math.max(left, 0))
+}
+
+/**
+ * Tokens at token rates: the prompt's cache reads, cache writes (5 minutes, 1 hour) and audio at their rates and
+ * the rest at the input rate; the completion's reasoning and audio tokens at theirs and the rest at the output
+ * rate; all at the tier the prompt reached. Undefined when the model has no token price.
+ */
+function tokenCredits (rates: ModelRates, call: TokenDetails & { promptTokens: number, completionTokens: number }): number | undefined {
+  const rate = ratesAt(rates, call.promptTokens)
+  if (rate === undefined) return undefined
+  let prompt = call.promptTokens
+  const cached = part(call.cachedTokens, prompt)
+  const write1h = part(call.cacheWrite1hTokens, prompt -= cached)
+  const write = part(call.cacheWriteTokens, prompt -= write1h)
+  const audioIn = part(call.audioInputTokens, prompt -= write)
+  prompt -= audioIn
+  let completion = call.completionTokens
+  const reasoning = part(call.reasoningTokens, completion)
+  const audioOut = part(call.audioOutputTokens, completion -= reasoning)
+  completion -= audioOut
+  return (prompt * rate.input + cached * rate.cachedInput + write * rate.cacheWrite + write1h * rate.cacheWrite1h +
+    audioIn * rate.audioInput + completion * rate.output + reasoning * rate.reasoning + audioOut * rate.audioOutput) / 1_000_000
+}
+
+/** The most `promptTokens` and `completionTokens` can cost, whatever kind of token each turns out to be and whichever tier applies. */
+function tokenBound (rates: ModelRates, promptTokens: number, completionTokens: number): number | undefined {
+  const rate = highestRatesUpTo(rates, promptTokens)
+  if (rate === undefined) return undefined
+  const input = Math.max(rate.input, rate.cachedInput, rate.cacheWrite, rate.cacheWrite1h, rate.audioInput)
+  const output = Math.max(rate.output, rate.reasoning, rate.audioOutput)
+  return (promptTokens * input + completionTokens * output) / 1_000_000
+}
+
+/** The prompt of an image call at the input rate (of the tier it reaches); 0 for a model without one. */
+function imagePromptCredits (rates: ModelRates, promptTokens: number): number {
+  const rate = highestRatesUpTo(rates, promptTokens)?.input ?? rates.inputRate
+  return rate === null ? 0 : promptTokens * rate / 1_000_000
+}
+
+/** Credits are kept to 15 significant digits: the float noise of a sum of products goes, and a bound stays a bound (rounding is monotonic). */
+export function roundCredits (credits: number): number {
+  return Number(credits.toPrecision(15))
 }
 
 function known (part: string | undefined): part is string {
@@ -111,10 +143,13 @@ export function reservedCredits (rates: ModelRates | undefined, bound: CallBound
   if (bound.kind === 'image') {
     const image = bound.image ?? { n: 1 }
     const perImage = highestImageRate(rates, image.size, image.quality)
-    const prompt = rates.inputRate === null ? 0 : bound.promptTokens * rates.inputRate / 1_000_000
-    return withRequestRate(rates, perImage === undefined ? undefined : image.n * perImage + prompt, true)
+    return rounded(withRequestRate(rates, perImage === undefined ? undefined : image.n * perImage + imagePromptCredits(rates, bound.promptTokens), true))
   }
-  return withRequestRate(rates, tokenCredits(rates, bound.promptTokens, bound.choices * bound.completionTokens), true)
+  return rounded(withRequestRate(rates, tokenBound(rates, bound.promptTokens, bound.choices * bound.completionTokens), true))
+}
+
+function rounded (credits: number | undefined): number | undefined {
+  return credits === undefined ? undefined : roundCredits(credits)
 }
 
 /**
@@ -125,8 +160,7 @@ export function reservedCredits (rates: ModelRates | undefined, bound: CallBound
 function capAtImagePrice (rates: ModelRates, call: MeasuredCall, images: number, byTokens: number): number {
   const perImage = highestImageRate(rates, call.imageSize, call.imageQuality)
   if (perImage === undefined) return byTokens
-  const prompt = rates.inputRate === null ? 0 : call.promptTokens * rates.inputRate / 1_000_000
-  return Math.min(byTokens, images * perImage + prompt)
+  return Math.min(byTokens, images * perImage + imagePromptCredits(rates, call.promptTokens))
 }
 
 /**
@@ -139,12 +173,17 @@ export function callCredits (rates: ModelRates | undefined, call: MeasuredCall):
   const answered = call.status === 200
   if (call.kind === 'image') {
     const reported = call.usageEstimated !== true && call.promptTokens + call.completionTokens > 0
-    const byTokens = reported ? tokenCredits(rates, call.promptTokens, call.completionTokens) : undefined
+    const byTokens = reported ? tokenCredits(rates, call) : undefined
     const images = call.images ?? 0
-    if (byTokens !== undefined) return withRequestRate(rates, capAtImagePrice(rates, call, images, byTokens), answered)
+    if (byTokens !== undefined) return rounded(withRequestRate(rates, capAtImagePrice(rates, call, images, byTokens), answered))
     // no image produced costs nothing; images without a rate that applies are unpriced, never free
     const perImage = images === 0 ? 0 : imageRateFor(rates, call.imageSize, call.imageQuality)
-    return withRequestRate(rates, perImage === undefined ? undefined : images * perImage, answered)
+    return rounded(withRequestRate(rates, perImage === undefined ? undefined : images * perImage, answered))
   }
-  return withRequestRate(rates, tokenCredits(rates, call.promptTokens, call.completionTokens), answered)
+  return rounded(withRequestRate(rates, tokenCredits(rates, call), answered))
+}
+
+/** What an answered chat call with this usage is charged (AIGNE and AI Kit answers say it; the same sum as the usage record). */
+export function chatCredits (rates: ModelRates | undefined, usage: UsageType): number | undefined {
+  return callCredits(rates, { kind: 'chat', promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, ...tokenDetailsOf(usage), status: 200 })
 }

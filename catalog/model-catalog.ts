@@ -1,20 +1,20 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { ConflictError } from '#errors.js'
 import type { CatalogModel, CatalogModelPatch, ModelRepository } from '#store/models.js'
-import type { ModelRates } from './call-cost.js'
-
-export interface ModelPrice {
-  /** Credits per 1M input (prompt) tokens. */
-  inputRate: number
-  /** Credits per 1M output (completion) tokens. */
-  outputRate: number
-}
+import type { ModelRates } from './rates.js'
+import type { RateTierType } from '#schemas/catalog.js'
+import type { PriceList } from './price-list.js'
 
 export type NewCatalogModel = Pick<CatalogModel, 'id'> & Partial<Omit<CatalogModel, 'id' | 'provider' | 'createdAt' | 'updatedAt'>>
 
-/** Credits for a call: rates are per million tokens. */
-export function creditsFor (price: ModelPrice, promptTokens: number, completionTokens: number): number {
-  return (promptTokens * price.inputRate + completionTokens * price.outputRate) / 1_000_000
+/** The catalog entry's token rates replace the built-in ones when it sets either of the two main ones. */
+function setsTokenPrice (model: CatalogModel): boolean {
+  return model.inputRate !== null || model.outputRate !== null
+}
+
+/** Tiers ascending by `above`: a call pays the last one its prompt passes. */
+function ascending (tiers: readonly RateTierType[]): RateTierType[] {
+  return [...tiers].sort((a, b) => a.above - b.above)
 }
 
 /**
@@ -28,7 +28,8 @@ export class ModelCatalog {
   private byAlias = new Map<string, CatalogModel>()
   private readonly timer: NodeJS.Timeout
 
-  constructor (private readonly repo: ModelRepository, private readonly log: FastifyBaseLogger, refreshMs: number) {
+  /** `prices`: the built-in price list (catalog/price-list.ts), consulted for what the catalog does not price; none when BUILTIN_PRICES=false. */
+  constructor (private readonly repo: ModelRepository, private readonly log: FastifyBaseLogger, refreshMs: number, private readonly prices?: PriceList) {
     this.timer = setInterval(() => {
       this.reload().catch((err: unknown) => { this.log.warn({ err }, 'model catalog refresh failed; keeping the last copy') })
     }, refreshMs)
@@ -58,16 +59,33 @@ export class ModelCatalog {
     return this.byId.get(id)
   }
 
-  /** The price of `id`, or undefined when the catalog has none (the unpriced-model policy decides what happens). */
-  price (id: string): ModelPrice | undefined {
-    const model = this.byId.get(id)
-    if (model === undefined || model.inputRate === null || model.outputRate === null) return undefined
-    return { inputRate: model.inputRate, outputRate: model.outputRate }
+  /** The token-priced rates of `id`, or undefined when it has no token price (AIGNE and AI Kit answers state what a chat call cost). */
+  price (id: string): ModelRates | undefined {
+    const rates = this.rates(id)
+    return rates === undefined || rates.inputRate === null || rates.outputRate === null ? undefined : rates
   }
 
-  /** Every rate of `id` (tokens, images, requests), or undefined when it is not in the catalog (catalog/call-cost.ts prices calls). */
+  /**
+   * Every rate of `id` (tokens, tiers, images, requests; catalog/call-cost.ts prices calls with them), or undefined
+   * when neither the catalog nor the built-in price list knows it. The catalog's entry wins: its token rates, when
+   * it sets any, replace the built-in ones whole; its image and request rates always apply.
+   */
   rates (id: string): ModelRates | undefined {
-    return this.byId.get(id)
+    const model = this.byId.get(id)
+    const builtin = this.builtinRates(id, model)
+    if (model === undefined || builtin === undefined || setsTokenPrice(model)) return model ?? builtin
+    return { ...builtin, imageRate: model.imageRate, imageRates: model.imageRates, requestRate: model.requestRate ?? builtin.requestRate }
+  }
+
+  /** Whether the built-in price list knows `id` (it prices it unless the catalog entry sets its own token rates). */
+  hasBuiltinPrice (id: string): boolean {
+    return this.builtinRates(id, this.byId.get(id)) !== undefined
+  }
+
+  /** The built-in price of `id`, by the upstream name its entry sends (or the id's own) at its provider. */
+  private builtinRates (id: string, model: CatalogModel | undefined): ModelRates | undefined {
+    const slash = id.indexOf('/')
+    return this.prices?.rates(model?.provider ?? id.slice(0, slash), model?.upstreamModel ?? id.slice(slash + 1))
   }
 
   async create (input: NewCatalogModel, repo = this.repo): Promise<CatalogModel | undefined> {
@@ -84,6 +102,13 @@ export class ModelCatalog {
       imageRate: input.imageRate ?? null,
       imageRates: input.imageRates ?? {},
       requestRate: input.requestRate ?? null,
+      cachedInputRate: input.cachedInputRate ?? null,
+      cacheWriteRate: input.cacheWriteRate ?? null,
+      cacheWrite1hRate: input.cacheWrite1hRate ?? null,
+      reasoningRate: input.reasoningRate ?? null,
+      audioInputRate: input.audioInputRate ?? null,
+      audioOutputRate: input.audioOutputRate ?? null,
+      tiers: ascending(input.tiers ?? []),
       fallbacks: input.fallbacks ?? [],
       aliases: input.aliases ?? [],
       createdAt: now,
@@ -97,7 +122,7 @@ export class ModelCatalog {
   async update (id: string, patch: CatalogModelPatch, repo = this.repo): Promise<CatalogModel | undefined> {
     const now = new Date().toISOString()
     if (patch.aliases !== undefined && await repo.find(id) !== undefined) await this.writeAliases(id, patch.aliases, now, repo)
-    const updated = await repo.update(id, patch, now)
+    const updated = await repo.update(id, patch.tiers === undefined ? patch : { ...patch, tiers: ascending(patch.tiers) }, now)
     if (repo === this.repo) this.remember(updated)
     return updated
   }

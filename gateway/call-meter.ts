@@ -1,4 +1,7 @@
-import type { CallKind, ImageShape } from '#catalog/call-cost.js'
+import type { CallKind, ImageShape, MeasuredCall } from '#catalog/call-cost.js'
+import { assignTokenDetails } from '#catalog/token-details.js'
+import { withCost } from './answer-cost.js'
+import { JsonPayload } from '#upstream/payload.js'
 import type { UsageEvent } from './usage-events.js'
 import type { AdmissionTicket } from './admission.js'
 import { clientMessage, statusOf } from '#errors.js'
@@ -29,6 +32,10 @@ export class CallMeter {
   private model: string
   private attempts = 0
   private relaying = false
+  /** The client asked for `usage.cost` in the answer (OpenAI routes). */
+  includeCost = false
+  /** Credits the call is charged, once it ended (undefined: not answered, or the model has no price). */
+  cost: number | undefined
 
   constructor (
     private readonly requestedModel: string,
@@ -38,7 +45,9 @@ export class CallMeter {
     /** Streams being relayed, shared by every meter of the service. */
     private readonly streams: { open: number },
     /** Emits the event; answers what to await before the answer ends (the record's durability), if anything. */
-    private readonly emit: (event: UsageEvent) => Promise<void> | undefined
+    private readonly emit: (event: UsageEvent) => Promise<void> | undefined,
+    /** What a call to `model` costs in credits (catalog/call-cost.ts, as metering charges it); undefined: no price. */
+    private readonly price: (model: string, call: MeasuredCall) => number | undefined = () => undefined
   ) {
     // until resolved, the name is split as the client wrote it
     this.model = requestedModel
@@ -97,7 +106,9 @@ export class CallMeter {
             this.firstChunkAt ??= performance.now()
             this.usage(chunk.usage)
             if (!chunk.usageOnly) this.contentChunks++
-            sink.chunk(chunk)
+            // the trailing usage chunk holds the final counts: what the call is charged if it ends now (OpenAI chunks
+            // only: a relayed event of another dialect is passed on untouched)
+            sink.chunk(chunk.usageOnly && this.includeCost && chunk instanceof JsonPayload ? withCost(chunk, this.answeredCost()) as unknown as C : chunk)
           },
           flush: () => { sink.flush() },
           end: (err) => {
@@ -133,6 +144,15 @@ export class CallMeter {
     return { prompt_tokens: prompt, completion_tokens: this.contentChunks, total_tokens: prompt + this.contentChunks }
   }
 
+  /** What the call costs if it answers with the usage reported so far. */
+  private answeredCost (): number | undefined {
+    const usage = this.latest
+    if (usage === undefined) return undefined
+    const call: MeasuredCall = { kind: this.kind, promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, status: 200 }
+    assignTokenDetails(call, usage)
+    return this.price(this.model, call)
+  }
+
   /** Ends the meter for a call that failed before any answer; resolves (its record durable) with the error to rethrow. */
   async failed (err: unknown): Promise<unknown> {
     await this.end(statusOf(err), err)
@@ -166,6 +186,7 @@ export class CallMeter {
       clientAborted: aborted
     }
     if (this.model !== this.requestedModel) event.requestedModel = this.requestedModel
+    if (usage !== undefined) assignTokenDetails(event, usage)
     if (usage !== undefined && (usage !== this.latest || this.latestEstimated)) event.usageEstimated = true
     if (this.image !== undefined) {
       event.images = this.imagesReturned ?? 0
@@ -173,6 +194,9 @@ export class CallMeter {
       if (this.image.quality !== undefined) event.imageQuality = this.image.quality
     }
     if (err !== undefined && !aborted) event.error = clientMessage(err)
+    if (event.status === 200) this.cost = this.price(this.model, event)
+    // a stream's headers are long gone: its cost is in its usage chunk (includeCost)
+    if (!this.streamed && this.cost !== undefined) this.context.reportCost?.(this.cost)
     this.ticket?.settle(event)
     return this.emit(event)
   }

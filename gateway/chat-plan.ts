@@ -19,6 +19,8 @@ export interface ChatPlan {
   choices?: number | undefined
   /** Caps the completion as admission asks (for a caller who set no bound). */
   cap: (tokens: number) => void
+  /** The client asked for the call's cost in its usage (`stream_options.include_cost`). */
+  includeCost?: boolean
 }
 
 const bytes = (value: unknown): number => value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value))
@@ -36,7 +38,8 @@ export function chatPlan (request: ChatRequest, registry: ProviderRegistry, prin
     // both named: whichever the provider reads, the larger bounds it
     maxCompletionTokens: maxCompletion === undefined || maxTokens === undefined ? maxCompletion ?? maxTokens : Math.max(maxCompletion, maxTokens),
     choices: request.n,
-    cap: (tokens) => { request.max_tokens = tokens }
+    cap: (tokens) => { request.max_tokens = tokens },
+    includeCost: request.stream_options?.include_cost === true
   }
 }
 

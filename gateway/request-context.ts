@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { UnauthorizedError } from '#errors.js'
 import { ClientSignal } from '#upstream/client-signal.js'
 import { CallTiming } from './call-timing.js'
+import { COST_HEADER, INCLUDE_COST_HEADER } from './answer-cost.js'
 import type { ChatContext } from './service.js'
 import type { CallKind, ModelNames } from './model-names.js'
 
@@ -47,6 +48,8 @@ export function chatContext (request: FastifyRequest, reply: FastifyReply): Chat
     principalId: request.principal?.id ?? 'anonymous',
     principal: request.principal,
     signal,
-    timing: callTimingFor(request)
+    timing: callTimingFor(request),
+    includeCost: String(request.headers[INCLUDE_COST_HEADER]).toLowerCase() === 'true',
+    reportCost: (credits) => { reply.header(COST_HEADER, String(credits)) }
   }
 }

@@ -16,7 +16,8 @@ import { chatPlan, messagesPlan, resolveMessagesModel, responsesPlan, type ChatP
 export type { ResponsesCall }
 import { embeddingInputTokens, estimatedTokens, textTokens, type InputTokens } from '#upstream/token-estimate.js'
 import type { Admission, AdmissionRequest, AdmissionTicket } from './admission.js'
-import type { CallKind, ImageShape } from '#catalog/call-cost.js'
+import { callCredits, type CallKind, type ImageShape, type ModelRates } from '#catalog/call-cost.js'
+import { withCost } from './answer-cost.js'
 import type { CallTiming } from './call-timing.js'
 import type { CircuitBreakers } from './circuit-breaker.js'
 import { UpstreamAttempts, type ResilienceSettings } from './fallback.js'
@@ -42,6 +43,8 @@ export interface ServiceSettings extends ResilienceSettings {
   credentials?: CredentialPool
   /** The catalog's aliases for bare model names (read at call time, so catalog edits apply at once). */
   aliasOf?: AliasLookup
+  /** The catalog's rates: every answer states its cost (x-hubgate-cost, usage.cost) as metering charges it. */
+  rates?: (model: string) => ModelRates | undefined
 }
 
 export interface ChatContext {
@@ -53,6 +56,10 @@ export interface ChatContext {
   signal: ClientSignal
   /** Notes the time spent upstream, for the response's Server-Timing header. */
   timing?: CallTiming | undefined
+  /** The client asked for the cost in the answer's `usage.cost` (x-hubgate-include-cost: true). */
+  includeCost?: boolean | undefined
+  /** Told what an answered non-streamed call costs, before its answer is sent (the x-hubgate-cost header). */
+  reportCost?: ((credits: number) => void) | undefined
 }
 
 /**
@@ -64,6 +71,7 @@ export interface ChatContext {
 export class ProviderService {
   private readonly admission: Admission | undefined
   private readonly credentials: CredentialPool | undefined
+  private readonly rates: ((model: string) => ModelRates | undefined) | undefined
   private readonly attempts: UpstreamAttempts
   private readonly streams = { open: 0 }
   /** Client model names (bare ones, catalog aliases) → `provider/model`; routes qualify before checking the key. */
@@ -79,6 +87,7 @@ export class ProviderService {
     this.attempts = new UpstreamAttempts(settings, log)
     this.admission = settings.admission
     this.credentials = settings.credentials
+    this.rates = settings.rates
     this.names = new ModelNames(registry, settings.aliasOf ?? (() => undefined))
   }
 
@@ -95,7 +104,7 @@ export class ProviderService {
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */
   async chat (request: ChatRequest, context: ChatContext): Promise<JsonPayload<ChatCompletion>> {
     return await this.complete(chatPlan(request, this.registry, context.principal), context,
-      (model, call) => model.adapter.chat.complete(request, call), usageOf)
+      (model, call) => model.adapter.chat.complete(request, call), usageOf, (answer, meter) => meter.includeCost ? withCost(answer, meter.cost) : answer)
   }
 
   /**
@@ -159,7 +168,8 @@ export class ProviderService {
 
   /** One non-streamed chat-like call: check, resolve, admit, run with retries and fallbacks, meter once. */
   private async complete<T> (
-    plan: ChatPlan, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>, usage: (answer: T) => Usage | undefined
+    plan: ChatPlan, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>, usage: (answer: T) => Usage | undefined,
+    answered: (answer: T, meter: CallMeter) => T = (answer) => answer
   ): Promise<T> {
     const meter = this.meter(plan.model, context, 'chat', false)
     try {
@@ -169,7 +179,7 @@ export class ProviderService {
       const result = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket, plan.resolve, run)
       meter.usage(usage(result))
       await meter.end(200)
-      return result
+      return answered(result, meter)
     } catch (err) {
       throw await meter.failed(err)
     }
@@ -180,6 +190,7 @@ export class ProviderService {
     plan: ChatPlan, context: ChatContext, run: (model: ResolvedModel, call: UpstreamCall) => Promise<T>, observe: (answer: T, meter: CallMeter) => T
   ): Promise<T> {
     const meter = this.meter(plan.model, context, 'chat', true)
+    meter.includeCost ||= plan.includeCost === true
     let upstream: T
     try {
       const resolved = this.prepare(plan, meter)
@@ -310,14 +321,16 @@ export class ProviderService {
   }
 
   private meter (model: string, context: ChatContext, kind: CallKind, streamed: boolean): CallMeter {
-    return new CallMeter(model, context, kind, streamed, this.streams, (event) => {
+    const meter = new CallMeter(model, context, kind, streamed, this.streams, (event) => {
       try {
         this.usageEvents.emit('usage', event)
       } catch (err) {
         this.log.error({ err, requestId: event.requestId }, 'a usage event listener failed')
       }
       return this.usageEvents.durable()
-    })
+    }, (id, call) => callCredits(this.rates?.(id), call))
+    meter.includeCost = context.includeCost === true
+    return meter
   }
 }
 

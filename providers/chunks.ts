@@ -46,9 +46,32 @@ export class ChunkBuilder {
   }
 }
 
-export function usageOf (prompt: number, completion: number, details: { cached?: number | undefined, reasoning?: number | undefined } = {}): Usage {
+/** Parts of the prompt and completion a provider reported (each already counted in the prompt or completion total). */
+export interface UsageParts {
+  cached?: number | undefined
+  cacheWrite?: number | undefined
+  cacheWrite1h?: number | undefined
+  audioInput?: number | undefined
+  reasoning?: number | undefined
+  audioOutput?: number | undefined
+}
+
+/**
+ * OpenAI's usage object: cache reads, audio and reasoning in OpenAI's own fields (`cached_tokens`, `audio_tokens`,
+ * `reasoning_tokens`), cache writes in Hubgate's `cache_write_tokens` / `cache_write_1h_tokens` (OpenAI has none).
+ * A part the provider did not report is left out; cache writes and audio also when 0.
+ */
+export function usageOf (prompt: number, completion: number, parts: UsageParts = {}): Usage {
   const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
-  if (details.cached !== undefined) usage.prompt_tokens_details = { cached_tokens: details.cached }
-  if (details.reasoning !== undefined) usage.completion_tokens_details = { reasoning_tokens: details.reasoning }
+  const promptDetails: NonNullable<Usage['prompt_tokens_details']> = {}
+  if (parts.cached !== undefined) promptDetails.cached_tokens = parts.cached
+  if ((parts.cacheWrite ?? 0) > 0) promptDetails.cache_write_tokens = parts.cacheWrite
+  if ((parts.cacheWrite1h ?? 0) > 0) promptDetails.cache_write_1h_tokens = parts.cacheWrite1h
+  if ((parts.audioInput ?? 0) > 0) promptDetails.audio_tokens = parts.audioInput
+  if (Object.keys(promptDetails).length > 0) usage.prompt_tokens_details = promptDetails
+  const completionDetails: NonNullable<Usage['completion_tokens_details']> = {}
+  if (parts.reasoning !== undefined) completionDetails.reasoning_tokens = parts.reasoning
+  if ((parts.audioOutput ?? 0) > 0) completionDetails.audio_tokens = parts.audioOutput
+  if (Object.keys(completionDetails).length > 0) usage.completion_tokens_details = completionDetails
   return usage
 }

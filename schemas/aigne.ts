@@ -121,7 +121,8 @@ export const AigneUsage = Type.Object({
   inputTokens: Type.Integer(),
   outputTokens: Type.Integer(),
   cacheReadInputTokens: Type.Optional(Type.Integer()),
-  aigneHubCredits: Type.Optional(Type.Number({ description: 'Credits charged: (input × inputRate + output × outputRate) / 1e6, when the catalog prices the model' }))
+  cacheCreationInputTokens: Type.Optional(Type.Integer({ description: 'Prompt tokens written to the cache (5-minute and 1-hour writes)' })),
+  aigneHubCredits: Type.Optional(Type.Number({ description: 'Credits charged (README "How cost is computed"), when the model has a price' }))
 })
 
 export const AigneChatOutput = Type.Object({

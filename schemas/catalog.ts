@@ -23,6 +23,33 @@ const Aliases = Type.Array(Alias, {
   description: 'Other names clients may send as `model` for this one ("gpt-4o-mini", "fast"); each names one model across the catalog ' +
     '(409 otherwise) and wins over the providers\' model lists. Aliases of a disabled model do not resolve.'
 })
+const OptionalRate = (description: string): ReturnType<typeof NullableNumber> => NullableNumber({ minimum: 0, maximum: 1e9, description })
+// rates for parts of the prompt and completion: null = the rate each defaults to (catalog/rates.ts)
+const DetailRates = {
+  cachedInputRate: OptionalRate('Credits per 1M prompt tokens read from the provider\'s cache; null = inputRate'),
+  cacheWriteRate: OptionalRate('Credits per 1M prompt tokens written to the cache (Anthropic 5-minute writes); null = inputRate'),
+  cacheWrite1hRate: OptionalRate('Credits per 1M prompt tokens written to the 1-hour cache; null = cacheWriteRate'),
+  reasoningRate: OptionalRate('Credits per 1M reasoning (thinking) tokens; null = outputRate'),
+  audioInputRate: OptionalRate('Credits per 1M audio prompt tokens; null = inputRate'),
+  audioOutputRate: OptionalRate('Credits per 1M audio completion tokens; null = outputRate')
+}
+const TierRate = Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 }))
+export const RateTier = Type.Object({
+  above: Type.Integer({ minimum: 0, maximum: 1e9, description: 'Prompt tokens (cached and cache writes included) above which this tier\'s rates price the whole call' }),
+  inputRate: TierRate,
+  outputRate: TierRate,
+  cachedInputRate: TierRate,
+  cacheWriteRate: TierRate,
+  cacheWrite1hRate: TierRate,
+  reasoningRate: TierRate,
+  audioInputRate: TierRate,
+  audioOutputRate: TierRate
+}, { additionalProperties: false })
+const RateTiers = Type.Array(RateTier, {
+  maxItems: 10,
+  description: 'Long-context pricing: a call whose prompt has more than `above` tokens pays the tier\'s rates (unset ones: the base rate) for all its tokens, e.g. [{"above":200000,"inputRate":6,"outputRate":22.5}]'
+})
+
 const Kind = Type.Union([Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image')])
 
 export const CatalogModelView = Type.Object({
@@ -33,11 +60,14 @@ export const CatalogModelView = Type.Object({
   enabled: Type.Boolean(),
   inputRate: Rate,
   outputRate: Rate,
+  ...DetailRates,
+  tiers: RateTiers,
   imageRate: ImageRate,
   imageRates: ImageRates,
   requestRate: RequestRate,
   fallbacks: Type.Array(Type.String(), { description: 'Model ids tried in order when this one fails before answering' }),
   aliases: Aliases,
+  builtinPrice: Type.Optional(Type.Boolean({ description: 'In lists: the built-in price list knows this model (its price applies unless the entry sets inputRate or outputRate)' })),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' })
 }, { $id: 'CatalogModel' })
@@ -49,6 +79,13 @@ const EditableFields = {
   enabled: Type.Optional(Type.Boolean()),
   inputRate: Type.Optional(Rate),
   outputRate: Type.Optional(Rate),
+  cachedInputRate: Type.Optional(DetailRates.cachedInputRate),
+  cacheWriteRate: Type.Optional(DetailRates.cacheWriteRate),
+  cacheWrite1hRate: Type.Optional(DetailRates.cacheWrite1hRate),
+  reasoningRate: Type.Optional(DetailRates.reasoningRate),
+  audioInputRate: Type.Optional(DetailRates.audioInputRate),
+  audioOutputRate: Type.Optional(DetailRates.audioOutputRate),
+  tiers: Type.Optional(RateTiers),
   imageRate: Type.Optional(ImageRate),
   imageRates: Type.Optional(ImageRates),
   requestRate: Type.Optional(RequestRate),
@@ -61,3 +98,23 @@ export const CreateCatalogModelBody = Type.Object({ id: ModelId, ...EditableFiel
 export const UpdateCatalogModelBody = Type.Object(EditableFields, { additionalProperties: false, minProperties: 1 })
 
 export type CatalogModelViewType = Static<typeof CatalogModelView>
+export type RateTierType = Static<typeof RateTier>
+
+/** Credits per 1M tokens of each kind; null = not set (catalog/rates.ts says which rate an unset one falls back to). */
+export interface TokenRates {
+  /** Input / output tokens (both set, or the model has no token price). */
+  inputRate: number | null
+  outputRate: number | null
+  /** Prompt tokens read from the provider's cache; unset: the input rate. */
+  cachedInputRate: number | null
+  /** Prompt tokens written to the cache (Anthropic's 5-minute writes); unset: the input rate. */
+  cacheWriteRate: number | null
+  /** 1-hour cache writes; unset: the cache-write rate. */
+  cacheWrite1hRate: number | null
+  /** Reasoning (thinking) tokens, part of the completion; unset: the output rate. */
+  reasoningRate: number | null
+  /** Audio tokens in the prompt / the completion; unset: the input / output rate. */
+  audioInputRate: number | null
+  audioOutputRate: number | null
+}
+

@@ -112,7 +112,8 @@ export const ChatCompletionRequest = Type.Object({
     { errorMessage: `must be a string or an array of at most ${CHAT_LIMITS.stopSequences} strings` })),
   stream: Type.Optional(Type.Boolean()),
   stream_options: Type.Optional(Type.Object({
-    include_usage: Type.Optional(Type.Boolean({ description: 'Send a last chunk with `usage` and no choices before `[DONE]`' }))
+    include_usage: Type.Optional(Type.Boolean({ description: 'Send a last chunk with `usage` and no choices before `[DONE]`' })),
+    include_cost: Type.Optional(Type.Boolean({ description: 'Hubgate: that last chunk\'s `usage` also carries `cost`, the credits the call is charged (implies include_usage)' }))
   })),
   tools: Type.Optional(Type.Array(ToolDefinition, { maxItems: CHAT_LIMITS.tools })),
   tool_choice: Type.Optional(ToolChoice),
@@ -128,12 +129,26 @@ export const ChatCompletionRequest = Type.Object({
     `${CHAT_LIMITS.depth}; the body size limit is CHAT_BODY_LIMIT (413 above it). ${UNKNOWN_FIELDS_POLICY}`
 })
 
+// details may be null in some providers' answers (xAI, OpenRouter): kept as sent
+const PromptTokensDetails = Type.Union([Type.Object({
+  cached_tokens: Type.Optional(Type.Integer({ description: 'Prompt tokens read from the provider\'s cache' })),
+  cache_write_tokens: Type.Optional(Type.Integer({ description: 'Prompt tokens written to the cache (Anthropic\'s 5-minute cache writes)' })),
+  cache_write_1h_tokens: Type.Optional(Type.Integer({ description: 'Prompt tokens written to the 1-hour cache (Anthropic)' })),
+  audio_tokens: Type.Optional(Type.Integer())
+}, { additionalProperties: true }), Type.Null()])
+
+const CompletionTokensDetails = Type.Union([Type.Object({
+  reasoning_tokens: Type.Optional(Type.Integer({ description: 'Completion tokens spent reasoning (Anthropic thinking is not reported apart)' })),
+  audio_tokens: Type.Optional(Type.Integer())
+}, { additionalProperties: true }), Type.Null()])
+
 export const Usage = Type.Object({
   prompt_tokens: Type.Integer(),
   completion_tokens: Type.Integer(),
   total_tokens: Type.Integer(),
-  prompt_tokens_details: Type.Optional(Type.Object({ cached_tokens: Type.Optional(Type.Integer()) }, { additionalProperties: true })),
-  completion_tokens_details: Type.Optional(Type.Object({ reasoning_tokens: Type.Optional(Type.Integer()) }, { additionalProperties: true }))
+  prompt_tokens_details: Type.Optional(PromptTokensDetails),
+  completion_tokens_details: Type.Optional(CompletionTokensDetails),
+  cost: Type.Optional(Type.Number({ description: 'Credits the call is charged; only when asked (header `x-hubgate-include-cost: true`, or `stream_options.include_cost`)' }))
 }, { additionalProperties: true })
 
 const FinishReason = Type.Union([
@@ -159,7 +174,11 @@ export const ChatCompletion = Type.Object({
     finish_reason: Type.Union([FinishReason, Type.Null()])
   }, { additionalProperties: true })),
   usage: Type.Optional(Usage)
-}, { $id: 'ChatCompletion', additionalProperties: true })
+}, {
+  $id: 'ChatCompletion',
+  additionalProperties: true,
+  description: 'The answer; its `x-hubgate-cost` response header states the credits the call is charged (absent when the model has no price)'
+})
 
 const ToolCallDelta = Type.Object({
   index: Type.Integer(),

@@ -2,10 +2,27 @@
 export type CallKind = 'chat' | 'embedding' | 'image'
 
 /**
+ * What parts of a call's prompt and completion tokens were (each is part of the prompt or completion count, absent
+ * or 0 when the provider reported none): they are priced at their own rates (catalog/call-cost.ts).
+ */
+export interface TokenDetails {
+  /** Prompt tokens read from the provider's cache. */
+  cachedTokens?: number | undefined
+  /** Prompt tokens written to the cache: 5-minute writes (Anthropic) / 1-hour writes. */
+  cacheWriteTokens?: number | undefined
+  cacheWrite1hTokens?: number | undefined
+  /** Completion tokens spent reasoning (thinking). */
+  reasoningTokens?: number | undefined
+  /** Audio tokens in the prompt / the completion. */
+  audioInputTokens?: number | undefined
+  audioOutputTokens?: number | undefined
+}
+
+/**
  * One model call as metering sees it. Emitted exactly once per chat request that passed
  * authentication and validation: on success, on failure (before or during the stream) and on abort.
  */
-export interface UsageEvent {
+export interface UsageEvent extends TokenDetails {
   /** Fastify request id (x-request-id when the caller sent a sane one). */
   requestId: string
   /** Principal id: an access key id, or `jwt:<sub>` for services. */

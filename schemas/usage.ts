@@ -6,7 +6,13 @@ const Totals = {
   promptTokens: Type.Integer(),
   completionTokens: Type.Integer(),
   totalTokens: Type.Integer(),
-  credits: Type.Number()
+  credits: Type.Number(),
+  cachedTokens: Type.Integer({ description: 'Prompt tokens read from the provider\'s cache (part of promptTokens)' }),
+  cacheWriteTokens: Type.Integer({ description: 'Prompt tokens written to the cache, 5-minute writes (part of promptTokens)' }),
+  cacheWrite1hTokens: Type.Integer({ description: 'Prompt tokens written to the 1-hour cache (part of promptTokens)' }),
+  reasoningTokens: Type.Integer({ description: 'Reasoning (thinking) tokens (part of completionTokens)' }),
+  audioInputTokens: Type.Integer({ description: 'Audio prompt tokens (part of promptTokens)' }),
+  audioOutputTokens: Type.Integer({ description: 'Audio completion tokens (part of completionTokens)' })
 }
 
 export const UsageRow = Type.Object({

@@ -1,25 +1,24 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, ModelsTable } from './schema.js'
+import type { RateTierType, TokenRates } from '#schemas/catalog.js'
 
 export type ModelKind = 'chat' | 'embedding' | 'image'
 
-export interface CatalogModel {
+export interface CatalogModel extends TokenRates {
   /** "provider/model" as clients name it. */
   id: string
   provider: string
   upstreamModel: string
   kind: ModelKind
   enabled: boolean
-  /** Credits per 1M input tokens; null when no price is set. */
-  inputRate: number | null
-  /** Credits per 1M output tokens; null when no price is set. */
-  outputRate: number | null
   /** Credits per generated image when no rate of imageRates matches; null when not set. */
   imageRate: number | null
   /** Credits per image by "size/quality" (either part "*" for any). */
   imageRates: Record<string, number>
   /** Credits per answered call, on top of tokens or images; null when not set. */
   requestRate: number | null
+  /** Long-context tiers, ascending by `above`. */
+  tiers: RateTierType[]
   fallbacks: string[]
   /** Other names clients may use for this model ("gpt-4o-mini", "fast"); each names one model across the catalog. */
   aliases: string[]
@@ -27,7 +26,17 @@ export interface CatalogModel {
   updatedAt: string
 }
 
-export type CatalogModelPatch = Partial<Pick<CatalogModel, 'upstreamModel' | 'kind' | 'enabled' | 'inputRate' | 'outputRate' | 'imageRate' | 'imageRates' | 'requestRate' | 'fallbacks' | 'aliases'>>
+export type CatalogModelPatch = Partial<Omit<CatalogModel, 'id' | 'provider' | 'createdAt' | 'updatedAt'>>
+
+/** Rate fields stored one column each: the model's property and its column. */
+const DETAIL_RATE_COLUMNS = [
+  ['cachedInputRate', 'cached_input_rate'], ['cacheWriteRate', 'cache_write_rate'], ['cacheWrite1hRate', 'cache_write_1h_rate'],
+  ['reasoningRate', 'reasoning_rate'], ['audioInputRate', 'audio_input_rate'], ['audioOutputRate', 'audio_output_rate']
+] as const
+
+function nullableNumber (value: number | string | null): number | null {
+  return value === null ? null : Number(value)
+}
 
 function toModel (row: Selectable<ModelsTable>, aliases: string[]): CatalogModel {
   return {
@@ -41,6 +50,8 @@ function toModel (row: Selectable<ModelsTable>, aliases: string[]): CatalogModel
     imageRate: row.image_rate === null ? null : Number(row.image_rate),
     imageRates: JSON.parse(row.image_rates) as Record<string, number>,
     requestRate: row.request_rate === null ? null : Number(row.request_rate),
+    ...Object.fromEntries(DETAIL_RATE_COLUMNS.map(([field, column]) => [field, nullableNumber(row[column])])) as Pick<CatalogModel, typeof DETAIL_RATE_COLUMNS[number][0]>,
+    tiers: JSON.parse(row.rate_tiers) as RateTierType[],
     fallbacks: JSON.parse(row.fallbacks) as string[],
     aliases,
     createdAt: row.created_at,
@@ -97,6 +108,8 @@ export class ModelRepository {
       image_rate: model.imageRate,
       image_rates: JSON.stringify(model.imageRates),
       request_rate: model.requestRate,
+      ...Object.fromEntries(DETAIL_RATE_COLUMNS.map(([field, column]) => [column, model[field]])),
+      rate_tiers: JSON.stringify(model.tiers),
       fallbacks: JSON.stringify(model.fallbacks),
       created_at: model.createdAt,
       updated_at: model.updatedAt
@@ -114,6 +127,11 @@ export class ModelRepository {
     if (patch.imageRate !== undefined) values.image_rate = patch.imageRate
     if (patch.imageRates !== undefined) values.image_rates = JSON.stringify(patch.imageRates)
     if (patch.requestRate !== undefined) values.request_rate = patch.requestRate
+    for (const [field, column] of DETAIL_RATE_COLUMNS) {
+      const rate = patch[field]
+      if (rate !== undefined) values[column] = rate
+    }
+    if (patch.tiers !== undefined) values.rate_tiers = JSON.stringify(patch.tiers)
     if (patch.fallbacks !== undefined) values.fallbacks = JSON.stringify(patch.fallbacks)
     await this.db.updateTable('models').set(values).where('id', '=', id).execute()
     return await this.find(id)

@@ -60,6 +60,13 @@ export interface UsageRecordsTable {
   streamed: number
   client_aborted: number
   error: string | null
+  /** Parts of prompt_tokens / completion_tokens priced at their own rates (migration 012; default 0, so optional on insert). */
+  cached_tokens?: number
+  cache_write_tokens?: number
+  cache_write_1h_tokens?: number
+  reasoning_tokens?: number
+  audio_input_tokens?: number
+  audio_output_tokens?: number
 }
 
 /** One rolled-up day per key, model and provider. Counters are bigint on Postgres (read back as strings). */
@@ -74,6 +81,12 @@ export interface UsageDailyTable {
   completion_tokens: number | string
   total_tokens: number | string
   credits: number
+  cached_tokens?: number | string
+  cache_write_tokens?: number | string
+  cache_write_1h_tokens?: number | string
+  reasoning_tokens?: number | string
+  audio_input_tokens?: number | string
+  audio_output_tokens?: number | string
 }
 
 export interface UsageStateTable {
@@ -96,6 +109,15 @@ export interface ModelsTable {
   image_rates: string
   /** Credits per answered call; null = none. */
   request_rate: number | null
+  /** Credits per 1M tokens of each kind (migration 012); null = the rate it defaults to (catalog/rates.ts). */
+  cached_input_rate: number | null
+  cache_write_rate: number | null
+  cache_write_1h_rate: number | null
+  reasoning_rate: number | null
+  audio_input_rate: number | null
+  audio_output_rate: number | null
+  /** JSON array of long-context tiers: [{"above": 200000, "inputRate": …}]. */
+  rate_tiers: string
   /** JSON array of model ids tried, in order, when this one fails. */
   fallbacks: string
   created_at: string

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database, UsageRecordsTable } from './schema.js'
 import type { UsageEvent } from '#schemas/usage-event.js'
 import { longRunningQueries } from './long-running.js'
+import { TOKEN_DETAIL_COLUMNS } from './migrations/014-cost-detail.js'
 
 /** One metered call, as written to usage_records: the provider layer's usage event plus who pays and what (pricing inputs aside). */
 export interface UsageRecord extends Omit<UsageEvent, 'principalId' | 'error' | 'kind' | 'usageEstimated' | 'images' | 'imageSize' | 'imageQuality'> {
@@ -25,6 +26,26 @@ export interface UsageTotals {
   completionTokens: number
   totalTokens: number
   credits: number
+  /** Parts of the prompt and completion tokens priced at their own rates. */
+  cachedTokens: number
+  cacheWriteTokens: number
+  cacheWrite1hTokens: number
+  reasoningTokens: number
+  audioInputTokens: number
+  audioOutputTokens: number
+}
+
+/** Summed columns → report fields: the token counts and credits every report adds up. */
+const SUMMED = [
+  ['prompt_tokens', 'promptTokens'], ['completion_tokens', 'completionTokens'], ['total_tokens', 'totalTokens'], ['credits', 'credits'],
+  ['cached_tokens', 'cachedTokens'], ['cache_write_tokens', 'cacheWriteTokens'], ['cache_write_1h_tokens', 'cacheWrite1hTokens'],
+  ['reasoning_tokens', 'reasoningTokens'], ['audio_input_tokens', 'audioInputTokens'], ['audio_output_tokens', 'audioOutputTokens']
+] as const satisfies ReadonlyArray<readonly [string, keyof UsageTotals]>
+
+function noUsage (): UsageTotals {
+  const totals = { requests: 0, errors: 0 } as UsageTotals
+  for (const [, field] of SUMMED) totals[field] = 0
+  return totals
 }
 
 export type UsageRow = UsageTotals & Partial<Record<UsageDimension, string>>
@@ -59,7 +80,13 @@ function toRow (r: UsageRecord): UsageRecordsTable {
     ttfb_ms: Math.round(r.ttfbMs),
     streamed: r.streamed ? 1 : 0,
     client_aborted: r.clientAborted ? 1 : 0,
-    error: r.error
+    error: r.error,
+    cached_tokens: r.cachedTokens ?? 0,
+    cache_write_tokens: r.cacheWriteTokens ?? 0,
+    cache_write_1h_tokens: r.cacheWrite1hTokens ?? 0,
+    reasoning_tokens: r.reasoningTokens ?? 0,
+    audio_input_tokens: r.audioInputTokens ?? 0,
+    audio_output_tokens: r.audioOutputTokens ?? 0
   }
 }
 
@@ -68,7 +95,8 @@ export type DirectUsageInsert = (rows: UsageRecordsTable[]) => boolean
 
 const USAGE_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [
   'id', 'request_id', 'at', 'key_id', 'model', 'provider', 'upstream_model', 'prompt_tokens', 'completion_tokens',
-  'total_tokens', 'credits', 'priced', 'status', 'latency_ms', 'ttfb_ms', 'streamed', 'client_aborted', 'error'
+  'total_tokens', 'credits', 'priced', 'status', 'latency_ms', 'ttfb_ms', 'streamed', 'client_aborted', 'error',
+  ...TOKEN_DETAIL_COLUMNS
 ]
 
 /**
@@ -128,13 +156,10 @@ export class UsageRepository {
       const dims: Partial<Record<UsageDimension, string>> = {}
       for (const d of query.groupBy) dims[d] = String(row[d])
       const id = query.groupBy.map((d) => dims[d]).join('\u0000')
-      const into = merged.get(id) ?? { ...dims, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, credits: 0 }
+      const into = merged.get(id) ?? { ...dims, ...noUsage() }
       into.requests += Number(row.requests)
       into.errors += Number(row.errors)
-      into.promptTokens += Number(row.prompt_tokens)
-      into.completionTokens += Number(row.completion_tokens)
-      into.totalTokens += Number(row.total_tokens)
-      into.credits += Number(row.credits)
+      for (const [column, field] of SUMMED) into[field] += Number(row[column] ?? 0)
       merged.set(id, into)
     }
     const dailyUntil = minString(dayOf(query.until), nextDay(watermark))
@@ -146,10 +171,7 @@ export class UsageRepository {
         ...query.groupBy.map((d) => eb.ref(columnOf[d]).as(d)),
         eb.fn.sum<number>('requests').as('requests'),
         eb.fn.sum<number>('errors').as('errors'),
-        eb.fn.sum<number>('prompt_tokens').as('prompt_tokens'),
-        eb.fn.sum<number>('completion_tokens').as('completion_tokens'),
-        eb.fn.sum<number>('total_tokens').as('total_tokens'),
-        eb.fn.sum<number>('credits').as('credits')
+        ...SUMMED.map(([column]) => eb.fn.sum<number>(column).as(column))
       ]).$if(query.groupBy.length > 0, (qb) => qb.groupBy(query.groupBy.map((d) => columnOf[d]))).execute()
       rows.forEach((r) => add(r as Record<string, unknown>))
     }
@@ -162,10 +184,7 @@ export class UsageRepository {
         ...query.groupBy.map((d) => (d === 'day' ? dayExpr.as('day') : eb.ref(columnOf[d] as 'key_id').as(d))),
         eb.fn.countAll<number>().as('requests'),
         eb.fn.sum<number>(eb.case().when('status', '>=', 400).then(1).else(0).end()).as('errors'),
-        eb.fn.sum<number>('prompt_tokens').as('prompt_tokens'),
-        eb.fn.sum<number>('completion_tokens').as('completion_tokens'),
-        eb.fn.sum<number>('total_tokens').as('total_tokens'),
-        eb.fn.sum<number>('credits').as('credits')
+        ...SUMMED.map(([column]) => eb.fn.sum<number>(column).as(column))
       ]).$if(query.groupBy.length > 0, (qb) => qb.groupBy(query.groupBy.map((d) => (d === 'day' ? dayExpr : columnOf[d] as 'key_id')))).execute()
       rows.filter((r) => Number(r.requests) > 0).forEach((r) => add(r as Record<string, unknown>))
     }
@@ -203,17 +222,14 @@ export class UsageRepository {
     for (let day = nextDay(watermark); day <= throughDay; day = nextDay(day)) {
       await this.db.transaction().execute(async (trx) => {
         await trx.deleteFrom('usage_daily').where('day', '=', day).execute()
-        await trx.insertInto('usage_daily').columns(['day', 'key_id', 'model', 'provider', 'requests', 'errors', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'credits'])
+        await trx.insertInto('usage_daily').columns(['day', 'key_id', 'model', 'provider', 'requests', 'errors', ...SUMMED.map(([column]) => column)])
           .expression((eb) => eb.selectFrom('usage_records')
             .where('at', '>=', `${day}T00:00:00.000Z`).where('at', '<', `${nextDay(day)}T00:00:00.000Z`)
             .select((s) => [
               sql.lit(day).as('day'), 'key_id', 'model', 'provider',
               s.fn.countAll().as('requests'),
               s.fn.sum(s.case().when('status', '>=', 400).then(1).else(0).end()).as('errors'),
-              s.fn.sum('prompt_tokens').as('prompt_tokens'),
-              s.fn.sum('completion_tokens').as('completion_tokens'),
-              s.fn.sum('total_tokens').as('total_tokens'),
-              s.fn.sum('credits').as('credits')
+              ...SUMMED.map(([column]) => s.fn.sum(column).as(column))
             ])
             .groupBy(['key_id', 'model', 'provider']))
           .execute()

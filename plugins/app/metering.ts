@@ -144,6 +144,12 @@ function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRe
     ttfbMs: event.ttfbMs,
     clientAborted: event.clientAborted,
     credits,
-    priced
+    priced,
+    cachedTokens: event.cachedTokens,
+    cacheWriteTokens: event.cacheWriteTokens,
+    cacheWrite1hTokens: event.cacheWrite1hTokens,
+    reasoningTokens: event.reasoningTokens,
+    audioInputTokens: event.audioInputTokens,
+    audioOutputTokens: event.audioOutputTokens
   }
 }

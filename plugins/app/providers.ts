@@ -20,6 +20,7 @@ export default fp(async (app) => {
     fallbacksOf: (model) => (app.catalog.get(model)?.fallbacks ?? []).filter((id) => app.catalog.get(id)?.enabled !== false),
     admission: app.metering.admission,
     credentials,
-    aliasOf: (alias) => app.catalog.modelForAlias(alias)?.id
+    aliasOf: (alias) => app.catalog.modelForAlias(alias)?.id,
+    rates: (model) => app.catalog.rates(model)
   }))
 }, { name: 'providers', dependencies: ['upstream', 'metering', 'catalog'] })

@@ -8,8 +8,8 @@ export default fp(async (app) => {
   await app.register(cors, {
     origin: origins.trim() === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
     methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-aigne-hub-client-did'],
-    exposedHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-aigne-hub-client-did', 'x-hubgate-include-cost'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-hubgate-cost'],
     maxAge: 600
   })
 }, { name: 'cors' })

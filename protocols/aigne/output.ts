@@ -4,32 +4,34 @@ import type { StreamFormat } from '#upstream/stream-body.js'
 import type { ChatChunk, Usage } from '#upstream/types.js'
 import { toAigneToolCall } from './chat.js'
 import { ChunkAccumulator, type ChatSummary } from '../chat-summary.js'
-import { creditsFor, type ModelPrice } from '#catalog/model-catalog.js'
+import { chatCredits, type ModelRates } from '#catalog/call-cost.js'
 
 /** How to present one answer: the model name as the client asked for it, JSON mode, and the catalog price if any. */
 export interface AigneAnswerPlan {
   model: string
   /** responseFormat json_schema was asked for: the text is the JSON document, answered as `json`. */
   jsonMode: boolean
-  price: ModelPrice | undefined
+  price: ModelRates | undefined
 }
 
 const NO_TOKENS: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
 
 /** AIGNE usage where the format requires one (images, embeddings): zeros when the provider reported none. */
-export function aigneUsageOrZero (usage: Usage | undefined, price: ModelPrice | undefined): AigneUsageType {
+export function aigneUsageOrZero (usage: Usage | undefined, price: ModelRates | undefined): AigneUsageType {
   return aigneUsage(usage ?? NO_TOKENS, price) as AigneUsageType
 }
 
 /** AIGNE usage; credits only when the catalog prices the model (rates per 1M tokens). */
-export function aigneUsage (usage: Usage | undefined, price: ModelPrice | undefined): AigneUsageType | undefined {
+export function aigneUsage (usage: Usage | undefined, price: ModelRates | undefined): AigneUsageType | undefined {
   if (usage === undefined) return undefined
   const cached = usage.prompt_tokens_details?.cached_tokens
+  const written = (usage.prompt_tokens_details?.cache_write_tokens ?? 0) + (usage.prompt_tokens_details?.cache_write_1h_tokens ?? 0)
   return {
     inputTokens: usage.prompt_tokens,
     outputTokens: usage.completion_tokens,
     ...(typeof cached === 'number' && cached > 0 ? { cacheReadInputTokens: cached } : {}),
-    ...(price !== undefined ? { aigneHubCredits: creditsFor(price, usage.prompt_tokens, usage.completion_tokens) } : {})
+    ...(written > 0 ? { cacheCreationInputTokens: written } : {}),
+    ...(price !== undefined ? { aigneHubCredits: chatCredits(price, usage) ?? 0 } : {})
   }
 }
 

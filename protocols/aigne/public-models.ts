@@ -4,31 +4,37 @@ import { BUILTIN_PROVIDERS } from '#catalog/builtin-providers.js'
 import { mediaModelsOf, resolveMediaModel } from '#gateway/media-models.js'
 import type { ProviderRegistry } from '#gateway/registry.js'
 import type { AigneModelEntryType } from '#schemas/aigne.js'
+import type { ModelRates } from '#catalog/rates.js'
+
+/** A model's rates: the catalog's, else the built-in price list's (ModelCatalog.rates). */
+type RatesOf = (id: string) => ModelRates | undefined
 
 /**
  * The model list AIGNE clients read (GET /api/ai/models): every enabled catalog entry, with its prices,
  * and every model the configured providers offer that the catalog does not mention (chat models from the
- * registry, built-in embedding and image models), unpriced. A catalog entry, enabled or not, decides for
- * its id: a disabled one hides the model. `status.available` says whether a call would reach a provider.
+ * registry, built-in embedding and image models), priced when the built-in price list knows them. A catalog
+ * entry, enabled or not, decides for its id: a disabled one hides the model. `status.available` says whether a
+ * call would reach a provider.
  */
-export function publicModels (catalog: readonly CatalogModel[], registry: ProviderRegistry, type?: string): AigneModelEntryType[] {
+export function publicModels (catalog: readonly CatalogModel[], registry: ProviderRegistry, type?: string, rates: RatesOf = () => undefined): AigneModelEntryType[] {
   const decided = new Set(catalog.map((m) => m.id))
-  const entries = catalog.filter((m) => m.enabled).map((m) => entry(m.id, m.kind, registry, m))
+  const entries = catalog.filter((m) => m.enabled).map((m) => entry(m.id, m.kind, registry, rates))
   for (const model of registry.models()) {
-    if (!decided.has(model.id)) entries.push(entry(model.id, 'chat', registry))
+    if (!decided.has(model.id)) entries.push(entry(model.id, 'chat', registry, rates))
   }
   for (const provider of registry.list()) {
     for (const kind of ['embedding', 'image'] as const) {
       for (const model of mediaModelsOf(provider.id, kind)) {
         const id = `${provider.id}/${model}`
-        if (!decided.has(id)) entries.push(entry(id, kind, registry))
+        if (!decided.has(id)) entries.push(entry(id, kind, registry, rates))
       }
     }
   }
   return entries.filter((e) => type === undefined || e.type === type).sort((a, b) => a.key.localeCompare(b.key))
 }
 
-function entry (id: string, kind: ModelKind, registry: ProviderRegistry, priced?: CatalogModel): AigneModelEntryType {
+function entry (id: string, kind: ModelKind, registry: ProviderRegistry, rates: RatesOf): AigneModelEntryType {
+  const priced = rates(id)
   const slash = id.indexOf('/')
   const provider = id.slice(0, slash)
   return {

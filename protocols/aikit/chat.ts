@@ -6,7 +6,7 @@ import type { StreamFormat } from '#upstream/stream-body.js'
 import type { ChatChunk, ChatRequest, Usage } from '#upstream/types.js'
 import { ChunkAccumulator, type ChatSummary } from '../chat-summary.js'
 import { BadRequestError } from '#errors.js'
-import { creditsFor, type ModelPrice } from '#catalog/model-catalog.js'
+import { chatCredits, type ModelRates } from '#catalog/call-cost.js'
 import { definedOnly, requireValid } from '../translated-check.js'
 
 /*
@@ -85,13 +85,13 @@ export function legacyToChatRequest (body: LegacyChatRequestType, model: string)
   }, 'body, as a chat request,')
 }
 
-export function legacyUsage (usage: Usage | undefined, price: ModelPrice | undefined): LegacyUsageType | undefined {
+export function legacyUsage (usage: Usage | undefined, price: ModelRates | undefined): LegacyUsageType | undefined {
   if (usage === undefined) return undefined
   return {
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     totalTokens: usage.total_tokens,
-    ...(price !== undefined ? { aigneHubCredits: creditsFor(price, usage.prompt_tokens, usage.completion_tokens) } : {})
+    ...(price !== undefined ? { aigneHubCredits: chatCredits(price, usage) ?? 0 } : {})
   }
 }
 
@@ -100,7 +100,7 @@ function legacyToolCalls (calls: ToolCallType[]): LegacyToolCallType[] {
   return calls.map(({ id, function: fn }) => ({ id, type: 'function', function: { name: fn.name, arguments: fn.arguments } }))
 }
 
-export function legacyResponse (summary: ChatSummary, price: ModelPrice | undefined): LegacyChatResponseType {
+export function legacyResponse (summary: ChatSummary, price: ModelRates | undefined): LegacyChatResponseType {
   const usage = legacyUsage(summary.usage, price)
   return {
     role: 'assistant',
@@ -117,7 +117,7 @@ const data = (value: object): string => sseData(JSON.stringify(value))
  * The AI Kit event stream: text deltas as they arrive, complete tool calls once known (AI Kit clients
  * treat each toolCalls entry as a whole call), then usage. No `[DONE]`; a failure is `data: {"error":…}`.
  */
-export function legacyEventFormat (price: ModelPrice | undefined, describe: (err: unknown) => { message: string, type: string }): StreamFormat {
+export function legacyEventFormat (price: ModelRates | undefined, describe: (err: unknown) => { message: string, type: string }): StreamFormat {
   const accumulator = new ChunkAccumulator()
   return {
     open: () => '',

@@ -6,7 +6,7 @@ export interface AnthropicUsage {
   output_tokens?: number | null
   cache_creation_input_tokens?: number | null
   cache_read_input_tokens?: number | null
-  /** The cache writes split by lifetime (their prices differ); their sum is cache_creation_input_tokens. */
+  /** Cache writes by lifetime; their sum is cache_creation_input_tokens. */
   cache_creation?: { ephemeral_5m_input_tokens?: number | null, ephemeral_1h_input_tokens?: number | null } | null
 }
 
@@ -24,23 +24,19 @@ export interface AnthropicResponse {
 }
 
 /**
- * Anthropic counts cached prompt tokens apart from input_tokens; OpenAI's prompt_tokens include them. Cache reads go to
- * prompt_tokens_details.cached_tokens, cache writes to cache_write_tokens (5-minute) and cache_write_1h_tokens (1-hour).
+ * Anthropic counts cache reads and writes apart from input_tokens; OpenAI's prompt_tokens include them. Cache writes
+ * are split by lifetime (1-hour writes cost more); thinking is part of output_tokens and not reported apart.
  */
 export function toUsage (u: AnthropicUsage): Usage {
   const cacheRead = u.cache_read_input_tokens ?? 0
-  const prompt = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + cacheRead
-  const usage = usageOf(prompt, u.output_tokens ?? 0, { cached: u.cache_read_input_tokens != null ? cacheRead : undefined })
-  const writes = cacheWrites(u)
-  if (writes !== undefined) usage.prompt_tokens_details = { ...usage.prompt_tokens_details, ...writes }
-  return usage
-}
-
-function cacheWrites (u: AnthropicUsage): Record<string, number> | undefined {
-  const total = u.cache_creation_input_tokens ?? 0
-  if (typeof total !== 'number' || total <= 0) return undefined
-  const oneHour = u.cache_creation?.ephemeral_1h_input_tokens ?? 0
-  return oneHour > 0 ? { cache_write_tokens: total - oneHour, cache_write_1h_tokens: oneHour } : { cache_write_tokens: total }
+  const cacheWrite = u.cache_creation_input_tokens ?? 0
+  const cacheWrite1h = Math.min(u.cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheWrite)
+  const prompt = (u.input_tokens ?? 0) + cacheWrite + cacheRead
+  return usageOf(prompt, u.output_tokens ?? 0, {
+    cached: u.cache_read_input_tokens != null ? cacheRead : undefined,
+    cacheWrite: cacheWrite - cacheWrite1h,
+    cacheWrite1h
+  })
 }
 
 /** A stream's usage so far: message_start reports the prompt's counts, each message_delta cumulative counts (it may restate input ones). */

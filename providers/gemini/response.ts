@@ -17,11 +17,23 @@ export interface GeminiCandidate {
   finishReason?: string
 }
 
+/** Tokens of one modality (TEXT, IMAGE, AUDIO, VIDEO, DOCUMENT). */
+interface ModalityTokens { modality?: string, tokenCount?: number }
+
 export interface GeminiUsage {
   promptTokenCount?: number
   candidatesTokenCount?: number
   thoughtsTokenCount?: number
   cachedContentTokenCount?: number
+  /** Prompts of the model's own tool use (code execution, search results), billed as input apart from promptTokenCount. */
+  toolUsePromptTokenCount?: number
+  promptTokensDetails?: ModalityTokens[]
+  cacheTokensDetails?: ModalityTokens[]
+  candidatesTokensDetails?: ModalityTokens[]
+}
+
+function audioTokens (details: ModalityTokens[] | undefined): number {
+  return (details ?? []).reduce((sum, d) => d.modality === 'AUDIO' ? sum + (d.tokenCount ?? 0) : sum, 0)
 }
 
 export interface GeminiResponse {
@@ -35,11 +47,16 @@ export interface GeminiResponse {
 
 export type GeminiToolCall = ToolCallType & SignedToolCall
 
-/** Thinking tokens are billed as output, so they count as completion tokens (and as reasoning_tokens). */
+/**
+ * Thinking tokens are billed as output, so they count as completion tokens (and as reasoning_tokens); tool-use
+ * prompt tokens are billed as input, so they count as prompt tokens. Audio is what is not read from the cache.
+ */
 export function toUsage (u: GeminiUsage): Usage {
-  return usageOf(u.promptTokenCount ?? 0, (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0), {
+  return usageOf((u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0), (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0), {
     cached: u.cachedContentTokenCount,
-    reasoning: u.thoughtsTokenCount
+    audioInput: Math.max(0, audioTokens(u.promptTokensDetails) - audioTokens(u.cacheTokensDetails)),
+    reasoning: u.thoughtsTokenCount,
+    audioOutput: audioTokens(u.candidatesTokensDetails)
   })
 }
 

@@ -4,7 +4,7 @@ import { requireCompletion } from '#upstream/answer-check.js'
 import { JsonPayload } from '#upstream/payload.js'
 import { openAIEmbeddings, openAIImages } from './media.js'
 import { openAIResponses } from './responses.js'
-import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall } from '#upstream/types.js'
+import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall, Usage } from '#upstream/types.js'
 
 /*
  * OpenAI, DeepSeek, xAI, OpenRouter and Ollama all speak OpenAI Chat Completions, so this adapter only
@@ -22,9 +22,12 @@ function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: bool
 
 function requestBody (request: ChatRequest, call: UpstreamCall, stream: boolean): string {
   const body: Record<string, unknown> = { ...request, model: call.model, stream }
-  // usage is always needed for metering; chunks the client did not ask for are dropped on the way out
-  if (stream) body.stream_options = { ...request.stream_options, include_usage: true }
-  else delete body.stream_options
+  // usage is always needed for metering; chunks the client did not ask for are dropped on the way out; the cost is
+  // Hubgate's to add (upstreams may refuse an option they do not know)
+  if (stream) {
+    const { include_cost: _gateway, ...options } = request.stream_options ?? {}
+    body.stream_options = { ...options, include_usage: true }
+  } else delete body.stream_options
   return JSON.stringify(body)
 }
 
@@ -36,7 +39,17 @@ function headers (call: UpstreamCall): Record<string, string> {
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
   const text = await call.http.postJsonForText(call, upstreamRequest(request, call, false))
   const value = requireCompletion(parseJson<unknown>(text, call), call)
-  return JsonPayload.fromBoth(text, value).withUsage(value.usage)
+  return JsonPayload.fromBoth(text, value).withUsage(meteredUsage(value.usage))
+}
+
+/**
+ * The usage metering reads: OpenAI's fields as they are (cache reads, reasoning and audio in the details); DeepSeek's
+ * cache hits (`prompt_cache_hit_tokens`) as cache reads when it does not also report them in OpenAI's field.
+ */
+export function meteredUsage (usage: Usage | null | undefined): Usage | null | undefined {
+  const hits = (usage as { prompt_cache_hit_tokens?: unknown } | null | undefined)?.prompt_cache_hit_tokens
+  if (usage == null || typeof hits !== 'number' || usage.prompt_tokens_details?.cached_tokens !== undefined) return usage
+  return { ...usage, prompt_tokens_details: { ...usage.prompt_tokens_details, cached_tokens: hits } }
 }
 
 async function stream (request: ChatRequest, call: UpstreamCall): Promise<ChatChunkStream> {
@@ -56,7 +69,7 @@ function relay (call: UpstreamCall): StreamDecoder {
       }
       const value = parseJson<ChatCompletionChunk>(data, call)
       const usageOnly = Array.isArray(value.choices) && value.choices.length === 0
-      emit(JsonPayload.fromBoth(data, value).withUsage(value.usage ?? undefined, usageOnly))
+      emit(JsonPayload.fromBoth(data, value).withUsage(meteredUsage(value.usage), usageOnly))
       return false
     },
     end () {

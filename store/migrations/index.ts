@@ -11,6 +11,7 @@ import * as keyConcurrency from './010-key-concurrency.js'
 import * as keyCreator from './011-key-creator.js'
 import * as modelAliases from './012-model-aliases.js'
 import * as responses from './013-responses.js'
+import * as costDetail from './014-cost-detail.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -25,7 +26,8 @@ const migrations: Record<string, Migration> = {
   '010-key-concurrency': keyConcurrency,
   '011-key-creator': keyCreator,
   '012-model-aliases': modelAliases,
-  '013-responses': responses
+  '013-responses': responses,
+  '014-cost-detail': costDetail
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -21,8 +21,10 @@ export function tempDir (t: TestContext, prefix = 'hubgate-test-'): string {
 
 /** A fresh gateway on its own temp SQLite (unless env says otherwise), closed on teardown. */
 export async function build (t: TestContext, env: Record<string, string> = {}, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
-  // load shedding off unless a test asks for it: a busy CI machine must not turn test requests into 503s
-  const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'silent', ADMIN_KEY, MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  // load shedding off unless a test asks for it: a busy CI machine must not turn test requests into 503s; the
+  // built-in price list off unless a test is about it: expected credits come from the rates a test sets, not from
+  // whatever the price package's current version says
+  const config = loadConfig({ DATA_DIR: tempDir(t), LOG_LEVEL: 'silent', ADMIN_KEY, MAX_EVENT_LOOP_DELAY_MS: '0', BUILTIN_PRICES: 'false', ...env })
   const app = await buildApp(config, options)
   t.teardown(async () => { await app.close() })
   return app

@@ -10,7 +10,8 @@ export interface GeminiAnswer {
   text?: string[]
   functionCalls?: GeminiFunctionCall[]
   finishReason?: string
-  usage?: { promptTokenCount: number, candidatesTokenCount: number, thoughtsTokenCount?: number }
+  /** Other usageMetadata fields (cachedContentTokenCount, toolUsePromptTokenCount, *TokensDetails) are sent as given. */
+  usage?: { promptTokenCount: number, candidatesTokenCount: number, thoughtsTokenCount?: number, toolUsePromptTokenCount?: number, [field: string]: unknown }
   modelVersion?: string
 }
 
@@ -18,7 +19,8 @@ const DEFAULT_USAGE: NonNullable<GeminiAnswer['usage']> = { promptTokenCount: 8,
 
 function usageMetadata (answer: GeminiAnswer): Record<string, unknown> {
   const u = answer.usage ?? DEFAULT_USAGE
-  return { ...u, totalTokenCount: u.promptTokenCount + u.candidatesTokenCount + (u.thoughtsTokenCount ?? 0), promptTokensDetails: [{ modality: 'TEXT', tokenCount: u.promptTokenCount }] }
+  const totalTokenCount = u.promptTokenCount + u.candidatesTokenCount + (u.thoughtsTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0)
+  return { totalTokenCount, promptTokensDetails: [{ modality: 'TEXT', tokenCount: u.promptTokenCount }], ...u }
 }
 
 function callParts (answer: GeminiAnswer): Array<Record<string, unknown>> {

@@ -8,19 +8,20 @@ export interface OpenAIToolCall { id: string, name: string, arguments: string }
 export interface OpenAIAnswer {
   content?: string
   toolCalls?: OpenAIToolCall[]
-  usage?: { prompt_tokens: number, completion_tokens: number }
+  /** Details given are merged into OpenAI's (zero) ones: cached_tokens, audio_tokens, reasoning_tokens. */
+  usage?: { prompt_tokens: number, completion_tokens: number, prompt_tokens_details?: Record<string, number>, completion_tokens_details?: Record<string, number> }
   model?: string
 }
 
 const DEFAULT_USAGE = { prompt_tokens: 9, completion_tokens: 12 }
 
 function usageOf (answer: OpenAIAnswer): Record<string, unknown> {
-  const u = answer.usage ?? DEFAULT_USAGE
+  const u: NonNullable<OpenAIAnswer['usage']> = answer.usage ?? DEFAULT_USAGE
   return {
     ...u,
     total_tokens: u.prompt_tokens + u.completion_tokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 }
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0, ...u.prompt_tokens_details },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0, ...u.completion_tokens_details }
   }
 }
 

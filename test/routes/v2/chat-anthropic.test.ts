@@ -105,7 +105,7 @@ test('an Anthropic message is answered as an OpenAI chat.completion', async (t) 
     logprobs: null,
     finish_reason: 'tool_calls'
   }])
-  t.same(body.usage, { prompt_tokens: 125, completion_tokens: 30, total_tokens: 155, prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 5 } }, 'cache writes carried in the internal usage (others.md contract)')
+  t.same(body.usage, { prompt_tokens: 125, completion_tokens: 30, total_tokens: 155, prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 5 } }, 'cache reads and writes in OpenAI\'s usage')
   t.match(gw.usage[0], { provider: 'anthropic', upstreamModel: 'claude-sonnet-4-5', promptTokens: 125, completionTokens: 30 })
 })
 

@@ -67,6 +67,13 @@ export interface UsageRow {
   completionTokens: number
   totalTokens: number
   credits: number
+  /** Parts of the prompt and completion tokens priced at their own rates. */
+  cachedTokens: number
+  cacheWriteTokens: number
+  cacheWrite1hTokens: number
+  reasoningTokens: number
+  audioInputTokens: number
+  audioOutputTokens: number
 }
 
 export interface UsageReport {
@@ -94,6 +101,17 @@ export interface CatalogModel {
   imageRates: Record<string, number>
   /** Credits per answered call. */
   requestRate: number | null
+  /** Credits per 1M tokens of parts of the prompt and completion (null: the rate each defaults to). */
+  cachedInputRate?: number | null
+  cacheWriteRate?: number | null
+  cacheWrite1hRate?: number | null
+  reasoningRate?: number | null
+  audioInputRate?: number | null
+  audioOutputRate?: number | null
+  /** Long-context tiers: above that many prompt tokens, the tier's rates. */
+  tiers?: Array<{ above: number, inputRate?: number, outputRate?: number }>
+  /** In lists: the built-in price list knows the model (it prices it unless the entry sets its own token rates). */
+  builtinPrice?: boolean
   fallbacks: string[]
   createdAt: string
   updatedAt: string

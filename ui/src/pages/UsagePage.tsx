@@ -98,7 +98,11 @@ function UsageDetails ({ report, byModel, byKey, keyNames }: { report: UsageRepo
       <Suspense fallback={<p>Loading the chart…</p>}><UsageChart days={report.items} /></Suspense>
       <UsageTable
         title='By model' name='Model' rows={byModel} label={(row) => row.model ?? ''}
-        columns={[['Requests', 'requests'], ['Errors', 'errors'], ['Prompt tokens', 'promptTokens'], ['Completion tokens', 'completionTokens'], ['Credits', 'credits']]}
+        columns={[
+          ['Requests', 'requests'], ['Errors', 'errors'], ['Prompt tokens', 'promptTokens'], ['Cached', 'cachedTokens'],
+          ['Cache writes', 'cacheWriteTokens'], ['1-hour cache writes', 'cacheWrite1hTokens'], ['Completion tokens', 'completionTokens'],
+          ['Reasoning', 'reasoningTokens'], ['Audio in', 'audioInputTokens'], ['Audio out', 'audioOutputTokens'], ['Credits', 'credits']
+        ]}
       />
       <UsageTable
         title='By key' name='Key' rows={keys} label={(row) => keyLabel(row.key ?? '', keyNames)}
@@ -108,7 +112,7 @@ function UsageDetails ({ report, byModel, byKey, keyNames }: { report: UsageRepo
   )
 }
 
-type Measure = 'requests' | 'errors' | 'promptTokens' | 'completionTokens' | 'totalTokens' | 'credits'
+type Measure = Exclude<keyof UsageRow, 'day' | 'model' | 'key'>
 
 /** One breakdown ("By model"): a row per group, named by `label`, with the chosen measures. */
 function UsageTable ({ title, name, rows, label, columns }: {

@@ -16,7 +16,7 @@ const models: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     schema: { tags, summary: 'The model catalog with rates', response: { 200: Type.Object({ items: Type.Array(CatalogModelView) }) } }
-  }, async () => ({ items: app.catalog.list() }))
+  }, async () => ({ items: app.catalog.list().map((model) => ({ ...model, builtinPrice: app.catalog.hasBuiltinPrice(model.id) })) }))
 
   app.post('/', {
     schema: { tags, summary: 'Add a model (rates in credits per 1M tokens)', body: CreateCatalogModelBody, response: { 201: CatalogModelView, ...errorResponses(400, 409) } }

@@ -5,7 +5,10 @@ import { AdminUsageQuery, AdminUsageReport } from '#schemas/usage.js'
 import type { UsageDimension, UsageRow } from '#store/usage.js'
 import { BadRequestError } from '#errors.js'
 
-const CSV_COLUMNS = ['requests', 'errors', 'promptTokens', 'completionTokens', 'totalTokens', 'credits'] as const
+const CSV_COLUMNS = [
+  'requests', 'errors', 'promptTokens', 'completionTokens', 'totalTokens', 'credits',
+  'cachedTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'reasoningTokens', 'audioInputTokens', 'audioOutputTokens'
+] as const
 
 function csvCell (value: unknown): string {
   const text = String(value ?? '')

@@ -19,7 +19,7 @@ const aiModels: FastifyPluginAsyncTypebox = async (app) => {
     },
     // TypeBox's checker reads the schema's errorMessage (an unknown value of ?type is named clearly)
     validatorCompiler: strictBodyValidator
-  }, async (request) => publicModels(app.catalog.list(), app.providers.registry, request.query.type))
+  }, async (request) => publicModels(app.catalog.list(), app.providers.registry, request.query.type, (id) => app.catalog.rates(id)))
 }
 
 export default aiModels

@@ -1,13 +1,15 @@
-import { useId, useState, type FormEvent } from 'react'
+import { Fragment, useId, useState, type FormEvent } from 'react'
 import { FormFooter } from '../../components/FormFooter'
 import { Modal } from '../../components/Modal'
 import { splitList } from '../../lib/format'
 import { MODEL_KINDS, type CatalogModel } from '../../lib/types'
 import { useAction } from '../../lib/use-action'
-import { imageRatesText, parseImageRates, parseRate, rateText } from './rates'
+import { DETAIL_RATES, imageRatesText, parseImageRates, parseRate, rateText } from './rates'
+
+type DetailRate = typeof DETAIL_RATES[number][0]
 
 /** What the form sends: the create body (with `id`) or, without `id`, the update body. */
-export interface ModelFields {
+export interface ModelFields extends Partial<Pick<CatalogModel, DetailRate>> {
   id?: string
   upstreamModel?: string
   kind: CatalogModel['kind']
@@ -38,6 +40,7 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
   const [imageRate, setImageRate] = useState(rateText(existing?.imageRate))
   const [imageRates, setImageRates] = useState(imageRatesText(existing?.imageRates))
   const [requestRate, setRequestRate] = useState(rateText(existing?.requestRate))
+  const [details, setDetails] = useState(() => Object.fromEntries(DETAIL_RATES.map(([field]) => [field, rateText(existing?.[field])])) as Record<DetailRate, string>)
   const [fallbacks, setFallbacks] = useState(existing?.fallbacks.join('\n') ?? '')
   const action = useAction()
   const setError = action.setError
@@ -51,6 +54,12 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
     const bySize = parseImageRates(imageRates)
     const perRequest = parseRate(requestRate, 'Per-request rate')
     for (const parsed of [input, output, perImage, bySize, perRequest]) if (typeof parsed === 'string') return setError(parsed)
+    const detailRates: Partial<Record<DetailRate, number | null>> = {}
+    for (const [field, label] of DETAIL_RATES) {
+      const parsed = parseRate(details[field], `The ${label} rate`)
+      if (typeof parsed === 'string') return setError(parsed)
+      detailRates[field] = parsed
+    }
     const fields: ModelFields = {
       kind,
       enabled,
@@ -59,7 +68,8 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
       imageRate: perImage as number | null,
       imageRates: bySize as Record<string, number>,
       requestRate: perRequest as number | null,
-      fallbacks: splitList(fallbacks)
+      fallbacks: splitList(fallbacks),
+      ...detailRates
     }
     // an empty upstream name on a new model lets the gateway take it from the id
     if (upstream.trim() !== '') fields.upstreamModel = upstream.trim()
@@ -99,7 +109,17 @@ export function ModelForm ({ existing, onSubmit, onCancel }: {
           <input id={`${id}-input`} inputMode='decimal' value={inputRate} onChange={(e) => { setInputRate(e.target.value) }} />
           <label htmlFor={`${id}-output`}>Output rate</label>
           <input id={`${id}-output`} inputMode='decimal' value={outputRate} onChange={(e) => { setOutputRate(e.target.value) }} />
-          <p id={`${id}-rates-help`} className='hint'>Leave a rate empty for no price: such a model is metered at zero credits or refused.</p>
+          {DETAIL_RATES.map(([field, label]) => (
+            <Fragment key={field}>
+              <label htmlFor={`${id}-${field}`}>Rate for {label} tokens</label>
+              <input id={`${id}-${field}`} inputMode='decimal' value={details[field]} onChange={(e) => { setDetails({ ...details, [field]: e.target.value }) }} />
+            </Fragment>
+          ))}
+          <p id={`${id}-rates-help`} className='hint'>
+            Leave input and output empty for no price of your own: the built-in price list, if it knows the model, prices it; otherwise it
+            is metered at zero credits or refused. An empty cached, cache-write or audio-in rate is the input rate (1-hour writes: the cache-write rate);
+            an empty reasoning or audio-out rate is the output rate.
+          </p>
         </fieldset>
 
         <fieldset aria-describedby={`${id}-other-help`}>

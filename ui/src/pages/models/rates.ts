@@ -30,13 +30,22 @@ export const imageRatesText = (rates: Record<string, number> | undefined): strin
 /** No price for the model's kind: images need a per-image rate, other kinds token rates; a per-call rate prices any. */
 export function isUnpriced (model: CatalogModel): boolean {
   if (model.requestRate != null) return false
+  if (model.builtinPrice === true && model.kind !== 'image' && model.inputRate === null && model.outputRate === null) return false
   if (model.kind === 'image') return model.imageRate == null && Object.keys(model.imageRates ?? {}).length === 0
   return model.inputRate === null || model.outputRate === null
 }
 
-/** Per-image and per-call rates in a few words ("0.04/image, 0.08 1024x1024/hd, 0.01/call"), or "—". */
+/** Rates for parts of the prompt and completion, with their labels; empty = the rate each falls back to. */
+export const DETAIL_RATES = [
+  ['cachedInputRate', 'cached'], ['cacheWriteRate', 'cache write'], ['cacheWrite1hRate', '1-hour cache write'],
+  ['reasoningRate', 'reasoning'], ['audioInputRate', 'audio in'], ['audioOutputRate', 'audio out']
+] as const
+
+/** Rates besides input and output in a few words ("0.3 cached, 0.04/image, 0.08 1024x1024/hd, 0.01/call, tiers above 200000"), or "—". */
 export function otherRatesText (model: CatalogModel): string {
   const parts = [
+    ...DETAIL_RATES.flatMap(([field, label]) => model[field] != null ? [`${formatAmount(model[field])} ${label}`] : []),
+    ...(model.tiers ?? []).map((tier) => `tier above ${tier.above} tokens`),
     ...(model.imageRate != null ? [`${formatAmount(model.imageRate)}/image`] : []),
     ...Object.entries(model.imageRates ?? {}).map(([key, rate]) => `${formatAmount(rate)} ${key}`),
     ...(model.requestRate != null ? [`${formatAmount(model.requestRate)}/call`] : [])

@@ -42,7 +42,7 @@ const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
       return await reply.type('application/json; charset=utf-8').send(completion.text)
     }
     const chunks = await app.providers.chatStream(body, context)
-    return await sendEventStream(reply, chunks, openAIStreamFormat(body.stream_options?.include_usage === true, (err) => {
+    return await sendEventStream(reply, chunks, openAIStreamFormat(body.stream_options?.include_usage === true || body.stream_options?.include_cost === true, (err) => {
       request.log.warn({ err }, 'chat stream failed after it started')
       return openAIStreamError(err)
     }))
