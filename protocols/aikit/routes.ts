@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { streamedAnswer } from '#schemas/streamed-answer.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { chatContext, requireModel } from '#gateway/request-context.js'
@@ -50,14 +51,7 @@ export function legacyChatRoute (summary: string): FastifyPluginAsyncTypebox {
         deprecated: true,
         body: LegacyChatRequest,
         response: {
-          200: {
-            description: 'The answer, or a stream (see the request description)',
-            content: {
-              'application/json': { schema: LegacyChatResponse },
-              'text/event-stream': { schema: Type.String({ description: LEGACY_STREAM_DESCRIPTION }) },
-              'text/plain': { schema: Type.String() }
-            }
-          },
+          200: streamedAnswer('The answer, or a stream (see the request description)', LegacyChatResponse, LEGACY_STREAM_DESCRIPTION, { 'text/plain': { schema: Type.String() } }),
           ...ERRORS
         }
       },

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { streamedAnswer } from '#schemas/streamed-answer.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { BadRequestError, clientMessage, statusOf } from '#errors.js'
@@ -66,13 +66,7 @@ export function messagesRoute (hide = false): FastifyPluginAsyncTypebox {
         summary: 'Create a message (Anthropic Messages API; /v1/messages and /api/v2/messages)',
         body: MessagesRequest,
         response: {
-          200: {
-            description: 'The message, or with "stream": true a text/event-stream of Anthropic\'s events',
-            content: {
-              'application/json': { schema: MessagesResponse },
-              'text/event-stream': { schema: Type.String({ description: MESSAGES_STREAM_DESCRIPTION }) }
-            }
-          },
+          200: streamedAnswer('The message, or with "stream": true a text/event-stream of Anthropic\'s events', MessagesResponse, MESSAGES_STREAM_DESCRIPTION),
           ...anthropicErrorResponses(400, 401, 402, 404, 413, 422, 429, 502, 503, 504)
         }
       }

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { streamedAnswer } from '#schemas/streamed-answer.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { toChatRequest } from '#protocols/aigne/chat.js'
 import { aigneOutput, aigneStreamFormat, type AigneAnswerPlan } from '#protocols/aigne/output.js'
@@ -21,13 +21,7 @@ const aigneChat: FastifyPluginAsyncTypebox = async (app) => {
       security: [{ bearerAuth: [] }],
       body: AigneChatRequest,
       response: {
-        200: {
-          description: 'The model output, or with options.streaming a text/event-stream of deltas',
-          content: {
-            'application/json': { schema: AigneChatOutput },
-            'text/event-stream': { schema: Type.String({ description: AIGNE_STREAM_DESCRIPTION }) }
-          }
-        },
+        200: streamedAnswer('The model output, or with options.streaming a text/event-stream of deltas', AigneChatOutput, AIGNE_STREAM_DESCRIPTION),
         ...aigneErrorResponses(...MODEL_CALL_ERRORS)
       }
     },

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { streamedAnswer } from '#schemas/streamed-answer.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sendEventStream } from '#upstream/stream-body.js'
 import { chatContext, requireModel } from '#gateway/request-context.js'
@@ -27,13 +27,7 @@ const responses: FastifyPluginAsyncTypebox = async (app) => {
       security: [{ bearerAuth: [] }],
       body: ResponsesRequest,
       response: {
-        200: {
-          description: 'The response object, or with "stream": true a text/event-stream of Responses events',
-          content: {
-            'application/json': { schema: ResponseObject },
-            'text/event-stream': { schema: Type.String({ description: RESPONSES_STREAM_DESCRIPTION }) }
-          }
-        },
+        200: streamedAnswer('The response object, or with "stream": true a text/event-stream of Responses events', ResponseObject, RESPONSES_STREAM_DESCRIPTION),
         ...errorResponses(400, 401, 402, 404, 413, 422, 429, 502, 503, 504)
       }
     },

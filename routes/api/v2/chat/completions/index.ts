@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { streamedAnswer } from '#schemas/streamed-answer.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sendEventStream } from '#upstream/stream-body.js'
 import { allowedModel, chatContext } from '#gateway/request-context.js'
@@ -20,13 +20,7 @@ const chatCompletions: FastifyPluginAsyncTypebox = async (app) => {
       security: [{ bearerAuth: [] }],
       body: ChatCompletionRequest,
       response: {
-        200: {
-          description: 'The completion, or with "stream": true a text/event-stream of chunks ending with `data: [DONE]`',
-          content: {
-            'application/json': { schema: ChatCompletion },
-            'text/event-stream': { schema: Type.String({ description: ChatCompletionChunk.description }) }
-          }
-        },
+        200: streamedAnswer('The completion, or with "stream": true a text/event-stream of chunks ending with `data: [DONE]`', ChatCompletion, ChatCompletionChunk.description),
         ...openAIErrorResponses(...MODEL_CALL_ERRORS)
       }
     },
