@@ -7,6 +7,7 @@ import Fastify from 'fastify'
 import { Kysely, SqliteDialect } from 'kysely'
 import { Pool } from 'undici'
 import { up } from '#store/migrations/003-usage.js'
+import { TOKEN_DETAIL_COLUMNS } from '#store/migrations/014-cost-detail.js'
 import type { Database, UsageRecordsTable } from '#store/schema.js'
 import { sqliteUsageInsert } from '#store/usage.js'
 
@@ -33,6 +34,8 @@ db.pragma('synchronous = NORMAL')
 db.pragma('cache_size = -2000')
 // Hubgate's own usage table, indexes and batched insert (store/usage.ts), so the floor meters exactly as Hubgate does
 await up(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }))
+// …with the token-part columns a later migration added to it (that migration also alters tables the floor has not)
+for (const column of TOKEN_DETAIL_COLUMNS) db.exec(`alter table usage_records add column ${column} integer not null default 0`)
 const insertAll = sqliteUsageInsert(db)
 let pending: UsageRecordsTable[] = []
 
@@ -71,7 +74,8 @@ app.post<{ Body: ChatBody }>('/api/v2/chat/completions', { schema: { body: chatB
     id: randomUUID(), request_id: request.id, at: new Date().toISOString(), key_id: keyId, model: request.body.model,
     provider: 'openai', upstream_model: request.body.model, prompt_tokens: usage.prompt_tokens ?? 0,
     completion_tokens: usage.completion_tokens ?? 0, total_tokens: usage.total_tokens ?? 0, credits: 0, priced: 1,
-    status: statusCode, latency_ms: Math.round(performance.now() - started), ttfb_ms: 0, streamed: 0, client_aborted: 0, error: null
+    status: statusCode, latency_ms: Math.round(performance.now() - started), ttfb_ms: 0, streamed: 0, client_aborted: 0, error: null,
+    cached_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0, audio_input_tokens: 0, audio_output_tokens: 0
   })
   if (pending.length >= 50) {
     insertAll(pending)
