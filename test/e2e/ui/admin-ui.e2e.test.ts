@@ -140,9 +140,12 @@ test('an admin signs in, issues a key, sees it work, rotates and revokes it: all
   await page.getByRole('link', { name: 'Usage' }).click()
   const byModel = page.getByRole('table', { name: 'Usage by model' })
   await byModel.waitFor()
-  const cells = byModel.getByRole('row', { name: new RegExp(MODEL) }).getByRole('cell')
+  const cells = await byModel.getByRole('row', { name: new RegExp(MODEL) }).getByRole('cell').allTextContents()
+  // the row header (the model) is a th, so cell i is under column header i + 1
+  const headers = (await byModel.getByRole('columnheader').allTextContents()).slice(1)
+  const column = (name: string): string | undefined => cells[headers.indexOf(name)]
   // requests, errors, prompt and completion tokens: the mock reports 9 + 12 tokens per answer
-  t.same((await cells.allTextContents()).slice(0, 4), ['2', '0', '18', '24'], 'the two answered calls, metered')
+  t.same(['Requests', 'Errors', 'Prompt tokens', 'Completion tokens'].map(column), ['2', '0', '18', '24'], 'the two answered calls, metered')
   await page.getByRole('figure').waitFor()
   await screenshot(page, '08-usage-metered')
   await page.getByRole('link', { name: 'Providers' }).click()
