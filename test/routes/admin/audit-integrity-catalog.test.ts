@@ -83,7 +83,7 @@ async function noUnauditedModelChange (t: Test, env: Env): Promise<void> {
   t.same((await adminCall(app, { url: '/api/admin/models' })).json(), catalogBefore, 'the admin catalog is as it was')
   t.same((await app.store.models.list()).map((m) => m.id), ['openai/gpt-4o'], 'and so is the store')
   t.same((await app.inject({ url: '/api/ai/models' })).json(), publicBefore, 'the public model list too')
-  t.same(app.catalog.price('openai/gpt-4o'), { inputRate: 1, outputRate: 2 }, 'calls are priced at the old rates')
+  t.match(app.catalog.price('openai/gpt-4o'), { inputRate: 1, outputRate: 2 }, 'calls are priced at the old rates')
   t.equal(app.catalog.get('openai/gpt-4o-mini'), undefined, 'the new model has no price')
 }
 
