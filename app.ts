@@ -10,6 +10,7 @@ import type { Config } from './config.js'
 import { clientErrorHandler, frameworkErrors } from '#http/framework-errors.js'
 import { lazyChildLogger } from '#http/lazy-logger.js'
 import { LOG_SERIALIZERS } from '#http/log-serializers.js'
+import { lazySharedSerializers, lazyValidators } from '#http/schema-compilers.js'
 import type { ResolveHost } from '#upstream/address-guard.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -78,7 +79,9 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     // removeAdditional off: a schema that forbids unknown fields reports them (a typo such as "scope") instead of dropping them
-    ajv: { customOptions: { allErrors: false, removeAdditional: false } }
+    ajv: { customOptions: { allErrors: false, removeAdditional: false } },
+    // schemas compile on first use: start-up in well under a second (http/schema-compilers.ts)
+    schemaController: { compilersFactory: { buildSerializer: lazySharedSerializers(), buildValidator: lazyValidators() } }
   }
 }
 

@@ -35,11 +35,13 @@ test('readiness answers 503 while draining', async (t) => {
 
 test('drain cuts connections still open at the deadline so shutdown completes', async (t) => {
   const app = await build(t)
-  app.store.ping = async () => await new Promise(() => {}) // never answers
+  let reached: () => void = () => {}
+  const inHandler = new Promise<void>((resolve) => { reached = resolve })
+  app.store.ping = async () => { reached(); return await new Promise(() => {}) } // never answers
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
   const stuck = request(`http://127.0.0.1:${port}/health/ready`).catch((err: Error) => err)
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await inHandler // in flight for sure, however slow the machine
   await app.drain(200)
   t.type(await stuck, Error, 'the stuck request was cut at the deadline')
 })
