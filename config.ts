@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import { isIP } from 'node:net'
 import { ConfigError } from '#errors.js'
 import { AdminUiSettings, adminUiConfigProblem } from '#admin-sso/settings.js'
+import { ConnectSettings } from '#keys/connect-settings.js'
 import { jwtAlgorithmProblem } from '#keys/jwt-algorithms.js'
 import { BUILTIN_PROVIDERS } from '#catalog/builtin-providers.js'
 import { allowedHostsProblem } from '#upstream/allowed-hosts.js'
@@ -99,6 +100,7 @@ export const ConfigSchema = Type.Object({
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 25_000, minimum: 0 }),
   CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'Comma-separated origins allowed by CORS, or *' })),
   ...AdminUiSettings,
+  ...ConnectSettings,
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP collector base URL; tracing is off without it' })),
   OTEL_SERVICE_NAME: Type.String({ default: 'hubgate', minLength: 1 }),
   CATALOG_REFRESH_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'How often the model catalog is re-read (changes by other replicas)' }),

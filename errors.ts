@@ -17,6 +17,13 @@ export const NotFoundError = createError('HUB_NOT_FOUND', '%s', 404)
 export const BadRequestError = createError('HUB_BAD_REQUEST', '%s', 400)
 export const UnsupportedMediaTypeError = createError('HUB_UNSUPPORTED_MEDIA_TYPE', '%s', 415)
 export const ConflictError = createError('HUB_CONFLICT', '%s', 409)
+/** An admin denied the `aigne hub connect` session the CLI polls. */
+export const ConnectDeniedError = createError('HUB_CONNECT_DENIED', 'An administrator denied this connection request.', 403)
+const ConnectSessionsFull = createError('HUB_CONNECT_SESSIONS_FULL', 'Too many connection requests are waiting for approval; try again in a few minutes.', 503)
+/** CONNECT_SESSIONS_MAX unexpired sessions exist: a flood of opens cannot fill the store. */
+export class ConnectSessionsFullError extends ConnectSessionsFull {
+  readonly retryAfter = 60
+}
 
 /** HTTP reason phrases used as the `error` field of every error body. */
 export const REASONS: Record<number, string> = {

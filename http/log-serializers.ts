@@ -6,9 +6,10 @@ export const REDACTED = '[REDACTED]'
 /**
  * Query parameters whose value is a credential: what clients put keys in (`?key=`, `?api_key=`, `?token=`,
  * `?access_token=`), OAuth/OIDC values (`code`, `state`, `id_token`), signed-URL signatures, and any name ending in
- * key, token, secret, password or signature (`apiKey`, `session_token`, `client_secret`).
+ * key, token, secret, password or signature (`apiKey`, `session_token`, `client_secret`); `aigne hub connect`'s session
+ * id (`sid`, and `__token__` on its approval page), which is what collects the approved key.
  */
-const SECRET_NAME = /^(?:code|state|sig|.*(?:key|token|secret|password|passwd|signature))$/i
+const SECRET_NAME = /^(?:code|state|sig|sid|__token__|.*(?:key|token|secret|password|passwd|signature))$/i
 /** `?name=value` or `&name=value` anywhere in a text (a URL, or an error message quoting one). */
 const QUERY_PAIR = /([?&;])([^=&;?#\s"'<>]+)=([^&;#\s"'<>]*)/g
 

@@ -10,6 +10,7 @@ import { UsageRepository, sqliteUsageInsert } from './usage.js'
 import { ModelRepository } from './models.js'
 import { ProviderRepository } from './providers.js'
 import { ResponseRepository } from './responses.js'
+import { ConnectSessionRepository } from './connect-sessions.js'
 import { sqliteChangeFeed } from './change-feed.js'
 import type { Connection } from './connection.js'
 import type { Config } from '#config.js'
@@ -39,6 +40,8 @@ export interface Store {
   readonly adminSessions: AdminSessionRepository
   /** Stored OpenAI Responses (previous_response_id), per access key. */
   readonly responses: ResponseRepository
+  /** Sessions of `aigne hub connect`. */
+  readonly connectSessions: ConnectSessionRepository
   /** Moves when another process or replica may have changed access keys (see change-feed.ts). */
   keyChangeVersion (): number
   /** Runs `work` in one transaction: every change made through the repositories it gets commits together, or none. */
@@ -49,7 +52,7 @@ export interface Store {
 }
 
 /** The repositories of one transaction (see Store.transaction): an admin change and its audit line, say. */
-export type StoreTransaction = Pick<Store, 'accessKeys' | 'audit' | 'models' | 'providers' | 'adminSessions'>
+export type StoreTransaction = Pick<Store, 'accessKeys' | 'audit' | 'models' | 'providers' | 'adminSessions' | 'connectSessions'>
 
 /** Kysely's error for a query made after close(): at shutdown, a request still running finds the store gone (a 503, not a bug). */
 export function isStoreClosedError (err: unknown): boolean {
@@ -93,6 +96,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     providers: new ProviderRepository(db),
     adminSessions: new AdminSessionRepository(db),
     responses: new ResponseRepository(db),
+    connectSessions: new ConnectSessionRepository(db),
     keyChangeVersion: () => changes.version(),
     async transaction (work) {
       return await db.transaction().execute(async (trx) => await work({
@@ -100,7 +104,8 @@ export async function openStore (options: StoreOptions): Promise<Store> {
         audit: new AuditRepository(trx),
         models: new ModelRepository(trx),
         providers: new ProviderRepository(trx),
-        adminSessions: new AdminSessionRepository(trx)
+        adminSessions: new AdminSessionRepository(trx),
+        connectSessions: new ConnectSessionRepository(trx)
       }))
     },
     async ping () { await sql`select 1`.execute(db) },

@@ -190,6 +190,19 @@ export interface ResponseItemsTable {
   item: string
 }
 
+/** A session of `aigne hub connect` (migration 015), keyed by the HMAC of its id. */
+export interface ConnectSessionsTable {
+  id_hash: string
+  /** pending, approved or denied */
+  status: string
+  created_at: string
+  expires_at: string
+  key_id: string | null
+  /** The approved key's secret, sealed with the server secret (keys/secret-box.ts) until the CLI collects it. */
+  sealed_secret: string | null
+  challenge: string | null
+}
+
 export interface Database {
   access_keys: AccessKeysTable
   audit_log: AuditLogTable
@@ -203,4 +216,5 @@ export interface Database {
   admin_sessions: AdminSessionsTable
   responses: ResponsesTable
   response_items: ResponseItemsTable
+  connect_sessions: ConnectSessionsTable
 }

@@ -5,6 +5,7 @@ import { clearToken, storedToken, storeToken } from './lib/session'
 import { endSession, takeSsoResult } from './lib/sso'
 import { AccessKeysPage } from './pages/keys/AccessKeysPage'
 import { AuditPage } from './pages/AuditPage'
+import { ConnectPage } from './pages/ConnectPage'
 import { PlaygroundPage } from './pages/PlaygroundPage'
 import { SignInPage } from './pages/SignInPage'
 import { ModelsPage } from './pages/models/ModelsPage'
@@ -21,6 +22,10 @@ const PAGES: Array<{ path: string, title: string, Page: ComponentType }> = [
   { path: '/playground', title: 'Playground', Page: PlaygroundPage },
   { path: '/audit', title: 'Audit log', Page: AuditPage },
   { path: '/sessions', title: 'Admin sessions', Page: SessionsPage }
+]
+/** Pages reached by a link from elsewhere, not from the navigation: `aigne hub connect` opens /connect. */
+const LINKED_PAGES: typeof PAGES = [
+  { path: '/connect', title: 'Connect an app', Page: ConnectPage }
 ]
 
 // read once, before the first render, so the token never lingers in the address bar
@@ -56,7 +61,7 @@ export function App () {
 function Shell () {
   const path = usePath()
   const { signOut, token } = useAdminApi()
-  const page = PAGES.find((p) => p.path === path)
+  const page = [...PAGES, ...LINKED_PAGES].find((p) => p.path === path)
 
   useEffect(() => {
     if (path === '/') navigate('/keys', true)

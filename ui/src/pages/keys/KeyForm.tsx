@@ -3,8 +3,9 @@ import { ErrorMessage } from '../../components/Feedback'
 import { Modal } from '../../components/Modal'
 import { fromLocalInput, splitList, toLocalInput } from '../../lib/format'
 import { messageOf } from '../../lib/http'
-import { CREDIT_PERIODS, SCOPES, type AccessKey, type CreditPeriod, type KeyLimits } from '../../lib/types'
-import { PERIOD_LABELS, limitInputs, parseLimits, type LimitInputs } from './limits'
+import { SCOPES, type AccessKey, type KeyLimits } from '../../lib/types'
+import { limitInputs, parseLimits, type LimitInputs } from './limits'
+import { LimitsFieldset } from './LimitsFieldset'
 
 export interface KeyFields extends KeyLimits {
   name: string
@@ -37,7 +38,6 @@ export function KeyForm ({ existing, onSubmit, onCancel }: {
   const [models, setModels] = useState(initial.models.join('\n'))
   const [expires, setExpires] = useState(toLocalInput(initial.expiresAt))
   const [limits, setLimits] = useState<LimitInputs>(limitInputs(initial))
-  const setLimit = (field: keyof LimitInputs) => (value: string): void => { setLimits((current) => ({ ...current, [field]: value })) }
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
 
@@ -99,31 +99,7 @@ export function KeyForm ({ existing, onSubmit, onCancel }: {
         />
         <p id={`${id}-expires-help`} className='hint'>Your local time. Leave empty for a key that does not expire.</p>
 
-        <fieldset>
-          <legend>Limits (optional)</legend>
-          <p className='hint'>Leave a field empty for no limit.</p>
-          <label htmlFor={`${id}-credits`}>Credit limit</label>
-          <div className='inline-fields'>
-            <input
-              id={`${id}-credits`} inputMode='decimal' autoComplete='off' value={limits.creditLimit} aria-describedby={`${id}-credits-help`}
-              onChange={(e) => { setLimit('creditLimit')(e.target.value) }}
-            />
-            <select aria-label='Credit limit period' value={limits.creditPeriod} onChange={(e) => { setLimit('creditPeriod')(e.target.value as CreditPeriod) }}>
-              {CREDIT_PERIODS.map((period) => <option key={period} value={period}>{PERIOD_LABELS[period]}</option>)}
-            </select>
-          </div>
-          <p id={`${id}-credits-help`} className='hint'>Credits are the catalog's rates × tokens; past the limit calls get 402.</p>
-          <label htmlFor={`${id}-rpm`}>Requests per minute</label>
-          <input id={`${id}-rpm`} inputMode='numeric' autoComplete='off' value={limits.rpm} onChange={(e) => { setLimit('rpm')(e.target.value) }} />
-          <label htmlFor={`${id}-tpm`}>Tokens per minute</label>
-          <input id={`${id}-tpm`} inputMode='numeric' autoComplete='off' value={limits.tpm} onChange={(e) => { setLimit('tpm')(e.target.value) }} />
-          <label htmlFor={`${id}-concurrent`}>Calls at once</label>
-          <input
-            id={`${id}-concurrent`} inputMode='numeric' autoComplete='off' value={limits.maxConcurrent} aria-describedby={`${id}-concurrent-help`}
-            onChange={(e) => { setLimit('maxConcurrent')(e.target.value) }}
-          />
-          <p id={`${id}-concurrent-help`} className='hint'>Model calls in progress at once, a stream until it ends; past it calls get 429.</p>
-        </fieldset>
+        <LimitsFieldset id={id} limits={limits} onChange={setLimits} />
 
         <ErrorMessage>{error}</ErrorMessage>
         <div className='actions'>
