@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
-import { test } from 'tap'
+import { test, type Test } from 'tap'
 import { AIGNEHubChatModel } from '@aigne/aigne-hub'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { hashSecret, displayPrefix } from '#keys/key-secrets.js'
@@ -10,7 +10,7 @@ import { BUILTIN_PROVIDERS } from '#catalog/builtin-providers.js'
 import { PriceList } from '#catalog/price-list.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { issueKey } from '../../helpers/build.js'
-import { gatewayWithMock } from '../../helpers/gateway.js'
+import { gatewayWithMock, type Gateway } from '../../helpers/gateway.js'
 import { listen } from './setup.js'
 
 /*
@@ -92,15 +92,19 @@ test('the seeds\' models are in the built-in OpenAI list and priced by the built
   }
 })
 
-test('the first seed\'s curl example (flat body to /api/v2/chat/completions) answers an OpenAI completion', async (t) => {
+/** A page's curl example run against a gateway on an OpenAI mock, its placeholder key made real: what curl printed, and the gateway. */
+async function runSeed (t: Test, page: string, placeholder: { origin: string, key: string }, answer: string): Promise<{ out: any, gw: Gateway }> {
   const gw = await gatewayWithMock(t, 'openai')
-  await seedKey(gw.app, 'your-oauth-access-key')
+  await seedKey(gw.app, placeholder.key)
   const origin = await listen(gw.app)
-  gw.mock.respond(openAIMock.answer({ content: 'Hello, seed one.', usage: { prompt_tokens: 11, completion_tokens: 4 } }))
+  gw.mock.respond(openAIMock.answer({ content: answer, usage: { prompt_tokens: 11, completion_tokens: 4 } }))
+  const command = curlExample(page)
+  t.ok(command.includes(placeholder.origin) && command.includes(placeholder.key), 'the example as the page writes it')
+  return { out: JSON.parse(await curl(command.replace(placeholder.origin, origin))), gw }
+}
 
-  const command = curlExample('authentication-chat-completions.md')
-  t.match(command, /^curl -X POST 'https:\/\/your-aigne-hub-url\/api\/v2\/chat\/completions'/)
-  const out = JSON.parse(await curl(command.replace('https://your-aigne-hub-url', origin)))
+test('the first seed\'s curl example (flat body to /api/v2/chat/completions) answers an OpenAI completion', async (t) => {
+  const { out, gw } = await runSeed(t, 'authentication-chat-completions.md', { origin: 'https://your-aigne-hub-url', key: 'your-oauth-access-key' }, 'Hello, seed one.')
   t.equal(out.object, 'chat.completion')
   t.equal(out.choices[0].message.content, 'Hello, seed one.')
   t.match(gw.mock.requests.at(-1)?.body, { model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: 'Hello, AIGNE Hub!' }] })
@@ -108,15 +112,8 @@ test('the first seed\'s curl example (flat body to /api/v2/chat/completions) ans
 })
 
 test('the second seed\'s curl example (flat body to /api/v2/chat) answers in the AIGNE output shape', async (t) => {
-  const gw = await gatewayWithMock(t, 'openai')
-  await seedKey(gw.app, 'YOUR_ACCESS_KEY')
-  const origin = await listen(gw.app)
-  gw.mock.respond(openAIMock.answer({ content: 'Hello, seed two.', usage: { prompt_tokens: 7, completion_tokens: 3 } }))
-
-  const command = curlExample('authentication-chat.md')
-  t.match(command, /^curl -X POST "https:\/\/your-hub.com\/api\/v2\/chat"/)
-  const out = JSON.parse(await curl(command.replace('https://your-hub.com', origin)))
-  t.same(out, { text: 'Hello, seed two.', usage: { inputTokens: 7, outputTokens: 3 }, model: 'openai/gpt-4' })
+  const { out, gw } = await runSeed(t, 'authentication-chat.md', { origin: 'https://your-hub.com', key: 'YOUR_ACCESS_KEY' }, 'Hello, seed two.')
+  t.same(out, { text: 'Hello, seed two.', usage: { inputTokens: 11, outputTokens: 4 }, model: 'openai/gpt-4' })
   t.match(gw.mock.requests.at(-1)?.body, { model: 'gpt-4', messages: [{ role: 'user', content: 'Hello!' }] })
   t.match(gw.usage.at(-1), { model: 'openai/gpt-4', streamed: false, status: 200 })
 })
