@@ -23,7 +23,7 @@ export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
     kind: 'openai-compatible',
     displayName: 'OpenAI',
     defaultBaseUrl: 'https://api.openai.com/v1',
-    defaultModels: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-3.5-turbo', 'o3-mini', 'o4-mini', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano'],
+    defaultModels: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4', 'gpt-3.5-turbo', 'o3-mini', 'o4-mini', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano'],
     env: { apiKey: ['OPENAI_API_KEY'], baseUrl: 'OPENAI_BASE_URL', models: 'OPENAI_MODELS' }
   },
   {

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<string>> = {
         // the service checks the ranges and the period, as the admin API's schema does
         creditLimit: optionalNumber(values['credit-limit']),
         creditPeriod: values['credit-period'] as CreditPeriod | undefined,
+        perAppCreditLimit: optionalNumber(values['per-app-credit-limit']),
         rpm: optionalNumber(values.rpm),
         tpm: optionalNumber(values.tpm),
         maxConcurrent: optionalNumber(values['max-concurrent']),

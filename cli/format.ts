@@ -28,6 +28,7 @@ export function issuedText (verb: string, key: KeyView, secret: string): string 
 function limitsText (key: KeyView): string {
   const parts = [
     key.creditLimit === null ? undefined : `${key.creditLimit} credits ${key.creditPeriod === 'total' ? 'in all' : `per ${key.creditPeriod}`}`,
+    key.perAppCreditLimit === null ? undefined : `${key.perAppCreditLimit} credits per app`,
     key.rpm === null ? undefined : `${key.rpm} rpm`,
     key.tpm === null ? undefined : `${key.tpm} tpm`,
     key.maxConcurrent === null ? undefined : `${key.maxConcurrent} at once`

@@ -12,7 +12,7 @@ const USAGE = `Usage: hubgate-keys <command> [options]
 
 Commands:
   create --name <name> [--scopes chat,embeddings,images,admin] [--models '*,openai/*'] [--expires <date-time>]
-         [--credit-limit <credits> [--credit-period total|day|month]] [--rpm <n>] [--tpm <n>] [--max-concurrent <n>]
+         [--credit-limit <credits> [--credit-period total|day|month]] [--per-app-credit-limit <credits>] [--rpm <n>] [--tpm <n>] [--max-concurrent <n>]
                                  issue a key; its secret is printed once (no limit unless given)
   list [--search <text>] [--limit <n>] [--offset <n>]
                                  every key, newest first (never a secret); --search keeps those whose name
@@ -39,6 +39,7 @@ const OPTIONS = {
   rpm: { type: 'string' },
   tpm: { type: 'string' },
   'max-concurrent': { type: 'string' },
+  'per-app-credit-limit': { type: 'string' },
   limit: { type: 'string' },
   offset: { type: 'string' },
   search: { type: 'string' },
@@ -61,7 +62,7 @@ interface CommandSpec {
 const COMMANDS: Record<string, CommandSpec> = {
   create: {
     args: [],
-    options: ['name', 'scopes', 'models', 'expires', 'credit-limit', 'credit-period', 'rpm', 'tpm', 'max-concurrent'],
+    options: ['name', 'scopes', 'models', 'expires', 'credit-limit', 'credit-period', 'per-app-credit-limit', 'rpm', 'tpm', 'max-concurrent'],
     required: ['name'],
     counts: { rpm: 1, tpm: 1, 'max-concurrent': 1 }
   },

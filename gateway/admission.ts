@@ -5,6 +5,8 @@ import type { Principal } from '#schemas/principal.js'
 /** What a call asks to be admitted for, before anything goes upstream. */
 export interface AdmissionRequest {
   principal: Principal | undefined
+  /** The app the caller named ('' for none): the key's perAppCreditLimit holds each app's spend apart. */
+  app: string
   model: string
   /** How the call is priced (catalog/call-cost.ts). */
   kind: CallKind

@@ -171,6 +171,7 @@ export class CallMeter {
     const event: UsageEvent = {
       requestId: this.context.requestId,
       principalId: this.context.principalId,
+      app: this.context.app ?? '',
       model: this.model,
       attempts: this.attempts,
       provider: this.provider,

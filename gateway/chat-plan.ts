@@ -1,5 +1,5 @@
 import { UnsupportedRequestError } from '#errors.js'
-import type { Principal } from '#schemas/principal.js'
+import { isBudgeted, type Principal } from '#schemas/principal.js'
 import type { ChatRequest, MessagesRequest } from '#upstream/types.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
 import { checkChatRequest, refuseUnpriceableFields, unpriceableMessagesField } from './validate.js'
@@ -31,7 +31,7 @@ export function chatPlan (request: ChatRequest, registry: ProviderRegistry, prin
     model: request.model,
     check: () => {
       checkChatRequest(request)
-      if (principal?.limits.creditLimit != null) refuseUnpriceableFields(request)
+      if (principal !== undefined && isBudgeted(principal.limits)) refuseUnpriceableFields(request)
     },
     resolve: (id) => registry.resolve(id),
     promptBytes: () => bytes(request.messages) + bytes(request.tools ?? []),
@@ -58,7 +58,7 @@ export function messagesPlan (request: MessagesRequest, registry: ProviderRegist
   return {
     model: body.model,
     check: () => {
-      if (principal?.limits.creditLimit != null) refuseUnpriceableFields(unpriceableMessagesField(body))
+      if (principal !== undefined && isBudgeted(principal.limits)) refuseUnpriceableFields(unpriceableMessagesField(body))
     },
     resolve: (id) => resolveMessagesModel(registry, id),
     promptBytes: () => bytes(body.system) + bytes(body.messages) + bytes(body.tools),
@@ -80,7 +80,7 @@ export function responsesPlan (call: ResponsesCall, registry: ProviderRegistry, 
     ...plan,
     check: () => {
       plan.check()
-      if (principal?.limits.creditLimit != null) refuseUnpriceableFields(call.native as unknown as ChatRequest)
+      if (principal !== undefined && isBudgeted(principal.limits)) refuseUnpriceableFields(call.native as unknown as ChatRequest)
     }
   }
 }

@@ -13,6 +13,23 @@ declare module 'fastify' {
   }
 }
 
+/** The header AIGNE clients name their app with (`@aigne/aigne-hub` sends it on every call: the app's DID, or `@aigne/aigne-hub:<host>`). */
+export const CLIENT_APP_HEADER = 'x-aigne-hub-client-did'
+/** Longest app id kept; a longer one is ignored like any other invalid one. */
+export const APP_MAX_LENGTH = 128
+/** DIDs (`did:abt:z…`, bare `z…`) and the client's own `@aigne/aigne-hub:<host>`: nothing a log, CSV or label could be fooled by. */
+const APP_PATTERN = /^[A-Za-z0-9:._@/-]+$/
+
+/**
+ * The calling app a request names in CLIENT_APP_HEADER, as usage records and per-app limits see it: '' when the header
+ * is absent, repeated, longer than APP_MAX_LENGTH or outside the charset. An invalid one is ignored rather than
+ * refused: the app is for attribution, and a call without it counts as app '' (under the key's per-app limit too).
+ */
+export function clientApp (request: FastifyRequest): string {
+  const value = request.headers[CLIENT_APP_HEADER]
+  return typeof value === 'string' && value.length <= APP_MAX_LENGTH && APP_PATTERN.test(value) ? value : ''
+}
+
 /** Throws the standard 401 unless the authenticated caller may use `model`. */
 export function requireModel (request: FastifyRequest, model: string): void {
   if (request.principal?.allowsModel(model) !== true) throw new UnauthorizedError()
@@ -47,6 +64,7 @@ export function chatContext (request: FastifyRequest, reply: FastifyReply): Chat
     requestId: request.id,
     principalId: request.principal?.id ?? 'anonymous',
     principal: request.principal,
+    app: clientApp(request),
     signal,
     timing: callTimingFor(request),
     includeCost: String(request.headers[INCLUDE_COST_HEADER]).toLowerCase() === 'true',

@@ -52,6 +52,8 @@ export interface ChatContext {
   principalId: string
   /** The caller, for admission (budgets, token limits). */
   principal?: Principal | undefined
+  /** The app the caller named (request-context.ts clientApp: '' for none): recorded with the usage, and held to the key's per-app limit. */
+  app?: string | undefined
   /** Aborted when the client goes away; the upstream request is then aborted too. */
   signal: ClientSignal
   /** Notes the time spent upstream, for the response's Server-Timing header. */
@@ -229,7 +231,7 @@ export class ProviderService {
       const resolved = resolveMediaModel(this.registry, model, kind)
       meter.resolved(resolved)
       const admitting = this.admit({
-        principal: context.principal, model: resolved.id, kind, maxCompletionTokens: undefined, image: input.image,
+        principal: context.principal, app: context.app ?? '', model: resolved.id, kind, maxCompletionTokens: undefined, image: input.image,
         fallbacks: () => this.attempts.fallbacksOf(resolved.id),
         promptTokensUpperBound: () => input.tokens().bound
       }, meter)
@@ -267,6 +269,7 @@ export class ProviderService {
     meter.estimatePromptWith(() => estimatedTokens(plan.promptBytes()))
     const admitting = this.admit({
       principal: context.principal,
+      app: context.app ?? '',
       model: resolved.id,
       kind: 'chat',
       fallbacks: () => this.attempts.fallbacksOf(resolved.id),

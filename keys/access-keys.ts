@@ -5,7 +5,7 @@ import type { Store } from '#store/index.js'
 import type { AccessKey, AccessKeyPatch, AccessKeyQuery, AccessKeyRepository, NewAccessKey } from '#store/access-keys.js'
 import { MODEL_PATTERN, MODEL_PATTERN_MAX_LENGTH } from '#schemas/access-keys.js'
 import { displayPrefix, generateSecret, hashSecret, modelMatcher } from './key-secrets.js'
-import { CREDIT_PERIODS, LIMIT_RANGES, SCOPES, type KeyLimits, type Principal } from '#schemas/principal.js'
+import { CREDIT_PERIODS, LIMIT_RANGES, SCOPES, limitsOf, type KeyLimits, type Principal } from '#schemas/principal.js'
 import { BadRequestError, StoreUnavailableError } from '#errors.js'
 
 export const DEFAULT_SCOPES = ['chat', 'embeddings', 'images']
@@ -92,6 +92,7 @@ export class AccessKeyService {
       createdAt: now,
       creditLimit: input.creditLimit ?? null,
       creditPeriod: input.creditPeriod ?? 'total',
+      perAppCreditLimit: input.perAppCreditLimit ?? null,
       rpm: input.rpm ?? null,
       tpm: input.tpm ?? null,
       maxConcurrent: input.maxConcurrent ?? null,
@@ -274,7 +275,7 @@ export class AccessKeyService {
         name: key.name,
         scopes: new Set(key.scopes),
         allowsModel: modelMatcher(key.models),
-        limits: { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent }
+        limits: limitsOf(key)
       }
     }
   }
@@ -314,7 +315,7 @@ const MODEL = new RegExp(MODEL_PATTERN)
 
 /** The admin API's schema checks these too; the CLI reaches the service directly. */
 function validateLimits (limits: Partial<KeyLimits>): void {
-  for (const name of ['creditLimit', 'rpm', 'tpm', 'maxConcurrent'] as const) {
+  for (const name of ['creditLimit', 'perAppCreditLimit', 'rpm', 'tpm', 'maxConcurrent'] as const) {
     const value = limits[name]
     const { min, max, integer } = LIMIT_RANGES[name]
     if (value === null || value === undefined) continue

@@ -1,10 +1,10 @@
 import type { Admission, AdmissionRequest, AdmissionTicket } from '#gateway/admission.js'
 import type { UsageEvent } from '#gateway/usage-events.js'
-import { periodStart, type BudgetLedger } from './ledger/memory.js'
+import { periodStart, type BudgetLedger, type BudgetReservation } from './ledger/memory.js'
 import type { TokenWindow } from './token-window/memory.js'
 import { callCredits, reservedCredits, type CallBound, type ModelRates } from '#catalog/call-cost.js'
 import { CreditsExhaustedError, TokenRateLimitedError, UnpricedModelError } from '#errors.js'
-import type { Principal } from '#schemas/principal.js'
+import { isBudgeted, type Principal } from '#schemas/principal.js'
 
 export type UnpricedPolicy = 'refuse-limited' | 'refuse' | 'warn'
 
@@ -31,8 +31,9 @@ export function meteringAdmission (options: AdmissionOptions): Admission {
   return (request: AdmissionRequest): Promise<AdmissionTicket | undefined> | undefined => {
     const principal = request.principal
     if (principal === undefined) return undefined
-    const { creditLimit, tpm } = principal.limits
-    const refusesUnpriced = options.unpricedPolicy === 'refuse' || (options.unpricedPolicy === 'refuse-limited' && creditLimit !== null)
+    const { tpm } = principal.limits
+    const budgeted = isBudgeted(principal.limits)
+    const refusesUnpriced = options.unpricedPolicy === 'refuse' || (options.unpricedPolicy === 'refuse-limited' && budgeted)
     let refusedFallbacks: Set<string> | undefined
     if (refusesUnpriced) {
       const unpriced = (model: string): boolean => reservedCredits(options.rates(model), boundOf(request, 0, 0)) === undefined
@@ -45,16 +46,21 @@ export function meteringAdmission (options: AdmissionOptions): Admission {
       }
     }
     // a key without limits (most of them) is admitted without a promise
-    if (creditLimit === null && tpm === null) return refusedFallbacks === undefined ? undefined : Promise.resolve({ refusedFallbacks, settle: () => {} })
+    if (!budgeted && tpm === null) return refusedFallbacks === undefined ? undefined : Promise.resolve({ refusedFallbacks, settle: () => {} })
     return reserve(options, request, principal, refusedFallbacks)
   }
 }
 
-/** Takes the call's worst case from the key's token window and credit budget; refuses when either has no room. */
+type Reservation = Awaited<ReturnType<BudgetLedger['reserve']>>
+
+/**
+ * Takes the call's worst case from the key's token window, its credit budget and its app's; refuses when any has no
+ * room (giving back what it took from the others).
+ */
 async function reserve (options: AdmissionOptions, request: AdmissionRequest, principal: Principal, refusedFallbacks: Set<string> | undefined): Promise<AdmissionTicket> {
-  const { creditLimit, creditPeriod, tpm } = principal.limits
+  const { creditLimit, creditPeriod, perAppCreditLimit, tpm } = principal.limits
   const chat = request.kind === 'chat'
-  const completionTokenCap = chat && request.maxCompletionTokens === undefined && creditLimit !== null ? options.defaultMaxTokens : undefined
+  const completionTokenCap = chat && request.maxCompletionTokens === undefined && isBudgeted(principal.limits) ? options.defaultMaxTokens : undefined
   const promptTokens = request.promptTokensUpperBound()
   const completionTokens = chat ? request.maxCompletionTokens ?? options.defaultMaxTokens : 0
   const bound = boundOf(request, promptTokens, completionTokens)
@@ -67,24 +73,35 @@ async function reserve (options: AdmissionOptions, request: AdmissionRequest, pr
       throw Object.assign(new TokenRateLimitedError(`Token rate limit of ${tpm} tokens per minute reached for this key (this request may use up to ${reservedTokens}); retry in ${retryAfter} s.`), { retryAfter })
     }
   }
-  let reservation: Awaited<ReturnType<BudgetLedger['reserve']>> | undefined
-  if (creditLimit !== null) {
+  const held: BudgetReservation[] = []
+  if (isBudgeted(principal.limits)) {
     // nothing to price up front (the policy let an unpriced model through) reserves 0, so what it is charged after still settles here
     const estimate = highestEstimate(options, request, principal, bound, refusedFallbacks) ?? 0
-    reservation = await options.ledger.reserve({ keyId: principal.id, periodStart: periodStart(creditPeriod), limit: creditLimit, estimate })
-    if ('refused' in reservation) {
-      if (tpm !== null) await options.tokens.adjust(principal.id, -reservedTokens)
-      const period = creditPeriod === 'total' ? '' : ` this ${creditPeriod}`
-      throw new CreditsExhaustedError(`Credit limit reached for this key: ${reservation.remaining.toFixed(6)} of ${creditLimit} credits left${period}, and this request may cost up to ${estimate.toFixed(6)}.`)
+    const check = { keyId: principal.id, periodStart: periodStart(creditPeriod), estimate }
+    const budgets: Array<[limit: number | null, app: string | undefined, whose: string]> = [
+      [creditLimit, undefined, 'this key'], [perAppCreditLimit, request.app, `app "${request.app}" under this key`]
+    ]
+    for (const [limit, app, whose] of budgets) {
+      if (limit === null) continue
+      const reservation: Reservation = await options.ledger.reserve({ ...check, app, limit })
+      if ('refused' in reservation) {
+        for (const taken of held) await taken.settle(0)
+        if (tpm !== null) await options.tokens.adjust(principal.id, -reservedTokens)
+        const period = creditPeriod === 'total' ? '' : ` this ${creditPeriod}`
+        throw new CreditsExhaustedError(`Credit limit reached for ${whose}: ${reservation.remaining.toFixed(6)} of ${limit} credits left${period}, and this request may cost up to ${estimate.toFixed(6)}.`)
+      }
+      held.push(reservation)
     }
   }
-  const held = reservation
   return {
     ...(completionTokenCap !== undefined ? { completionTokenCap } : {}),
     ...(refusedFallbacks !== undefined ? { refusedFallbacks } : {}),
     settle: (event: UsageEvent) => {
       // priced like the usage record: at the model that answered (a catalog fallback may differ from the one asked for)
-      if (held !== undefined && !('refused' in held)) void held.settle(callCredits(options.rates(event.model), event) ?? 0)
+      if (held.length > 0) {
+        const credits = callCredits(options.rates(event.model), event) ?? 0
+        for (const reservation of held) void reservation.settle(credits)
+      }
       if (tpm !== null) void options.tokens.adjust(principal.id, event.promptTokens + event.completionTokens - reservedTokens)
     }
   }

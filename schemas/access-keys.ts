@@ -21,6 +21,10 @@ const range = (name: keyof typeof LIMIT_RANGES): { minimum: number, maximum: num
 const LimitFields = {
   creditLimit: NullableNumber({ ...range('creditLimit'), description: 'Credits the key may spend per creditPeriod; null = unlimited (402 when exhausted)' }),
   creditPeriod: Type.Union(CREDIT_PERIODS.map((p) => Type.Literal(p)), { description: 'Budget period (UTC): total, day or month' }),
+  perAppCreditLimit: NullableNumber({
+    ...range('perAppCreditLimit'),
+    description: 'Credits each calling app (x-aigne-hub-client-did; a call without it is app "") may spend under the key per creditPeriod, beside creditLimit; null = no per-app limit (402 when exhausted)'
+  }),
   rpm: NullableInteger({ ...range('rpm'), description: 'Requests per minute; null = unlimited (429 past it)' }),
   tpm: NullableInteger({ ...range('tpm'), description: 'Tokens per minute; null = unlimited (429 past it)' }),
   maxConcurrent: NullableInteger({ ...range('maxConcurrent'), description: 'Model calls in progress at once, streams until they end; null = unlimited (429 past it)' })
@@ -28,6 +32,7 @@ const LimitFields = {
 const OptionalLimitFields = {
   creditLimit: Type.Optional(LimitFields.creditLimit),
   creditPeriod: Type.Optional(LimitFields.creditPeriod),
+  perAppCreditLimit: Type.Optional(LimitFields.perAppCreditLimit),
   rpm: Type.Optional(LimitFields.rpm),
   tpm: Type.Optional(LimitFields.tpm),
   maxConcurrent: Type.Optional(LimitFields.maxConcurrent)

@@ -94,7 +94,7 @@ export const AigneChatInput = Type.Object({
     { errorMessage: 'must be "auto", "none", "required" or a tool' })),
   responseFormat: Type.Optional(ResponseFormat),
   outputFileType: Type.Optional(Type.String())
-}, { ...Open, errorMessage: 'must be the AIGNE input {"messages":[…],"modelOptions":{"model":"provider/model"}} (OpenAI-style bodies go to /api/v2/chat/completions)' })
+}, { ...Open, errorMessage: 'must be the AIGNE input {"messages":[…],"modelOptions":{"model":"provider/model"}} (or the flat OpenAI-style body {"model":…,"messages":[…]})' })
 
 const InvokeOptions = Type.Object({
   streaming: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
@@ -117,6 +117,15 @@ function envelope<T extends TSchema> (input: T, description: string) {
 export const AigneChatRequest = envelope(AigneChatInput,
   'AIGNE model call. The model is `input.modelOptions.model` (`provider/model`); `options.streaming: true` answers server-sent events.')
 
+/**
+ * What POST /api/v2/chat accepts: the AIGNE envelope, or the flat OpenAI-style body the AIGNE Hub docs show
+ * (`{"model":"openai/gpt-4","messages":[…]}`); either way the answer is the AIGNE output. Told apart by `input`.
+ */
+export const AigneChatBody = Type.Union([AigneChatRequest, ChatCompletionRequest], {
+  errorMessage: 'must be the AIGNE envelope {"input":{"messages":[…],"modelOptions":{"model":"provider/model"}}} ' +
+    'or an OpenAI-style body {"model":"provider/model","messages":[…]}'
+})
+
 export const AigneUsage = Type.Object({
   inputTokens: Type.Integer(),
   outputTokens: Type.Integer(),
@@ -135,7 +144,7 @@ export const AigneChatOutput = Type.Object({
 }, { $id: 'AigneChatOutput' })
 
 export const AIGNE_STREAM_DESCRIPTION =
-  'With options.streaming: unnamed events `data: {"delta":{"json":{…}}}` and `data: {"delta":{"text":{"text":"…"}}}` (no `[DONE]`); ' +
+  'With options.streaming (or "stream": true in the flat body): unnamed events `data: {"delta":{"json":{…}}}` and `data: {"delta":{"text":{"text":"…"}}}` (no `[DONE]`); ' +
   'a failure after the stream started is `event: error` + `data: {"message":"…"}`, then the stream ends.'
 
 export const AigneImageInput = Type.Object({

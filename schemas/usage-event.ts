@@ -27,6 +27,8 @@ export interface UsageEvent extends TokenDetails {
   requestId: string
   /** Principal id: an access key id, or `jwt:<sub>` for services. */
   principalId: string
+  /** The app the caller named in x-aigne-hub-client-did (gateway/request-context.ts clientApp); '' or absent for none. */
+  app?: string
   /** The model that answered (or failed last): `provider/model`. The client's unless a fallback took over. */
   model: string
   /** The model the client asked for, present only when a catalog fallback answered instead. */

@@ -17,6 +17,7 @@ const Totals = {
 
 export const UsageRow = Type.Object({
   key: Type.Optional(Type.String({ description: 'Access key id (or jwt:<sub>)' })),
+  app: Type.Optional(Type.String({ description: 'The calling app (x-aigne-hub-client-did); "" for calls that named none or an invalid one' })),
   model: Type.Optional(Type.String()),
   provider: Type.Optional(Type.String()),
   day: Type.Optional(Type.String({ description: 'YYYY-MM-DD (UTC)' })),
@@ -30,8 +31,9 @@ export const UsageRange = {
 
 export const AdminUsageQuery = Type.Object({
   ...UsageRange,
-  groupBy: Type.String({ pattern: '^(key|model|provider|day)(,(key|model|provider|day))*$', default: 'day', description: 'Comma-separated: key, model, provider, day' }),
+  groupBy: Type.String({ pattern: '^(key|app|model|provider|day)(,(key|app|model|provider|day))*$', default: 'day', description: 'Comma-separated: key, app, model, provider, day' }),
   keyId: Type.Optional(Type.String({ maxLength: 200 })),
+  app: Type.Optional(Type.String({ maxLength: 128, description: 'Only the calls of this app ("" for calls that named none)' })),
   format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' })
 })
 
@@ -48,10 +50,13 @@ export const KeyUsageReport = Type.Object({
   period: Type.Union([Type.Literal('total'), Type.Literal('day'), Type.Literal('month')]),
   periodStart: Type.String(),
   creditLimit: Type.Union([Type.Number(), Type.Null()]),
+  perAppCreditLimit: Type.Union([Type.Number(), Type.Null()], { description: 'Credits each app may spend under the key this period (null: no per-app limit)' }),
   creditsUsed: Type.Number({ description: 'Settled spend plus in-flight reservations in the current period' }),
   creditsRemaining: Type.Union([Type.Number(), Type.Null()]),
   rpm: Type.Union([Type.Integer(), Type.Null()]),
   tpm: Type.Union([Type.Integer(), Type.Null()]),
   maxConcurrent: Type.Union([Type.Integer(), Type.Null()], { description: 'Calls the key may have in progress at once (null: no limit)' }),
-  byModel: Type.Array(UsageRow)
+  byModel: Type.Array(UsageRow),
+  // the same rows without the $id, which a response schema may hold only once
+  byApp: Type.Array(Type.Object(UsageRow.properties), { description: 'This period\'s usage per calling app (x-aigne-hub-client-did; "" for calls that named none)' })
 })

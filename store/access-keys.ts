@@ -56,6 +56,7 @@ function toAccessKey (row: Selectable<AccessKeysTable>): AccessKey {
     lastUsedAt: row.last_used_at,
     creditLimit: row.credit_limit === null ? null : Number(row.credit_limit),
     creditPeriod: (row.credit_period ?? 'total') as CreditPeriod,
+    perAppCreditLimit: row.per_app_credit_limit == null ? null : Number(row.per_app_credit_limit),
     rpm: row.rpm,
     tpm: row.tpm,
     maxConcurrent: row.max_concurrent ?? null,
@@ -81,6 +82,7 @@ function toRow (key: NewAccessKey): Selectable<AccessKeysTable> {
     last_used_at: null,
     credit_limit: key.creditLimit ?? null,
     credit_period: key.creditPeriod ?? 'total',
+    per_app_credit_limit: key.perAppCreditLimit ?? null,
     rpm: key.rpm ?? null,
     tpm: key.tpm ?? null,
     max_concurrent: key.maxConcurrent ?? null,
@@ -150,6 +152,7 @@ export class AccessKeyRepository {
     if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt
     if (patch.creditLimit !== undefined) values.credit_limit = patch.creditLimit
     if (patch.creditPeriod !== undefined) values.credit_period = patch.creditPeriod
+    if (patch.perAppCreditLimit !== undefined) values.per_app_credit_limit = patch.perAppCreditLimit
     if (patch.rpm !== undefined) values.rpm = patch.rpm
     if (patch.tpm !== undefined) values.tpm = patch.tpm
     if (patch.maxConcurrent !== undefined) values.max_concurrent = patch.maxConcurrent

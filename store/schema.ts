@@ -26,6 +26,8 @@ export interface AccessKeysTable {
   /** Who issued the key and under which single sign-on session (migration 011); null for older keys. */
   created_by: string | null
   created_by_session: string | null
+  /** Credits each app may spend under the key per period (migration 016); null = no per-app limit. */
+  per_app_credit_limit?: number | null
 }
 
 export interface AuditLogTable {
@@ -67,6 +69,8 @@ export interface UsageRecordsTable {
   reasoning_tokens?: number
   audio_input_tokens?: number
   audio_output_tokens?: number
+  /** The app the caller named (migration 016); '' for none. */
+  app: string
 }
 
 /** One rolled-up day per key, model and provider. Counters are bigint on Postgres (read back as strings). */
@@ -87,6 +91,11 @@ export interface UsageDailyTable {
   reasoning_tokens?: number | string
   audio_input_tokens?: number | string
   audio_output_tokens?: number | string
+}
+
+/** usage_daily with the app (migration 016): one rolled-up day per key, app, model and provider. */
+export interface UsageDailyAppsTable extends UsageDailyTable {
+  app: string
 }
 
 export interface UsageStateTable {
@@ -208,6 +217,7 @@ export interface Database {
   audit_log: AuditLogTable
   usage_records: UsageRecordsTable
   usage_daily: UsageDailyTable
+  usage_daily_apps: UsageDailyAppsTable
   usage_state: UsageStateTable
   models: ModelsTable
   model_aliases: ModelAliasesTable

@@ -17,7 +17,7 @@ export interface UsageRecord extends Omit<UsageEvent, 'principalId' | 'error' | 
   error: string | null
 }
 
-export type UsageDimension = 'key' | 'model' | 'provider' | 'day'
+export type UsageDimension = 'key' | 'app' | 'model' | 'provider' | 'day'
 
 export interface UsageTotals {
   requests: number
@@ -55,10 +55,12 @@ export interface UsageQuery {
   until: string
   groupBy: UsageDimension[]
   keyId?: string | undefined
+  /** Only the calls of this app ('' for calls that named none). */
+  app?: string | undefined
 }
 
 const WATERMARK = 'rolled_up_through'
-const columnOf: Record<UsageDimension, 'key_id' | 'model' | 'provider' | 'day'> = { key: 'key_id', model: 'model', provider: 'provider', day: 'day' }
+const columnOf: Record<UsageDimension, 'key_id' | 'app' | 'model' | 'provider' | 'day'> = { key: 'key_id', app: 'app', model: 'model', provider: 'provider', day: 'day' }
 
 /** The usage_records row of `r`; its properties are in USAGE_COLUMNS order (the SQLite fast path binds them by position). */
 function toRow (r: UsageRecord): UsageRecordsTable {
@@ -86,7 +88,9 @@ function toRow (r: UsageRecord): UsageRecordsTable {
     cache_write_1h_tokens: r.cacheWrite1hTokens ?? 0,
     reasoning_tokens: r.reasoningTokens ?? 0,
     audio_input_tokens: r.audioInputTokens ?? 0,
-    audio_output_tokens: r.audioOutputTokens ?? 0
+    audio_output_tokens: r.audioOutputTokens ?? 0,
+    // a record journaled by a version before apps were recorded has none
+    app: r.app ?? ''
   }
 }
 
@@ -96,7 +100,7 @@ export type DirectUsageInsert = (rows: UsageRecordsTable[]) => boolean
 const USAGE_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [
   'id', 'request_id', 'at', 'key_id', 'model', 'provider', 'upstream_model', 'prompt_tokens', 'completion_tokens',
   'total_tokens', 'credits', 'priced', 'status', 'latency_ms', 'ttfb_ms', 'streamed', 'client_aborted', 'error',
-  ...TOKEN_DETAIL_COLUMNS
+  ...TOKEN_DETAIL_COLUMNS, 'app'
 ]
 
 /**
@@ -164,9 +168,12 @@ export class UsageRepository {
     }
     const dailyUntil = minString(dayOf(query.until), nextDay(watermark))
     if (watermark !== '' && dayOf(query.since) < dailyUntil) {
-      let q = this.db.selectFrom('usage_daily')
+      // usage_daily has no app: a question about apps is answered from the finer usage_daily_apps
+      const byApp = query.app !== undefined || query.groupBy.includes('app')
+      let q = this.db.selectFrom(byApp ? 'usage_daily_apps' : 'usage_daily' as 'usage_daily_apps')
         .where('day', '>=', dayOf(query.since)).where('day', '<', dailyUntil)
       if (query.keyId !== undefined) q = q.where('key_id', '=', query.keyId)
+      if (query.app !== undefined) q = q.where('app', '=', query.app)
       const rows = await q.select((eb) => [
         ...query.groupBy.map((d) => eb.ref(columnOf[d]).as(d)),
         eb.fn.sum<number>('requests').as('requests'),
@@ -180,6 +187,7 @@ export class UsageRepository {
       const dayExpr = sql<string>`substr(at, 1, 10)`
       let q = this.db.selectFrom('usage_records').where('at', '>=', rawSince).where('at', '<', query.until)
       if (query.keyId !== undefined) q = q.where('key_id', '=', query.keyId)
+      if (query.app !== undefined) q = q.where('app', '=', query.app)
       const rows = await q.select((eb) => [
         ...query.groupBy.map((d) => (d === 'day' ? dayExpr.as('day') : eb.ref(columnOf[d] as 'key_id').as(d))),
         eb.fn.countAll<number>().as('requests'),
@@ -199,9 +207,9 @@ export class UsageRepository {
     return rows.map((r) => r.model)
   }
 
-  /** Credits a key spent since `since` (inclusive). */
-  async spentSince (keyId: string, since: string): Promise<number> {
-    const [row] = await this.aggregate({ since, until: '9999-12-31T23:59:59.999Z', groupBy: [], keyId })
+  /** Credits a key spent since `since` (inclusive); with `app`, that app's calls under the key only. */
+  async spentSince (keyId: string, since: string, app?: string): Promise<number> {
+    const [row] = await this.aggregate({ since, until: '9999-12-31T23:59:59.999Z', groupBy: [], keyId, app })
     return row?.credits ?? 0
   }
 
@@ -221,18 +229,21 @@ export class UsageRepository {
     }
     for (let day = nextDay(watermark); day <= throughDay; day = nextDay(day)) {
       await this.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('usage_daily').where('day', '=', day).execute()
-        await trx.insertInto('usage_daily').columns(['day', 'key_id', 'model', 'provider', 'requests', 'errors', ...SUMMED.map(([column]) => column)])
-          .expression((eb) => eb.selectFrom('usage_records')
-            .where('at', '>=', `${day}T00:00:00.000Z`).where('at', '<', `${nextDay(day)}T00:00:00.000Z`)
-            .select((s) => [
-              sql.lit(day).as('day'), 'key_id', 'model', 'provider',
-              s.fn.countAll().as('requests'),
-              s.fn.sum(s.case().when('status', '>=', 400).then(1).else(0).end()).as('errors'),
-              ...SUMMED.map(([column]) => s.fn.sum(column).as(column))
-            ])
-            .groupBy(['key_id', 'model', 'provider']))
-          .execute()
+        // the same day twice: per key, model and provider, and per app too
+        for (const [table, dims] of [['usage_daily', ['key_id', 'model', 'provider']], ['usage_daily_apps', ['key_id', 'app', 'model', 'provider']]] as const) {
+          await trx.deleteFrom(table).where('day', '=', day).execute()
+          await trx.insertInto(table as 'usage_daily_apps').columns(['day', ...dims, 'requests', 'errors', ...SUMMED.map(([column]) => column)])
+            .expression((eb) => eb.selectFrom('usage_records')
+              .where('at', '>=', `${day}T00:00:00.000Z`).where('at', '<', `${nextDay(day)}T00:00:00.000Z`)
+              .select((s) => [
+                sql.lit(day).as('day'), ...dims,
+                s.fn.countAll().as('requests'),
+                s.fn.sum(s.case().when('status', '>=', 400).then(1).else(0).end()).as('errors'),
+                ...SUMMED.map(([column]) => s.fn.sum(column).as(column))
+              ])
+              .groupBy([...dims]))
+            .execute()
+        }
         await trx.insertInto('usage_state').values({ name: WATERMARK, value: day })
           .onConflict((oc) => oc.column('name').doUpdateSet({ value: day })).execute()
       })

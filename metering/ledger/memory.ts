@@ -11,6 +11,8 @@ export interface BudgetReservation {
 
 export interface BudgetCheck {
   keyId: string
+  /** The account of this app under the key (its perAppCreditLimit) rather than the key's own. */
+  app?: string | undefined
   /** Start of the current budget period (ISO); spend before it does not count. */
   periodStart: string
   limit: number
@@ -20,9 +22,12 @@ export interface BudgetCheck {
 export interface BudgetLedger {
   /** Reserves `estimate`, or answers with what is left when the reservation would pass the limit. */
   reserve: (check: BudgetCheck) => Promise<BudgetReservation | { refused: true, remaining: number }>
-  /** Credits spent (settled) plus reserved in the current period. */
-  used: (keyId: string, periodStart: string) => Promise<number>
+  /** Credits spent (settled) plus reserved in the current period, by the key or (with `app`) by that app under it. */
+  used: (keyId: string, periodStart: string, app?: string) => Promise<number>
 }
+
+/** Settled spend since a time, of a key or (with `app`) of that app under it: what an account starts from. */
+export type SpentSince = (keyId: string, since: string, app?: string) => Promise<number>
 
 interface Account {
   periodStart: string
@@ -38,10 +43,10 @@ export class MemoryBudgetLedger implements BudgetLedger {
   private readonly accounts = new Map<string, Account>()
   private readonly loading = new Map<string, Promise<Account>>()
 
-  constructor (private readonly spentSince: (keyId: string, since: string) => Promise<number>) {}
+  constructor (private readonly spentSince: SpentSince) {}
 
-  async reserve ({ keyId, periodStart, limit, estimate }: BudgetCheck): Promise<BudgetReservation | { refused: true, remaining: number }> {
-    const account = await this.account(keyId, periodStart)
+  async reserve ({ keyId, app, periodStart, limit, estimate }: BudgetCheck): Promise<BudgetReservation | { refused: true, remaining: number }> {
+    const account = await this.account(keyId, periodStart, app)
     const remaining = limit - account.spent - account.reserved
     if (estimate > remaining) return { refused: true, remaining: Math.max(0, remaining) }
     account.reserved += estimate
@@ -56,20 +61,22 @@ export class MemoryBudgetLedger implements BudgetLedger {
     }
   }
 
-  async used (keyId: string, periodStart: string): Promise<number> {
-    const account = await this.account(keyId, periodStart)
+  async used (keyId: string, periodStart: string, app?: string): Promise<number> {
+    const account = await this.account(keyId, periodStart, app)
     return account.spent + account.reserved
   }
 
-  private async account (keyId: string, periodStart: string): Promise<Account> {
-    const known = this.accounts.get(keyId)
+  /** The key's account, or its app's (a key id has no NUL, so the two never meet). */
+  private async account (keyId: string, periodStart: string, app: string | undefined): Promise<Account> {
+    const owner = app === undefined ? keyId : `${keyId}\u0000${app}`
+    const known = this.accounts.get(owner)
     if (known !== undefined && known.periodStart === periodStart) return known
-    const id = `${keyId}\u0000${periodStart}`
+    const id = `${owner}\u0000${periodStart}`
     let pending = this.loading.get(id)
     if (pending === undefined) {
-      pending = this.spentSince(keyId, periodStart).then((spent) => {
+      pending = this.spentSince(keyId, periodStart, app).then((spent) => {
         const account = { periodStart, spent, reserved: 0 }
-        this.accounts.set(keyId, account)
+        this.accounts.set(owner, account)
         return account
       }).finally(() => this.loading.delete(id))
       this.loading.set(id, pending)

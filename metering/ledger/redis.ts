@@ -1,7 +1,7 @@
 import { BudgetUnavailableError } from '#errors.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Redis } from 'ioredis'
-import type { BudgetCheck, BudgetLedger, BudgetReservation } from './memory.js'
+import type { BudgetCheck, BudgetLedger, BudgetReservation, SpentSince } from './memory.js'
 
 
 /** An idle account is dropped after this long and re-seeded from the store (which by then holds every record). */
@@ -59,7 +59,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   private readonly commands: BudgetCommands
   private readonly seeding = new Map<string, Promise<void>>()
 
-  constructor (redis: Redis, private readonly spentSince: (keyId: string, since: string) => Promise<number>, private readonly log: FastifyBaseLogger) {
+  constructor (redis: Redis, private readonly spentSince: SpentSince, private readonly log: FastifyBaseLogger) {
     redis.defineCommand('budgetSeed', { numberOfKeys: 1, lua: SEED })
     redis.defineCommand('budgetReserve', { numberOfKeys: 1, lua: RESERVE })
     redis.defineCommand('budgetSettle', { numberOfKeys: 1, lua: SETTLE })
@@ -67,12 +67,12 @@ export class RedisBudgetLedger implements BudgetLedger {
     this.commands = redis as unknown as BudgetCommands
   }
 
-  async reserve ({ keyId, periodStart, limit, estimate }: BudgetCheck): Promise<BudgetReservation | { refused: true, remaining: number }> {
-    const account = accountKey(keyId, periodStart)
+  async reserve ({ keyId, app, periodStart, limit, estimate }: BudgetCheck): Promise<BudgetReservation | { refused: true, remaining: number }> {
+    const account = accountKey(keyId, periodStart, app)
     const [outcome, left] = await this.unavailableAs503(async () => {
       const first = await this.commands.budgetReserve(account, String(limit), String(estimate), ACCOUNT_TTL_S)
       if (first[0] !== 'unseeded') return first
-      await this.seed(account, keyId, periodStart)
+      await this.seed(account, keyId, periodStart, app)
       return await this.commands.budgetReserve(account, String(limit), String(estimate), ACCOUNT_TTL_S)
     })
     if (outcome === 'refused') return { refused: true, remaining: Math.max(0, Number(left)) }
@@ -86,21 +86,21 @@ export class RedisBudgetLedger implements BudgetLedger {
     }
   }
 
-  async used (keyId: string, periodStart: string): Promise<number> {
-    const account = accountKey(keyId, periodStart)
+  async used (keyId: string, periodStart: string, app?: string): Promise<number> {
+    const account = accountKey(keyId, periodStart, app)
     return await this.unavailableAs503(async () => {
       const known = await this.commands.budgetUsed(account)
       if (known !== null) return Number(known)
-      await this.seed(account, keyId, periodStart)
+      await this.seed(account, keyId, periodStart, app)
       return Number(await this.commands.budgetUsed(account) ?? 0)
     })
   }
 
   /** Calls arriving together for a cold account share one store read per replica. */
-  private async seed (account: string, keyId: string, periodStart: string): Promise<void> {
+  private async seed (account: string, keyId: string, periodStart: string, app: string | undefined): Promise<void> {
     let pending = this.seeding.get(account)
     if (pending === undefined) {
-      pending = this.spentSince(keyId, periodStart)
+      pending = this.spentSince(keyId, periodStart, app)
         .then(async (spent) => { await this.commands.budgetSeed(account, String(spent), ACCOUNT_TTL_S) })
         .finally(() => this.seeding.delete(account))
       this.seeding.set(account, pending)
@@ -134,6 +134,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   }
 }
 
-function accountKey (keyId: string, periodStart: string): string {
-  return `budget:${keyId}:${periodStart}`
+/** The key's account, or (app last, so a ':' in it cannot reach another's) its app's. */
+function accountKey (keyId: string, periodStart: string, app: string | undefined): string {
+  return app === undefined ? `budget:${keyId}:${periodStart}` : `budget:${keyId}:${periodStart}:app:${app}`
 }

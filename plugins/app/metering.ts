@@ -75,7 +75,7 @@ export default fp(async (app) => {
     onJournalFailed: () => journalFailures.inc()
   })
   const usageEvents = new UsageEvents(() => recorder.written())
-  const spentSince = async (keyId: string, since: string): Promise<number> => await app.store.usage.spentSince(keyId, since)
+  const spentSince = async (keyId: string, since: string, clientApp?: string): Promise<number> => await app.store.usage.spentSince(keyId, since, clientApp)
   // with REDIS_URL every replica shares one ledger and token window; otherwise they are this process's own
   const ledger = app.redis !== undefined ? new RedisBudgetLedger(app.redis, spentSince, app.log) : new MemoryBudgetLedger(spentSince)
   const admission = meteringAdmission({
@@ -129,6 +129,7 @@ function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRe
     at: new Date().toISOString(),
     requestId: storableText(event.requestId),
     keyId: storableText(event.principalId),
+    app: event.app ?? '',
     model: storableText(event.model),
     requestedModel: event.requestedModel === undefined ? undefined : storableText(event.requestedModel),
     attempts: event.attempts,

@@ -13,6 +13,7 @@ import * as modelAliases from './012-model-aliases.js'
 import * as responses from './013-responses.js'
 import * as costDetail from './014-cost-detail.js'
 import * as connectSessions from './015-connect-sessions.js'
+import * as usageApp from './016-usage-app.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -29,7 +30,8 @@ const migrations: Record<string, Migration> = {
   '012-model-aliases': modelAliases,
   '013-responses': responses,
   '014-cost-detail': costDetail,
-  '015-connect-sessions': connectSessions
+  '015-connect-sessions': connectSessions,
+  '016-usage-app': usageApp
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -73,8 +73,8 @@ test('the CLI prints a readable secret once and honours expiry and grace options
   const id = /id ([0-9a-f-]{36})/.exec(res.stdout)?.[1] ?? ''
 
   t.match(res.stdout, /limits {3}none\n/)
-  const limited = await keys(env, 'create', '--name', 'metered', '--credit-limit', '12.5', '--credit-period', 'day', '--rpm', '60', '--tpm', '10000', '--max-concurrent', '4')
-  t.match(limited.stdout, /limits {3}12\.5 credits per day, 60 rpm, 10000 tpm, 4 at once\n/, 'limits given on the command line')
+  const limited = await keys(env, 'create', '--name', 'metered', '--credit-limit', '12.5', '--credit-period', 'day', '--per-app-credit-limit', '2', '--rpm', '60', '--tpm', '10000', '--max-concurrent', '4')
+  t.match(limited.stdout, /limits {3}12\.5 credits per day, 2 credits per app, 60 rpm, 10000 tpm, 4 at once\n/, 'limits given on the command line')
   const limitedId = /id ([0-9a-f-]{36})/.exec(limited.stdout)?.[1] ?? ''
 
   const rotated = await keys(env, 'rotate', id, '--grace-seconds', '60')
@@ -82,7 +82,7 @@ test('the CLI prints a readable secret once and honours expiry and grace options
   t.match(rotated.stdout, /^Rotated access key "readable"/)
   const list = await keysJson<{ items: CliKey[], total: number }>(t, env, 'list', '--limit', '5')
   t.equal(list.total, 2)
-  t.match(list.items.find((k) => k.id === limitedId), { creditLimit: 12.5, creditPeriod: 'day', rpm: 60, tpm: 10_000, maxConcurrent: 4 })
+  t.match(list.items.find((k) => k.id === limitedId), { creditLimit: 12.5, creditPeriod: 'day', perAppCreditLimit: 2, rpm: 60, tpm: 10_000, maxConcurrent: 4 })
   t.notMatch(JSON.stringify(list), /hgk_[A-Za-z0-9_-]{43}|"hash"|"key"/, 'no secret or hash in the JSON list either')
 
   await keys(env, 'create', '--name', 'another one')

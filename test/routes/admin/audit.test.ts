@@ -27,7 +27,7 @@ test('every admin action is recorded with actor, action, target, time and IP, ne
   for (const entry of items) {
     t.match(entry, { actor: 'access-key:bootstrap-admin', targetType: 'access_key', targetId: created.id, ip: '127.0.0.1', at: ISO })
   }
-  t.same(items[3]?.details, { name: 'audited', scopes: ['chat'], models: ['*'], creditLimit: null, creditPeriod: 'total', rpm: null, tpm: null, maxConcurrent: null })
+  t.same(items[3]?.details, { name: 'audited', scopes: ['chat'], models: ['*'], creditLimit: null, creditPeriod: 'total', perAppCreditLimit: null, rpm: null, tpm: null, maxConcurrent: null })
   t.same(items[2]?.details, { changed: ['name'], before: { name: 'audited' }, after: { name: 'renamed' } })
   t.same(items[1]?.details, { graceSeconds: 5 })
 

@@ -12,6 +12,8 @@ export interface KeyLimits {
   /** Credits the key may spend per creditPeriod (402 past it). */
   creditLimit: number | null
   creditPeriod: CreditPeriod
+  /** Credits each calling app (x-aigne-hub-client-did) may spend under the key per creditPeriod (402 past it). */
+  perAppCreditLimit: number | null
   /** Requests per minute (429 past it). */
   rpm: number | null
   /** Prompt + completion tokens per minute (429 past it). */
@@ -61,6 +63,8 @@ export interface UsageRow {
   model?: string
   /** An access key id, or `jwt:<subject>` for a service calling with a JWT. */
   key?: string
+  /** The calling app (x-aigne-hub-client-did); '' for calls that named none. */
+  app?: string
   requests: number
   errors: number
   promptTokens: number

@@ -11,14 +11,14 @@ import { downloadUsageCsv } from './usage-download'
 // the chart library is big; it loads only when there is something to draw
 const UsageChart = lazy(async () => await import('./UsageChart'))
 
-type Usage = { metered: false } | { metered: true, byDay: UsageReport, byModel: UsageRow[], byKey: UsageRow[], keyNames: Map<string, string> }
+type Usage = { metered: false } | { metered: true, byDay: UsageReport, byModel: UsageRow[], byKey: UsageRow[], byApp: UsageRow[], keyNames: Map<string, string> }
 
 const RANGES = [7, 30, 90]
 
 const number = new Intl.NumberFormat()
 const sum = (rows: UsageRow[], field: 'requests' | 'totalTokens' | 'credits'): number => rows.reduce((total, row) => total + row[field], 0)
 
-/** Metered usage over the last 7, 30 or 90 days: totals, tokens per day, breakdowns by model and by key, a CSV export. */
+/** Metered usage over the last 7, 30 or 90 days: totals, tokens per day, breakdowns by model, by key and by app, a CSV export. */
 export function UsagePage () {
   const api = useAdminApi()
   const [days, setDays] = useState(30)
@@ -28,12 +28,12 @@ export function UsagePage () {
   const report = async (groupBy: string): Promise<UsageReport> => await api.request<UsageReport>('GET', `/api/admin/usage?${new URLSearchParams({ groupBy, since }).toString()}`)
   const usage = useLoad(async (): Promise<Usage> => {
     try {
-      const [byDay, byModel, byKey, keys] = await Promise.all([
-        report('day'), report('model'), report('key'),
+      const [byDay, byModel, byKey, byApp, keys] = await Promise.all([
+        report('day'), report('model'), report('key'), report('key,app'),
         api.request<AccessKeyList>('GET', '/api/admin/access-keys?limit=500')
       ])
       const keyNames = new Map(keys.items.map((key) => [key.id, key.name]))
-      return { metered: true, byDay, byModel: byModel.items, byKey: byKey.items, keyNames }
+      return { metered: true, byDay, byModel: byModel.items, byKey: byKey.items, byApp: byApp.items, keyNames }
     } catch (err) {
       // a gateway without metering has no usage API
       if (err instanceof ApiError && err.status === 404) return { metered: false }
@@ -61,7 +61,7 @@ export function UsagePage () {
           </select>
           <button
             type='button' disabled={download.busy}
-            onClick={() => { void download.run(async () => { await downloadUsageCsv(api.token, new URLSearchParams({ groupBy: 'day,key,model', since })) }) }}
+            onClick={() => { void download.run(async () => { await downloadUsageCsv(api.token, new URLSearchParams({ groupBy: 'day,key,app,model', since })) }) }}
           >
             Download CSV
           </button>
@@ -77,14 +77,14 @@ export function UsagePage () {
       )}
       {data?.metered === true && (data.byDay.items.length === 0
         ? <EmptyState title='No usage recorded yet'><p>Usage appears here after the first request through the gateway.</p></EmptyState>
-        : <UsageDetails report={data.byDay} byModel={data.byModel} byKey={data.byKey} keyNames={data.keyNames} />)}
+        : <UsageDetails report={data.byDay} byModel={data.byModel} byKey={data.byKey} byApp={data.byApp} keyNames={data.keyNames} />)}
     </>
   )
 }
 
-function UsageDetails ({ report, byModel, byKey, keyNames }: { report: UsageReport, byModel: UsageRow[], byKey: UsageRow[], keyNames: Map<string, string> }) {
+function UsageDetails ({ report, byModel, byKey, byApp, keyNames }: { report: UsageReport, byModel: UsageRow[], byKey: UsageRow[], byApp: UsageRow[], keyNames: Map<string, string> }) {
   // the biggest spenders first
-  const keys = [...byKey].sort((a, b) => b.credits - a.credits || b.requests - a.requests)
+  const biggestFirst = (rows: UsageRow[]): UsageRow[] => [...rows].sort((a, b) => b.credits - a.credits || b.requests - a.requests)
   return (
     <>
       <dl className='totals'>
@@ -105,14 +105,19 @@ function UsageDetails ({ report, byModel, byKey, keyNames }: { report: UsageRepo
         ]}
       />
       <UsageTable
-        title='By key' name='Key' rows={keys} label={(row) => keyLabel(row.key ?? '', keyNames)}
+        title='By key' name='Key' rows={biggestFirst(byKey)} label={(row) => keyLabel(row.key ?? '', keyNames)}
+        columns={[['Requests', 'requests'], ['Errors', 'errors'], ['Total tokens', 'totalTokens'], ['Credits', 'credits']]}
+      />
+      <UsageTable
+        title='By app' name='App (key)' rows={biggestFirst(byApp)}
+        label={(row) => `${row.app === undefined || row.app === '' ? '(no app)' : row.app} (${keyLabel(row.key ?? '', keyNames)})`}
         columns={[['Requests', 'requests'], ['Errors', 'errors'], ['Total tokens', 'totalTokens'], ['Credits', 'credits']]}
       />
     </>
   )
 }
 
-type Measure = Exclude<keyof UsageRow, 'day' | 'model' | 'key'>
+type Measure = Exclude<keyof UsageRow, 'day' | 'model' | 'key' | 'app'>
 
 /** One breakdown ("By model"): a row per group, named by `label`, with the chosen measures. */
 function UsageTable ({ title, name, rows, label, columns }: {
@@ -134,7 +139,7 @@ function UsageTable ({ title, name, rows, label, columns }: {
           <tbody>
             {rows.map((row) => (
               // the group's own dimensions: two keys may share a name
-              <tr key={`${row.key ?? ''} ${row.model ?? ''}`}>
+              <tr key={`${row.key ?? ''} ${row.app ?? ''} ${row.model ?? ''}`}>
                 <th scope='row'>{label(row)}</th>
                 {columns.map(([heading, measure]) => <td key={heading}>{number.format(row[measure])}</td>)}
               </tr>

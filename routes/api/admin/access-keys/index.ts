@@ -7,6 +7,7 @@ import { errorResponses } from '#schemas/error.js'
 import { BadRequestError, NotFoundError } from '#errors.js'
 import type { AccessKey } from '#store/access-keys.js'
 import { keyStatus } from '#keys/access-keys.js'
+import { limitsOf } from '#schemas/principal.js'
 import { actorOf } from '#plugins/app/audit.js'
 
 export function accessKeyView (key: AccessKey, now = new Date().toISOString()): AccessKeyViewType {
@@ -38,7 +39,7 @@ const accessKeys: FastifyPluginAsyncTypebox = async (app) => {
     const { key, secret } = await app.audited(request, async (store) => {
       const issued = await app.accessKeys.create({ ...request.body, ...creator }, store.accessKeys)
       const { key } = issued
-      const limits = { creditLimit: key.creditLimit, creditPeriod: key.creditPeriod, rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent }
+      const limits = limitsOf(key)
       return { result: issued, audit: { action: 'access_key.created', targetType: 'access_key', targetId: key.id, details: { name: key.name, scopes: key.scopes, models: key.models, ...limits } } }
     })
     return reply.code(201).header('cache-control', 'no-store').send({ ...accessKeyView(key), key: secret })

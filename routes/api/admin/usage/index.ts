@@ -21,7 +21,7 @@ export function toCsv (groupBy: UsageDimension[], rows: UsageRow[]): string {
   return [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h as keyof UsageRow])).join(','))].join('\n') + '\n'
 }
 
-/** Usage over a time range grouped by key, model, provider and/or day; JSON or CSV. */
+/** Usage over a time range grouped by key, app, model, provider and/or day; JSON or CSV. */
 const usage: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
     schema: {
@@ -38,7 +38,7 @@ const usage: FastifyPluginAsyncTypebox = async (app) => {
     const groupBy = [...new Set(query.groupBy.split(','))] as UsageDimension[]
     await app.metering.recorder.flush()
     const [items, unpricedModels] = await Promise.all([
-      app.store.usage.aggregate({ since, until, groupBy, keyId: query.keyId }),
+      app.store.usage.aggregate({ since, until, groupBy, keyId: query.keyId, app: query.app }),
       app.store.usage.unpricedModels(since, until)
     ])
     items.sort((a, b) => groupBy.map((d) => (a[d] ?? '').localeCompare(b[d] ?? '')).find((c) => c !== 0) ?? 0)

@@ -22,7 +22,7 @@ const SCOPE_HELP: Record<string, string> = {
 }
 
 const NEW_KEY: KeyFields = {
-  name: '', scopes: ['chat', 'embeddings', 'images'], models: ['*'], expiresAt: null, creditLimit: null, creditPeriod: 'month', rpm: null, tpm: null, maxConcurrent: null
+  name: '', scopes: ['chat', 'embeddings', 'images'], models: ['*'], expiresAt: null, creditLimit: null, creditPeriod: 'month', perAppCreditLimit: null, rpm: null, tpm: null, maxConcurrent: null
 }
 
 /** Create or edit form for an access key (name, scopes, allowed models, expiry, limits) in a dialog. */

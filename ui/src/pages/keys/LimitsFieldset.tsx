@@ -19,6 +19,14 @@ export function LimitsFieldset ({ id, limits, onChange }: { id: string, limits: 
         </select>
       </div>
       <p id={`${id}-credits-help`} className='hint'>Credits are the catalog's rates × tokens; past the limit calls get 402.</p>
+      <label htmlFor={`${id}-app-credits`}>Credit limit per app</label>
+      <input
+        id={`${id}-app-credits`} inputMode='decimal' autoComplete='off' value={limits.perAppCreditLimit} aria-describedby={`${id}-app-credits-help`}
+        onChange={(e) => { setLimit('perAppCreditLimit')(e.target.value) }}
+      />
+      <p id={`${id}-app-credits-help`} className='hint'>
+        Credits each calling app (its x-aigne-hub-client-did; calls without one count as one app) may spend in the same period.
+      </p>
       <label htmlFor={`${id}-rpm`}>Requests per minute</label>
       <input id={`${id}-rpm`} inputMode='numeric' autoComplete='off' value={limits.rpm} onChange={(e) => { setLimit('rpm')(e.target.value) }} />
       <label htmlFor={`${id}-tpm`}>Tokens per minute</label>

@@ -8,6 +8,7 @@ const PERIOD_SHORT: Record<CreditPeriod, string> = { total: ' in all', day: '/da
 export interface LimitInputs {
   creditLimit: string
   creditPeriod: CreditPeriod
+  perAppCreditLimit: string
   rpm: string
   tpm: string
   maxConcurrent: string
@@ -15,20 +16,25 @@ export interface LimitInputs {
 
 export function limitInputs (limits: KeyLimits): LimitInputs {
   const text = (value: number | null): string => value === null ? '' : String(value)
-  return { creditLimit: text(limits.creditLimit), creditPeriod: limits.creditPeriod, rpm: text(limits.rpm), tpm: text(limits.tpm), maxConcurrent: text(limits.maxConcurrent) }
+  return {
+    creditLimit: text(limits.creditLimit), creditPeriod: limits.creditPeriod, perAppCreditLimit: text(limits.perAppCreditLimit),
+    rpm: text(limits.rpm), tpm: text(limits.tpm), maxConcurrent: text(limits.maxConcurrent)
+  }
 }
 
 /** The typed limits as the API takes them, or the message saying which one is wrong. */
 export function parseLimits (inputs: LimitInputs): KeyLimits | string {
   const creditLimit = parseNumber(inputs.creditLimit, false, 0)
   if (creditLimit === undefined) return 'The credit limit must be a number of at least 0, or empty for no limit.'
+  const perAppCreditLimit = parseNumber(inputs.perAppCreditLimit, false, 0)
+  if (perAppCreditLimit === undefined) return 'The credit limit per app must be a number of at least 0, or empty for no limit.'
   const rpm = parseNumber(inputs.rpm, true, 1)
   if (rpm === undefined) return 'Requests per minute must be a whole number of at least 1, or empty for no limit.'
   const tpm = parseNumber(inputs.tpm, true, 1)
   if (tpm === undefined) return 'Tokens per minute must be a whole number of at least 1, or empty for no limit.'
   const maxConcurrent = parseNumber(inputs.maxConcurrent, true, 1)
   if (maxConcurrent === undefined) return 'Calls at once must be a whole number of at least 1, or empty for no limit.'
-  return { creditLimit, creditPeriod: inputs.creditPeriod, rpm, tpm, maxConcurrent }
+  return { creditLimit, creditPeriod: inputs.creditPeriod, perAppCreditLimit, rpm, tpm, maxConcurrent }
 }
 
 /** null for an empty field, undefined for one that is not an acceptable number. */
@@ -44,6 +50,7 @@ function parseNumber (text: string, whole: boolean, min: number): number | null 
 export function describeLimits (limits: KeyLimits): string {
   const parts: string[] = []
   if (limits.creditLimit !== null) parts.push(`${formatAmount(limits.creditLimit)} credits${PERIOD_SHORT[limits.creditPeriod]}`)
+  if (limits.perAppCreditLimit !== null) parts.push(`${formatAmount(limits.perAppCreditLimit)} credits${PERIOD_SHORT[limits.creditPeriod]} per app`)
   if (limits.rpm !== null) parts.push(`${formatAmount(limits.rpm)} rpm`)
   if (limits.tpm !== null) parts.push(`${formatAmount(limits.tpm)} tpm`)
   if (limits.maxConcurrent !== null) parts.push(`${formatAmount(limits.maxConcurrent)} at once`)
