@@ -72,3 +72,23 @@ export function pushMerged<T extends { role: string }> (list: T[], next: T, merg
   if (last !== undefined && last.role === next.role) merge(last, next)
   else list.push(next)
 }
+
+/** For providers without a JSON mode (Anthropic, Bedrock): a JSON response_format becomes an instruction in the system prompt. */
+export function jsonInstruction (request: ChatRequest): string | undefined {
+  const format = request.response_format
+  if (format === undefined || format.type === 'text') return undefined
+  if (format.type === 'json_object') return 'Respond with a single JSON object and nothing else.'
+  const schema = format.json_schema.schema
+  return 'Respond with a single JSON value and nothing else' +
+    (schema !== undefined ? `, matching this JSON Schema:\n${JSON.stringify(schema)}` : '.')
+}
+
+/** An OpenAI image size ("1536x1024") as its width, height and reduced ratio ([3, 2]); undefined for "auto" and the like. */
+export function imageSizeOf (size: string | undefined): { width: number, height: number, ratio: [number, number] } | undefined {
+  const match = /^(\d+)x(\d+)$/.exec(size ?? '')
+  if (match === null) return undefined
+  const [width, height] = [Number(match[1]), Number(match[2])]
+  const gcd = (a: number, b: number): number => b === 0 ? a : gcd(b, a % b)
+  const d = gcd(width, height)
+  return d === 0 ? undefined : { width, height, ratio: [width / d, height / d] }
+}

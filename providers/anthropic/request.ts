@@ -1,7 +1,7 @@
 import { BadRequestError, UnsupportedRequestError } from '#errors.js'
 import type { ChatMessageType, ContentPartType } from '#schemas/chat.js'
 import {
-  isHttpUrl, maxTokensOf, parseDataUrl, partsOf, pushMerged, stopSequencesOf, systemText, textOf, toolArguments
+  isHttpUrl, jsonInstruction, maxTokensOf, parseDataUrl, partsOf, pushMerged, stopSequencesOf, systemText, textOf, toolArguments
 } from '../translate.js'
 import type { ChatRequest } from '#upstream/types.js'
 
@@ -119,14 +119,4 @@ function toolChoice (request: ChatRequest): AnthropicToolChoice | undefined {
     out = { ...(out ?? { type: 'auto' }), disable_parallel_tool_use: true }
   }
   return out
-}
-
-/** Anthropic has no JSON mode: a JSON response_format becomes an instruction in the system prompt. */
-function jsonInstruction (request: ChatRequest): string | undefined {
-  const format = request.response_format
-  if (format === undefined || format.type === 'text') return undefined
-  if (format.type === 'json_object') return 'Respond with a single JSON object and nothing else.'
-  const schema = format.json_schema.schema
-  return 'Respond with a single JSON value and nothing else' +
-    (schema !== undefined ? `, matching this JSON Schema:\n${JSON.stringify(schema)}` : '.')
 }
