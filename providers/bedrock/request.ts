@@ -1,7 +1,7 @@
 import { BadRequestError, UnsupportedRequestError } from '#errors.js'
 import type { ChatMessageType, ContentPartType } from '#schemas/chat.js'
 import {
-  isHttpUrl, jsonInstruction, maxTokensOf, parseDataUrl, partsOf, pushMerged, stopSequencesOf, systemText, textOf, toolArguments
+  alternatingTurns, isHttpUrl, jsonInstruction, maxTokensOf, parseDataUrl, stopSequencesOf, systemText, textOf, toolArguments
 } from '../translate.js'
 import type { ChatRequest } from '#upstream/types.js'
 
@@ -53,26 +53,11 @@ export function toConverseRequest (request: ChatRequest): ConverseRequest {
 }
 
 function toMessages (messages: ChatMessageType[]): ConverseMessage[] {
-  const out: ConverseMessage[] = []
-  const merge = (into: ConverseMessage, from: ConverseMessage): void => { into.content.push(...from.content) }
-  for (const message of messages) {
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        break // sent as the top-level system prompt
-      case 'user':
-        pushMerged(out, { role: 'user', content: partsOf(message.content).flatMap(userBlock) }, merge)
-        break
-      case 'assistant':
-        pushMerged(out, { role: 'assistant', content: assistantBlocks(message) }, merge)
-        break
-      case 'tool':
-        // tool results travel in a user turn; consecutive results (parallel calls) share one
-        pushMerged(out, { role: 'user', content: [{ toolResult: { toolUseId: message.tool_call_id as string, content: [{ text: textOf(message.content) }] } }] }, merge)
-        break
-    }
-  }
-  return out
+  return alternatingTurns<ConverseBlock>(messages, {
+    user: userBlock,
+    assistant: assistantBlocks,
+    toolResult: (message) => ({ toolResult: { toolUseId: message.tool_call_id as string, content: [{ text: textOf(message.content) }] } })
+  })
 }
 
 function userBlock (part: ContentPartType): ConverseBlock[] {
