@@ -48,3 +48,13 @@ test('a Bedrock credential without a region, at a base URL that names none, fail
   t.match(res.json(), { error: { message: /has no AWS region/ } })
   t.equal(gw.mock.requests.length, 0)
 })
+
+test('Bedrock and Ideogram base URLs an administrator sets are address-checked like every other kind', async (t) => {
+  const gw = await storeGateway(t, { PROVIDER_ALLOWED_HOSTS: '' })
+  for (const [kind, baseUrl] of [['bedrock', 'http://169.254.169.254/latest'], ['ideogram', gw.mock.url]]) {
+    const res = await gw.admin('POST', '/api/admin/providers', { id: `x-${kind as string}`, kind, baseUrl })
+    t.equal(res.statusCode, 400, `${kind as string} at ${baseUrl as string}`)
+    t.match(res.json(), { message: /is not a public address/ })
+  }
+  t.equal(gw.mock.requests.length, 0)
+})
