@@ -18,16 +18,28 @@ test('frames split at every byte, or several in one piece, come out whole and in
   t.same(new EventStreamParser().push(bytes), expected)
 })
 
+/** What pushing `bytes` into a fresh parser throws. */
+function failure (bytes: Buffer): unknown {
+  try {
+    new EventStreamParser().push(bytes)
+  } catch (err) {
+    return err
+  }
+  return undefined
+}
+
 test('a corrupt, undersized or oversized frame is a framing error, refused before it is buffered', async (t) => {
   const frame = eventFrame('messageStart', { role: 'assistant' })
   frame.writeUInt8((frame.at(-1) as number) ^ 1, frame.length - 1)
-  t.throws(() => new EventStreamParser().push(frame), StreamFramingError)
   const tiny = Buffer.alloc(8)
   tiny.writeUInt32BE(4, 0)
-  t.throws(() => new EventStreamParser().push(tiny), StreamFramingError)
   const huge = Buffer.alloc(4)
   huge.writeUInt32BE(MAX_FRAME_BYTES + 1, 0)
-  t.throws(() => new EventStreamParser().push(huge), /larger than 16 MB/)
+  for (const [bytes, message] of [[frame, /^a corrupt event stream frame \(The message checksum/], [tiny, /^a malformed event stream frame$/], [huge, /^an event stream frame larger than 16 MB$/]] as const) {
+    const err = failure(bytes)
+    t.ok(err instanceof StreamFramingError)
+    t.match((err as Error).message, message)
+  }
 })
 
 test('a frame cut short by the body\'s end yields nothing', async (t) => {
