@@ -5,7 +5,7 @@ import { ConfigError } from '#errors.js'
 import { AdminUiSettings, adminUiConfigProblem } from '#admin-sso/settings.js'
 import { ConnectSettings } from '#keys/connect-settings.js'
 import { jwtAlgorithmProblem } from '#keys/jwt-algorithms.js'
-import { BUILTIN_PROVIDERS } from '#catalog/builtin-providers.js'
+import { BUILTIN_PROVIDERS, DEFAULT_AWS_REGION } from '#catalog/builtin-providers.js'
 import { allowedHostsProblem } from '#upstream/allowed-hosts.js'
 import { isPostgresUrl } from '#store/database-url.js'
 
@@ -40,6 +40,22 @@ const ProviderSettings = {
   OPENROUTER_API_KEY: ApiKey('OpenRouter'),
   OPENROUTER_BASE_URL: BaseUrl('openrouter'),
   OPENROUTER_MODELS: ModelList,
+  DOUBAO_API_KEY: ApiKey('Doubao (Volcengine Ark)'),
+  ARK_API_KEY: ApiKey('Doubao (Volcengine Ark; used when DOUBAO_API_KEY is not set)'),
+  DOUBAO_BASE_URL: BaseUrl('doubao'),
+  DOUBAO_MODELS: ModelList,
+  POE_API_KEY: ApiKey('Poe'),
+  POE_BASE_URL: BaseUrl('poe'),
+  POE_MODELS: ModelList,
+  IDEOGRAM_API_KEY: ApiKey('Ideogram (images)'),
+  IDEOGRAM_BASE_URL: BaseUrl('ideogram'),
+  IDEOGRAM_MODELS: ModelList,
+  AWS_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Z0-9]+$', description: 'AWS access key id for Bedrock; Bedrock is enabled when it and AWS_SECRET_ACCESS_KEY are set' })),
+  AWS_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 16, maxLength: 128, pattern: '^\\S+$', description: 'AWS secret access key for Bedrock' })),
+  AWS_SESSION_TOKEN: Type.Optional(Type.String({ minLength: 1, maxLength: 3000, pattern: '^\\S+$', description: 'AWS session token, for temporary credentials' })),
+  AWS_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', description: `Region Bedrock is called in (default ${DEFAULT_AWS_REGION}); its endpoint is https://bedrock-runtime.<region>.amazonaws.com` })),
+  BEDROCK_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://\\S+$', description: 'Bedrock runtime root (default https://bedrock-runtime.<AWS_REGION>.amazonaws.com)' })),
+  BEDROCK_MODELS: ModelList,
   OLLAMA_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://\\S+$', description: 'Ollama\'s OpenAI-compatible root, e.g. http://127.0.0.1:11434/v1; Ollama is enabled when it is set (no key)' })),
   OLLAMA_MODELS: ModelList,
   PROVIDER_ALLOWED_HOSTS: Type.Optional(Type.String({

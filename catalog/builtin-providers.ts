@@ -15,6 +15,25 @@ export interface BuiltinProvider {
     baseUrl: string
     models: string
   }
+  /**
+   * For a credential made of several variables (Bedrock's AWS key pair): the credential and default base URL built
+   * from the environment, or undefined when it is not configured. Used instead of `env.apiKey` and `defaultBaseUrl`.
+   */
+  fromEnv?: (env: Readonly<Record<string, string | undefined>>) => { credential: string, defaultBaseUrl: string } | undefined
+}
+
+/** The region Bedrock is called in when AWS_REGION is not set (the AWS SDK's usual one). */
+export const DEFAULT_AWS_REGION = 'us-east-1'
+
+/** AWS's conventional variables → a Bedrock credential (JSON, schemas/providers.ts AwsCredentialSecret) and regional endpoint. */
+function awsFromEnv (env: Readonly<Record<string, string | undefined>>): { credential: string, defaultBaseUrl: string } | undefined {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env
+  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined
+  const region = env.AWS_REGION ?? DEFAULT_AWS_REGION
+  return {
+    credential: JSON.stringify({ accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}), region }),
+    defaultBaseUrl: `https://bedrock-runtime.${region}.amazonaws.com`
+  }
 }
 
 export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
@@ -66,6 +85,42 @@ export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
     // hundreds of vendor/model names that change weekly: admit any, list none unless configured
     defaultModels: ['*'],
     env: { apiKey: ['OPENROUTER_API_KEY'], baseUrl: 'OPENROUTER_BASE_URL', models: 'OPENROUTER_MODELS' }
+  },
+  {
+    id: 'doubao',
+    kind: 'openai-compatible',
+    displayName: 'Doubao (Volcengine Ark)',
+    defaultBaseUrl: 'https://ark.cn-beijing.volces.com/api/v3',
+    defaultModels: ['doubao-seed-1-6-250615', 'doubao-seed-1-6-flash-250615', 'doubao-seed-1-6-flash-250828', 'doubao-1-5-pro-32k-250115'],
+    // DOUBAO_API_KEY is AIGNE's name, ARK_API_KEY Volcengine's
+    env: { apiKey: ['DOUBAO_API_KEY', 'ARK_API_KEY'], baseUrl: 'DOUBAO_BASE_URL', models: 'DOUBAO_MODELS' }
+  },
+  {
+    id: 'poe',
+    kind: 'openai-compatible',
+    displayName: 'Poe',
+    defaultBaseUrl: 'https://api.poe.com/v1',
+    // Poe names its bots freely (Claude-Sonnet-4, GPT-4o, …): these are listed, any other name is admitted too
+    defaultModels: ['gpt-5-mini', 'GPT-4o', 'Claude-Sonnet-4', 'Gemini-2.5-Pro', 'Grok-4', '*'],
+    env: { apiKey: ['POE_API_KEY'], baseUrl: 'POE_BASE_URL', models: 'POE_MODELS' }
+  },
+  {
+    id: 'ideogram',
+    kind: 'ideogram',
+    displayName: 'Ideogram',
+    defaultBaseUrl: 'https://api.ideogram.ai',
+    // image models: served by the images routes only
+    defaultModels: ['ideogram-v3'],
+    env: { apiKey: ['IDEOGRAM_API_KEY'], baseUrl: 'IDEOGRAM_BASE_URL', models: 'IDEOGRAM_MODELS' }
+  },
+  {
+    id: 'bedrock',
+    kind: 'bedrock',
+    displayName: 'AWS Bedrock',
+    defaultBaseUrl: `https://bedrock-runtime.${DEFAULT_AWS_REGION}.amazonaws.com`,
+    defaultModels: ['us.amazon.nova-lite-v1:0', 'us.amazon.nova-pro-v1:0', 'us.anthropic.claude-sonnet-4-20250514-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0', 'us.meta.llama3-3-70b-instruct-v1:0'],
+    env: { apiKey: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION'], baseUrl: 'BEDROCK_BASE_URL', models: 'BEDROCK_MODELS' },
+    fromEnv: awsFromEnv
   },
   {
     id: 'ollama',

@@ -15,7 +15,8 @@ export const PRICE_LIST_PROVIDERS: Readonly<Record<string, string>> = {
   gemini: 'google',
   deepseek: 'deepseek',
   xai: 'x-ai',
-  openrouter: 'openrouter'
+  openrouter: 'openrouter',
+  bedrock: 'aws'
 }
 
 /** The package's per-1M-token price keys → the catalog's rate fields. Other keys (web searches, images, hours) are not priced from it. */

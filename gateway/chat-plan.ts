@@ -1,6 +1,6 @@
 import { UnsupportedRequestError } from '#errors.js'
 import { isBudgeted, type Principal } from '#schemas/principal.js'
-import type { ChatRequest, MessagesRequest } from '#upstream/types.js'
+import type { ChatAdapter, ChatRequest, MessagesRequest } from '#upstream/types.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
 import { checkChatRequest, refuseUnpriceableFields, unpriceableMessagesField } from './validate.js'
 
@@ -33,7 +33,7 @@ export function chatPlan (request: ChatRequest, registry: ProviderRegistry, prin
       checkChatRequest(request)
       if (principal !== undefined && isBudgeted(principal.limits)) refuseUnpriceableFields(request)
     },
-    resolve: (id) => registry.resolve(id),
+    resolve: (id) => resolveChatModel(registry, id),
     promptBytes: () => bytes(request.messages) + bytes(request.tools ?? []),
     // both named: whichever the provider reads, the larger bounds it
     maxCompletionTokens: maxCompletion === undefined || maxTokens === undefined ? maxCompletion ?? maxTokens : Math.max(maxCompletion, maxTokens),
@@ -41,6 +41,20 @@ export function chatPlan (request: ChatRequest, registry: ProviderRegistry, prin
     cap: (tokens) => { request.max_tokens = tokens },
     includeCost: request.stream_options?.include_cost === true
   }
+}
+
+/** A model whose provider has chat (Ideogram, an image API, has none). */
+export function resolveChatModel (registry: ProviderRegistry, name: string): ResolvedModel {
+  const resolved = registry.resolve(name)
+  if (resolved.adapter.chat === undefined) {
+    throw new UnsupportedRequestError(`Provider ${resolved.provider.id} has no chat API; its models serve other calls (images).`)
+  }
+  return resolved
+}
+
+/** The chat capability of a model resolved by resolveChatModel (which checked it is there). */
+export function chatOf (model: ResolvedModel): ChatAdapter {
+  return model.adapter.chat as ChatAdapter
 }
 
 /** A model whose provider speaks Anthropic's Messages API natively; anything else cannot serve a passed-through call. */

@@ -12,8 +12,8 @@ export interface ConnectionTestResult {
 /** The most of an answer's body the test reads (then drops the connection): it reports status and latency, not the body. */
 const MAX_READ_BYTES = 4096
 
-/** The cheapest authenticated call each wire format offers: list the models. */
-const MODEL_LISTS: Record<AdapterKind, { path: string, headers: (apiKey: string | undefined) => Record<string, string> }> = {
+/** The cheapest authenticated call each wire format offers: list the models (Bedrock's runtime and Ideogram have no such list). */
+const MODEL_LISTS: Partial<Record<AdapterKind, { path: string, headers: (apiKey: string | undefined) => Record<string, string> }>> = {
   'openai-compatible': { path: '/models', headers: (key): Record<string, string> => key === undefined ? {} : { authorization: `Bearer ${key}` } },
   anthropic: { path: '/v1/models', headers: (key) => ({ 'x-api-key': key ?? '', 'anthropic-version': '2023-06-01' }) },
   gemini: { path: '/models', headers: (key) => ({ 'x-goog-api-key': key ?? '' }) }
@@ -25,7 +25,11 @@ const MODEL_LISTS: Record<AdapterKind, { path: string, headers: (apiKey: string 
  * relayed (the URL may point at a service that is no provider), and no more than MAX_READ_BYTES of it is read.
  */
 export async function testConnection (provider: ProviderConfig, timeoutMs: number, dispatcher: Dispatcher): Promise<ConnectionTestResult> {
-  const { path, headers } = MODEL_LISTS[provider.kind]
+  const list = MODEL_LISTS[provider.kind]
+  if (list === undefined) {
+    return { ok: false, status: null, latencyMs: 0, message: `Provider ${provider.id} (${provider.kind}) has no models list to test the connection with; make a call through the gateway instead.` }
+  }
+  const { path, headers } = list
   const base = new URL(provider.baseUrl)
   const started = performance.now()
   const latency = (): number => Math.round(performance.now() - started)

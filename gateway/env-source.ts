@@ -5,7 +5,7 @@ import type { ProviderConfig } from '#upstream/types.js'
 
 /**
  * Providers configured through the environment: each built-in provider whose credential is set
- * (Ollama: whose base URL is set), with its base URL and model list overridable.
+ * (Ollama: whose base URL is set; Bedrock: whose AWS key pair is), with its base URL and model list overridable.
  */
 export function envProviderSource (config: Config): ProviderSource {
   const env = config as unknown as Record<string, string | undefined>
@@ -14,8 +14,10 @@ export function envProviderSource (config: Config): ProviderSource {
     async load () {
       const providers: ProviderConfig[] = []
       for (const builtin of BUILTIN_PROVIDERS) {
-        const apiKey = builtin.env.apiKey.map((name) => env[name]).find((v) => v !== undefined)
-        const baseUrl = env[builtin.env.baseUrl] ?? builtin.defaultBaseUrl
+        const built = builtin.fromEnv?.(env)
+        if (builtin.fromEnv !== undefined && built === undefined) continue
+        const apiKey = built?.credential ?? builtin.env.apiKey.map((name) => env[name]).find((v) => v !== undefined)
+        const baseUrl = env[builtin.env.baseUrl] ?? built?.defaultBaseUrl ?? builtin.defaultBaseUrl
         const keyless = builtin.env.apiKey.length === 0
         if (baseUrl === undefined || (!keyless && apiKey === undefined)) continue
         providers.push({

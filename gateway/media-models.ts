@@ -20,7 +20,8 @@ export const MEDIA_MODELS: Readonly<Record<string, Readonly<Record<MediaKind, re
     embedding: ['gemini-embedding-001', 'text-embedding-004'],
     image: ['imagen-4.0-generate-001', 'imagen-4.0-fast-generate-001', 'imagen-4.0-ultra-generate-001', 'imagen-3.0-generate-002']
   },
-  xai: { embedding: [], image: ['grok-2-image'] }
+  xai: { embedding: [], image: ['grok-2-image'] },
+  ideogram: { embedding: [], image: ['ideogram-v3'] }
 }
 
 const CAPABILITY = { embedding: 'embeddings', image: 'images' } as const

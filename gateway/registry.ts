@@ -92,10 +92,11 @@ export class ProviderRegistry {
     return { id: name, provider, model, adapter: adapterFor(provider.kind) }
   }
 
-  /** Every model listed by a configured provider (wildcards admit names but list nothing). */
+  /** Every chat model listed by a configured provider (wildcards admit names but list nothing; image-only providers list none). */
   models (): ModelInfo[] {
     const out: ModelInfo[] = []
     for (const provider of this.providers.values()) {
+      if (adapterFor(provider.kind).chat === undefined) continue
       for (const model of provider.models) {
         if (model !== '*') out.push({ id: `${provider.id}/${model}`, provider: provider.id, model, type: 'chat' })
       }

@@ -11,7 +11,7 @@ import type {
   MessagesAdapter, MessagesRequest, MeteredChunk, RelayedEvent, UpstreamCall, Usage
 } from '#upstream/types.js'
 import type { CountTokensRequestType } from '#schemas/anthropic.js'
-import { chatPlan, messagesPlan, resolveMessagesModel, responsesPlan, type ChatPlan, type ResponsesCall } from './chat-plan.js'
+import { chatOf, chatPlan, messagesPlan, resolveMessagesModel, responsesPlan, type ChatPlan, type ResponsesCall } from './chat-plan.js'
 
 export type { ResponsesCall }
 import { embeddingInputTokens, estimatedTokens, textTokens, type InputTokens } from '#upstream/token-estimate.js'
@@ -106,7 +106,7 @@ export class ProviderService {
   /** Non-streamed chat completion (the answer keeps the upstream's bytes when it passed through untouched). */
   async chat (request: ChatRequest, context: ChatContext): Promise<JsonPayload<ChatCompletion>> {
     return await this.complete(chatPlan(request, this.registry, context.principal), context,
-      (model, call) => model.adapter.chat.complete(request, call), usageOf, (answer, meter) => meter.includeCost ? withCost(answer, meter.cost) : answer)
+      (model, call) => chatOf(model).complete(request, call), usageOf, (answer, meter) => meter.includeCost ? withCost(answer, meter.cost) : answer)
   }
 
   /**
@@ -115,7 +115,7 @@ export class ProviderService {
    */
   async chatStream (request: ChatRequest, context: ChatContext): Promise<ChatChunkStream> {
     return await this.stream(chatPlan(request, this.registry, context.principal), context,
-      (model, call) => model.adapter.chat.stream(request, call), observed)
+      (model, call) => chatOf(model).stream(request, call), observed)
   }
 
   /**
@@ -127,7 +127,7 @@ export class ProviderService {
     return await this.complete(responsesPlan(call, this.registry, context.principal), context, async (model, upstream): Promise<ResponsesAnswer> => {
       const native = model.adapter.responses
       if (native?.serves(upstream.provider) === true) return { native: true, payload: await native.create(nativeBody(call), upstream) }
-      return { native: false, payload: await model.adapter.chat.complete(call.chat, upstream) }
+      return { native: false, payload: await chatOf(model).complete(call.chat, upstream) }
     }, (answer) => answer.payload.usage)
   }
 
@@ -136,7 +136,7 @@ export class ProviderService {
     return await this.stream(responsesPlan(call, this.registry, context.principal), context, async (model, upstream): Promise<ResponsesStream> => {
       const native = model.adapter.responses
       if (native?.serves(upstream.provider) === true) return { native: true, stream: await native.stream(nativeBody(call), upstream) }
-      return { native: false, stream: await model.adapter.chat.stream(call.chat, upstream) }
+      return { native: false, stream: await chatOf(model).stream(call.chat, upstream) }
     }, (answer, meter) => answer.native ? { native: true, stream: meter.observe(answer.stream) } : { native: false, stream: meter.observe(answer.stream) })
   }
 

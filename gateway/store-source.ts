@@ -12,7 +12,8 @@ import { testConnection, type ConnectionTestResult } from './connection-test.js'
 import { credentialHealth, type CredentialPool } from './credentials.js'
 import type { UpstreamHttp } from '#upstream/http.js'
 import type { ProviderRegistry, ProviderSource } from './registry.js'
-import type { ProviderConfig } from '#upstream/types.js'
+import type { AdapterKind, ProviderConfig } from '#upstream/types.js'
+import { adapterFor } from '#providers/adapters.js'
 
 function toConfig (p: StoredProvider): ProviderConfig {
   return { id: p.id, kind: p.kind, displayName: p.displayName, baseUrl: p.baseUrl, models: p.models, source: 'store' }
@@ -152,7 +153,7 @@ export class StoreProviders {
   }
 
   async addCredential (providerId: string, body: CreateCredentialBodyType, repo = this.repo): Promise<CredentialViewType> {
-    await this.storeProvider(providerId, repo)
+    const hint = secretHint((await this.storeProvider(providerId, repo)).kind, body.secret)
     const now = new Date().toISOString()
     const id = randomUUID()
     const created = await repo.insertCredential({
@@ -160,7 +161,7 @@ export class StoreProviders {
       providerId,
       label: body.label ?? 'default',
       sealed: this.box.encrypt(body.secret, credentialBinding(providerId, id)),
-      hint: maskSecret(body.secret),
+      hint,
       weight: body.weight ?? 1,
       disabledReason: null,
       cooldownUntil: null,
@@ -172,9 +173,9 @@ export class StoreProviders {
   }
 
   async updateCredential (providerId: string, id: string, body: UpdateCredentialBodyType, repo = this.repo): Promise<CredentialViewType> {
-    await this.storeProvider(providerId, repo)
+    const { kind } = await this.storeProvider(providerId, repo)
     const patch: StoredCredentialPatch = { label: body.label, weight: body.weight }
-    if (body.secret !== undefined) Object.assign(patch, { sealed: this.box.encrypt(body.secret, credentialBinding(providerId, id)), hint: maskSecret(body.secret) })
+    if (body.secret !== undefined) Object.assign(patch, { hint: secretHint(kind, body.secret), sealed: this.box.encrypt(body.secret, credentialBinding(providerId, id)) })
     if (body.enabled === true) Object.assign(patch, { disabledReason: null, cooldownUntil: null })
     if (body.enabled === false) patch.disabledReason = 'Disabled by an administrator.'
     const updated = await repo.updateCredential(providerId, id, patch, new Date().toISOString())
@@ -215,6 +216,12 @@ export class StoreProviders {
   private noCredential (providerId: string, id: string): Error {
     return new NotFoundError(`Provider ${providerId} has no credential ${id}.`)
   }
+}
+
+/** The hint shown for a secret entered for a provider of `kind`, once the kind's adapter found it well-formed (400 if not). */
+function secretHint (kind: AdapterKind, secret: string): string {
+  const hint = adapterFor(kind).credentialHint
+  return hint === undefined ? maskSecret(secret) : hint(secret)
 }
 
 function envView (p: ProviderConfig): ProviderViewType {

@@ -1,5 +1,7 @@
 import { anthropicAdapter } from './anthropic/index.js'
+import { bedrockAdapter } from './bedrock/index.js'
 import { geminiAdapter } from './gemini/index.js'
+import { ideogramAdapter } from './ideogram/index.js'
 import { openAICompatibleAdapter } from './openai-compatible/index.js'
 import type { AdapterKind, ProviderAdapter } from '#upstream/types.js'
 
@@ -7,7 +9,9 @@ import type { AdapterKind, ProviderAdapter } from '#upstream/types.js'
 const ADAPTERS: Record<AdapterKind, ProviderAdapter> = {
   'openai-compatible': openAICompatibleAdapter,
   anthropic: anthropicAdapter,
-  gemini: geminiAdapter
+  gemini: geminiAdapter,
+  bedrock: bedrockAdapter,
+  ideogram: ideogramAdapter
 }
 
 export function adapterFor (kind: AdapterKind): ProviderAdapter {

@@ -1,5 +1,5 @@
 import { BadRequestError } from '#errors.js'
-import type { ContentPartType, ToolCallType } from '#schemas/chat.js'
+import type { ChatMessageType, ContentPartType, ToolCallType } from '#schemas/chat.js'
 import type { ChatRequest } from '#upstream/types.js'
 
 /*
@@ -71,4 +71,47 @@ export function pushMerged<T extends { role: string }> (list: T[], next: T, merg
   const last = list[list.length - 1]
   if (last !== undefined && last.role === next.role) merge(last, next)
   else list.push(next)
+}
+
+/** How one provider writes the content blocks of a conversation with user and assistant turns only. */
+export interface TurnBlocks<B> {
+  user: (part: ContentPartType) => B[]
+  assistant: (message: ChatMessageType) => B[]
+  toolResult: (message: ChatMessageType) => B
+}
+
+/**
+ * The conversation as alternating user and assistant turns (Anthropic, Bedrock): system and developer messages are
+ * left out (sent as the top-level system prompt), tool results travel in a user turn, and consecutive messages of
+ * one role share a turn (parallel tool results, a user message after them).
+ */
+export function alternatingTurns<B> (messages: ChatMessageType[], blocks: TurnBlocks<B>): Array<{ role: 'user' | 'assistant', content: B[] }> {
+  const out: Array<{ role: 'user' | 'assistant', content: B[] }> = []
+  const merge = (into: { content: B[] }, from: { content: B[] }): void => { into.content.push(...from.content) }
+  for (const message of messages) {
+    if (message.role === 'user') pushMerged(out, { role: 'user', content: partsOf(message.content).flatMap(blocks.user) }, merge)
+    else if (message.role === 'assistant') pushMerged(out, { role: 'assistant', content: blocks.assistant(message) }, merge)
+    else if (message.role === 'tool') pushMerged(out, { role: 'user', content: [blocks.toolResult(message)] }, merge)
+  }
+  return out
+}
+
+/** For providers without a JSON mode (Anthropic, Bedrock): a JSON response_format becomes an instruction in the system prompt. */
+export function jsonInstruction (request: ChatRequest): string | undefined {
+  const format = request.response_format
+  if (format === undefined || format.type === 'text') return undefined
+  if (format.type === 'json_object') return 'Respond with a single JSON object and nothing else.'
+  const schema = format.json_schema.schema
+  return 'Respond with a single JSON value and nothing else' +
+    (schema !== undefined ? `, matching this JSON Schema:\n${JSON.stringify(schema)}` : '.')
+}
+
+/** An OpenAI image size ("1536x1024") as its width, height and reduced ratio ([3, 2]); undefined for "auto" and the like. */
+export function imageSizeOf (size: string | undefined): { width: number, height: number, ratio: [number, number] } | undefined {
+  const match = /^(\d+)x(\d+)$/.exec(size ?? '')
+  if (match === null) return undefined
+  const [width, height] = [Number(match[1]), Number(match[2])]
+  const gcd = (a: number, b: number): number => b === 0 ? a : gcd(b, a % b)
+  const d = gcd(width, height)
+  return d === 0 ? undefined : { width, height, ratio: [width / d, height / d] }
 }

@@ -1,5 +1,6 @@
 import { UpstreamFailedError } from '#errors.js'
 import { decodedStream } from '#upstream/decoded-stream.js'
+import type { StreamParser } from '#upstream/sse.js'
 import { parseJson, type UpstreamRequest } from '#upstream/http.js'
 import { requireCompletion } from '#upstream/answer-check.js'
 import { JsonPayload } from '#upstream/payload.js'
@@ -7,19 +8,21 @@ import type { ChatAdapter, ChatCompletion, ChatRequest, StreamDecoder, UpstreamC
 
 /** What a provider with its own wire format supplies; the HTTP and SSE plumbing around it is shared. */
 export interface WireTranslation<Response> {
-  /** The request in the provider's format (streamed or not). */
-  upstreamRequest: (request: ChatRequest, call: UpstreamCall, stream: boolean) => UpstreamRequest
+  /** The request in the provider's format (streamed or not); a promise where it must be signed (Bedrock). */
+  upstreamRequest: (request: ChatRequest, call: UpstreamCall, stream: boolean) => UpstreamRequest | Promise<UpstreamRequest>
   /** The provider's whole answer → an OpenAI chat.completion. */
   toCompletion: (response: Response, call: UpstreamCall) => ChatCompletion
   /** The provider's SSE events → OpenAI chunks, ending with the usage-only chunk (one decoder per stream). */
   streamDecoder: (call: UpstreamCall) => StreamDecoder
+  /** How the streamed body is framed, when not SSE (one parser per stream). */
+  streamParser?: () => StreamParser
 }
 
-/** A chat adapter for a provider whose wire format is translated both ways (Anthropic, Gemini). */
+/** A chat adapter for a provider whose wire format is translated both ways (Anthropic, Gemini, Bedrock). */
 export function translatingChatAdapter<Response> (wire: WireTranslation<Response>): ChatAdapter {
   return {
     async complete (request, call) {
-      const answer = parseJson<Response>(await call.http.postJsonForText(call, wire.upstreamRequest(request, call, false)), call)
+      const answer = parseJson<Response>(await call.http.postJsonForText(call, await wire.upstreamRequest(request, call, false)), call)
       let completion: ChatCompletion
       try {
         completion = wire.toCompletion(answer, call)
@@ -31,8 +34,8 @@ export function translatingChatAdapter<Response> (wire: WireTranslation<Response
       return JsonPayload.fromValue(requireCompletion(completion, call)).withUsage(completion.usage)
     },
     async stream (request, call) {
-      const response = await call.http.postJson(call, wire.upstreamRequest(request, call, true))
-      return decodedStream(response, call, wire.streamDecoder(call))
+      const response = await call.http.postJson(call, await wire.upstreamRequest(request, call, true))
+      return decodedStream(response, call, wire.streamDecoder(call), wire.streamParser?.())
     }
   }
 }

@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
 
 const ProviderId = Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'Routing id: the "openai" in "openai/gpt-4o" (lower case, digits, "-" and "_")' })
-const Kind = Type.Union([Type.Literal('openai-compatible'), Type.Literal('anthropic'), Type.Literal('gemini')], { description: 'Wire format of the upstream' })
+const Kind = Type.Union([Type.Literal('openai-compatible'), Type.Literal('anthropic'), Type.Literal('gemini'), Type.Literal('bedrock'), Type.Literal('ideogram')], {
+  description: 'Wire format of the upstream (bedrock: AWS Bedrock Converse, SigV4-signed; ideogram: Ideogram\'s image API, images only)'
+})
 /** The wire formats the gateway speaks: one folder of providers/ each. */
 export type AdapterKind = Static<typeof Kind>
 const BaseUrl = Type.String({ minLength: 8, maxLength: 500, pattern: '^https?://[^\\s]+$', description: 'API root, e.g. https://api.openai.com/v1 (OpenAI-compatible ones include the version path); its host must resolve to public addresses unless listed in PROVIDER_ALLOWED_HOSTS' })
@@ -57,7 +59,7 @@ export const CredentialView = Type.Object({
 
 export const CreateCredentialBody = Type.Object({
   label: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  secret: Type.String({ minLength: 1, maxLength: 4096, description: 'The API key; stored encrypted, never shown again' }),
+  secret: Type.String({ minLength: 1, maxLength: 4096, description: 'The API key; stored encrypted, never shown again. Bedrock: JSON text {"accessKeyId","secretAccessKey","sessionToken"?,"region"?} (region defaults to the one in the base URL)' }),
   weight: Type.Optional(Weight)
 }, { additionalProperties: false })
 
@@ -89,3 +91,15 @@ export type UpdateCredentialBodyType = Static<typeof UpdateCredentialBody>
 
 /** OpenAPI tag and security shared by the provider admin routes (providers and their credentials). */
 export const providerDocs = { tags: ['admin: providers'], security: [{ bearerAuth: [] }] }
+
+/**
+ * The credential of a Bedrock provider (its `secret`, as JSON text): an AWS access key pair, an optional session token
+ * (temporary credentials), and the signing region when the base URL does not name it (bedrock-runtime.<region>.…).
+ */
+export const AwsCredentialSecret = Type.Object({
+  accessKeyId: Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Z0-9]+$' }),
+  secretAccessKey: Type.String({ minLength: 16, maxLength: 128, pattern: '^\\S+$' }),
+  sessionToken: Type.Optional(Type.String({ minLength: 1, maxLength: 3000, pattern: '^\\S+$' })),
+  region: Type.Optional(Type.String({ minLength: 1, maxLength: 30, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$' }))
+}, { additionalProperties: false })
+export type AwsCredentialSecretType = Static<typeof AwsCredentialSecret>

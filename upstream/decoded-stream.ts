@@ -1,12 +1,12 @@
 import { midStreamError, transportError, type UpstreamResponse } from './http.js'
-import { SseEventTooLargeError, SseParser, type SseEvent } from './sse.js'
+import { SseParser, StreamFramingError, type SseEvent, type StreamParser } from './sse.js'
 import type { ChunkFlow, ChunkSink, ChunkStream, MeteredChunk, StreamDecoder, UpstreamCall } from './types.js'
 
 /** What may still arrive after a provider's end marker before its body ends; more than that is not an answer. */
 const MAX_TRAILING_BYTES = 64 * 1024
 
 /**
- * A streamed upstream answer as chunks: each piece of the body is parsed (SSE), decoded (the provider's format →
+ * A streamed upstream answer as chunks: each piece of the body is parsed (SSE, or `parser`'s framing), decoded (the provider's format →
  * OpenAI chunks) and handed to the sink in the body's own 'data' callback, then flushed once. Failures reading the
  * body are mapped like transportError; a decoder's error ends the stream with it.
  *
@@ -14,11 +14,12 @@ const MAX_TRAILING_BYTES = 64 * 1024
  * flight: they are read and dropped, so the connection goes back to the pool instead of being torn down. A
  * cancelled stream (the client went away) destroys the body, which stops the upstream request.
  */
-export function decodedStream<C extends MeteredChunk> (response: UpstreamResponse, call: UpstreamCall, decoder: StreamDecoder<C>): ChunkStream<C> {
+export function decodedStream<C extends MeteredChunk> (
+  response: UpstreamResponse, call: UpstreamCall, decoder: StreamDecoder<C>, parser: StreamParser = new SseParser()
+): ChunkStream<C> {
   return {
     start (sink: ChunkSink<C>): ChunkFlow {
       const { body } = response
-      const parser = new SseParser()
       const emit = (chunk: C): void => { sink.chunk(chunk) }
       let done = false
       let trailing = 0
@@ -49,7 +50,7 @@ export function decodedStream<C extends MeteredChunk> (response: UpstreamRespons
           if (outcome !== undefined) finish(outcome ?? undefined)
         } catch (err) {
           if (done) body.destroy()
-          else finish(err instanceof SseEventTooLargeError ? midStreamError(call, err.message) : err)
+          else finish(err instanceof StreamFramingError ? midStreamError(call, err.message) : err)
         }
       }
       body.on('data', (piece: Buffer) => {

@@ -285,13 +285,23 @@ export function messageOfErrorText (text: string): string {
   return typeof message === 'string' ? message : ''
 }
 
-/** Removes the provider's credential and URL from a message before anyone sees it. */
+/** Removes the provider's credential (each part of one made of several, Bedrock's) and URL from a message before anyone sees it. */
 export function redact (message: string, provider: ProviderConfig): string {
   let out = message
-  for (const secret of [provider.apiKey, provider.baseUrl, new URL(provider.baseUrl).host]) {
+  for (const secret of [provider.apiKey, ...credentialParts(provider.apiKey), provider.baseUrl, new URL(provider.baseUrl).host]) {
     if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[redacted]')
   }
   return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}…` : out
+}
+
+/** The secret text values of a credential that is a JSON object (an AWS key pair and session token, not its short region); none for an API key. */
+function credentialParts (apiKey: string | undefined): string[] {
+  if (apiKey?.startsWith('{') !== true) return []
+  try {
+    return Object.values(JSON.parse(apiKey) as Record<string, unknown>).filter((v): v is string => typeof v === 'string' && v.length >= 16)
+  } catch {
+    return []
+  }
 }
 
 function header (headers: IncomingHttpHeaders, name: string): string | undefined {

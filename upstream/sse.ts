@@ -12,11 +12,22 @@ const END_OF_LINE = /\r\n|\r|\n/g
 /** Larger than any real event (an image's partial as base64 is a few MB): a stream that goes past it is refused, not buffered. */
 export const MAX_EVENT_CHARS = 32 * 2 ** 20
 
+/** An upstream stream whose framing cannot be read (an event too large, a corrupt binary frame): a provider failure. */
+export class StreamFramingError extends Error {}
+
 /** An upstream event (or line) beyond MAX_EVENT_CHARS. */
-export class SseEventTooLargeError extends Error {
+export class SseEventTooLargeError extends StreamFramingError {
   constructor (limit: number) {
     super(`an event larger than ${sizeText(limit)}`)
   }
+}
+
+/** Splits a streamed body into events, fed its pieces as they come (SSE here; AWS's binary event stream in upstream/event-stream.ts). */
+export interface StreamParser {
+  /** The events completed by `piece`; throws a StreamFramingError for a stream it cannot read. */
+  push: (piece: Buffer) => SseEvent[]
+  /** The events left when the body ends. */
+  end: () => SseEvent[]
 }
 
 /**
@@ -24,7 +35,7 @@ export class SseEventTooLargeError extends Error {
  * be split anywhere. Comments and id/retry fields are skipped. Synchronous, so a reader that already loops over
  * the body (upstream/decoded-stream.ts, in the body's 'data' callback) needs no async layer per piece.
  */
-export class SseParser {
+export class SseParser implements StreamParser {
   private readonly decoder = new TextDecoder('utf-8')
   private buffer = ''
   /** Where the search for the next line end resumes: what is before it holds none (a long line is not rescanned). */

@@ -158,12 +158,20 @@ export interface MessagesAdapter {
   countTokens (request: MessagesRequest<CountTokensRequestType>, call: UpstreamCall): Promise<JsonPayload<{ input_tokens: number }>>
 }
 
-/** One wire format: chat always; embeddings, images, native Responses and native Messages where the provider's API offers them. */
+/**
+ * One wire format: chat, embeddings, images, native Responses and native Messages where the provider's API offers them
+ * (every one but Ideogram, an image API, has chat).
+ */
 export interface ProviderAdapter {
   kind: AdapterKind
-  chat: ChatAdapter
+  chat?: ChatAdapter
   embeddings?: EmbeddingsAdapter
   images?: ImagesAdapter
   responses?: ResponsesAdapter
   messages?: MessagesAdapter
+  /**
+   * For a credential that is more than an API key (Bedrock's AWS key pair as JSON): checks one an administrator enters
+   * (throws a 400 HUB_* error when malformed) and answers the hint shown for it. Absent: any non-empty key, masked.
+   */
+  credentialHint?: (secret: string) => string
 }

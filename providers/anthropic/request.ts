@@ -1,7 +1,7 @@
 import { BadRequestError, UnsupportedRequestError } from '#errors.js'
 import type { ChatMessageType, ContentPartType } from '#schemas/chat.js'
 import {
-  isHttpUrl, maxTokensOf, parseDataUrl, partsOf, pushMerged, stopSequencesOf, systemText, textOf, toolArguments
+  alternatingTurns, isHttpUrl, jsonInstruction, maxTokensOf, parseDataUrl, stopSequencesOf, systemText, textOf, toolArguments
 } from '../translate.js'
 import type { ChatRequest } from '#upstream/types.js'
 
@@ -62,29 +62,11 @@ export function toAnthropicRequest (request: ChatRequest, model: string, stream:
 }
 
 function toMessages (messages: ChatMessageType[]): AnthropicMessage[] {
-  const out: AnthropicMessage[] = []
-  const merge = (into: AnthropicMessage, from: AnthropicMessage): void => { into.content.push(...from.content) }
-  for (const message of messages) {
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        break // sent as the top-level system prompt
-      case 'user':
-        pushMerged(out, { role: 'user', content: partsOf(message.content).flatMap(userBlock) }, merge)
-        break
-      case 'assistant':
-        pushMerged(out, { role: 'assistant', content: assistantBlocks(message) }, merge)
-        break
-      case 'tool':
-        // tool results travel in a user turn; consecutive results (parallel calls) share one
-        pushMerged(out, {
-          role: 'user',
-          content: [{ type: 'tool_result', tool_use_id: message.tool_call_id as string, content: textOf(message.content) }]
-        }, merge)
-        break
-    }
-  }
-  return out
+  return alternatingTurns<AnthropicBlock>(messages, {
+    user: userBlock,
+    assistant: assistantBlocks,
+    toolResult: (message) => ({ type: 'tool_result', tool_use_id: message.tool_call_id as string, content: textOf(message.content) })
+  })
 }
 
 function userBlock (part: ContentPartType): AnthropicBlock[] {
@@ -119,14 +101,4 @@ function toolChoice (request: ChatRequest): AnthropicToolChoice | undefined {
     out = { ...(out ?? { type: 'auto' }), disable_parallel_tool_use: true }
   }
   return out
-}
-
-/** Anthropic has no JSON mode: a JSON response_format becomes an instruction in the system prompt. */
-function jsonInstruction (request: ChatRequest): string | undefined {
-  const format = request.response_format
-  if (format === undefined || format.type === 'text') return undefined
-  if (format.type === 'json_object') return 'Respond with a single JSON object and nothing else.'
-  const schema = format.json_schema.schema
-  return 'Respond with a single JSON value and nothing else' +
-    (schema !== undefined ? `, matching this JSON Schema:\n${JSON.stringify(schema)}` : '.')
 }

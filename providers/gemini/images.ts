@@ -1,6 +1,7 @@
 import { UpstreamFailedError } from '#errors.js'
 import { parseJson } from '#upstream/http.js'
 import { JsonPayload } from '#upstream/payload.js'
+import { imageSizeOf } from '../translate.js'
 import type { ImagesAdapter, ImagesRequest, ImagesResponse, UpstreamCall } from '#upstream/types.js'
 
 /**
@@ -14,12 +15,8 @@ interface ImagenAnswer { predictions?: Array<{ bytesBase64Encoded?: string, mime
 const ASPECT_RATIOS = new Set(['1:1', '3:4', '4:3', '9:16', '16:9'])
 
 function aspectRatio (size: string | undefined): string | undefined {
-  const match = /^(\d+)x(\d+)$/.exec(size ?? '')
-  if (match === null) return undefined
-  const [w, h] = [Number(match[1]), Number(match[2])]
-  const gcd = (a: number, b: number): number => b === 0 ? a : gcd(b, a % b)
-  const ratio = `${w / gcd(w, h)}:${h / gcd(w, h)}`
-  return ASPECT_RATIOS.has(ratio) ? ratio : undefined
+  const ratio = imageSizeOf(size)?.ratio.join(':')
+  return ratio !== undefined && ASPECT_RATIOS.has(ratio) ? ratio : undefined
 }
 
 async function generate (request: ImagesRequest, call: UpstreamCall): Promise<JsonPayload<ImagesResponse>> {

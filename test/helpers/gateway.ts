@@ -6,7 +6,10 @@ import { startMock, type MockServer } from './mock-server.js'
 export const PROVIDER_KEYS = {
   openai: 'sk-test-provider-openai-0123456789',
   anthropic: 'sk-ant-test-provider-0123456789',
-  gemini: 'AIza-test-provider-0123456789'
+  gemini: 'AIza-test-provider-0123456789',
+  doubao: 'ark-test-provider-0123456789',
+  poe: 'poe-test-provider-0123456789',
+  ideogram: 'ideogram-test-provider-0123456789'
 }
 
 export interface Gateway {
@@ -23,7 +26,10 @@ type ProviderId = keyof typeof PROVIDER_KEYS
 const ENV: Record<ProviderId, { key: string, url: string }> = {
   openai: { key: 'OPENAI_API_KEY', url: 'OPENAI_BASE_URL' },
   anthropic: { key: 'ANTHROPIC_API_KEY', url: 'ANTHROPIC_BASE_URL' },
-  gemini: { key: 'GEMINI_API_KEY', url: 'GEMINI_BASE_URL' }
+  gemini: { key: 'GEMINI_API_KEY', url: 'GEMINI_BASE_URL' },
+  doubao: { key: 'DOUBAO_API_KEY', url: 'DOUBAO_BASE_URL' },
+  poe: { key: 'POE_API_KEY', url: 'POE_BASE_URL' },
+  ideogram: { key: 'IDEOGRAM_API_KEY', url: 'IDEOGRAM_BASE_URL' }
 }
 
 /** A gateway whose `provider` points at a fresh loopback mock (base path like the real API root's). */

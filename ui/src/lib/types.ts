@@ -121,7 +121,7 @@ export interface CatalogModel {
   updatedAt: string
 }
 
-export const PROVIDER_KINDS = ['openai-compatible', 'anthropic', 'gemini'] as const
+export const PROVIDER_KINDS = ['openai-compatible', 'anthropic', 'gemini', 'bedrock', 'ideogram'] as const
 
 /** One upstream provider (GET /api/admin/providers): "env" ones come from the environment and are read-only. */
 export interface Provider {

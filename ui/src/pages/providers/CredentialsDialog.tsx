@@ -7,6 +7,7 @@ import { formatDate } from '../../lib/format'
 import type { Provider, ProviderCredential } from '../../lib/types'
 import { useAction } from '../../lib/use-action'
 import { useLoad } from '../../lib/use-load'
+import { AwsCredentialFields, EMPTY_AWS_CREDENTIAL, awsSecret, type AwsCredential } from './AwsCredentialFields'
 
 export const credentialsPath = (providerId: string): string => `/api/admin/providers/${encodeURIComponent(providerId)}/credentials`
 
@@ -27,6 +28,9 @@ export function CredentialsDialog ({ provider, onChanged, onClose }: { provider:
   const [editing, setEditing] = useState<ProviderCredential>()
   const [label, setLabel] = useState('')
   const [secret, setSecret] = useState('')
+  // Bedrock's credential is an AWS key pair (sent as JSON text in `secret`)
+  const aws = provider.kind === 'bedrock'
+  const [awsCredential, setAwsCredential] = useState<AwsCredential>(EMPTY_AWS_CREDENTIAL)
   const [weight, setWeight] = useState('1')
   const [confirming, setConfirming] = useState<string>()
   const [notice, setNotice] = useState('')
@@ -45,13 +49,15 @@ export function CredentialsDialog ({ provider, onChanged, onClose }: { provider:
     setLabel(credential?.label ?? '')
     setWeight(String(credential?.weight ?? 1))
     setSecret('')
+    setAwsCredential(EMPTY_AWS_CREDENTIAL)
   }
   const save = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
     await action.run(async () => {
       const body: Record<string, unknown> = { weight: Number(weight) }
       if (label.trim() !== '') body.label = label.trim()
-      if (secret !== '') body.secret = secret
+      const typed = aws ? awsSecret(awsCredential) : secret
+      if (typed !== '') body.secret = typed
       const saved = editing === undefined
         ? await api.request<ProviderCredential>('POST', credentialsPath(provider.id), body)
         : await api.request<ProviderCredential>('PATCH', `${credentialsPath(provider.id)}/${encodeURIComponent(editing.id)}`, body)
@@ -118,11 +124,17 @@ export function CredentialsDialog ({ provider, onChanged, onClose }: { provider:
         <h3>{editing === undefined ? 'Add a credential' : `Change credential “${editing.label}”`}</h3>
         <label htmlFor={`${id}-label`}>Label (optional)</label>
         <input id={`${id}-label`} maxLength={100} value={label} autoComplete='off' onChange={(e) => { setLabel(e.target.value) }} />
-        <label htmlFor={`${id}-secret`}>API key</label>
-        <input
-          id={`${id}-secret`} type='password' required={editing === undefined} maxLength={4096} value={secret} autoComplete='off'
-          aria-describedby={`${id}-secret-help`} onChange={(e) => { setSecret(e.target.value) }}
-        />
+        {aws
+          ? <AwsCredentialFields id={id} value={awsCredential} required={editing === undefined} onChange={setAwsCredential} />
+          : (
+            <>
+              <label htmlFor={`${id}-secret`}>API key</label>
+              <input
+                id={`${id}-secret`} type='password' required={editing === undefined} maxLength={4096} value={secret} autoComplete='off'
+                aria-describedby={`${id}-secret-help`} onChange={(e) => { setSecret(e.target.value) }}
+              />
+            </>
+            )}
         <p id={`${id}-secret-help`} className='hint'>
           {editing === undefined ? 'Stored encrypted; only a masked hint is ever shown again.' : 'Leave empty to keep the stored key; a new one replaces it (stored encrypted).'}
         </p>

@@ -1,0 +1,30 @@
+import { EventStreamParser } from '#upstream/event-stream.js'
+import type { UpstreamRequest } from '#upstream/http.js'
+import { translatingChatAdapter } from '../translating-adapter.js'
+import type { ChatRequest, ProviderAdapter, UpstreamCall } from '#upstream/types.js'
+import { awsCredentialHint } from './credentials.js'
+import { toConverseRequest } from './request.js'
+import { toChatCompletion, type ConverseResponse } from './response.js'
+import { signedRequest } from './signing.js'
+import { streamDecoder } from './stream.js'
+
+/**
+ * AWS Bedrock's Converse API (POST {base}/model/{modelId}/converse, and /converse-stream answering AWS's binary event
+ * stream), SigV4-signed with the provider's AWS credential, translated both ways.
+ */
+function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamRequest> {
+  const path = `/model/${encodeURIComponent(call.model)}/${stream ? 'converse-stream' : 'converse'}`
+  return signedRequest(call, path, JSON.stringify(toConverseRequest(request)), stream ? 'application/vnd.amazon.eventstream' : 'application/json')
+}
+
+/** Chat through Bedrock, streamed or not (Bedrock's embeddings and images use other APIs, not served here). */
+export const bedrockAdapter: ProviderAdapter = {
+  kind: 'bedrock',
+  chat: translatingChatAdapter<ConverseResponse>({
+    upstreamRequest,
+    toCompletion: (response, call) => toChatCompletion(response, call.model),
+    streamDecoder,
+    streamParser: () => new EventStreamParser()
+  }),
+  credentialHint: awsCredentialHint
+}
