@@ -36,6 +36,13 @@ interface Account {
 }
 
 /**
+ * App accounts kept at most. Apps are named by the caller (x-aigne-hub-client-did), so a key holder could create
+ * one per request: past this many, the least recently used idle one is dropped (and reloaded from the store if
+ * its app calls again). Key accounts are bounded by the keys an admin issued and are kept.
+ */
+export const MAX_APP_ACCOUNTS = 10_000
+
+/**
  * One process's ledger: settled spend is loaded once per key and period from the store, then kept in memory.
  * Check-and-reserve runs without an await in between, so it is atomic on Node's single thread.
  */
@@ -43,7 +50,7 @@ export class MemoryBudgetLedger implements BudgetLedger {
   private readonly accounts = new Map<string, Account>()
   private readonly loading = new Map<string, Promise<Account>>()
 
-  constructor (private readonly spentSince: SpentSince) {}
+  constructor (private readonly spentSince: SpentSince, private readonly maxAppAccounts = MAX_APP_ACCOUNTS) {}
 
   async reserve ({ keyId, app, periodStart, limit, estimate }: BudgetCheck): Promise<BudgetReservation | { refused: true, remaining: number }> {
     const account = await this.account(keyId, periodStart, app)
@@ -70,18 +77,37 @@ export class MemoryBudgetLedger implements BudgetLedger {
   private async account (keyId: string, periodStart: string, app: string | undefined): Promise<Account> {
     const owner = app === undefined ? keyId : `${keyId}\u0000${app}`
     const known = this.accounts.get(owner)
-    if (known !== undefined && known.periodStart === periodStart) return known
+    if (known !== undefined && known.periodStart === periodStart) {
+      if (app !== undefined) this.touch(owner, known)
+      return known
+    }
     const id = `${owner}\u0000${periodStart}`
     let pending = this.loading.get(id)
     if (pending === undefined) {
       pending = this.spentSince(keyId, periodStart, app).then((spent) => {
         const account = { periodStart, spent, reserved: 0 }
         this.accounts.set(owner, account)
+        if (app !== undefined) this.touch(owner, account)
         return account
       }).finally(() => this.loading.delete(id))
       this.loading.set(id, pending)
     }
     return await pending
+  }
+
+  private readonly appAccounts = new Map<string, Account>()
+
+  /** Marks an app account most recently used and drops the least recently used idle ones past the cap. */
+  private touch (owner: string, account: Account): void {
+    this.appAccounts.delete(owner)
+    this.appAccounts.set(owner, account)
+    if (this.appAccounts.size <= this.maxAppAccounts) return
+    for (const [oldest, idle] of this.appAccounts) {
+      if (this.appAccounts.size <= this.maxAppAccounts) break
+      if (idle.reserved !== 0) continue // a call in flight settles into it: keep it
+      this.appAccounts.delete(oldest)
+      this.accounts.delete(oldest)
+    }
   }
 }
 

@@ -105,3 +105,22 @@ test('the memory ledger keeps an app\'s account apart from its key\'s and seeds 
   t.equal(await ledger.used('k', check.periodStart, 'b'), 3)
   t.same(seeded, ['a', 'b', undefined])
 })
+
+test('a key holder naming a new app per call cannot grow the memory ledger without bound', async (t) => {
+  let loads = 0
+  const ledger = new MemoryBudgetLedger(async () => { loads++; return 0 }, 3)
+  const check = { keyId: 'k', periodStart: periodStart('total'), limit: 100, estimate: 1 }
+  const inFlight = await ledger.reserve({ ...check, app: 'busy' })
+  for (let i = 0; i < 50; i++) {
+    const reservation = await ledger.reserve({ ...check, app: `app-${i}` })
+    if (!('refused' in reservation)) await reservation.settle(1)
+  }
+  const accounts = (ledger as unknown as { appAccounts: Map<string, unknown> }).appAccounts
+  t.ok(accounts.size <= 3, `${accounts.size} app accounts kept of 51 apps`)
+  t.ok(accounts.has('k\u0000busy'), 'an account with a call in flight is never dropped')
+  t.equal(await ledger.used('k', check.periodStart, 'busy'), 1, 'and still holds its reservation')
+  loads = 0
+  await ledger.used('k', check.periodStart, 'app-0')
+  t.equal(loads, 1, 'a dropped app is read again from the store when it calls again')
+  if (!('refused' in inFlight)) await inFlight.settle(1)
+})
