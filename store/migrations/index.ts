@@ -12,6 +12,7 @@ import * as keyCreator from './011-key-creator.js'
 import * as modelAliases from './012-model-aliases.js'
 import * as responses from './013-responses.js'
 import * as costDetail from './014-cost-detail.js'
+import * as mediaUsage from './017-media-usage.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -27,7 +28,8 @@ const migrations: Record<string, Migration> = {
   '011-key-creator': keyCreator,
   '012-model-aliases': modelAliases,
   '013-responses': responses,
-  '014-cost-detail': costDetail
+  '014-cost-detail': costDetail,
+  '017-media-usage': mediaUsage
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -43,7 +43,7 @@ test('the usage page breaks usage down by key over a chosen range and exports it
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()])
   t.match(download.suggestedFilename(), /^hubgate-usage-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/)
   const csv = (await readFile(await download.path(), 'utf8')).trim().split('\n')
-  t.equal(csv[0], 'day,key,model,requests,errors,promptTokens,completionTokens,totalTokens,credits,cachedTokens,cacheWriteTokens,cacheWrite1hTokens,reasoningTokens,audioInputTokens,audioOutputTokens', 'one row per day, key and model')
+  t.equal(csv[0], 'day,key,model,requests,errors,promptTokens,completionTokens,totalTokens,credits,cachedTokens,cacheWriteTokens,cacheWrite1hTokens,reasoningTokens,audioInputTokens,audioOutputTokens,seconds,characters', 'one row per day, key and model')
   const today = new Date().toISOString().slice(0, 10)
   t.match(csv.find((line) => line.includes(billing.id)), new RegExp(`^${today},${billing.id},${MODEL},2,0,18,24,42,`))
   t.match(csv.find((line) => line.includes(batch.id)), new RegExp(`^${today},${batch.id},${MODEL},1,0,9,12,21,`))

@@ -74,6 +74,9 @@ export interface UsageRow {
   reasoningTokens: number
   audioInputTokens: number
   audioOutputTokens: number
+  /** Seconds of video or audio, characters of speech input (priced per second / character). */
+  seconds: number
+  characters: number
 }
 
 export interface UsageReport {
@@ -84,7 +87,7 @@ export interface UsageReport {
   unpricedModels: string[]
 }
 
-export const MODEL_KINDS = ['chat', 'embedding', 'image'] as const
+export const MODEL_KINDS = ['chat', 'embedding', 'image', 'video', 'transcription', 'speech'] as const
 
 /** One model of the catalog (GET /api/admin/models); rates are credits per 1M tokens, null = unpriced. */
 export interface CatalogModel {
@@ -108,6 +111,9 @@ export interface CatalogModel {
   reasoningRate?: number | null
   audioInputRate?: number | null
   audioOutputRate?: number | null
+  /** Credits per second of video or audio; per 1M characters of speech input. */
+  secondRate?: number | null
+  characterRate?: number | null
   /** Long-context tiers: above that many prompt tokens, the tier's rates. */
   tiers?: Array<{ above: number, inputRate?: number, outputRate?: number }>
   /** In lists: the built-in price list knows the model (it prices it unless the entry sets its own token rates). */
