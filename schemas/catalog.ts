@@ -52,8 +52,7 @@ const RateTiers = Type.Array(RateTier, {
 
 const Kind = Type.Union([
   Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image'), Type.Literal('video'), Type.Literal('transcription'), Type.Literal('speech')
-],
-  { errorMessage: 'must be one of: chat, embedding, image, video, transcription, speech' })
+])
 // video and audio are priced by what they measure, not by tokens (issue 25)
 const MediaRates = {
   secondRate: OptionalRate('Credits per second: of video generated (the seconds asked for), of audio transcribed or spoken; null = none'),

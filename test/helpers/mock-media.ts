@@ -72,3 +72,46 @@ export function byPath (handlers: Record<string, MockHandler>): MockHandler {
     await (handlers[match] as MockHandler)(req, res)
   }
 }
+
+/** Bytes standing in for an MP4 (the gateway never looks inside). */
+export const MP4_BYTES = Buffer.from('\u0000\u0000\u0000\u0018ftypmp42 not really a video')
+
+/**
+ * OpenAI's video API as the openai SDK reads it: POST /videos (multipart) answers a queued job, each GET /videos/{id}
+ * advances it (`pollsUntilDone` times "in_progress", then "completed" or the failure), GET /videos/{id}/content the MP4.
+ */
+export function openAIVideoMock (options: { pollsUntilDone?: number, fail?: string } = {}): MockHandler {
+  let polls = 0
+  const job = (status: string, seconds = '4'): Record<string, unknown> => ({
+    id: 'video_123', object: 'video', model: 'sora-2', status, progress: status === 'completed' ? 100 : 0, created_at: 1712697600,
+    completed_at: null, expires_at: null, prompt: 'A calico cat', seconds, size: '720x1280', remixed_from_video_id: null,
+    error: status === 'failed' ? { code: 'moderation_blocked', message: options.fail } : null
+  })
+  return byPath({
+    '/videos/video_123/content': (_req, res) => { res.writeHead(200, { 'content-type': 'video/mp4' }).end(MP4_BYTES) },
+    '/videos/video_123': (_req, res) => {
+      polls++
+      if (polls <= (options.pollsUntilDone ?? 1)) return sendJson(res, 200, job('in_progress'))
+      sendJson(res, 200, job(options.fail === undefined ? 'completed' : 'failed'))
+    },
+    '/videos': (_req, res) => sendJson(res, 200, job('queued'))
+  })
+}
+
+/** Gemini Veo's long-running operation: predictLongRunning, then GET operations/{id} until done, then the file download. */
+export function veoMock (baseUrl: () => string, options: { pollsUntilDone?: number, filtered?: string } = {}): MockHandler {
+  let polls = 0
+  const name = 'models/veo-3.0-generate-001/operations/op123'
+  return byPath({
+    ':predictLongRunning': (_req, res) => sendJson(res, 200, { name }),
+    '/operations/op123': (_req, res) => {
+      polls++
+      if (polls <= (options.pollsUntilDone ?? 1)) return sendJson(res, 200, { name, done: false })
+      const response = options.filtered !== undefined
+        ? { generateVideoResponse: { raiMediaFilteredCount: 1, raiMediaFilteredReasons: [options.filtered] } }
+        : { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse', generateVideoResponse: { generatedSamples: [{ video: { uri: `${baseUrl()}/files/vid1:download?alt=media` } }] } }
+      sendJson(res, 200, { name, done: true, response })
+    },
+    '/files/vid1:download': (_req, res) => { res.writeHead(200, { 'content-type': 'video/mp4' }).end(MP4_BYTES) }
+  })
+}

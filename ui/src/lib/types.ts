@@ -2,7 +2,7 @@
 // schemas: those import Node-only modules, and the UI is its own package type-checked for the browser.
 // The browser tests run against the real API, so a drift shows up there.
 
-export const SCOPES = ['chat', 'embeddings', 'images', 'admin'] as const
+export const SCOPES = ['chat', 'embeddings', 'images', 'video', 'audio', 'admin'] as const
 
 export const CREDIT_PERIODS = ['total', 'day', 'month'] as const
 export type CreditPeriod = typeof CREDIT_PERIODS[number]
