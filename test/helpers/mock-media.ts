@@ -115,3 +115,39 @@ export function veoMock (baseUrl: () => string, options: { pollsUntilDone?: numb
     '/files/vid1:download': (_req, res) => { res.writeHead(200, { 'content-type': 'video/mp4' }).end(MP4_BYTES) }
   })
 }
+
+/** A form field's value in a multipart body as the mock received it (undefined when absent). */
+export function formField (raw: Buffer, name: string): string | undefined {
+  const match = new RegExp(`name="${name.replace(/[[\]]/g, '\\$&')}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(raw.toString('latin1'))
+  return match?.[1]
+}
+
+/**
+ * OpenAI's POST /audio/transcriptions, answering in the format asked for: whisper-1 reports the audio's seconds
+ * (`usage.type: "duration"` in json, `duration` in verbose_json), gpt-4o-transcribe tokens; srt and vtt are cues.
+ */
+export function transcriptionMock (text = 'Hello from the audio.'): MockHandler {
+  return (req, res) => {
+    const format = formField(req.raw, 'response_format') ?? 'json'
+    const model = formField(req.raw, 'model')
+    if (format === 'srt') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(`1\n00:00:00,000 --> 00:00:02,500\n${text}\n\n`)
+      return
+    }
+    if (format === 'verbose_json') return sendJson(res, 200, { task: 'transcribe', language: 'english', duration: 2.5, text, segments: [] })
+    if (model === 'gpt-4o-transcribe') {
+      return sendJson(res, 200, { text, usage: { type: 'tokens', input_tokens: 40, input_token_details: { text_tokens: 0, audio_tokens: 40 }, output_tokens: 8, total_tokens: 48 } })
+    }
+    sendJson(res, 200, { text, usage: { type: 'duration', seconds: 3 } })
+  }
+}
+
+/** Bytes standing in for spoken MP3 audio. */
+export const SPEECH_BYTES = Buffer.from('ID3\u0004\u0000 not really mp3 audio '.repeat(50))
+
+/** OpenAI's POST /audio/speech: the audio streamed in pieces, as the API sends it (chunked). */
+export const speechMock: MockHandler = async (_req, res) => {
+  res.writeHead(200, { 'content-type': 'audio/mpeg' })
+  for (let i = 0; i < SPEECH_BYTES.length; i += 256) await new Promise((resolve) => res.write(SPEECH_BYTES.subarray(i, i + 256), resolve))
+  res.end()
+}
