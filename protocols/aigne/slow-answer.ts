@@ -15,8 +15,13 @@ const KEEPALIVE_EVERY_MS = 15_000
 export async function answerWhenReady<T> (reply: FastifyReply, answer: Promise<T>, headersAfterMs: number): Promise<T | undefined> {
   const waiting = new AbortController()
   const late = Symbol('late')
-  const first = await Promise.race([answer, sleep(headersAfterMs, late, { signal: waiting.signal }).catch(() => undefined)])
-  waiting.abort()
+  let first: T | typeof late | undefined
+  try {
+    first = await Promise.race([answer, sleep(headersAfterMs, late, { signal: waiting.signal }).catch(() => undefined)])
+  } finally {
+    // a failed answer too must not leave the timer holding the process
+    waiting.abort()
+  }
   if (first !== late) return await answer
   reply.hijack()
   reply.raw.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
