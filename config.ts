@@ -70,7 +70,12 @@ const ProviderSettings = {
   UPSTREAM_RETRY_MAX_WAIT_MS: Type.Integer({ default: 2_000, minimum: 0, description: 'Longest wait before a retry; a provider\'s Retry-After beyond it is not waited for (the call moves to a fallback or fails)' }),
   BREAKER_FAILURES: Type.Integer({ default: 5, minimum: 1, description: 'Consecutive failures (5xx, unreachable, timeouts) that open a provider\'s circuit breaker' }),
   BREAKER_COOLDOWN_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'How long an open circuit refuses calls before one probe may go through' }),
-  CHAT_BODY_LIMIT: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1024, description: 'Largest chat request body in bytes (inline base64 images need room)' })
+  CHAT_BODY_LIMIT: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1024, description: 'Largest chat request body in bytes (inline base64 images need room)' }),
+  VIDEO_POLL_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 10, description: 'Wait between two status checks of a video job at the provider' }),
+  VIDEO_MAX_POLLS: Type.Integer({ default: 120, minimum: 1, maximum: 10_000, description: 'Status checks of a video job before the call fails with 504 (the job is still charged: the provider bills it)' }),
+  VIDEO_MAX_BYTES: Type.Integer({ default: 200 * 1024 * 1024, minimum: 1024, description: 'Largest generated video taken from a provider (a bigger one fails the call with 502)' }),
+  VIDEO_KEEPALIVE_AFTER_MS: Type.Integer({ default: 150_000, minimum: 1, description: 'POST /api/v2/video: a video not ready by then gets its 200 headers, then a space every 15 s until the JSON answer (the AIGNE client waits 3 minutes for headers)' }),
+  AUDIO_MAX_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024, description: 'Largest audio file uploaded for transcription (413 beyond) and largest spoken audio taken from a provider' })
 }
 
 /**

@@ -84,6 +84,12 @@ export const UpstreamRateLimitedError = createError('HUB_UPSTREAM_RATE_LIMITED',
 export const UpstreamAuthError = createError('HUB_UPSTREAM_AUTH', '%s', 502)
 export const UpstreamFailedError = createError('HUB_UPSTREAM_FAILED', '%s', 502)
 export const UpstreamTimeoutError = createError('HUB_UPSTREAM_TIMEOUT', '%s', 504)
+/**
+ * A video job the provider accepted failed or was not done in time: neither retried nor handed to a fallback (the
+ * provider bills the job it started; another attempt would start and bill a second one).
+ */
+export const UpstreamJobFailedError = createError('HUB_UPSTREAM_JOB_FAILED', '%s', 502)
+export const UpstreamJobTimeoutError = createError('HUB_UPSTREAM_JOB_TIMEOUT', '%s', 504)
 /** Every provider that could serve the call has its circuit breaker open (gateway/circuit-breaker.ts); carries retryAfter. */
 export const ProviderUnavailableError = createError('HUB_PROVIDER_UNAVAILABLE', '%s', 503)
 
@@ -97,7 +103,9 @@ export function errorType (err: unknown): string {
     case 'HUB_BAD_REQUEST':
       return 'invalid_request_error'
     case 'HUB_UPSTREAM_RATE_LIMITED': return 'rate_limit_error'
-    case 'HUB_UPSTREAM_TIMEOUT': return 'timeout_error'
+    case 'HUB_UPSTREAM_TIMEOUT':
+    case 'HUB_UPSTREAM_JOB_TIMEOUT':
+      return 'timeout_error'
     default: return 'upstream_error'
   }
 }

@@ -28,6 +28,9 @@ export interface CallBound {
   /** Chat choices (`n`). */
   choices: number
   image?: ImageShape | undefined
+  /** Video and audio: the most seconds and characters the call can measure. */
+  seconds?: number | undefined
+  characters?: number | undefined
 }
 
 /** What a call used, as its usage event says (the details are parts of the prompt and completion counts). */
@@ -41,6 +44,9 @@ export interface MeasuredCall extends TokenDetails {
   images?: number | undefined
   imageSize?: string | undefined
   imageQuality?: string | undefined
+  /** Video and audio: seconds generated, transcribed or spoken; characters of speech input. */
+  seconds?: number | undefined
+  characters?: number | undefined
   /** HTTP status the client got (the per-request rate applies to answered calls only). */
   status: number
 }
@@ -133,13 +139,33 @@ function withRequestRate (rates: ModelRates, amount: number | undefined, answere
   return (amount ?? 0) + (answered ? rates.requestRate : 0)
 }
 
+/** Kinds priced by what they measure (seconds, characters), plus tokens where the provider reports them. */
+const MEDIA_KINDS: ReadonlySet<CallKind> = new Set(['video', 'transcription', 'speech'])
+
+/** Seconds and characters at the model's per-second and per-character rates; undefined when the model has neither rate. */
+function measuredCredits (rates: ModelRates, seconds: number | undefined, characters: number | undefined): number | undefined {
+  if (rates.secondRate === null && rates.characterRate === null) return undefined
+  return (seconds ?? 0) * (rates.secondRate ?? 0) + (characters ?? 0) * (rates.characterRate ?? 0) / 1_000_000
+}
+
+/** The sum of the priced parts; undefined when none is priced. */
+function sumOf (...parts: Array<number | undefined>): number | undefined {
+  const priced = parts.filter((part): part is number => part !== undefined)
+  return priced.length === 0 ? undefined : priced.reduce((a, b) => a + b, 0)
+}
+
 /**
- * Credits reserved before the call: chat, the prompt bound and `n` × the completion bound at token rates;
+ * Credits reserved before the call: chat, the prompt bound and `n` × the completion bound at token rates; video
+ * and audio, the seconds and characters bounds at their rates plus the token bounds at token rates (when set);
  * embeddings, the input bound; images, `n` × the highest applicable per-image rate plus the prompt bound at the
  * input rate. Undefined when the catalog cannot price this call (the unpriced-model policy decides).
  */
 export function reservedCredits (rates: ModelRates | undefined, bound: CallBound): number | undefined {
   if (rates === undefined) return undefined
+  if (MEDIA_KINDS.has(bound.kind)) {
+    const tokens = tokenBound(rates, bound.promptTokens, bound.choices * bound.completionTokens)
+    return rounded(withRequestRate(rates, sumOf(measuredCredits(rates, bound.seconds, bound.characters), tokens), true))
+  }
   if (bound.kind === 'image') {
     const image = bound.image ?? { n: 1 }
     const perImage = highestImageRate(rates, image.size, image.quality)
@@ -164,13 +190,19 @@ function capAtImagePrice (rates: ModelRates, call: MeasuredCall, images: number,
 }
 
 /**
- * Credits a finished call is charged: tokens at token rates; an image call is charged its reported tokens when
+ * Credits a finished call is charged: tokens at token rates; video and audio, seconds and characters at their rates
+ * plus any tokens the provider reported; an image call is charged its reported tokens when
  * the model has token rates, else images returned × the per-image rate. Undefined when the model has no price
  * for what the call used (recorded at zero credits, and reported as unpriced).
  */
 export function callCredits (rates: ModelRates | undefined, call: MeasuredCall): number | undefined {
   if (rates === undefined) return undefined
   const answered = call.status === 200
+  if (call.kind !== undefined && MEDIA_KINDS.has(call.kind)) {
+    // tokens only as the provider reported them (gpt-4o-transcribe); seconds and characters are measured
+    const tokens = call.usageEstimated !== true && call.promptTokens + call.completionTokens > 0 ? tokenCredits(rates, call) : undefined
+    return rounded(withRequestRate(rates, sumOf(measuredCredits(rates, call.seconds, call.characters), tokens), answered))
+  }
   if (call.kind === 'image') {
     const reported = call.usageEstimated !== true && call.promptTokens + call.completionTokens > 0
     const byTokens = reported ? tokenCredits(rates, call) : undefined

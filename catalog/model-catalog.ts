@@ -74,7 +74,14 @@ export class ModelCatalog {
     const model = this.byId.get(id)
     const builtin = this.builtinRates(id, model)
     if (model === undefined || builtin === undefined || setsTokenPrice(model)) return model ?? builtin
-    return { ...builtin, imageRate: model.imageRate, imageRates: model.imageRates, requestRate: model.requestRate ?? builtin.requestRate }
+    return {
+      ...builtin,
+      imageRate: model.imageRate,
+      imageRates: model.imageRates,
+      requestRate: model.requestRate ?? builtin.requestRate,
+      secondRate: model.secondRate ?? builtin.secondRate,
+      characterRate: model.characterRate ?? builtin.characterRate
+    }
   }
 
   /** Whether the built-in price list knows `id` (it prices it unless the catalog entry sets its own token rates). */
@@ -108,6 +115,8 @@ export class ModelCatalog {
       reasoningRate: input.reasoningRate ?? null,
       audioInputRate: input.audioInputRate ?? null,
       audioOutputRate: input.audioOutputRate ?? null,
+      secondRate: input.secondRate ?? null,
+      characterRate: input.characterRate ?? null,
       tiers: ascending(input.tiers ?? []),
       fallbacks: input.fallbacks ?? [],
       aliases: input.aliases ?? [],

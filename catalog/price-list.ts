@@ -53,7 +53,10 @@ export function ratesOfPackagePrice (price: ModelPrice, creditsPerUsd: number): 
       }
     }
   }
-  if (rates.inputRate === null && rates.outputRate === null) return undefined
+  // audio priced by the hour (whisper-1) is priced per second
+  const audioHours = price.input_audio_hours ?? price.audio_hours
+  if (typeof audioHours === 'number') rates.secondRate = audioHours * creditsPerUsd / 3600
+  if (rates.inputRate === null && rates.outputRate === null) return rates.secondRate === null ? undefined : rates
   // a model priced on one side only (embeddings: input) costs nothing on the other, as the package computes it
   rates.inputRate ??= 0
   rates.outputRate ??= 0

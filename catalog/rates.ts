@@ -3,14 +3,14 @@
  * which tier its prompt reached, and what each optional rate falls back to when it is not set.
  */
 
-import type { RateTierType, TokenRates } from '#schemas/catalog.js'
+import type { MediaRates, RateTierType, TokenRates } from '#schemas/catalog.js'
 
-export type { TokenRates }
+export type { MediaRates, TokenRates }
 
 /** Rates that replace the base ones for the whole call once its prompt has more than `above` tokens (long-context pricing). */
 export type RateTier = RateTierType
 
-export interface ModelRates extends TokenRates {
+export interface ModelRates extends TokenRates, MediaRates {
   /** Ascending by `above`; the last one the prompt passes applies. */
   tiers: readonly RateTier[]
   /** Credits per generated image when no rate of `imageRates` matches. */
@@ -50,7 +50,9 @@ export const NO_RATES: ModelRates = {
   tiers: [],
   imageRate: null,
   imageRates: {},
-  requestRate: null
+  requestRate: null,
+  secondRate: null,
+  characterRate: null
 }
 
 function merged (base: TokenRates, tier: RateTier): TokenRates {

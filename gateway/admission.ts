@@ -20,6 +20,14 @@ export interface AdmissionRequest {
   choices?: number | undefined
   /** Image calls: how many images, of what size and quality. */
   image?: ImageShape | undefined
+  /** Video and audio: the most seconds and characters the call can be charged, and a completion-token bound (transcripts). */
+  media?: MediaBound | undefined
+}
+
+export interface MediaBound {
+  seconds?: number | undefined
+  characters?: number | undefined
+  completionTokens?: number | undefined
 }
 
 export interface AdmissionTicket {

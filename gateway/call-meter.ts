@@ -22,6 +22,8 @@ export class CallMeter {
   private latestEstimated = false
   private image: ImageShape | undefined
   private imagesReturned: number | undefined
+  private seconds: number | undefined
+  private characters: number | undefined
   private done = false
   private ticket: AdmissionTicket | undefined
   /** Content chunks relayed: the completion-token estimate when a stream ends without the provider's usage. */
@@ -81,6 +83,12 @@ export class CallMeter {
 
   imagesAnswered (count: number): void {
     this.imagesReturned = count
+  }
+
+  /** A video or audio call: the seconds and characters it is charged for. */
+  measured (measure: { seconds?: number | undefined, characters?: number | undefined }): void {
+    if (measure.seconds !== undefined) this.seconds = measure.seconds
+    if (measure.characters !== undefined) this.characters = measure.characters
   }
 
   estimatePromptWith (estimate: () => number): void {
@@ -194,6 +202,8 @@ export class CallMeter {
       if (this.image.size !== undefined) event.imageSize = this.image.size
       if (this.image.quality !== undefined) event.imageQuality = this.image.quality
     }
+    if (this.seconds !== undefined) event.seconds = this.seconds
+    if (this.characters !== undefined) event.characters = this.characters
     if (err !== undefined && !aborted) event.error = clientMessage(err)
     if (event.status === 200) this.cost = this.price(this.model, event)
     // a stream's headers are long gone: its cost is in its usage chunk (includeCost)

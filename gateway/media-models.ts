@@ -2,7 +2,8 @@ import { adapterFor } from '#providers/adapters.js'
 import { UnsupportedRequestError } from '#errors.js'
 import type { ProviderRegistry, ResolvedModel } from './registry.js'
 
-export type MediaKind = 'embedding' | 'image'
+export const MEDIA_KINDS = ['embedding', 'image', 'video', 'transcription', 'speech'] as const
+export type MediaKind = typeof MEDIA_KINDS[number]
 
 /**
  * Embedding and image models each provider offers out of the box, by provider id. The chat model lists
@@ -11,20 +12,24 @@ export type MediaKind = 'embedding' | 'image'
  * provider whose list holds "*", is admitted too. Access-key scopes (embeddings, images) and model
  * allow-lists restrict them per key.
  */
-export const MEDIA_MODELS: Readonly<Record<string, Readonly<Record<MediaKind, readonly string[]>>>> = {
+export const MEDIA_MODELS: Readonly<Record<string, Readonly<Partial<Record<MediaKind, readonly string[]>>>>> = {
   openai: {
     embedding: ['text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002'],
-    image: ['gpt-image-1', 'gpt-image-1-mini', 'dall-e-3', 'dall-e-2']
+    image: ['gpt-image-1', 'gpt-image-1-mini', 'dall-e-3', 'dall-e-2'],
+    video: ['sora-2', 'sora-2-pro'],
+    transcription: ['whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini-transcribe'],
+    speech: ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']
   },
   gemini: {
     embedding: ['gemini-embedding-001', 'text-embedding-004'],
-    image: ['imagen-4.0-generate-001', 'imagen-4.0-fast-generate-001', 'imagen-4.0-ultra-generate-001', 'imagen-3.0-generate-002']
+    image: ['imagen-4.0-generate-001', 'imagen-4.0-fast-generate-001', 'imagen-4.0-ultra-generate-001', 'imagen-3.0-generate-002'],
+    video: ['veo-3.0-generate-001', 'veo-3.0-fast-generate-001', 'veo-2.0-generate-001']
   },
   xai: { embedding: [], image: ['grok-2-image'] },
   ideogram: { embedding: [], image: ['ideogram-v3'] }
 }
 
-const CAPABILITY = { embedding: 'embeddings', image: 'images' } as const
+const CAPABILITY = { embedding: 'embeddings', image: 'images', video: 'video', transcription: 'audio', speech: 'audio' } as const
 
 /** The media models a configured provider offers for `kind` (built-in defaults only; wildcards list nothing). */
 export function mediaModelsOf (providerId: string, kind: MediaKind): readonly string[] {
@@ -32,7 +37,7 @@ export function mediaModelsOf (providerId: string, kind: MediaKind): readonly st
 }
 
 /**
- * Resolves `provider/model` for an embeddings or image call. Throws the registry's 400 for unknown or
+ * Resolves `provider/model` for an embeddings, image, video or audio call. Throws the registry's 400 for unknown or
  * unconfigured names, and a 400 when the provider's wire format has no such endpoint (Anthropic embeddings).
  */
 export function resolveMediaModel (registry: ProviderRegistry, name: string, kind: MediaKind): ResolvedModel {

@@ -15,7 +15,7 @@ import { chatOf, chatPlan, messagesPlan, resolveMessagesModel, responsesPlan, ty
 
 export type { ResponsesCall }
 import { embeddingInputTokens, estimatedTokens, textTokens, type InputTokens } from '#upstream/token-estimate.js'
-import type { Admission, AdmissionRequest, AdmissionTicket } from './admission.js'
+import type { Admission, AdmissionRequest, AdmissionTicket, MediaBound } from './admission.js'
 import { callCredits, type CallKind, type ImageShape, type ModelRates } from '#catalog/call-cost.js'
 import { withCost } from './answer-cost.js'
 import type { CallTiming } from './call-timing.js'
@@ -24,6 +24,9 @@ import { UpstreamAttempts, type ResilienceSettings } from './fallback.js'
 import type { Principal } from '#schemas/principal.js'
 import type { CredentialPool } from './credentials.js'
 import type { ClientSignal } from '#upstream/client-signal.js'
+
+/** What a video or audio call reports as it goes: what it measured, and tokens when the provider counts them. */
+export type MediaMeter = Pick<CallMeter, 'measured' | 'usage'>
 
 /** Who asks, for metering, and how to notice they left. */
 /** A Responses answer: the upstream's own response object, or a chat completion to translate. */
@@ -246,6 +249,33 @@ export class ProviderService {
         if (kind === 'embedding') result.usage = { prompt_tokens: estimate, completion_tokens: 0, total_tokens: estimate }
       }
       if (input.image !== undefined) meter.imagesAnswered(result.value.data?.length ?? 0)
+      await meter.end(200)
+      return result
+    } catch (err) {
+      throw await meter.failed(err)
+    }
+  }
+
+  /**
+   * One video or audio call, priced by what it measures: resolve for `kind` (resolveMediaModel checks the capability),
+   * admit its bound, run with retries and fallbacks, and meter once with what `run` reported through `measure`.
+   */
+  async measuredCall<T> (
+    model: string, kind: MediaKind, context: ChatContext, bound: MediaBound & { promptTokens?: number },
+    run: (resolved: ResolvedModel, call: UpstreamCall, meter: MediaMeter) => Promise<T>
+  ): Promise<T> {
+    const meter = this.meter(model, context, kind, false)
+    try {
+      const resolved = resolveMediaModel(this.registry, model, kind)
+      meter.resolved(resolved)
+      const admitting = this.admit({
+        principal: context.principal, app: context.app ?? '', model: resolved.id, kind, maxCompletionTokens: undefined, media: bound,
+        fallbacks: () => this.attempts.fallbacksOf(resolved.id),
+        promptTokensUpperBound: () => bound.promptTokens ?? 0
+      }, meter)
+      const ticket = admitting === undefined ? undefined : await admitting
+      const result = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket,
+        (id) => resolveMediaModel(this.registry, id, kind), async (model, call) => await run(model, call, meter))
       await meter.end(200)
       return result
     } catch (err) {

@@ -18,7 +18,7 @@ export interface AdmissionOptions {
 
 /** The call's worst case with the given token bounds. */
 function boundOf (request: AdmissionRequest, promptTokens: number, completionTokens: number): CallBound {
-  return { kind: request.kind, promptTokens, completionTokens, choices: request.choices ?? 1, image: request.image }
+  return { kind: request.kind, promptTokens, completionTokens, choices: request.choices ?? 1, image: request.image, seconds: request.media?.seconds, characters: request.media?.characters }
 }
 
 /**
@@ -62,7 +62,7 @@ async function reserve (options: AdmissionOptions, request: AdmissionRequest, pr
   const chat = request.kind === 'chat'
   const completionTokenCap = chat && request.maxCompletionTokens === undefined && isBudgeted(principal.limits) ? options.defaultMaxTokens : undefined
   const promptTokens = request.promptTokensUpperBound()
-  const completionTokens = chat ? request.maxCompletionTokens ?? options.defaultMaxTokens : 0
+  const completionTokens = chat ? request.maxCompletionTokens ?? options.defaultMaxTokens : request.media?.completionTokens ?? 0
   const bound = boundOf(request, promptTokens, completionTokens)
   const reservedTokens = promptTokens + bound.choices * completionTokens
 

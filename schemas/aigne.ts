@@ -171,6 +171,30 @@ export const AigneImageOutput = Type.Object({
   model: Type.String()
 }, { $id: 'AigneImageOutput' })
 
+export const VIDEO_SECONDS_LIMIT = 60
+
+export const AigneVideoInput = Type.Object({
+  prompt: Type.String({ minLength: 1, maxLength: 32_000 }),
+  model: Type.Optional(ChatCompletionRequest.properties.model),
+  size: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:x]{1,16}$', description: 'OpenAI: "1280x720" …; Veo: a resolution such as "720p"' })),
+  seconds: Type.Optional(Type.String({ pattern: '^[1-9][0-9]?$', description: `Clip length, 1 to ${VIDEO_SECONDS_LIMIT} (the provider accepts its own values: OpenAI 4, 8, 12; Veo 4 to 8); default 4 (OpenAI) or 8 (Veo)` })),
+  aspectRatio: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}:[0-9]{1,2}$', description: 'Veo: "16:9" or "9:16"' })),
+  modelOptions: Type.Optional(Type.Object({ model: Type.Optional(ChatCompletionRequest.properties.model) }, {
+    additionalProperties: true, description: 'size, seconds and aspectRatio may sit here too (the input wins)'
+  })),
+  image: Type.Optional(Type.Null({ description: 'image-to-video is not supported; send no "image"' })),
+  outputFileType: Type.Optional(Type.String())
+}, { ...Open, errorMessage: 'must be the AIGNE input {"prompt":"…","modelOptions":{"model":"provider/model"}}' })
+
+export const AigneVideoRequest = envelope(AigneVideoInput, 'AIGNE video generation (never streamed; the answer may start with spaces while the video is made).')
+
+export const AigneVideoOutput = Type.Object({
+  videos: Type.Array(Type.Object({ type: Type.Literal('file'), data: Type.String({ description: 'base64' }), mimeType: Type.String(), filename: Type.String() })),
+  usage: AigneUsage,
+  model: Type.String(),
+  seconds: Type.Number({ description: 'Seconds of video generated (what the call is charged for)' })
+}, { $id: 'AigneVideoOutput' })
+
 export const AigneEmbeddingsInput = Type.Object({
   input: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 2048 })],
     { errorMessage: 'must be a non-empty string or an array of 1 to 2048 non-empty strings' }),
@@ -248,6 +272,8 @@ export type AigneToolType = Static<typeof AigneTool>
 export type AigneUsageType = Static<typeof AigneUsage>
 export type AigneChatOutputType = Static<typeof AigneChatOutput>
 export type AigneImageInputType = Static<typeof AigneImageInput>
+export type AigneVideoInputType = Static<typeof AigneVideoInput>
+export type AigneVideoOutputType = Static<typeof AigneVideoOutput>
 export type AigneImageType = Static<typeof AigneImage>
 export type AigneEmbeddingsInputType = Static<typeof AigneEmbeddingsInput>
 export type AigneModelEntryType = Static<typeof AigneModelEntry>

@@ -50,7 +50,14 @@ const RateTiers = Type.Array(RateTier, {
   description: 'Long-context pricing: a call whose prompt has more than `above` tokens pays the tier\'s rates (unset ones: the base rate) for all its tokens, e.g. [{"above":200000,"inputRate":6,"outputRate":22.5}]'
 })
 
-const Kind = Type.Union([Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image')])
+const Kind = Type.Union([
+  Type.Literal('chat'), Type.Literal('embedding'), Type.Literal('image'), Type.Literal('video'), Type.Literal('transcription'), Type.Literal('speech')
+])
+// video and audio are priced by what they measure, not by tokens (issue 25)
+const MediaRates = {
+  secondRate: OptionalRate('Credits per second: of video generated (the seconds asked for), of audio transcribed or spoken; null = none'),
+  characterRate: OptionalRate('Credits per 1M characters of text to speech input; null = none')
+}
 
 export const CatalogModelView = Type.Object({
   id: ModelId,
@@ -65,6 +72,7 @@ export const CatalogModelView = Type.Object({
   imageRate: ImageRate,
   imageRates: ImageRates,
   requestRate: RequestRate,
+  ...MediaRates,
   fallbacks: Type.Array(Type.String(), { description: 'Model ids tried in order when this one fails before answering' }),
   aliases: Aliases,
   builtinPrice: Type.Optional(Type.Boolean({ description: 'In lists: the built-in price list knows this model (its price applies unless the entry sets inputRate or outputRate)' })),
@@ -89,6 +97,8 @@ const EditableFields = {
   imageRate: Type.Optional(ImageRate),
   imageRates: Type.Optional(ImageRates),
   requestRate: Type.Optional(RequestRate),
+  secondRate: Type.Optional(MediaRates.secondRate),
+  characterRate: Type.Optional(MediaRates.characterRate),
   fallbacks: Type.Optional(Type.Array(ModelId, { maxItems: 10 })),
   aliases: Type.Optional(Aliases)
 }
@@ -118,3 +128,11 @@ export interface TokenRates {
   audioOutputRate: number | null
 }
 
+
+/** Rates of what video and audio calls measure; null = not set. */
+export interface MediaRates {
+  /** Credits per second of video generated or audio transcribed / spoken. */
+  secondRate: number | null
+  /** Credits per 1M characters of speech input. */
+  characterRate: number | null
+}

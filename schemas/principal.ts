@@ -1,4 +1,4 @@
-export const SCOPES = ['chat', 'embeddings', 'images', 'admin'] as const
+export const SCOPES = ['chat', 'embeddings', 'images', 'video', 'audio', 'admin'] as const
 export type Scope = typeof SCOPES[number]
 
 export const CREDIT_PERIODS = ['total', 'day', 'month'] as const

@@ -1,5 +1,5 @@
 /** What kind of model call a usage event describes (how it is reserved and priced). */
-export type CallKind = 'chat' | 'embedding' | 'image'
+export type CallKind = 'chat' | 'embedding' | 'image' | 'video' | 'transcription' | 'speech'
 
 /**
  * What parts of a call's prompt and completion tokens were (each is part of the prompt or completion count, absent
@@ -51,6 +51,9 @@ export interface UsageEvent extends TokenDetails {
   images?: number
   imageSize?: string
   imageQuality?: string
+  /** Video and audio calls: seconds generated, transcribed or spoken, and characters of speech input (priced per second / character). */
+  seconds?: number
+  characters?: number
   streamed: boolean
   /** HTTP status the client got: 200 for a stream that started, even if it broke later; 499 for a client that left before any answer. */
   status: number

@@ -12,7 +12,9 @@ const Totals = {
   cacheWrite1hTokens: Type.Integer({ description: 'Prompt tokens written to the 1-hour cache (part of promptTokens)' }),
   reasoningTokens: Type.Integer({ description: 'Reasoning (thinking) tokens (part of completionTokens)' }),
   audioInputTokens: Type.Integer({ description: 'Audio prompt tokens (part of promptTokens)' }),
-  audioOutputTokens: Type.Integer({ description: 'Audio completion tokens (part of completionTokens)' })
+  audioOutputTokens: Type.Integer({ description: 'Audio completion tokens (part of completionTokens)' }),
+  seconds: Type.Number({ description: 'Seconds of video generated and of audio transcribed or spoken' }),
+  characters: Type.Integer({ description: 'Characters of text to speech input' })
 }
 
 export const UsageRow = Type.Object({

@@ -1,10 +1,11 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, ModelsTable } from './schema.js'
-import type { RateTierType, TokenRates } from '#schemas/catalog.js'
+import type { MediaRates, RateTierType, TokenRates } from '#schemas/catalog.js'
+import type { CallKind } from '#schemas/usage-event.js'
 
-export type ModelKind = 'chat' | 'embedding' | 'image'
+export type ModelKind = CallKind
 
-export interface CatalogModel extends TokenRates {
+export interface CatalogModel extends TokenRates, MediaRates {
   /** "provider/model" as clients name it. */
   id: string
   provider: string
@@ -31,7 +32,8 @@ export type CatalogModelPatch = Partial<Omit<CatalogModel, 'id' | 'provider' | '
 /** Rate fields stored one column each: the model's property and its column. */
 const DETAIL_RATE_COLUMNS = [
   ['cachedInputRate', 'cached_input_rate'], ['cacheWriteRate', 'cache_write_rate'], ['cacheWrite1hRate', 'cache_write_1h_rate'],
-  ['reasoningRate', 'reasoning_rate'], ['audioInputRate', 'audio_input_rate'], ['audioOutputRate', 'audio_output_rate']
+  ['reasoningRate', 'reasoning_rate'], ['audioInputRate', 'audio_input_rate'], ['audioOutputRate', 'audio_output_rate'],
+  ['secondRate', 'second_rate'], ['characterRate', 'character_rate']
 ] as const
 
 function nullableNumber (value: number | string | null): number | null {

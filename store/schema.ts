@@ -69,6 +69,9 @@ export interface UsageRecordsTable {
   reasoning_tokens?: number
   audio_input_tokens?: number
   audio_output_tokens?: number
+  /** Seconds of video or audio and characters of speech input (migration 017; default 0). */
+  seconds?: number
+  characters?: number
   /** The app the caller named (migration 016); '' for none. */
   app: string
 }
@@ -91,6 +94,8 @@ export interface UsageDailyTable {
   reasoning_tokens?: number | string
   audio_input_tokens?: number | string
   audio_output_tokens?: number | string
+  seconds?: number | string
+  characters?: number | string
 }
 
 /** usage_daily with the app (migration 016): one rolled-up day per key, app, model and provider. */
@@ -125,6 +130,9 @@ export interface ModelsTable {
   reasoning_rate: number | null
   audio_input_rate: number | null
   audio_output_rate: number | null
+  /** Credits per second of video or audio / per 1M characters of speech input (migration 017); null = none. */
+  second_rate: number | null
+  character_rate: number | null
   /** JSON array of long-context tiers: [{"above": 200000, "inputRate": …}]. */
   rate_tiers: string
   /** JSON array of model ids tried, in order, when this one fails. */

@@ -4,6 +4,7 @@ import type { Database, UsageRecordsTable } from './schema.js'
 import type { UsageEvent } from '#schemas/usage-event.js'
 import { longRunningQueries } from './long-running.js'
 import { TOKEN_DETAIL_COLUMNS } from './migrations/014-cost-detail.js'
+import { MEDIA_USAGE_COLUMNS } from './migrations/017-media-usage.js'
 
 /** One metered call, as written to usage_records: the provider layer's usage event plus who pays and what (pricing inputs aside). */
 export interface UsageRecord extends Omit<UsageEvent, 'principalId' | 'error' | 'kind' | 'usageEstimated' | 'images' | 'imageSize' | 'imageQuality'> {
@@ -33,13 +34,17 @@ export interface UsageTotals {
   reasoningTokens: number
   audioInputTokens: number
   audioOutputTokens: number
+  /** Seconds of video or audio, and characters of speech input (priced per second / character). */
+  seconds: number
+  characters: number
 }
 
 /** Summed columns → report fields: the token counts and credits every report adds up. */
 const SUMMED = [
   ['prompt_tokens', 'promptTokens'], ['completion_tokens', 'completionTokens'], ['total_tokens', 'totalTokens'], ['credits', 'credits'],
   ['cached_tokens', 'cachedTokens'], ['cache_write_tokens', 'cacheWriteTokens'], ['cache_write_1h_tokens', 'cacheWrite1hTokens'],
-  ['reasoning_tokens', 'reasoningTokens'], ['audio_input_tokens', 'audioInputTokens'], ['audio_output_tokens', 'audioOutputTokens']
+  ['reasoning_tokens', 'reasoningTokens'], ['audio_input_tokens', 'audioInputTokens'], ['audio_output_tokens', 'audioOutputTokens'],
+  ['seconds', 'seconds'], ['characters', 'characters']
 ] as const satisfies ReadonlyArray<readonly [string, keyof UsageTotals]>
 
 function noUsage (): UsageTotals {
@@ -89,6 +94,8 @@ function toRow (r: UsageRecord): UsageRecordsTable {
     reasoning_tokens: r.reasoningTokens ?? 0,
     audio_input_tokens: r.audioInputTokens ?? 0,
     audio_output_tokens: r.audioOutputTokens ?? 0,
+    seconds: r.seconds ?? 0,
+    characters: r.characters ?? 0,
     // a record journaled by a version before apps were recorded has none
     app: r.app ?? ''
   }
@@ -100,7 +107,7 @@ export type DirectUsageInsert = (rows: UsageRecordsTable[]) => boolean
 const USAGE_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [
   'id', 'request_id', 'at', 'key_id', 'model', 'provider', 'upstream_model', 'prompt_tokens', 'completion_tokens',
   'total_tokens', 'credits', 'priced', 'status', 'latency_ms', 'ttfb_ms', 'streamed', 'client_aborted', 'error',
-  ...TOKEN_DETAIL_COLUMNS, 'app'
+  ...TOKEN_DETAIL_COLUMNS, ...MEDIA_USAGE_COLUMNS, 'app'
 ]
 
 /**

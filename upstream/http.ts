@@ -23,11 +23,13 @@ export interface UpstreamResponse {
   body: Dispatcher.ResponseData['body']
 }
 
-/** What an adapter sends: a JSON body POSTed to `path` (appended to the provider's base URL). */
+/** What an adapter sends: a JSON body POSTed to `path` (appended to the provider's base URL); or a GET, or another body (multipart). */
 export interface UpstreamRequest {
   path: string
   headers: Record<string, string>
-  body: string
+  body?: string | Buffer | undefined
+  /** POST unless said otherwise. */
+  method?: 'GET' | 'POST' | undefined
 }
 
 /**
@@ -57,7 +59,7 @@ export class UpstreamHttp {
   }
 
   /**
-   * POSTs JSON to `path` (appended to the provider's base URL), for a streamed answer. Resolves with a 2xx response
+   * POSTs JSON to `path` (appended to the provider's base URL; or `request.method` and body), for a streamed or binary answer. Resolves with a 2xx response
    * whose body the caller must consume or destroy; any other status is read and thrown as a HUB_* error.
    */
   async postJson (call: UpstreamCall, request: UpstreamRequest): Promise<UpstreamResponse> {
@@ -95,7 +97,7 @@ export class UpstreamHttp {
     return {
       origin: base.origin,
       path: base.path + request.path,
-      method: 'POST',
+      method: request.method ?? 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...request.headers },
       body: request.body
     }

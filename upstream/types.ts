@@ -158,9 +158,72 @@ export interface MessagesAdapter {
   countTokens (request: MessagesRequest<CountTokensRequestType>, call: UpstreamCall): Promise<JsonPayload<{ input_tokens: number }>>
 }
 
+/** A video to generate, in OpenAI's terms (the AIGNE VideoModel's input uses the same names). */
+export interface VideoRequest {
+  prompt: string
+  /** Clip length asked for: what the call is charged. */
+  seconds: number
+  /** "1280x720" (OpenAI) or a resolution such as "720p" (Veo), passed on as the provider names it. */
+  size?: string | undefined
+  /** Veo: "16:9" or "9:16". */
+  aspectRatio?: string | undefined
+}
+
+/** A generated video's bytes. */
+export interface GeneratedVideo {
+  data: Buffer
+  mimeType: string
+}
+
+/** How long a video job may be polled, and what the service hears while it runs. */
+export interface VideoJobControl {
+  intervalMs: number
+  /** Polls before giving up (a 504), whatever the time. */
+  maxPolls: number
+  /** Largest video taken (a bigger download is a 502). */
+  maxBytes: number
+  /** The provider accepted the job: it bills the video from now on, whether the client waits for it or not. */
+  created: () => void
+}
+
+export interface VideoAdapter {
+  /** Starts a video job, polls it until done (bounded by `control`), and downloads the video. Throws HUB_* errors. */
+  generate (request: VideoRequest, call: UpstreamCall, control: VideoJobControl): Promise<GeneratedVideo>
+}
+
+/** An uploaded audio file and the other multipart fields of an OpenAI transcription request, as sent. */
+export interface TranscriptionRequest {
+  file: { data: Buffer, filename: string, contentType: string }
+  /** Every other form field (language, prompt, response_format, …) except `model`. */
+  fields: ReadonlyArray<readonly [string, string]>
+}
+
+/** The provider's transcription as the client asked for it (json, text, srt, vtt, verbose_json), and what it measured. */
+export interface Transcription {
+  body: string
+  contentType: string
+  /** Seconds of audio, when the answer says (verbose_json's duration, whisper's usage, the last subtitle's end). */
+  seconds?: number | undefined
+  /** Tokens, when the provider reports them (gpt-4o-transcribe). */
+  usage?: Usage | undefined
+}
+
+/** The provider's spoken audio. */
+export interface Speech {
+  data: Buffer
+  contentType: string
+}
+
+/** OpenAI's audio API: POST /audio/transcriptions (multipart) and /audio/speech (JSON in, audio out). */
+export interface AudioAdapter {
+  transcribe (request: TranscriptionRequest, call: UpstreamCall): Promise<Transcription>
+  /** `body`: the client's JSON body (input, voice, response_format, …); the model is swapped in. */
+  speak (body: Record<string, unknown>, call: UpstreamCall, maxBytes: number): Promise<Speech>
+}
+
 /**
- * One wire format: chat, embeddings, images, native Responses and native Messages where the provider's API offers them
- * (every one but Ideogram, an image API, has chat).
+ * One wire format: chat, embeddings, images, video, audio, native Responses and native Messages where the provider's
+ * API offers them (every one but Ideogram, an image API, has chat).
  */
 export interface ProviderAdapter {
   kind: AdapterKind
@@ -174,4 +237,6 @@ export interface ProviderAdapter {
    * (throws a 400 HUB_* error when malformed) and answers the hint shown for it. Absent: any non-empty key, masked.
    */
   credentialHint?: (secret: string) => string
+  video?: VideoAdapter
+  audio?: AudioAdapter
 }

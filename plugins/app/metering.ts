@@ -151,6 +151,8 @@ function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRe
     cacheWrite1hTokens: event.cacheWrite1hTokens,
     reasoningTokens: event.reasoningTokens,
     audioInputTokens: event.audioInputTokens,
-    audioOutputTokens: event.audioOutputTokens
+    audioOutputTokens: event.audioOutputTokens,
+    seconds: event.seconds,
+    characters: event.characters
   }
 }

@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify'
 import type { CatalogModel, ModelKind } from '#store/models.js'
 import { BUILTIN_PROVIDERS } from '#catalog/builtin-providers.js'
-import { mediaModelsOf, resolveMediaModel } from '#gateway/media-models.js'
+import { MEDIA_KINDS, mediaModelsOf, resolveMediaModel } from '#gateway/media-models.js'
 import type { ProviderRegistry } from '#gateway/registry.js'
 import type { AigneModelEntryType } from '#schemas/aigne.js'
 import type { ModelRates } from '#catalog/rates.js'
@@ -23,7 +23,7 @@ export function publicModels (catalog: readonly CatalogModel[], registry: Provid
     if (!decided.has(model.id)) entries.push(entry(model.id, 'chat', registry, rates))
   }
   for (const provider of registry.list()) {
-    for (const kind of ['embedding', 'image'] as const) {
+    for (const kind of MEDIA_KINDS) {
       for (const model of mediaModelsOf(provider.id, kind)) {
         const id = `${provider.id}/${model}`
         if (!decided.has(id)) entries.push(entry(id, kind, registry, rates))

@@ -4,7 +4,7 @@ import type { CallKind, ModelNames } from '#gateway/model-names.js'
 import { envelopeModel } from './chat.js'
 
 /** Route config of the AIGNE and AI Kit families: the scope, and errors in the shape their clients read. */
-export function aigneConfig (scope: 'chat' | 'embeddings' | 'images'): { scope: typeof scope, errorShape: 'aigne' } {
+export function aigneConfig (scope: 'chat' | 'embeddings' | 'images' | 'video'): { scope: typeof scope, errorShape: 'aigne' } {
   return { scope, errorShape: 'aigne' }
 }
 

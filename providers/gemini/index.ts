@@ -6,6 +6,7 @@ import { toChatCompletion, type GeminiResponse } from './response.js'
 import { streamDecoder } from './stream.js'
 import { geminiEmbeddings } from './embeddings.js'
 import { geminiImages } from './images.js'
+import { geminiVideo } from './video.js'
 
 /** Google Gemini API (POST {GEMINI_BASE_URL}/models/{model}:generateContent | :streamGenerateContent?alt=sse), translated both ways. */
 
@@ -16,10 +17,11 @@ function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: bool
   return { path: `/models/${encodeURIComponent(call.model)}:${method}`, headers, body: JSON.stringify(toGeminiRequest(request)) }
 }
 
-/** Everything Gemini serves through the gateway: chat (streamed or not), embeddings and images. */
+/** Everything Gemini serves through the gateway: chat (streamed or not), embeddings, images and video (Veo). */
 export const geminiAdapter: ProviderAdapter = {
   kind: 'gemini',
   chat: translatingChatAdapter<GeminiResponse>({ upstreamRequest, toCompletion: (response, call) => toChatCompletion(response, call.model), streamDecoder }),
   embeddings: geminiEmbeddings,
-  images: geminiImages
+  images: geminiImages,
+  video: geminiVideo
 }

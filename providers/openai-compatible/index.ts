@@ -2,7 +2,9 @@ import { decodedStream } from '#upstream/decoded-stream.js'
 import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError, type UpstreamRequest } from '#upstream/http.js'
 import { requireCompletion } from '#upstream/answer-check.js'
 import { JsonPayload } from '#upstream/payload.js'
-import { openAIEmbeddings, openAIImages } from './media.js'
+import { bearerHeaders, openAIEmbeddings, openAIImages } from './media.js'
+import { openAIVideo } from './video.js'
+import { openAIAudio } from './audio.js'
 import { openAIResponses } from './responses.js'
 import type { ChatChunkStream, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamCall, Usage } from '#upstream/types.js'
 
@@ -17,7 +19,7 @@ const HAS_USAGE = /"usage"\s*:\s*\{/
 const IS_ERROR = /^\s*\{\s*"error"\s*:/
 
 function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: boolean): UpstreamRequest {
-  return { path: '/chat/completions', headers: headers(call), body: requestBody(request, call, stream) }
+  return { path: '/chat/completions', headers: bearerHeaders(call), body: requestBody(request, call, stream) }
 }
 
 function requestBody (request: ChatRequest, call: UpstreamCall, stream: boolean): string {
@@ -29,11 +31,6 @@ function requestBody (request: ChatRequest, call: UpstreamCall, stream: boolean)
     body.stream_options = { ...options, include_usage: true }
   } else delete body.stream_options
   return JSON.stringify(body)
-}
-
-function headers (call: UpstreamCall): Record<string, string> {
-  const { apiKey } = call.provider
-  return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
 }
 
 async function complete (request: ChatRequest, call: UpstreamCall): Promise<JsonPayload<ChatCompletion>> {
@@ -78,11 +75,13 @@ function relay (call: UpstreamCall): StreamDecoder {
   }
 }
 
-/** Everything an OpenAI-compatible upstream serves through the gateway: chat (streamed or not), embeddings, images, and Responses (OpenAI's own). */
+/** Everything an OpenAI-compatible upstream serves through the gateway: chat (streamed or not), embeddings, images, video, audio, and Responses (OpenAI's own). */
 export const openAICompatibleAdapter: ProviderAdapter = {
   kind: 'openai-compatible',
   chat: { complete, stream },
   embeddings: openAIEmbeddings,
   images: openAIImages,
-  responses: openAIResponses
+  responses: openAIResponses,
+  video: openAIVideo,
+  audio: openAIAudio
 }

@@ -8,7 +8,8 @@ import type { EmbeddingsAdapter, EmbeddingsResponse, ImagesAdapter, ImagesRespon
  * request passes through with the upstream model name, and the answer's bytes reach the client untouched.
  */
 
-function headers (call: UpstreamCall): Record<string, string> {
+/** The provider's credential as OpenAI takes it (none for keyless upstreams). */
+export function bearerHeaders (call: UpstreamCall): Record<string, string> {
   const { apiKey } = call.provider
   return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
 }
@@ -16,7 +17,7 @@ function headers (call: UpstreamCall): Record<string, string> {
 async function postThrough<T> (
   call: UpstreamCall, path: string, request: object, check: (value: unknown, call: UpstreamCall) => T, usageOf: (value: T) => Usage | undefined
 ): Promise<JsonPayload<T>> {
-  const text = await call.http.postJsonForText(call, { path, headers: headers(call), body: JSON.stringify({ ...request, model: call.model }) })
+  const text = await call.http.postJsonForText(call, { path, headers: bearerHeaders(call), body: JSON.stringify({ ...request, model: call.model }) })
   const value = check(parseJson<unknown>(text, call), call)
   return JsonPayload.fromBoth(text, value).withUsage(usageOf(value))
 }

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
+import audioSpeech from '../api/v2/audio/speech/index.js'
+import audioTranscriptions from '../api/v2/audio/transcriptions/index.js'
 import chatCompletions from '../api/v2/chat/completions/index.js'
 import embeddings from '../api/v2/embeddings/index.js'
 import imageGenerations from '../api/v2/images/generations/index.js'
@@ -20,6 +22,8 @@ export const OPENAI_BASE_URLS = ['/v1', ''] as const
 
 /** The /api/v2 routes OpenAI clients call, by path below the base URL. */
 const OPENAI_ROUTES = {
+  '/audio/speech': audioSpeech,
+  '/audio/transcriptions': audioTranscriptions,
   '/chat/completions': chatCompletions,
   '/embeddings': embeddings,
   '/images/generations': imageGenerations,

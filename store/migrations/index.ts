@@ -14,6 +14,7 @@ import * as responses from './013-responses.js'
 import * as costDetail from './014-cost-detail.js'
 import * as connectSessions from './015-connect-sessions.js'
 import * as usageApp from './016-usage-app.js'
+import * as mediaUsage from './017-media-usage.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -31,7 +32,8 @@ const migrations: Record<string, Migration> = {
   '013-responses': responses,
   '014-cost-detail': costDetail,
   '015-connect-sessions': connectSessions,
-  '016-usage-app': usageApp
+  '016-usage-app': usageApp,
+  '017-media-usage': mediaUsage
 }
 
 export const migrationProvider: MigrationProvider = {

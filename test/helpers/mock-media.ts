@@ -72,3 +72,82 @@ export function byPath (handlers: Record<string, MockHandler>): MockHandler {
     await (handlers[match] as MockHandler)(req, res)
   }
 }
+
+/** Bytes standing in for an MP4 (the gateway never looks inside). */
+export const MP4_BYTES = Buffer.from('\u0000\u0000\u0000\u0018ftypmp42 not really a video')
+
+/**
+ * OpenAI's video API as the openai SDK reads it: POST /videos (multipart) answers a queued job, each GET /videos/{id}
+ * advances it (`pollsUntilDone` times "in_progress", then "completed" or the failure), GET /videos/{id}/content the MP4.
+ */
+export function openAIVideoMock (options: { pollsUntilDone?: number, fail?: string } = {}): MockHandler {
+  let polls = 0
+  const job = (status: string, seconds = '4'): Record<string, unknown> => ({
+    id: 'video_123', object: 'video', model: 'sora-2', status, progress: status === 'completed' ? 100 : 0, created_at: 1712697600,
+    completed_at: null, expires_at: null, prompt: 'A calico cat', seconds, size: '720x1280', remixed_from_video_id: null,
+    error: status === 'failed' ? { code: 'moderation_blocked', message: options.fail } : null
+  })
+  return byPath({
+    '/videos/video_123/content': (_req, res) => { res.writeHead(200, { 'content-type': 'video/mp4' }).end(MP4_BYTES) },
+    '/videos/video_123': (_req, res) => {
+      polls++
+      if (polls <= (options.pollsUntilDone ?? 1)) return sendJson(res, 200, job('in_progress'))
+      sendJson(res, 200, job(options.fail === undefined ? 'completed' : 'failed'))
+    },
+    '/videos': (_req, res) => sendJson(res, 200, job('queued'))
+  })
+}
+
+/** Gemini Veo's long-running operation: predictLongRunning, then GET operations/{id} until done, then the file download. */
+export function veoMock (baseUrl: () => string, options: { pollsUntilDone?: number, filtered?: string } = {}): MockHandler {
+  let polls = 0
+  const name = 'models/veo-3.0-generate-001/operations/op123'
+  return byPath({
+    ':predictLongRunning': (_req, res) => sendJson(res, 200, { name }),
+    '/operations/op123': (_req, res) => {
+      polls++
+      if (polls <= (options.pollsUntilDone ?? 1)) return sendJson(res, 200, { name, done: false })
+      const response = options.filtered !== undefined
+        ? { generateVideoResponse: { raiMediaFilteredCount: 1, raiMediaFilteredReasons: [options.filtered] } }
+        : { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse', generateVideoResponse: { generatedSamples: [{ video: { uri: `${baseUrl()}/files/vid1:download?alt=media` } }] } }
+      sendJson(res, 200, { name, done: true, response })
+    },
+    '/files/vid1:download': (_req, res) => { res.writeHead(200, { 'content-type': 'video/mp4' }).end(MP4_BYTES) }
+  })
+}
+
+/** A form field's value in a multipart body as the mock received it (undefined when absent). */
+export function formField (raw: Buffer, name: string): string | undefined {
+  const match = new RegExp(`name="${name.replace(/[[\]]/g, '\\$&')}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(raw.toString('latin1'))
+  return match?.[1]
+}
+
+/**
+ * OpenAI's POST /audio/transcriptions, answering in the format asked for: whisper-1 reports the audio's seconds
+ * (`usage.type: "duration"` in json, `duration` in verbose_json), gpt-4o-transcribe tokens; srt and vtt are cues.
+ */
+export function transcriptionMock (text = 'Hello from the audio.'): MockHandler {
+  return (req, res) => {
+    const format = formField(req.raw, 'response_format') ?? 'json'
+    const model = formField(req.raw, 'model')
+    if (format === 'srt') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(`1\n00:00:00,000 --> 00:00:02,500\n${text}\n\n`)
+      return
+    }
+    if (format === 'verbose_json') return sendJson(res, 200, { task: 'transcribe', language: 'english', duration: 2.5, text, segments: [] })
+    if (model === 'gpt-4o-transcribe') {
+      return sendJson(res, 200, { text, usage: { type: 'tokens', input_tokens: 40, input_token_details: { text_tokens: 0, audio_tokens: 40 }, output_tokens: 8, total_tokens: 48 } })
+    }
+    sendJson(res, 200, { text, usage: { type: 'duration', seconds: 3 } })
+  }
+}
+
+/** Bytes standing in for spoken MP3 audio. */
+export const SPEECH_BYTES = Buffer.from('ID3\u0004\u0000 not really mp3 audio '.repeat(50))
+
+/** OpenAI's POST /audio/speech: the audio streamed in pieces, as the API sends it (chunked). */
+export const speechMock: MockHandler = async (_req, res) => {
+  res.writeHead(200, { 'content-type': 'audio/mpeg' })
+  for (let i = 0; i < SPEECH_BYTES.length; i += 256) await new Promise((resolve) => res.write(SPEECH_BYTES.subarray(i, i + 256), resolve))
+  res.end()
+}

@@ -13,6 +13,8 @@ export interface RecordedRequest {
   body: any
   /** The body as sent (signatures and multipart forms are checked on it). */
   text: string
+  /** The body's bytes (multipart uploads). */
+  raw: Buffer
 }
 
 export type MockHandler = (request: RecordedRequest, res: ServerResponse) => void | Promise<void>
@@ -43,10 +45,11 @@ export async function startMock (t: TestContext, basePath = ''): Promise<MockSer
     const pieces: Buffer[] = []
     req.on('data', (piece: Buffer) => pieces.push(piece))
     req.on('end', () => {
-      const text = Buffer.concat(pieces).toString('utf8')
+      const raw = Buffer.concat(pieces)
+      const text = raw.toString('utf8')
       let body: unknown
       try { body = JSON.parse(text) } catch { body = undefined }
-      const recorded = { method: req.method ?? '', url: (req.url ?? '').slice(basePath.length), headers: req.headers, body, text }
+      const recorded = { method: req.method ?? '', url: (req.url ?? '').slice(basePath.length), headers: req.headers, body, text, raw }
       requests.push(recorded)
       res.on('close', () => { if (!res.writableFinished) onAbandon() })
       const handler = handlers.length > 1 ? handlers.shift() as MockHandler : handlers[0] as MockHandler

@@ -31,7 +31,7 @@ test('admin usage report: grouped by key, model and day, as JSON and as CSV', as
   t.match(csv.headers['content-type'], /^text\/csv/)
   t.match(csv.headers['content-disposition'], /attachment; filename="hubgate-usage-/)
   const lines = csv.body.trim().split('\n')
-  t.equal(lines[0], 'model,requests,errors,promptTokens,completionTokens,totalTokens,credits,cachedTokens,cacheWriteTokens,cacheWrite1hTokens,reasoningTokens,audioInputTokens,audioOutputTokens')
+  t.equal(lines[0], 'model,requests,errors,promptTokens,completionTokens,totalTokens,credits,cachedTokens,cacheWriteTokens,cacheWrite1hTokens,reasoningTokens,audioInputTokens,audioOutputTokens,seconds,characters')
   t.match(lines.slice(1).sort(), [/^openai\/gpt-4o,2,0,20,10,30,/, /^openai\/gpt-4o-mini,1,0,10,5,15,/])
 
   const filtered = (await adminCall(gw.app, { url: `/api/admin/usage?groupBy=model&keyId=${second.id}` })).json()
@@ -52,7 +52,7 @@ test('a CSV cell that looks like a formula is quoted', async (t) => {
   const { toCsv } = await import('#routes/api/admin/usage/index.js')
   const csv = toCsv(['key'], [{
     key: '=cmd()', requests: 1, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, credits: 0,
-    cachedTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, audioInputTokens: 0, audioOutputTokens: 0
+    cachedTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, audioInputTokens: 0, audioOutputTokens: 0, seconds: 0, characters: 0
   }])
   t.match(csv.split('\n')[1], /^"=cmd\(\)",1/)
 })

@@ -31,7 +31,8 @@ async function roundTrip (t: Test, store: Store): Promise<void> {
   const written: UsageRecord = {
     ...record('2026-12-15T09:30:00.000Z', 'k-round', 'openai/gpt-4o-mini', [7, 11], 0.125, 499),
     upstreamModel: 'gpt-4o-mini-2024-07-18', latencyMs: 1234.4, ttfbMs: 56.6, streamed: true, clientAborted: true, priced: false, error: 'client closed',
-    cachedTokens: 1, cacheWriteTokens: 2, cacheWrite1hTokens: 3, reasoningTokens: 4, audioInputTokens: 5, audioOutputTokens: 6, app: 'did:abt:zApp'
+    cachedTokens: 1, cacheWriteTokens: 2, cacheWrite1hTokens: 3, reasoningTokens: 4, audioInputTokens: 5, audioOutputTokens: 6, app: 'did:abt:zApp',
+    seconds: 2.5, characters: 9
   }
   await store.usage.insertBatch([written])
   const row = await store.db.selectFrom('usage_records').selectAll().where('id', '=', written.id).executeTakeFirstOrThrow()
@@ -39,7 +40,8 @@ async function roundTrip (t: Test, store: Store): Promise<void> {
     id: written.id, request_id: written.requestId, at: written.at, key_id: 'k-round', model: 'openai/gpt-4o-mini', provider: 'openai',
     upstream_model: 'gpt-4o-mini-2024-07-18', prompt_tokens: 7, completion_tokens: 11, total_tokens: 18, credits: 0.125, priced: 0,
     status: 499, latency_ms: 1234, ttfb_ms: 57, streamed: 1, client_aborted: 1, error: 'client closed',
-    cached_tokens: 1, cache_write_tokens: 2, cache_write_1h_tokens: 3, reasoning_tokens: 4, audio_input_tokens: 5, audio_output_tokens: 6, app: 'did:abt:zApp'
+    cached_tokens: 1, cache_write_tokens: 2, cache_write_1h_tokens: 3, reasoning_tokens: 4, audio_input_tokens: 5, audio_output_tokens: 6, app: 'did:abt:zApp',
+    seconds: 2.5, characters: 9
   }, 'every column as written')
 }
 

@@ -51,7 +51,7 @@ test('the usage page breaks usage down by key and by app over a chosen range and
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()])
   t.match(download.suggestedFilename(), /^hubgate-usage-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/)
   const csv = (await readFile(await download.path(), 'utf8')).trim().split('\n')
-  t.equal(csv[0], 'day,key,app,model,requests,errors,promptTokens,completionTokens,totalTokens,credits,cachedTokens,cacheWriteTokens,cacheWrite1hTokens,reasoningTokens,audioInputTokens,audioOutputTokens', 'one row per day, key, app and model')
+  t.equal(csv[0], 'day,key,app,model,requests,errors,promptTokens,completionTokens,totalTokens,credits,cachedTokens,cacheWriteTokens,cacheWrite1hTokens,reasoningTokens,audioInputTokens,audioOutputTokens,seconds,characters', 'one row per day, key, app and model')
   const today = new Date().toISOString().slice(0, 10)
   t.match(csv.find((line) => line.startsWith(`${today},${billing.id},did:abt:zInvoices,`)), new RegExp(`^${today},${billing.id},did:abt:zInvoices,${MODEL},1,0,9,12,21,`))
   t.match(csv.find((line) => line.startsWith(`${today},${billing.id},,`)), new RegExp(`^${today},${billing.id},,${MODEL},1,0,9,12,21,`))

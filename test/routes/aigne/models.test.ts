@@ -45,7 +45,8 @@ test('GET /api/ai/models: public, in the client\'s schema, catalog prices per to
   t.same(embeddings.json().map((m: any) => m.key), ['gemini/gemini-embedding-001', 'gemini/text-embedding-004', 'openai/text-embedding-3-large', 'openai/text-embedding-3-small', 'openai/text-embedding-ada-002'])
 
   const video = await app.inject({ url: '/api/ai/models?type=video' })
-  t.same(video.json(), [], 'no video models: an empty list, not an error')
+  t.same(video.json().map((m: any) => m.key), ['gemini/veo-2.0-generate-001', 'gemini/veo-3.0-fast-generate-001', 'gemini/veo-3.0-generate-001', 'openai/sora-2', 'openai/sora-2-pro'],
+    'the video models of the configured providers')
 
   const bad = await app.inject({ url: '/api/ai/models?type=audio' })
   t.equal(bad.statusCode, 400)

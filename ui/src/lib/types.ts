@@ -2,7 +2,7 @@
 // schemas: those import Node-only modules, and the UI is its own package type-checked for the browser.
 // The browser tests run against the real API, so a drift shows up there.
 
-export const SCOPES = ['chat', 'embeddings', 'images', 'admin'] as const
+export const SCOPES = ['chat', 'embeddings', 'images', 'video', 'audio', 'admin'] as const
 
 export const CREDIT_PERIODS = ['total', 'day', 'month'] as const
 export type CreditPeriod = typeof CREDIT_PERIODS[number]
@@ -78,6 +78,9 @@ export interface UsageRow {
   reasoningTokens: number
   audioInputTokens: number
   audioOutputTokens: number
+  /** Seconds of video or audio, characters of speech input (priced per second / character). */
+  seconds: number
+  characters: number
 }
 
 export interface UsageReport {
@@ -88,7 +91,7 @@ export interface UsageReport {
   unpricedModels: string[]
 }
 
-export const MODEL_KINDS = ['chat', 'embedding', 'image'] as const
+export const MODEL_KINDS = ['chat', 'embedding', 'image', 'video', 'transcription', 'speech'] as const
 
 /** One model of the catalog (GET /api/admin/models); rates are credits per 1M tokens, null = unpriced. */
 export interface CatalogModel {
@@ -112,6 +115,9 @@ export interface CatalogModel {
   reasoningRate?: number | null
   audioInputRate?: number | null
   audioOutputRate?: number | null
+  /** Credits per second of video or audio; per 1M characters of speech input. */
+  secondRate?: number | null
+  characterRate?: number | null
   /** Long-context tiers: above that many prompt tokens, the tier's rates. */
   tiers?: Array<{ above: number, inputRate?: number, outputRate?: number }>
   /** In lists: the built-in price list knows the model (it prices it unless the entry sets its own token rates). */

@@ -101,7 +101,8 @@ function UsageDetails ({ report, byModel, byKey, byApp, keyNames }: { report: Us
         columns={[
           ['Requests', 'requests'], ['Errors', 'errors'], ['Prompt tokens', 'promptTokens'], ['Cached', 'cachedTokens'],
           ['Cache writes', 'cacheWriteTokens'], ['1-hour cache writes', 'cacheWrite1hTokens'], ['Completion tokens', 'completionTokens'],
-          ['Reasoning', 'reasoningTokens'], ['Audio in', 'audioInputTokens'], ['Audio out', 'audioOutputTokens'], ['Credits', 'credits']
+          ['Reasoning', 'reasoningTokens'], ['Audio in', 'audioInputTokens'], ['Audio out', 'audioOutputTokens'],
+          ['Seconds', 'seconds'], ['Characters', 'characters'], ['Credits', 'credits']
         ]}
       />
       <UsageTable

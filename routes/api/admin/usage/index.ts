@@ -7,7 +7,7 @@ import { BadRequestError } from '#errors.js'
 
 const CSV_COLUMNS = [
   'requests', 'errors', 'promptTokens', 'completionTokens', 'totalTokens', 'credits',
-  'cachedTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'reasoningTokens', 'audioInputTokens', 'audioOutputTokens'
+  'cachedTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'reasoningTokens', 'audioInputTokens', 'audioOutputTokens', 'seconds', 'characters'
 ] as const
 
 function csvCell (value: unknown): string {

@@ -31,6 +31,7 @@ export const imageRatesText = (rates: Record<string, number> | undefined): strin
 export function isUnpriced (model: CatalogModel): boolean {
   if (model.requestRate != null) return false
   if (model.builtinPrice === true && model.kind !== 'image' && model.inputRate === null && model.outputRate === null) return false
+  if (model.secondRate != null || model.characterRate != null) return false
   if (model.kind === 'image') return model.imageRate == null && Object.keys(model.imageRates ?? {}).length === 0
   return model.inputRate === null || model.outputRate === null
 }
@@ -38,7 +39,9 @@ export function isUnpriced (model: CatalogModel): boolean {
 /** Rates for parts of the prompt and completion, with their labels; empty = the rate each falls back to. */
 export const DETAIL_RATES = [
   ['cachedInputRate', 'cached'], ['cacheWriteRate', 'cache write'], ['cacheWrite1hRate', '1-hour cache write'],
-  ['reasoningRate', 'reasoning'], ['audioInputRate', 'audio in'], ['audioOutputRate', 'audio out']
+  ['reasoningRate', 'reasoning'], ['audioInputRate', 'audio in'], ['audioOutputRate', 'audio out'],
+  // video and audio: credits per second, per 1M characters of speech input
+  ['secondRate', 'per second'], ['characterRate', 'per 1M characters']
 ] as const
 
 /** Rates besides input and output in a few words ("0.3 cached, 0.04/image, 0.08 1024x1024/hd, 0.01/call, tiers above 200000"), or "—". */
