@@ -189,11 +189,11 @@ export function workerCount (config: Pick<Config, 'WORKERS'>): number {
   return config.WORKERS === 'auto' ? availableParallelism() : config.WORKERS
 }
 
-/** "auto" or a whole number; anything else is left as it is, for validation to refuse. */
+/** "auto" or a whole number; anything else becomes NaN, for validation to refuse (conversion would round "2.5" to 2). */
 function parseWorkers (raw: string): number | string {
   const value = raw.trim()
   if (value.toLowerCase() === 'auto') return 'auto'
-  return /^\d+$/.test(value) ? Number(value) : value
+  return /^\d+$/.test(value) ? Number(value) : Number.NaN
 }
 
 /** "true"/"false", a hop count, or a list of proxies, as Fastify's trustProxy takes them (see app.ts). */

@@ -6,7 +6,7 @@ import SQLite from 'better-sqlite3'
 import { tempDir } from '../../helpers/build.js'
 import { openAIChunks, openAIMock } from '../../helpers/mock-openai.js'
 import { startMock } from '../../helpers/mock-server.js'
-import { startTs, waitForOutput } from '../../helpers/run-ts.js'
+import { runTs, startTs } from '../../helpers/run-ts.js'
 import { eventually } from '../../helpers/wait.js'
 import { chatBody, MODEL } from '../scale/cluster.js'
 
@@ -158,6 +158,12 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
     const requestId = randomUUID()
     t.equal(await chat(key, requestId), 200, 'the cluster serves on')
     journaled.add(requestId)
+  })
+
+  await t.test('a second, independent gateway on the same DATA_DIR is refused while the cluster holds it', async (t) => {
+    const second = await runTs('server.ts', [], { PORT: '0', DATA_DIR: dataDir, DATA_DIR_LOCK_WAIT_MS: '0', LOG_LEVEL: 'warn' }, 120_000)
+    t.equal(second.code, 1)
+    t.match(second.stderr, /DATA_DIR .* is in use by another running Hubgate process/)
   })
 
   await t.test('SIGTERM to the primary: an open stream finishes, every worker drains, exit 0', async (t) => {
