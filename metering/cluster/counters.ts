@@ -1,4 +1,4 @@
-import type { CounterCast, ReserveAnswer, RpmAnswer, WindowAnswer } from './protocol.js'
+import type { CounterCast, CounterRequest, ReserveAnswer, RpmAnswer, WindowAnswer } from './protocol.js'
 
 const MINUTE = 60_000
 /** An account idle this long (and with nothing reserved) is dropped, to be re-seeded from the store (as in Redis). */
@@ -25,6 +25,19 @@ export class ClusterCounters {
   private nextTicket = 1
 
   constructor (private readonly now: () => number = Date.now) {}
+
+  /** The answer to a worker's counter request; undefined for the requests the primary answers itself (keys, metrics). */
+  answer (owner: number, request: CounterRequest): unknown {
+    switch (request.op) {
+      case 'budget.reserve': return this.reserve(owner, request.account, request.limit, request.estimate)
+      case 'budget.seed': this.seed(request.account, request.spent); return null
+      case 'budget.used': return this.used(request.account)
+      case 'tokens.take': return this.take(request.key, request.tokens, request.limit)
+      case 'slots.acquire': return this.acquire(owner, request.key, request.limit)
+      case 'rpm.incr': return this.incr(request.key, request.windowMs)
+      default: return undefined
+    }
+  }
 
   reserve (owner: number, account: string, limit: number, estimate: number): ReserveAnswer {
     const held = this.accounts.get(account)

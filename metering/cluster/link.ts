@@ -1,5 +1,5 @@
 import cluster from 'node:cluster'
-import { isToWorker, WORKER_SLOT_ENV, type CounterCast, type CounterRequest, type ToPrimary, type ToWorker } from './protocol.js'
+import { isToWorker, WORKER_SLOT_ENV, type CounterCast, type CounterRequest, type PrimaryItem, type ToPrimary, type ToWorker } from './protocol.js'
 
 interface Pending { resolve: (value: unknown) => void, reject: (err: Error) => void }
 
@@ -14,6 +14,8 @@ export class ClusterLink {
   private readonly pending = new Map<number, Pending>()
   private readonly keyListeners: Array<() => void> = []
   private readonly drainListeners: Array<() => void> = []
+  /** What this turn of the event loop has to say, sent together at its end. */
+  private outbox: PrimaryItem[] = []
 
   constructor (readonly slot: number) {
     process.on('message', (message: unknown) => { if (isToWorker(message)) this.receive(message) })
@@ -27,15 +29,12 @@ export class ClusterLink {
     const id = this.nextId++
     return await new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      this.send({ hubgate: 'request', id, request }, (err) => {
-        this.pending.delete(id)
-        reject(err)
-      })
+      this.post({ id, request })
     })
   }
 
   cast (cast: CounterCast): void {
-    this.send({ hubgate: 'cast', cast }, () => {})
+    this.post({ cast })
   }
 
   /** Runs `listener` when another worker changed access keys (before the primary tells that worker all caches are dropped). */
@@ -50,14 +49,15 @@ export class ClusterLink {
 
   private receive (message: ToWorker): void {
     switch (message.hubgate) {
-      case 'answer': {
-        const pending = this.pending.get(message.id)
-        if (pending === undefined) return
-        this.pending.delete(message.id)
-        if (message.error !== undefined) pending.reject(new Error(message.error))
-        else pending.resolve(message.value)
+      case 'answers':
+        for (const answer of message.items) {
+          const pending = this.pending.get(answer.id)
+          if (pending === undefined) continue
+          this.pending.delete(answer.id)
+          if (answer.error !== undefined) pending.reject(new Error(answer.error))
+          else pending.resolve(answer.value)
+        }
         return
-      }
       case 'keys.changed':
         for (const listener of this.keyListeners) listener()
         this.cast({ op: 'keys.dropped', seq: message.seq })
@@ -67,12 +67,26 @@ export class ClusterLink {
     }
   }
 
-  private send (message: ToPrimary, failed: (err: Error) => void): void {
+  private post (item: PrimaryItem): void {
+    this.outbox.push(item)
+    if (this.outbox.length === 1) setImmediate(() => { this.flush() })
+  }
+
+  private flush (): void {
+    const items = this.outbox
+    this.outbox = []
+    const failed = (err: Error): void => {
+      for (const item of items) {
+        if (!('id' in item)) continue
+        this.pending.get(item.id)?.reject(err)
+        this.pending.delete(item.id)
+      }
+    }
     if (process.send === undefined || !process.connected) {
       failed(new Error('the cluster primary is gone'))
       return
     }
-    process.send(message, undefined, {}, (err: Error | null) => { if (err !== null) failed(err) })
+    process.send({ hubgate: 'batch', items } satisfies ToPrimary, undefined, {}, (err: Error | null) => { if (err !== null) failed(err) })
   }
 }
 

@@ -5,7 +5,7 @@ import { AggregatorRegistry } from 'prom-client'
 import { lockDataDir } from '../data-dir-lock.js'
 import { adoptJournalSegments, workerJournalDir } from '../usage-journal.js'
 import { ClusterCounters } from './counters.js'
-import { isToPrimary, WORKER_SLOT_ENV, type CounterRequest, type ToWorker } from './protocol.js'
+import { isToPrimary, WORKER_SLOT_ENV, type Answer, type CounterCast, type CounterRequest, type ToWorker } from './protocol.js'
 
 export interface PrimaryOptions {
   workers: number
@@ -41,32 +41,20 @@ export async function runPrimary (options: PrimaryOptions): Promise<void> {
   const relay = new KeyChangeRelay()
   let stopping = false
 
-  const answer = (worker: Worker, id: number, value: unknown, error?: string): void => {
-    if (worker.isConnected()) worker.send({ hubgate: 'answer', id, ...(error === undefined ? { value } : { error }) } satisfies ToWorker)
-  }
-  const serve = (worker: Worker, id: number, request: CounterRequest): void => {
-    switch (request.op) {
-      case 'budget.reserve': answer(worker, id, counters.reserve(worker.id, request.account, request.limit, request.estimate)); return
-      case 'budget.seed': counters.seed(request.account, request.spent); answer(worker, id, null); return
-      case 'budget.used': answer(worker, id, counters.used(request.account)); return
-      case 'tokens.take': answer(worker, id, counters.take(request.key, request.tokens, request.limit)); return
-      case 'slots.acquire': answer(worker, id, counters.acquire(worker.id, request.key, request.limit)); return
-      case 'rpm.incr': answer(worker, id, counters.incr(request.key, request.windowMs)); return
-      case 'keys.changed': relay.announce(worker, Object.values(cluster.workers ?? {}), () => { answer(worker, id, null) }); return
-      case 'metrics':
-        metrics.clusterMetrics().then((text) => { answer(worker, id, text) }, (err: Error) => { answer(worker, id, undefined, err.message) })
-    }
+  /** The requests the counters do not answer: relayed key changes and aggregated metrics, answered when done. */
+  const serveLater = (worker: Worker, id: number, request: CounterRequest): void => {
+    const answer = (item: Answer): void => { if (worker.isConnected()) worker.send({ hubgate: 'answers', items: [item] } satisfies ToWorker) }
+    if (request.op === 'keys.changed') relay.announce(worker, Object.values(cluster.workers ?? {}), () => { answer({ id, value: null }) })
+    else if (request.op === 'metrics') metrics.clusterMetrics().then((text) => { answer({ id, value: text }) }, (err: Error) => { answer({ id, error: err.message }) })
   }
 
   const fork = (slot: number): void => {
     const worker = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) })
     let listening = false
     worker.on('listening', () => { listening = true })
-    worker.on('message', (message: unknown) => {
-      if (!isToPrimary(message)) return
-      if (message.hubgate === 'request') serve(worker, message.id, message.request)
-      else if (message.cast.op === 'keys.dropped') relay.dropped(worker, message.cast.seq)
-      else counters.apply(message.cast)
+    serveCounters(worker, counters, {
+      request: (id, request) => { serveLater(worker, id, request) },
+      cast: (cast) => { if (cast.op === 'keys.dropped') relay.dropped(worker, cast.seq) }
     })
     worker.on('exit', (code, signal) => {
       counters.forget(worker.id)
@@ -109,6 +97,28 @@ export async function runPrimary (options: PrimaryOptions): Promise<void> {
   process.once('SIGINT', () => { stop(0) })
 
   for (const slot of slots) fork(slot)
+}
+
+/**
+ * Answers `worker`'s batches from `counters`: casts applied, requests answered in one batch, in order. What the
+ * counters do not handle goes to `other` (the primary's key relay and metrics; nothing in the benchmark).
+ */
+export function serveCounters (worker: Worker, counters: ClusterCounters, other: { request: (id: number, request: CounterRequest) => void, cast: (cast: CounterCast) => void }): void {
+  worker.on('message', (message: unknown) => {
+    if (!isToPrimary(message)) return
+    const answers: Answer[] = []
+    for (const item of message.items) {
+      if ('cast' in item) {
+        if (item.cast.op === 'keys.dropped') other.cast(item.cast)
+        else counters.apply(item.cast)
+        continue
+      }
+      const value = counters.answer(worker.id, item.request)
+      if (value === undefined) other.request(item.id, item.request)
+      else answers.push({ id: item.id, value })
+    }
+    if (answers.length > 0 && worker.isConnected()) worker.send({ hubgate: 'answers', items: answers } satisfies ToWorker)
+  })
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The messages between a cluster worker and its primary (node:cluster IPC, JSON). A worker asks, the primary answers
- * with the request's id; a `cast` is a request that needs no answer (settling, giving a slot back). Every message
- * carries `hubgate`, so other users of the channel (prom-client's metrics aggregation) pass by.
+ * with the request's id; a `cast` is a request that needs no answer (settling, giving a slot back). What one side
+ * has to say in one turn of its event loop goes as one batch: each IPC message costs a serialization and a syscall
+ * on both sides, and under load tens of calls are admitted per turn. Every message carries `hubgate`, so other
+ * users of the channel (prom-client's metrics aggregation) pass by.
  */
 export type CounterRequest =
   | { op: 'budget.reserve', account: string, limit: number, estimate: number }
@@ -29,25 +31,25 @@ export type ReserveAnswer =
 export interface WindowAnswer { ok: boolean, used: number, resetMs: number }
 export interface RpmAnswer { current: number, ttl: number }
 
+export type PrimaryItem = { id: number, request: CounterRequest } | { cast: CounterCast }
+export interface Answer { id: number, value?: unknown, error?: string }
+
 /** Worker → primary. */
-export type ToPrimary =
-  | { hubgate: 'request', id: number, request: CounterRequest }
-  | { hubgate: 'cast', cast: CounterCast }
+export interface ToPrimary { hubgate: 'batch', items: PrimaryItem[] }
 
 /** Primary → worker. */
 export type ToWorker =
-  | { hubgate: 'answer', id: number, value?: unknown, error?: string }
+  | { hubgate: 'answers', items: Answer[] }
   | { hubgate: 'keys.changed', seq: number }
   | { hubgate: 'drain' }
 
 export function isToPrimary (message: unknown): message is ToPrimary {
-  const kind = (message as { hubgate?: unknown } | null)?.hubgate
-  return kind === 'request' || kind === 'cast'
+  return (message as { hubgate?: unknown } | null)?.hubgate === 'batch'
 }
 
 export function isToWorker (message: unknown): message is ToWorker {
   const kind = (message as { hubgate?: unknown } | null)?.hubgate
-  return kind === 'answer' || kind === 'keys.changed' || kind === 'drain'
+  return kind === 'answers' || kind === 'keys.changed' || kind === 'drain'
 }
 
 /** The environment variable the primary gives each worker: its slot (1…WORKERS), kept by the worker that replaces it. */
