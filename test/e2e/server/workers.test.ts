@@ -11,7 +11,7 @@ import { eventually } from '../../helpers/wait.js'
 import { chatBody, MODEL } from '../scale/cluster.js'
 
 // the primary and two workers each compile the TypeScript tree on a busy 2-core machine: one cluster serves every check
-t0.setTimeout(300_000)
+t0.setTimeout(600_000)
 
 
 interface Answer { status: number, text: string }
@@ -62,7 +62,7 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
   primary.stderr?.resume()
   const exited = new Promise<number | null>((resolve) => primary.on('exit', (code) => resolve(code)))
   const listening = (): Array<Record<string, any>> => logLines(output).filter((line) => /^Server listening at /.test(line.msg ?? ''))
-  t.ok(await eventually(async () => new Set(listening().map((line) => line.pid)).size === 2, 240_000), 'two workers listen')
+  t.ok(await eventually(async () => new Set(listening().map((line) => line.pid)).size === 2, 400_000), 'two workers listen')
   const origin = /http:\/\/127\.0\.0\.1:\d+/.exec(listening()[0]!.msg)![0]
   t.ok(listening().every((line) => line.msg.includes(origin)), 'on one port')
 
