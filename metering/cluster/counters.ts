@@ -1,6 +1,6 @@
-import type { CounterCast, CounterRequest, ReserveAnswer, RpmAnswer, WindowAnswer } from './protocol.js'
+import { MemoryTokenWindow, type TakeAnswer } from '../token-window/memory.js'
+import type { CounterCast, CounterRequest, ReserveAnswer, RpmAnswer } from './protocol.js'
 
-const MINUTE = 60_000
 /** An account idle this long (and with nothing reserved) is dropped, to be re-seeded from the store (as in Redis). */
 const ACCOUNT_IDLE_MS = 3_600_000
 
@@ -18,13 +18,15 @@ interface Lease { owner: number, key: string }
 export class ClusterCounters {
   private readonly accounts = new Map<string, Account>()
   private readonly reservations = new Map<number, Reservation>()
-  private readonly windows = new Map<string, { start: number, used: number }>()
+  private readonly tokens: MemoryTokenWindow
   private readonly slots = new Map<string, number>()
   private readonly leases = new Map<number, Lease>()
   private readonly rpm = new Map<string, { end: number, count: number }>()
   private nextTicket = 1
 
-  constructor (private readonly now: () => number = Date.now) {}
+  constructor (private readonly now: () => number = Date.now) {
+    this.tokens = new MemoryTokenWindow(now)
+  }
 
   /** The answer to a worker's counter request; undefined for the requests the primary answers itself (keys, metrics). */
   answer (owner: number, request: CounterRequest): unknown {
@@ -61,18 +63,8 @@ export class ClusterCounters {
     return held === undefined ? null : held.spent + held.reserved
   }
 
-  take (key: string, tokens: number, limit: number): WindowAnswer {
-    const now = this.now()
-    const start = now - (now % MINUTE)
-    let window = this.windows.get(key)
-    if (window === undefined || window.start !== start) {
-      window = { start, used: 0 }
-      this.windows.set(key, window)
-    }
-    const resetMs = start + MINUTE - now
-    if (window.used + tokens > limit) return { ok: false, used: window.used, resetMs }
-    window.used += tokens
-    return { ok: true, used: window.used, resetMs }
+  take (key: string, tokens: number, limit: number): TakeAnswer {
+    return this.tokens.takeNow(key, tokens, limit)
   }
 
   acquire (owner: number, key: string, limit: number): number | null {
@@ -106,11 +98,7 @@ export class ClusterCounters {
         reservation.account.spent += cast.actual
         return
       }
-      case 'tokens.adjust': {
-        const window = this.windows.get(cast.key)
-        if (window !== undefined) window.used = Math.max(0, window.used + cast.delta)
-        return
-      }
+      case 'tokens.adjust': this.tokens.adjustNow(cast.key, cast.delta); return
       case 'slots.release': this.release(cast.lease)
     }
   }
@@ -133,8 +121,7 @@ export class ClusterCounters {
   /** Drops past windows and idle accounts (run every minute or so), so memory follows the keys in use. */
   sweep (): void {
     const now = this.now()
-    const minute = now - (now % MINUTE)
-    for (const [key, window] of this.windows) if (window.start !== minute) this.windows.delete(key)
+    this.tokens.sweep()
     for (const [key, window] of this.rpm) if (window.end <= now) this.rpm.delete(key)
     for (const [id, account] of this.accounts) {
       // float sums of reservations leave dust: nothing reserved means below a billionth of a credit

@@ -28,7 +28,6 @@ export type ReserveAnswer =
   | { outcome: 'refused', remaining: number }
   | { outcome: 'reserved', ticket: number }
 
-export interface WindowAnswer { ok: boolean, used: number, resetMs: number }
 export interface RpmAnswer { current: number, ttl: number }
 
 export type PrimaryItem = { id: number, request: CounterRequest } | { cast: CounterCast }

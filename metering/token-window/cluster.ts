@@ -1,6 +1,5 @@
 import type { ClusterLink } from '../cluster/link.js'
-import type { WindowAnswer } from '../cluster/protocol.js'
-import type { TokenWindow } from './memory.js'
+import type { TakeAnswer, TokenWindow } from './memory.js'
 
 /**
  * Tokens per minute of every worker of one machine (WORKERS > 1): the primary holds each key's window and checks
@@ -10,11 +9,9 @@ import type { TokenWindow } from './memory.js'
 export class ClusterTokenWindow implements TokenWindow {
   constructor (private readonly link: ClusterLink) {}
 
-  async take (keyId: string, tokens: number, limit: number): Promise<{ ok: true, remaining: number, resetMs: number } | { ok: false, remaining: number, resetMs: number }> {
+  async take (keyId: string, tokens: number, limit: number): Promise<TakeAnswer> {
     try {
-      const { ok, used, resetMs } = await this.link.request<WindowAnswer>({ op: 'tokens.take', key: keyId, tokens, limit })
-      const remaining = Math.max(0, limit - used)
-      return ok ? { ok: true, remaining, resetMs } : { ok: false, remaining, resetMs }
+      return await this.link.request<TakeAnswer>({ op: 'tokens.take', key: keyId, tokens, limit })
     } catch {
       return { ok: true, remaining: limit, resetMs: 60_000 }
     }

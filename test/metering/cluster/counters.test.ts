@@ -42,12 +42,12 @@ test('a dead worker: its slots free, its reservations count as spent at their wo
 test('tokens per minute and requests per minute: one window for every worker', async (t) => {
   let now = 120_000
   const counters = new ClusterCounters(() => now)
-  t.match(counters.take('k', 60, 100), { ok: true, used: 60, resetMs: 60_000 })
-  t.match(counters.take('k', 50, 100), { ok: false, used: 60 })
+  t.same(counters.take('k', 60, 100), { ok: true, remaining: 40, resetMs: 60_000 })
+  t.match(counters.take('k', 50, 100), { ok: false, remaining: 40 })
   counters.apply({ op: 'tokens.adjust', key: 'k', delta: -30 })
-  t.match(counters.take('k', 50, 100), { ok: true, used: 80 })
+  t.match(counters.take('k', 50, 100), { ok: true, remaining: 20 })
   now += 60_000
-  t.match(counters.take('k', 100, 100), { ok: true, used: 100 }, 'a new minute, a new window')
+  t.match(counters.take('k', 100, 100), { ok: true, remaining: 0 }, 'a new minute, a new window')
 
   t.same(counters.incr('r', 60_000), { current: 1, ttl: 60_000 })
   now += 1_000
