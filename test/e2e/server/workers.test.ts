@@ -59,10 +59,16 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
   t.teardown(() => { primary.kill('SIGKILL') })
   let output = ''
   primary.stdout?.setEncoding('utf8').on('data', (piece: string) => { output += piece })
-  primary.stderr?.resume()
-  const exited = new Promise<number | null>((resolve) => primary.on('exit', (code) => resolve(code)))
+  let errors = ''
+  primary.stderr?.setEncoding('utf8').on('data', (piece: string) => { errors += piece })
+  let exitCode: number | null | undefined
+  const exited = new Promise<number | null>((resolve) => primary.on('exit', (code) => { exitCode = code; resolve(code) }))
   const listening = (): Array<Record<string, any>> => logLines(output).filter((line) => /^Server listening at /.test(line.msg ?? ''))
-  t.ok(await eventually(async () => new Set(listening().map((line) => line.pid)).size === 2, 400_000), 'two workers listen')
+  await eventually(async () => exitCode !== undefined || new Set(listening().map((line) => line.pid)).size === 2, 400_000)
+  if (new Set(listening().map((line) => line.pid)).size !== 2) {
+    t.fail(`two workers listen (primary exit code ${String(exitCode)})`, { stdout: output, stderr: errors })
+    return
+  }
   const origin = /http:\/\/127\.0\.0\.1:\d+/.exec(listening()[0]!.msg)![0]
   t.ok(listening().every((line) => line.msg.includes(origin)), 'on one port')
 
