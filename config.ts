@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { isIP } from 'node:net'
+import { availableParallelism } from 'node:os'
 import { ConfigError } from '#errors.js'
 import { AdminUiSettings, adminUiConfigProblem } from '#admin-sso/settings.js'
 import { ConnectSettings } from '#keys/connect-settings.js'
@@ -84,6 +85,12 @@ const ProviderSettings = {
  */
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  // parsed by parseWorkers before validation, like TRUST_PROXY
+  WORKERS: Type.Union([Type.Integer({ minimum: 1, maximum: 1024 }), Type.Literal('auto')], {
+    default: 1,
+    description: 'Processes serving the one port (node:cluster workers sharing DATA_DIR, the database and exact limits); auto: one per available core',
+    expected: 'a number of worker processes from 1 to 1024, or auto (one per available core)'
+  }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
@@ -165,6 +172,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     if (value !== undefined && value !== '') raw[key] = value
   }
   if (typeof raw.TRUST_PROXY === 'string') raw.TRUST_PROXY = parseTrustProxy(raw.TRUST_PROXY)
+  if (typeof raw.WORKERS === 'string') raw.WORKERS = parseWorkers(raw.WORKERS)
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...raw }))
   const problems = [...Value.Errors(ConfigSchema, converted)].map((e) => {
     const name = e.path.replace(/^\//, '')
@@ -197,6 +205,18 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  SERVER_SECRET is required with a Postgres DATABASE_URL (every replica must hash keys with the same secret)')
   }
   return config
+}
+
+/** How many processes serve: WORKERS, with auto resolved to this machine's available cores. */
+export function workerCount (config: Pick<Config, 'WORKERS'>): number {
+  return config.WORKERS === 'auto' ? availableParallelism() : config.WORKERS
+}
+
+/** "auto" or a whole number; anything else becomes NaN, for validation to refuse (conversion would round "2.5" to 2). */
+function parseWorkers (raw: string): number | string {
+  const value = raw.trim()
+  if (value.toLowerCase() === 'auto') return 'auto'
+  return /^\d+$/.test(value) ? Number(value) : Number.NaN
 }
 
 /** "true"/"false", a hop count, or a list of proxies, as Fastify's trustProxy takes them (see app.ts). */

@@ -48,9 +48,9 @@ export async function startListening (script: string, env: Record<string, string
 }
 
 /** Starts a process that answers `readyUrl` with 200 once it serves. */
-export async function startServing (script: string, env: Record<string, string>, readyUrl: string, nodeArgs: string[] = []): Promise<ChildProcess> {
+export async function startServing (script: string, env: Record<string, string>, readyUrl: string, nodeArgs: string[] = [], readyTimeoutMs = 30_000): Promise<ChildProcess> {
   const child = spawnNode([...nodeArgs, script], 'proxy', { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
-  const deadline = Date.now() + 30_000
+  const deadline = Date.now() + readyTimeoutMs
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`)
     const ok = await fetch(readyUrl).then((r) => r.ok, () => false)

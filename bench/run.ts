@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import { loadSamples, runLoad, summarize, type LoadResult, type LoadSamples } from './load.js'
 import { cpuSeconds, peakRssMb, pinCores, pinning, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
 import { runSoak } from './soak.js'
+import { runWorkersBench } from './workers.js'
 
 /**
  * `npm run bench`: the same loads against the mock upstream directly, a bare Fastify+undici proxy and Hubgate
@@ -20,7 +21,9 @@ const { values: args } = parseArgs({
     soak: { type: 'boolean', default: false },
     'soak-minutes': { type: 'string', default: '10' },
     'cpu-prof': { type: 'boolean', default: false },
-    strict: { type: 'boolean', default: false }
+    strict: { type: 'boolean', default: false },
+    // WORKERS scaling instead of the proxy comparison (bench/workers.ts)
+    workers: { type: 'string' }
   }
 })
 const durationMs = Number(args.duration) * 1000
@@ -51,6 +54,10 @@ const scenarios: Scenario[] = [
 ]
 
 async function main (): Promise<void> {
+  if (args.workers !== undefined) {
+    await runWorkersBench({ root, here, workers: Number(args.workers), durationMs, nodeFlags: NODE_FLAGS, adminKey: ADMIN_KEY, body: body(false), issueChatKey })
+    return
+  }
   // a profiler's sampling thread must not share the profiled process's one core: profiles run unpinned
   if (args['cpu-prof'] !== true) pinCores()
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-bench-'))

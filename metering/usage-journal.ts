@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, type Dirent } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { UsageRecord } from '#store/usage.js'
 
@@ -226,4 +226,42 @@ function readRecords (file: string): UsageRecord[] | undefined {
     } catch {}
   }
   return records
+}
+
+/** The journal directory of cluster worker `slot` under DATA_DIR/usage-journal; a replacement worker gets the same one. */
+export function workerJournalDir (root: string, slot: number): string {
+  return join(root, `worker-${slot}`)
+}
+
+/**
+ * Moves journal segments no running process would replay into `into`, so they are: with WORKERS changed between
+ * runs, a single process adopts what workers left (`worker-*` folders), and a cluster's first worker adopts what a
+ * single process or workers beyond the new count left. `keep` names the folders in use (each worker's own). Segment
+ * names are unique per run, so nothing is overwritten; call it while holding the DATA_DIR lock, before any replay.
+ */
+export function adoptJournalSegments (root: string, into: string, keep: ReadonlySet<string>, log: FastifyBaseLogger): void {
+  let entries: Dirent[]
+  try {
+    entries = readdirSync(root, { withFileTypes: true })
+  } catch {
+    return
+  }
+  const sources = entries.filter((entry) => entry.isDirectory() && /^worker-\d+$/.test(entry.name) && !keep.has(entry.name)).map((entry) => join(root, entry.name))
+  if (resolve(into) !== resolve(root)) sources.push(root)
+  let moved = 0
+  for (const source of sources) {
+    let names: string[]
+    try {
+      names = readdirSync(source).filter((name) => name.endsWith('.jsonl'))
+    } catch {
+      continue
+    }
+    if (names.length === 0) continue
+    mkdirSync(into, { recursive: true, mode: 0o700 })
+    for (const name of names) {
+      renameSync(join(source, name), join(into, name))
+      moved++
+    }
+  }
+  if (moved > 0) log.warn({ segments: moved, into }, 'usage journal segments of a run with another WORKERS count adopted, to be replayed')
 }

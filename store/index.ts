@@ -44,6 +44,8 @@ export interface Store {
   readonly connectSessions: ConnectSessionRepository
   /** Moves when another process or replica may have changed access keys (see change-feed.ts). */
   keyChangeVersion (): number
+  /** Another process says it changed access keys (a cluster worker, told by its primary): keyChangeVersion moves now. */
+  noteKeyChangeElsewhere (): void
   /** Runs `work` in one transaction: every change made through the repositories it gets commits together, or none. */
   transaction<T> (work: (store: StoreTransaction) => Promise<T>): Promise<T>
   /** Resolves when the database answers a trivial query. */
@@ -86,6 +88,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     throw err
   }
   serve()
+  let changesHeardOf = 0
   return {
     db,
     dialect,
@@ -97,7 +100,9 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     adminSessions: new AdminSessionRepository(db),
     responses: new ResponseRepository(db),
     connectSessions: new ConnectSessionRepository(db),
-    keyChangeVersion: () => changes.version(),
+    // both parts only grow, so their sum moves whenever either does
+    keyChangeVersion: () => changes.version() + changesHeardOf,
+    noteKeyChangeElsewhere () { changesHeardOf++ },
     async transaction (work) {
       return await db.transaction().execute(async (trx) => await work({
         accessKeys: new AccessKeyRepository(trx, changes.announce),

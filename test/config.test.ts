@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { request } from 'undici'
-import { ConfigError, loadConfig } from '#config.js'
+import { availableParallelism } from 'node:os'
+import { ConfigError, loadConfig, workerCount } from '#config.js'
 import { tempDir } from './helpers/build.js'
 import { finished, runTs, startTs, waitForOutput } from './helpers/run-ts.js'
 
@@ -19,6 +20,15 @@ test('defaults apply and env strings become typed values', async (t) => {
   t.match(loadConfig({}), { HOST: '127.0.0.1', PORT: 3000, DATA_DIR: './data', LOG_LEVEL: 'info', TRUST_PROXY: false, DATABASE_SCHEMA: 'public' })
   t.match(loadConfig({ PORT: '8080', TRUST_PROXY: 'true', LOG_LEVEL: 'debug', KEY_CACHE_TTL_MS: '0' }), { PORT: 8080, TRUST_PROXY: true, LOG_LEVEL: 'debug', KEY_CACHE_TTL_MS: 0 })
   t.equal(loadConfig({ PORT: '' }).PORT, 3000, 'an empty variable counts as unset')
+})
+
+test('WORKERS: 1 by default, a count, or auto (one per available core); anything else is refused', async (t) => {
+  t.equal(workerCount(loadConfig({})), 1)
+  t.equal(workerCount(loadConfig({ WORKERS: ' 4 ' })), 4)
+  t.equal(workerCount(loadConfig({ WORKERS: 'AUTO' })), availableParallelism())
+  for (const bad of ['0', '2.5', 'many', '-1', '2000']) {
+    t.match(rejection({ WORKERS: bad }), /^ {2}WORKERS: Expected a number of worker processes from 1 to 1024, or auto/m, bad)
+  }
 })
 
 test('bad values are refused with a message naming the variable', async (t) => {

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin'
 import { MemoryConcurrencySlots } from '#metering/concurrency/memory.js'
 import { RedisConcurrencySlots } from '#metering/concurrency/redis.js'
+import { ClusterConcurrencySlots } from '#metering/concurrency/cluster.js'
+import { clusterLink } from '#metering/cluster/link.js'
 import { ClientClosedError, ConcurrencyLimitedError } from '#errors.js'
 
 /** Route scopes whose calls go to a model: every client family's chat, embeddings and image routes carry one. */
@@ -9,10 +11,14 @@ const MODEL_CALLS = new Set(['chat', 'embeddings', 'images'])
 /**
  * Per-key `maxConcurrent`: a model call holds one of its key's slots from after authentication, rate limiting and
  * body validation until its response is over (a stream's last byte) or its client has left, whatever happened in
- * between; past the cap it answers 429. With REDIS_URL the slots are shared by every replica.
+ * between; past the cap it answers 429. With REDIS_URL the slots are shared by every replica, with WORKERS > 1 by
+ * every worker of the machine.
  */
 export default fp(async (app) => {
-  const slots = app.redis !== undefined ? new RedisConcurrencySlots(app.redis, app.log) : new MemoryConcurrencySlots()
+  const link = clusterLink()
+  const slots = app.redis !== undefined
+    ? new RedisConcurrencySlots(app.redis, app.log)
+    : link !== undefined ? new ClusterConcurrencySlots(link) : new MemoryConcurrencySlots()
   app.addHook('onClose', async () => { slots.close() })
 
   app.addHook('preHandler', (request, reply, done) => {

@@ -8,7 +8,11 @@ import { lockDataDir } from '#metering/data-dir-lock.js'
 import { callCredits } from '#catalog/call-cost.js'
 import { RedisBudgetLedger } from '#metering/ledger/redis.js'
 import { RedisTokenWindow } from '#metering/token-window/redis.js'
-import { MemoryTokenWindow } from '#metering/token-window/memory.js'
+import { MemoryTokenWindow, type TokenWindow } from '#metering/token-window/memory.js'
+import { ClusterBudgetLedger } from '#metering/ledger/cluster.js'
+import { ClusterTokenWindow } from '#metering/token-window/cluster.js'
+import { clusterLink } from '#metering/cluster/link.js'
+import { adoptJournalSegments, workerJournalDir } from '#metering/usage-journal.js'
 import { UsageEvents, type UsageEvent } from '#gateway/usage-events.js'
 import { UsageRecorder } from '#metering/usage-recorder.js'
 import { storableText } from '#store/storable-text.js'
@@ -57,8 +61,12 @@ export default fp(async (app) => {
   const buffered = new Gauge({ name: 'hubgate_usage_records_pending', help: 'Usage records waiting to be written', registers, collect () { this.set(recorder.pending) } })
   void buffered
 
-  // before the journal is replayed: it must be this process's alone (metering/data-dir-lock.ts)
-  const unlock = await lockDataDir(config.DATA_DIR, config.DATA_DIR_LOCK_WAIT_MS, app.log)
+  // before the journal is replayed: it must be this process's alone (metering/data-dir-lock.ts). A cluster worker
+  // (WORKERS > 1) runs under its primary's lock, with a journal folder of its own that its replacement replays
+  const link = clusterLink()
+  const journalRoot = join(config.DATA_DIR, 'usage-journal')
+  const unlock = link === undefined ? await lockDataDir(config.DATA_DIR, config.DATA_DIR_LOCK_WAIT_MS, app.log) : undefined
+  if (link === undefined) adoptJournalSegments(journalRoot, journalRoot, new Set(), app.log)
   const recorder = new UsageRecorder({
     write: async (batch) => { await app.store.usage.insertBatch(batch) },
     log: app.log,
@@ -66,8 +74,8 @@ export default fp(async (app) => {
     batchSize: config.USAGE_BATCH_SIZE,
     maxBuffer: config.USAGE_BUFFER_MAX,
     // per replica: a restarted replica replays what it journaled but had not written (DATA_DIR must be its own volume)
-    journalDir: join(config.DATA_DIR, 'usage-journal'),
-    legacySpoolFile: join(config.DATA_DIR, 'usage-spool.jsonl'),
+    journalDir: link === undefined ? journalRoot : workerJournalDir(journalRoot, link.slot),
+    ...(link === undefined || link.slot === 1 ? { legacySpoolFile: join(config.DATA_DIR, 'usage-spool.jsonl') } : {}),
     onDropped: (count) => dropped.inc(count),
     isRejection: isDataError,
     onRejected: (count) => rejected.inc(count),
@@ -76,12 +84,18 @@ export default fp(async (app) => {
   })
   const usageEvents = new UsageEvents(() => recorder.written())
   const spentSince = async (keyId: string, since: string, clientApp?: string): Promise<number> => await app.store.usage.spentSince(keyId, since, clientApp)
-  // with REDIS_URL every replica shares one ledger and token window; otherwise they are this process's own
-  const ledger = app.redis !== undefined ? new RedisBudgetLedger(app.redis, spentSince, app.log) : new MemoryBudgetLedger(spentSince)
+  // with REDIS_URL every replica shares one ledger and token window; with WORKERS > 1 the workers of this machine
+  // share the primary's; otherwise they are this process's own
+  const ledger: BudgetLedger = app.redis !== undefined
+    ? new RedisBudgetLedger(app.redis, spentSince, app.log)
+    : link !== undefined ? new ClusterBudgetLedger(link, spentSince) : new MemoryBudgetLedger(spentSince)
+  const tokens: TokenWindow = app.redis !== undefined
+    ? new RedisTokenWindow(app.redis, app.log)
+    : link !== undefined ? new ClusterTokenWindow(link) : new MemoryTokenWindow()
   const admission = meteringAdmission({
     rates: (model) => app.catalog.rates(model),
     ledger,
-    tokens: app.redis !== undefined ? new RedisTokenWindow(app.redis, app.log) : new MemoryTokenWindow(),
+    tokens,
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
     defaultMaxTokens: config.USAGE_DEFAULT_MAX_TOKENS
   })

@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
 import { connectRedis } from '../app/redis.js'
+import { clusterLink } from '#metering/cluster/link.js'
+import { clusterRateLimitStore } from '#metering/cluster/rate-limit-store.js'
 
 /** The key's requests-per-minute limit, or null when it has none (then the request is not counted). */
 function rpmOf (request: FastifyRequest): number | null {
@@ -18,8 +20,11 @@ export default fp(async (app) => {
   // capacity, not money, and refusing every limited key while Redis is down would turn a cache outage into a full one.
   const redis = app.config.REDIS_URL !== undefined ? await connectRedis(app.config, app.log, 'rate-limit') : undefined
   if (redis !== undefined) app.addHook('onClose', async () => { redis.disconnect() })
+  // with WORKERS > 1 (and no Redis) the cluster primary counts for every worker of the machine
+  const link = redis === undefined ? clusterLink() : undefined
   await app.register(rateLimit, {
     ...(redis !== undefined ? { redis, skipOnError: true, nameSpace: 'rpm:' } : {}),
+    ...(link !== undefined ? { store: clusterRateLimitStore(link), skipOnError: true } : {}),
     global: false
   })
   const limit = app.rateLimit({
