@@ -2,7 +2,7 @@ import type { Admission, AdmissionRequest, AdmissionTicket } from '#gateway/admi
 import type { UsageEvent } from '#gateway/usage-events.js'
 import { periodStart, type BudgetLedger } from './ledger/memory.js'
 import type { TokenWindow } from './token-window/memory.js'
-import { callCredits, reservedCredits, type CallBound, type ModelRates } from '#catalog/call-cost.js'
+import { reservedCredits, type CallBound, type ModelRates } from '#catalog/call-cost.js'
 import { CreditsExhaustedError, TokenRateLimitedError, UnpricedModelError } from '#errors.js'
 import type { Principal } from '#schemas/principal.js'
 
@@ -84,7 +84,7 @@ async function reserve (options: AdmissionOptions, request: AdmissionRequest, pr
     ...(refusedFallbacks !== undefined ? { refusedFallbacks } : {}),
     settle: (event: UsageEvent) => {
       // priced like the usage record: at the model that answered (a catalog fallback may differ from the one asked for)
-      if (held !== undefined && !('refused' in held)) void held.settle(callCredits(options.rates(event.model), event) ?? 0)
+      if (held !== undefined && !('refused' in held)) void held.settle(event.credits ?? 0)
       if (tpm !== null) void options.tokens.adjust(principal.id, event.promptTokens + event.completionTokens - reservedTokens)
     }
   }
