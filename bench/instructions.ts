@@ -50,7 +50,7 @@ interface Running { process: ChildProcess, origin: string, path: string, headers
 
 async function start (target: string, upstream: string, dataDir: string, launch: Launch): Promise<Running> {
   if (target === 'bare') {
-    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream }, 'proxy', launch)
+    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream, HOST: '127.0.0.1' }, 'proxy', launch)
     return { process: bare.process, origin: `http://127.0.0.1:${bare.port}`, path: '/api/v2/chat/completions', headers: {} }
   }
   const hub = await startHubgate(root, dataDir, upstream, launch)
@@ -63,7 +63,7 @@ async function calls (target: Running, stream: boolean, count: number): Promise<
     headers: { 'content-type': 'application/json', ...target.headers }, body: chatBody(stream)
   })
   // a call lost now and then under valgrind's slowness is noted, not fatal: the count is per call answered
-  if (done.errors > count / 100) throw new Error(`${done.errors} of ${count} calls failed`)
+  if (done.errors > count / 20) throw new Error(`${done.errors} of ${count} calls failed`)
   if (done.errors > 0) process.stderr.write(`${done.errors} of ${count} calls failed\n`)
 }
 
@@ -97,11 +97,16 @@ async function instructionsPerCall (target: string, upstream: string, dataDir: s
   const wrapper = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`]
   const running = await start(target, upstream, dataDir, { nodeArgs: NODE_FLAGS, wrapper, startTimeoutMs: 600_000 })
   const pid = String(running.process.pid!)
-  const control = (...flags: string[]): void => { execFileSync('callgrind_control', [...flags, pid], { stdio: 'ignore' }) }
+  // valgrind names its control pipes after $HOST, which both targets are started with: callgrind_control must see the same
+  const control = (...flags: string[]): string => execFileSync('callgrind_control', [...flags, pid], { encoding: 'utf8', env: { ...process.env, HOST: '127.0.0.1' } })
   try {
     return await measure(running, {
       before: () => { control('--instr=on'); control('--zero') },
-      after: () => { control('--dump'); control('--instr=off'); return newestTotal(outDir, `${target}.callgrind.`) }
+      after: () => {
+        const answer = control('--dump')
+        control('--instr=off')
+        return newestTotal(outDir, `${target}.callgrind.`, answer)
+      }
     })
   } finally {
     await stopAll([running.process])
@@ -109,10 +114,10 @@ async function instructionsPerCall (target: string, upstream: string, dataDir: s
 }
 
 /** The instruction total of the newest callgrind dump (files `<prefix>1`, `<prefix>2`, …). */
-function newestTotal (dir: string, prefix: string): number {
+function newestTotal (dir: string, prefix: string, controlAnswer: string): number {
   const newest = readdirSync(dir).filter((f) => f.startsWith(prefix)).sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)))[0]
   const match = newest === undefined ? null : /^totals: (\d+)/m.exec(readFileSync(join(dir, newest), 'utf8'))
-  if (match === null) throw new Error(`no callgrind totals in ${dir}`)
+  if (match === null) throw new Error(`no callgrind totals in ${dir} (${readdirSync(dir).join(', ')}); callgrind_control said: ${controlAnswer}`)
   return Number(match[1])
 }
 
