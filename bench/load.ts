@@ -63,30 +63,74 @@ export async function loadSamples (options: LoadOptions): Promise<LoadSamples> {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
         due = Math.max(due + intervalMs, performance.now())
       }
-      const start = performance.now()
-      let first = 0
-      try {
-        const res = await pool.request({ path: options.path, method: 'POST', headers: options.headers, body: options.body })
-        for await (const chunk of res.body) {
-          if (first === 0 && (chunk as Buffer).length > 0) first = performance.now()
-        }
-        if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
-      } catch {
+      const timed = await timedCall(pool, options)
+      if (timed === undefined) {
         if (performance.now() >= measureFrom) errors++
         continue
       }
-      const end = performance.now()
       // counted by when it ended: completions per second over the window is the throughput, unbiased by
       // the requests cut off at either edge (a 100 ms stream would otherwise be lost at both)
-      if (end >= measureFrom && end <= stopAt) {
-        latencies.push(end - start)
-        ttfbs.push((first || end) - start)
+      if (timed.end >= measureFrom && timed.end <= stopAt) {
+        latencies.push(timed.end - timed.start)
+        ttfbs.push(timed.first - timed.start)
       }
     }
   }
   await Promise.all(Array.from({ length: options.connections }, async (_, index) => { await worker(index) }))
   await pool.close()
   return { latencies, ttfbs, errors, measuredMs: options.durationMs }
+}
+
+type Call = Pick<LoadOptions, 'path' | 'headers' | 'body'> & {
+  /** Whether the whole answer arrived as sent (e.g. a stream's last event); one that did not counts as an error. */
+  intact?: (answer: string) => boolean
+}
+
+/** One request read to its end: when it started, its first body byte came and it ended; undefined if it failed. */
+async function timedCall (pool: Pool, call: Call): Promise<{ start: number, first: number, end: number } | undefined> {
+  const start = performance.now()
+  let first = 0
+  let answer = ''
+  try {
+    const res = await pool.request({ path: call.path, method: 'POST', headers: call.headers, body: call.body })
+    for await (const chunk of res.body) {
+      if (first === 0 && (chunk as Buffer).length > 0) first = performance.now()
+      if (call.intact !== undefined) answer += (chunk as Buffer).toString()
+    }
+    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
+    if (call.intact?.(answer) === false) throw new Error('answer cut short')
+  } catch {
+    return undefined
+  }
+  const end = performance.now()
+  return { start, first: first || end, end }
+}
+
+/**
+ * Exactly `calls` requests over `connections` connections (each sends one at a time), timed like loadSamples:
+ * a fixed amount of work for an instruction count, or, with calls = connections, a burst started at once.
+ * `measuredMs` is the wall time they took.
+ */
+export async function fixedCalls (options: Call & { origin: string, connections: number, calls: number }, pool?: Pool): Promise<LoadSamples> {
+  const own = pool ?? new Pool(options.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 })
+  const latencies: number[] = []
+  const ttfbs: number[] = []
+  let errors = 0
+  let left = options.calls
+  const began = performance.now()
+  const worker = async (): Promise<void> => {
+    while (left > 0) {
+      left--
+      const timed = await timedCall(own, options)
+      if (timed === undefined) { errors++; continue }
+      latencies.push(timed.end - timed.start)
+      ttfbs.push(timed.first - timed.start)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(options.connections, options.calls) }, worker))
+  const measuredMs = performance.now() - began
+  if (pool === undefined) await own.close()
+  return { latencies, ttfbs, errors, measuredMs }
 }
 
 /** Rates and percentiles over every stretch of samples together. */

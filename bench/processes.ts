@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { createInterface } from 'node:readline'
 
@@ -19,8 +19,17 @@ export function pinCores (): void {
   } catch {}
 }
 
-/** `node args…`, on the given cores when pinning is available. */
-function spawnNode (args: string[], cores: 'load' | 'proxy', options: Parameters<typeof spawn>[2]): ChildProcess {
+/** How a proxy is started: Node flags, and a program that runs node (valgrind) with how long start-up may take. */
+export interface Launch {
+  nodeArgs?: string[]
+  /** e.g. ['valgrind', '--tool=callgrind', …]: it runs node in its own process (same pid), unpinned. */
+  wrapper?: string[]
+  startTimeoutMs?: number
+}
+
+/** `node args…`, inside the wrapper if any, else on the given cores when pinning is available. */
+function spawnNode (args: string[], cores: 'load' | 'proxy', options: Parameters<typeof spawn>[2], wrapper: string[] = []): ChildProcess {
+  if (wrapper.length > 0) return spawn(wrapper[0]!, [...wrapper.slice(1), process.execPath, ...args], options)
   // taskset execs node in place, so the child's pid is node's own (signals and /proc readings reach it)
   return pinning === undefined
     ? spawn(process.execPath, args, options)
@@ -33,11 +42,11 @@ export interface Child {
 }
 
 /** Starts `node script` and resolves once it prints "LISTENING <port>". */
-export async function startListening (script: string, env: Record<string, string>, cores: 'load' | 'proxy', nodeArgs: string[] = []): Promise<Child> {
-  const child = spawnNode([...nodeArgs, script], cores, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+export async function startListening (script: string, env: Record<string, string>, cores: 'load' | 'proxy', launch: Launch = {}): Promise<Child> {
+  const child = spawnNode([...launch.nodeArgs ?? [], script], cores, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', launch.wrapper === undefined ? 'inherit' : 'ignore'] }, launch.wrapper)
   const lines = createInterface({ input: child.stdout! })
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 15_000)
+    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), launch.startTimeoutMs ?? 15_000)
     lines.on('line', (line) => {
       const match = /^LISTENING (\d+)$/.exec(line)
       if (match !== null) { clearTimeout(timer); resolve(Number(match[1])) }
@@ -48,9 +57,9 @@ export async function startListening (script: string, env: Record<string, string
 }
 
 /** Starts a process that answers `readyUrl` with 200 once it serves. */
-export async function startServing (script: string, env: Record<string, string>, readyUrl: string, nodeArgs: string[] = [], readyTimeoutMs = 30_000): Promise<ChildProcess> {
-  const child = spawnNode([...nodeArgs, script], 'proxy', { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
-  const deadline = Date.now() + readyTimeoutMs
+export async function startServing (script: string, env: Record<string, string>, readyUrl: string, launch: Launch = {}): Promise<ChildProcess> {
+  const child = spawnNode([...launch.nodeArgs ?? [], script], 'proxy', { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', launch.wrapper === undefined ? 'inherit' : 'ignore'] }, launch.wrapper)
+  const deadline = Date.now() + (launch.startTimeoutMs ?? 30_000)
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`)
     const ok = await fetch(readyUrl).then((r) => r.ok, () => false)
@@ -71,6 +80,17 @@ export function peakRssMb (pid: number): number {
   try {
     const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return match === null ? Number.NaN : Number(match[1]) / 1024
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** CPU nanoseconds `pid` has run so far over all its threads (the scheduler's own count, /proc/<pid>/task/<tid>/schedstat), or NaN off Linux. */
+export function cpuNanos (pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => {
+      try { return sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) } catch { return sum }
+    }, 0)
   } catch {
     return Number.NaN
   }

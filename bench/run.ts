@@ -1,13 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { ChildProcess } from 'node:child_process'
 import { loadSamples, runLoad, summarize, type LoadResult, type LoadSamples } from './load.js'
-import { cpuSeconds, peakRssMb, pinCores, pinning, resetPeakRss, startListening, startServing, stopAll } from './processes.js'
+import { cpuSeconds, peakRssMb, pinCores, pinning, resetPeakRss, startListening, stopAll } from './processes.js'
 import { runSoak } from './soak.js'
 import { runWorkersBench } from './workers.js'
+import { bursts, longStreams, type BurstTarget, type LongStreamResult } from './bursts.js'
+import { ADMIN_KEY, chatBody as body, issueChatKey, startHubgate, startScriptNodeFlags } from './targets.js'
 
 /**
  * `npm run bench`: the same loads against the mock upstream directly, a bare Fastify+undici proxy and Hubgate
@@ -15,32 +17,34 @@ import { runWorkersBench } from './workers.js'
  */
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
+// `--instructions`: bench/instructions.ts's own mode (instruction and CPU counts per call), with its own options
+const instructionsMode = process.argv.includes('--instructions')
 const { values: args } = parseArgs({
+  strict: !instructionsMode,
   options: {
     duration: { type: 'string', default: '10' },
     soak: { type: 'boolean', default: false },
     'soak-minutes': { type: 'string', default: '10' },
     'cpu-prof': { type: 'boolean', default: false },
+    'long-streams': { type: 'string', default: '2000' },
     strict: { type: 'boolean', default: false },
     // WORKERS scaling instead of the proxy comparison (bench/workers.ts)
     workers: { type: 'string' }
   }
 })
 const durationMs = Number(args.duration) * 1000
-const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
 const MINIMAL_KEY = 'hgk_bench-minimal-gateway-key'
-const body = (stream: boolean): string => JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) })
 
 /** Each target's share of a scenario is measured in ROUNDS stretches taken in turn with the other targets. */
 const ROUNDS = 4
 const WARMUP_MS = 500
 const JIT_WARMUP_MS = 3_000
-/**
- * Both proxies run with the Node flags of `npm start` (the Dockerfile's CMD has the same: test/e2e/scale/compose.test.ts),
- * so the bare proxy stays the floor for memory too: V8's heap sizing is not what the two are compared on.
- */
-const NODE_FLAGS = startScriptNodeFlags()
+/** Every proxy runs with the Node flags of `npm start` (test/e2e/scale/compose.test.ts checks the Dockerfile's CMD has them). */
+const NODE_FLAGS = startScriptNodeFlags(root)
 type Result = LoadResult & { peakRssMb?: number, cpuUsPerRequest?: number, cpuBusy?: number }
+/** Streams started at once (issue #27's bursts), and the long-stream wave's size. */
+const BURST_SIZES = [20, 200]
+const LONG_STREAMS = Number(args['long-streams'])
 
 /** `rate`: paced at that many requests per second in all (below either proxy's capacity); otherwise as fast as answered. */
 interface Scenario { name: string, connections: number, stream: boolean, rate?: number }
@@ -66,19 +70,12 @@ async function main (): Promise<void> {
     const mock = await startListening(join(here, 'mock-upstream.js'), {}, 'load')
     children.push(mock.process)
     const upstream = `http://127.0.0.1:${mock.port}`
-    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream }, 'proxy', [...NODE_FLAGS, ...cpuProf('bare')])
+    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream }, 'proxy', { nodeArgs: [...NODE_FLAGS, ...cpuProf('bare')] })
     children.push(bare.process)
-    const minimal = await startListening(join(here, 'minimal-gateway.js'), { UPSTREAM_URL: upstream, ACCESS_KEY: MINIMAL_KEY }, 'proxy', [...NODE_FLAGS, ...cpuProf('minimal')])
+    const minimal = await startListening(join(here, 'minimal-gateway.js'), { UPSTREAM_URL: upstream, ACCESS_KEY: MINIMAL_KEY }, 'proxy', { nodeArgs: [...NODE_FLAGS, ...cpuProf('minimal')] })
     children.push(minimal.process)
-    const hubPort = 20_000 + Math.floor(Math.random() * 20_000)
-    const hubOrigin = `http://127.0.0.1:${hubPort}`
-    const hub = await startServing(join(root, 'dist', 'server.js'), {
-      PORT: String(hubPort), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY, LOG_LEVEL: 'warn',
-      OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream}/v1`,
-      MAX_EVENT_LOOP_DELAY_MS: '0'
-    }, `${hubOrigin}/health/ready`, [...NODE_FLAGS, ...cpuProf('hubgate')])
+    const { process: hub, origin: hubOrigin, chatKey } = await startHubgate(root, dataDir, upstream, { nodeArgs: [...NODE_FLAGS, ...cpuProf('hubgate')] })
     children.push(hub)
-    const chatKey = await issueChatKey(hubOrigin)
 
     if (args.soak === true) {
       await runSoak({ origin: hubOrigin, adminKey: ADMIN_KEY, chatKey, body: body(false), minutes: Number(args['soak-minutes']) })
@@ -111,7 +108,15 @@ async function main (): Promise<void> {
         process.stderr.write(`${scenario.name.padEnd(11)} ${name.padEnd(8)} ${result.rps.toFixed(0)} rps\n`)
       }
     }
-    const verdict = report(results)
+    // the streaming proxies only: bursts and long streams compare Hubgate with the floor
+    const streaming: Record<string, BurstTarget> = {
+      bare: { ...targets.bare, pid: pids.bare! },
+      hubgate: { ...targets.hubgate, pid: pids.hubgate! }
+    }
+    const burstResults: Record<string, Record<string, LoadResult>> = {}
+    for (const size of BURST_SIZES) burstResults[`burst ${size}`] = await bursts(streaming, size)
+    const long = await longStreams(streaming, LONG_STREAMS)
+    const verdict = report(results, burstResults, long)
     if (args.strict === true && !verdict) process.exitCode = 1
   } finally {
     await stopAll(children)
@@ -166,27 +171,20 @@ async function interleaved (scenario: Scenario, targets: Record<string, Target>,
   return results
 }
 
-/** The flags between `node` and the script in package.json's `start`. */
-function startScriptNodeFlags (): string[] {
-  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  const match = /^node((?:\s+--\S+)*)\s+dist\/server\.js$/.exec(start.trim())
-  if (match === null) throw new Error(`package.json's start script is not "node [--flags] dist/server.js": ${start}`)
-  return match[1]!.trim().split(/\s+/).filter((flag) => flag !== '')
-}
-
 /** --cpu-prof flags writing `<name>.cpuprofile` into bench/results/ when asked for. */
 function cpuProf (name: string): string[] {
   return args['cpu-prof'] === true ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench', 'results')}`, `--cpu-prof-name=${name}.cpuprofile`] : []
 }
 
-async function issueChatKey (origin: string): Promise<string> {
-  const res = await fetch(`${origin}/api/admin/access-keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', scopes: ['chat'], models: ['openai/*'] })
-  })
-  if (res.status !== 201) throw new Error(`could not issue a bench key: ${res.status} ${await res.text()}`)
-  return ((await res.json()) as { key: string }).key
+/** Hubgate's time to first byte over the bare proxy's in the bursts, p50 and p99. */
+function burstComparisons (burstResults: Record<string, Record<string, LoadResult>>): Record<'burst20TtfbP50OverBare' | 'burst20TtfbP99OverBare' | 'burst200TtfbP50OverBare' | 'burst200TtfbP99OverBare', number> {
+  const over = (size: number, p: 'ttfbP50' | 'ttfbP99'): number => burstResults[`burst ${size}`]!.hubgate![p] - burstResults[`burst ${size}`]!.bare![p]
+  return {
+    burst20TtfbP50OverBare: over(20, 'ttfbP50'),
+    burst20TtfbP99OverBare: over(20, 'ttfbP99'),
+    burst200TtfbP50OverBare: over(200, 'ttfbP50'),
+    burst200TtfbP99OverBare: over(200, 'ttfbP99')
+  }
 }
 
 function fmt (n: number | undefined, digits = 2): string {
@@ -194,12 +192,21 @@ function fmt (n: number | undefined, digits = 2): string {
 }
 
 /** Prints the table and the target checks; writes bench/results/latest.json. Returns whether every target held. */
-function report (results: Record<string, Record<string, Result>>): boolean {
+function report (results: Record<string, Record<string, Result>>, burstResults: Record<string, Record<string, LoadResult>>, long: Record<string, LongStreamResult>): boolean {
   const rows = ['scenario     target    rps       p50 ms  p99 ms  ttfb50  ttfb99  errors  CPU µs/req  CPU busy  peakRSS MB']
   for (const [scenario, byTarget] of Object.entries(results)) {
     for (const [target, r] of Object.entries(byTarget)) {
       rows.push(`${scenario.padEnd(12)} ${target.padEnd(9)} ${fmt(r.rps, 0).padEnd(9)} ${fmt(r.p50).padEnd(7)} ${fmt(r.p99).padEnd(7)} ${fmt(r.ttfbP50).padEnd(7)} ${fmt(r.ttfbP99).padEnd(7)} ${String(r.errors).padEnd(7)} ${fmt(r.cpuUsPerRequest, 0).padEnd(11)} ${fmt(r.cpuBusy).padEnd(9)} ${fmt(r.peakRssMb, 1)}`)
     }
+  }
+  rows.push('', 'bursts (streams started at once) and long streams:')
+  for (const [scenario, byTarget] of Object.entries(burstResults)) {
+    for (const [target, r] of Object.entries(byTarget)) {
+      rows.push(`${scenario.padEnd(12)} ${target.padEnd(9)} ttfb50 ${fmt(r.ttfbP50)} ms  ttfb99 ${fmt(r.ttfbP99)} ms  errors ${r.errors}`)
+    }
+  }
+  for (const [target, r] of Object.entries(long)) {
+    rows.push(`${`long ${LONG_STREAMS}`.padEnd(12)} ${target.padEnd(9)} intact ${r.intact}/${LONG_STREAMS}  p50 ${fmt(r.p50, 0)} ms  CPU ${fmt(r.cpuMsPerStream)} ms/stream  peakRSS ${fmt(r.peakRssMb, 1)} MB`)
   }
   const j50 = results['json c50']!
   const j200 = results['json c200']!
@@ -225,19 +232,34 @@ function report (results: Record<string, Record<string, Result>>): boolean {
     minimalPeakRssMbC50: j50.minimal!.peakRssMb ?? Number.NaN,
     throughputOverMinimalC50: j50.hubgate!.rps / j50.minimal!.rps,
     throughputOverMinimalC200: j200.hubgate!.rps / j200.minimal!.rps,
-    cpuPerCallOverMinimalC200: j200.hubgate!.cpuUsPerRequest! / j200.minimal!.cpuUsPerRequest!
+    cpuPerCallOverMinimalC200: j200.hubgate!.cpuUsPerRequest! / j200.minimal!.cpuUsPerRequest!,
+    cpuPerStreamRatioC50: s50.hubgate!.cpuUsPerRequest! / s50.bare!.cpuUsPerRequest!,
+    ...burstComparisons(burstResults),
+    longStreamsIntact: long.hubgate!.intact,
+    longStreamsIntactBare: long.bare!.intact,
+    longStreamCpuRatio: long.hubgate!.cpuMsPerStream / long.bare!.cpuMsPerStream,
+    longStreamPeakRssMb: long.hubgate!.peakRssMb,
+    longStreamBarePeakRssMb: long.bare!.peakRssMb
   }
   const targets = [
     { name: 'throughput ≥ 0.9 × bare proxy (c50)', ok: comparisons.throughputRatioC50 >= 0.9, value: fmt(comparisons.throughputRatioC50) },
     { name: 'throughput ≥ 0.9 × bare proxy (c200)', ok: comparisons.throughputRatioC200 >= 0.9, value: fmt(comparisons.throughputRatioC200) },
     { name: 'added p50 over bare proxy < 1 ms (c50)', ok: comparisons.addedP50MsOverBareC50 < 1, value: fmt(comparisons.addedP50MsOverBareC50) + ' ms' },
     { name: 'stream TTFB overhead < 2 ms (c50)', ok: comparisons.streamTtfbOverheadMs < 2, value: fmt(comparisons.streamTtfbOverheadMs) + ' ms' },
-    { name: 'peak RSS < 120 MB (c50)', ok: comparisons.peakRssMbC50 < 120, value: fmt(comparisons.peakRssMbC50, 1) + ' MB' }
+    { name: 'peak RSS < 120 MB (c50)', ok: comparisons.peakRssMbC50 < 120, value: fmt(comparisons.peakRssMbC50, 1) + ' MB' },
+    // issue #27's
+    { name: 'CPU per JSON call ≤ 1.4 × bare proxy (c200)', ok: comparisons.cpuPerCallRatioC200 <= 1.4, value: fmt(comparisons.cpuPerCallRatioC200) },
+    { name: 'CPU per stream ≤ 1.4 × bare proxy (c50)', ok: comparisons.cpuPerStreamRatioC50 <= 1.4, value: fmt(comparisons.cpuPerStreamRatioC50) },
+    { name: '20 streams at once: TTFB p50 within 2 ms of the bare proxy', ok: comparisons.burst20TtfbP50OverBare < 2, value: fmt(comparisons.burst20TtfbP50OverBare) + ' ms' },
+    { name: '20 streams at once: TTFB p99 within 5 ms of the bare proxy', ok: comparisons.burst20TtfbP99OverBare < 5, value: fmt(comparisons.burst20TtfbP99OverBare) + ' ms' },
+    { name: `${LONG_STREAMS} concurrent 5 s streams all intact`, ok: comparisons.longStreamsIntact === LONG_STREAMS, value: `${comparisons.longStreamsIntact}/${LONG_STREAMS}` }
   ]
   rows.push('', 'targets:')
   for (const t of targets) rows.push(`  ${t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.value}`)
   rows.push(`  info  added p50 over bare proxy at ${PACED_RATE} rps paced (c50, below saturation): ${fmt(comparisons.addedP50MsOverBarePaced)} ms`)
   rows.push(`  info  CPU per call, Hubgate / bare proxy: ${fmt(comparisons.cpuPerCallRatioC50)} (c50), ${fmt(comparisons.cpuPerCallRatioC200)} (c200)`)
+  rows.push(`  info  bursts, TTFB over the bare proxy's: 200 at once p50 +${fmt(comparisons.burst200TtfbP50OverBare)} ms, p99 +${fmt(comparisons.burst200TtfbP99OverBare)} ms`)
+  rows.push(`  info  long streams: CPU per stream ${fmt(comparisons.longStreamCpuRatio)} × the bare proxy's; peak RSS ${fmt(comparisons.longStreamPeakRssMb, 1)} MB (bare proxy ${fmt(comparisons.longStreamBarePeakRssMb, 1)} MB)`)
   rows.push(`  info  peak RSS over the bare proxy's (c50): ${fmt(comparisons.peakRssMbC50 - comparisons.barePeakRssMbC50, 1)} MB`)
   rows.push(`  info  minimal gateway (auth + validation + SQLite metering only) / bare proxy: throughput ${fmt(comparisons.minimalThroughputRatioC50)} (c50), ${fmt(comparisons.minimalThroughputRatioC200)} (c200); CPU per call ${fmt(comparisons.minimalCpuPerCallRatioC200)} (c200); its peak RSS ${fmt(comparisons.minimalPeakRssMbC50, 1)} MB (c50)`)
   rows.push(`  info  Hubgate / minimal gateway: throughput ${fmt(comparisons.throughputOverMinimalC50)} (c50), ${fmt(comparisons.throughputOverMinimalC200)} (c200); CPU per call ${fmt(comparisons.cpuPerCallOverMinimalC200)} (c200)`)
@@ -246,12 +268,13 @@ function report (results: Record<string, Record<string, Result>>): boolean {
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, pinning: pinning ?? 'none' }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true })
   writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify({
-    at: new Date().toISOString(), durationSeconds: durationMs / 1000, machine, results, comparisons, targets
+    at: new Date().toISOString(), durationSeconds: durationMs / 1000, machine, results, bursts: burstResults, longStreams: long, comparisons, targets
   }, null, 2) + '\n')
   return targets.every((t) => t.ok)
 }
 
-main().catch((err: unknown) => {
+if (instructionsMode) await import('./instructions.js')
+else main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
   process.exit(1)
 })

@@ -46,7 +46,7 @@ export async function runWorkersBench (options: WorkersBenchOptions): Promise<vo
       const hub = await startServing(join(options.root, 'dist', 'server.js'), {
         PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY: options.adminKey, LOG_LEVEL: 'warn', WORKERS: String(workers),
         OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `http://127.0.0.1:${mock.port}/v1`, MAX_EVENT_LOOP_DELAY_MS: '0'
-      }, `${origin}/health/ready`, options.nodeFlags, 180_000)
+      }, `${origin}/health/ready`, { nodeArgs: options.nodeFlags, startTimeoutMs: 180_000 })
       try {
         const key = await options.issueChatKey(origin)
         const load = { origin, path: '/api/v2/chat/completions', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: options.body, connections: CONNECTIONS }

@@ -205,7 +205,10 @@ export class CallMeter {
     if (this.seconds !== undefined) event.seconds = this.seconds
     if (this.characters !== undefined) event.characters = this.characters
     if (err !== undefined && !aborted) event.error = clientMessage(err)
-    if (event.status === 200) this.cost = this.price(this.model, event)
+    // priced once: the answer's cost, the budget's settlement and the usage record all read event.credits
+    const credits = this.price(this.model, event)
+    if (credits !== undefined) event.credits = credits
+    if (event.status === 200) this.cost = credits
     // a stream's headers are long gone: its cost is in its usage chunk (includeCost)
     if (!this.streamed && this.cost !== undefined) this.context.reportCost?.(this.cost)
     this.ticket?.settle(event)

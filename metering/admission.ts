@@ -2,7 +2,7 @@ import type { Admission, AdmissionRequest, AdmissionTicket } from '#gateway/admi
 import type { UsageEvent } from '#gateway/usage-events.js'
 import { periodStart, type BudgetLedger, type BudgetReservation } from './ledger/memory.js'
 import type { TokenWindow } from './token-window/memory.js'
-import { callCredits, reservedCredits, type CallBound, type ModelRates } from '#catalog/call-cost.js'
+import { reservedCredits, type CallBound, type ModelRates } from '#catalog/call-cost.js'
 import { CreditsExhaustedError, TokenRateLimitedError, UnpricedModelError } from '#errors.js'
 import { isBudgeted, type Principal } from '#schemas/principal.js'
 
@@ -99,7 +99,7 @@ async function reserve (options: AdmissionOptions, request: AdmissionRequest, pr
     settle: (event: UsageEvent) => {
       // priced like the usage record: at the model that answered (a catalog fallback may differ from the one asked for)
       if (held.length > 0) {
-        const credits = callCredits(options.rates(event.model), event) ?? 0
+        const credits = event.credits ?? 0
         for (const reservation of held) void reservation.settle(credits)
       }
       if (tpm !== null) void options.tokens.adjust(principal.id, event.promptTokens + event.completionTokens - reservedTokens)

@@ -63,6 +63,11 @@ export interface UsageEvent extends TokenDetails {
   latencyMs: number
   /** Streams: until the first chunk; non-streamed calls: equal to latencyMs (the upstream answers all at once). */
   ttfbMs: number
+  /**
+   * What the call costs in credits, priced once when it ends (catalog/call-cost.ts) for everything that charges it:
+   * the answer's cost, the key's budget settlement and the usage record. Absent: the model has no price.
+   */
+  credits?: number
   /** The client went away before the answer was complete; the upstream request was aborted. */
   clientAborted: boolean
 }

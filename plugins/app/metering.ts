@@ -5,7 +5,6 @@ import { meteringAdmission } from '#metering/admission.js'
 import type { Admission } from '#gateway/admission.js'
 import { MemoryBudgetLedger, type BudgetLedger } from '#metering/ledger/memory.js'
 import { lockDataDir } from '#metering/data-dir-lock.js'
-import { callCredits } from '#catalog/call-cost.js'
 import { RedisBudgetLedger } from '#metering/ledger/redis.js'
 import { RedisTokenWindow } from '#metering/token-window/redis.js'
 import { MemoryTokenWindow, type TokenWindow } from '#metering/token-window/memory.js'
@@ -106,8 +105,8 @@ export default fp(async (app) => {
   })
   const modelLabel = modelLabeller(app.catalog, app.upstream.registry)
   usageEvents.on('usage', (event: UsageEvent) => {
-    // the same function settles the key's budget (metering/admission.ts), so records and budgets agree
-    const credits = callCredits(app.catalog.rates(event.model), event)
+    // priced once by the call's meter, which settled the key's budget with the same figure: records and budgets agree
+    const credits = event.credits
     if (credits === undefined && (event.totalTokens > 0 || (event.images ?? 0) > 0)) {
       unpriced.inc({ model: modelLabel(event.model) })
       unpricedWarning.note(event.model, 'model')

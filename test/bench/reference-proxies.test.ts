@@ -3,6 +3,8 @@ import SQLite from 'better-sqlite3'
 import { test } from 'tap'
 import { tempDir, type TestContext } from '../helpers/build.js'
 import { startTs, waitForOutput } from '../helpers/run-ts.js'
+import { fixedCalls } from '../../bench/load.js'
+import { chatBody } from '../../bench/targets.js'
 
 /*
  * The benchmark compares Hubgate with two references; a reference that answered errors, or metered nothing, would
@@ -51,4 +53,14 @@ test('the minimal gateway authenticates, validates and meters every call', async
   t.teardown(() => db.close())
   t.same(db.prepare('select count(*) as calls, sum(prompt_tokens) as prompt, sum(completion_tokens) as completion, min(status) as status, max(key_id) as key from usage_records').get(),
     { calls: 50, prompt: 600, completion: 400, status: 200, key: 'key_bench' })
+})
+
+test('the long-stream scenario: the mock streams 50 chunks to a prompt with the marker, a stream cut short counts as an error', async (t) => {
+  const upstream = await listening(t, 'bench/mock-upstream.ts', {})
+  const bare = await listening(t, 'bench/bare-proxy.ts', { UPSTREAM_URL: upstream })
+  const call = { origin: bare, path: '/api/v2/chat/completions', headers: { 'content-type': 'application/json' }, connections: 3, calls: 3 }
+  const whole = await fixedCalls({ ...call, body: chatBody(true, true), intact: (answer) => answer.endsWith('data: [DONE]\n\n') && answer.split('"content":"tok "').length === 51 })
+  t.same({ answered: whole.latencies.length, errors: whole.errors }, { answered: 3, errors: 0 })
+  const short = await fixedCalls({ ...call, body: chatBody(true), intact: (answer) => answer.split('"content":"tok "').length === 51 })
+  t.same({ answered: short.latencies.length, errors: short.errors }, { answered: 0, errors: 3 })
 })

@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import type { ChildProcess } from 'node:child_process'
+import { fixedCalls } from './load.js'
+import { cpuNanos, startListening, stopAll, type Launch } from './processes.js'
+import { chatBody, startHubgate, startScriptNodeFlags } from './targets.js'
+
+/**
+ * `npm run bench -- --instructions`: the cost of a fixed number of calls, counted two ways for the bare proxy and
+ * Hubgate: CPU time per call from the scheduler (all threads), and instructions per call under callgrind, which
+ * do not depend on what else the machine runs. Callgrind counts only the measured calls (instrumentation is
+ * switched on after the warm-up, `callgrind_control`). `--root DIR` measures the Hubgate built in another
+ * checkout (a git worktree of an older commit) with this driver, so two builds compare like for like.
+ */
+const here = dirname(fileURLToPath(import.meta.url))
+const benchRoot = join(here, '..', '..')
+const { values: args } = parseArgs({
+  options: {
+    instructions: { type: 'boolean', default: true },
+    root: { type: 'string', default: benchRoot },
+    calls: { type: 'string', default: '2000' },
+    'stream-calls': { type: 'string', default: '200' },
+    warmup: { type: 'string', default: '3000' },
+    connections: { type: 'string', default: '50' },
+    targets: { type: 'string', default: 'bare,hubgate' },
+    callgrind: { type: 'boolean', default: true },
+    cpu: { type: 'boolean', default: true },
+    'cpu-prof': { type: 'string' },
+    out: { type: 'string' }
+  },
+  allowNegative: true
+})
+const root = resolve(args.root)
+const CALLS = Number(args.calls)
+const STREAM_CALLS = Number(args['stream-calls'])
+const WARMUP = Number(args.warmup)
+const CONNECTIONS = Number(args.connections)
+const NODE_FLAGS = startScriptNodeFlags(root)
+
+interface Kind { name: 'json' | 'stream', calls: number }
+const kinds: Kind[] = [{ name: 'json', calls: CALLS }, { name: 'stream', calls: STREAM_CALLS }]
+type PerKind = Record<Kind['name'], number>
+export interface InstructionResult { cpuUsPerCall?: PerKind, irPerCall?: PerKind }
+
+interface Running { process: ChildProcess, origin: string, path: string, headers: Record<string, string> }
+
+async function start (target: string, upstream: string, dataDir: string, launch: Launch): Promise<Running> {
+  if (target === 'bare') {
+    const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream, HOST: '127.0.0.1' }, 'proxy', launch)
+    return { process: bare.process, origin: `http://127.0.0.1:${bare.port}`, path: '/api/v2/chat/completions', headers: {} }
+  }
+  const hub = await startHubgate(root, dataDir, upstream, launch)
+  return { process: hub.process, origin: hub.origin, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${hub.chatKey}` } }
+}
+
+async function calls (target: Running, stream: boolean, count: number): Promise<void> {
+  const done = await fixedCalls({
+    origin: target.origin, path: target.path, connections: CONNECTIONS, calls: count,
+    headers: { 'content-type': 'application/json', ...target.headers }, body: chatBody(stream)
+  })
+  // a call lost now and then under valgrind's slowness is noted, not fatal: the count is per call answered
+  if (done.errors > count / 10) throw new Error(`${done.errors} of ${count} calls failed`)
+  if (done.errors > 0) process.stderr.write(`${done.errors} of ${count} calls failed\n`)
+}
+
+/** Warms every kind up, then measures each: `around` runs before and after the measured calls and gives the cost. */
+async function measure (target: Running, around: { before: () => void, after: () => number }): Promise<PerKind> {
+  for (const kind of kinds) await calls(target, kind.name === 'stream', kind.name === 'stream' ? Math.ceil(WARMUP / 10) : WARMUP)
+  const perKind: Partial<PerKind> = {}
+  for (const kind of kinds) {
+    around.before()
+    await calls(target, kind.name === 'stream', kind.calls)
+    perKind[kind.name] = around.after() / kind.calls
+  }
+  return perKind as PerKind
+}
+
+async function cpuPerCall (target: string, upstream: string, dataDir: string): Promise<PerKind> {
+  // --cpu-prof DIR: the CPU run also writes a V8 profile of each target there (warm-up included)
+  const profile = args['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`, `--cpu-prof-name=${target}.cpuprofile`]
+  const running = await start(target, upstream, dataDir, { nodeArgs: [...NODE_FLAGS, ...profile], startTimeoutMs: 180_000 })
+  try {
+    let before = 0
+    const pid = running.process.pid!
+    return await measure(running, { before: () => { before = cpuNanos(pid) }, after: () => (cpuNanos(pid) - before) / 1000 })
+  } finally {
+    await stopAll([running.process])
+  }
+}
+
+async function instructionsPerCall (target: string, upstream: string, dataDir: string, outDir: string): Promise<PerKind> {
+  const outFile = join(outDir, `${target}.callgrind`)
+  const wrapper = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`]
+  const running = await start(target, upstream, dataDir, { nodeArgs: NODE_FLAGS, wrapper, startTimeoutMs: 3_600_000 })
+  const pid = String(running.process.pid!)
+  // valgrind names its control pipes after $HOST, which both targets are started with: callgrind_control must see the same
+  const control = (...flags: string[]): string => execFileSync('callgrind_control', [...flags, pid], { encoding: 'utf8', env: { ...process.env, HOST: '127.0.0.1' } })
+  try {
+    return await measure(running, {
+      before: () => { control('--instr=on'); control('--zero') },
+      after: () => {
+        const answer = control('--dump')
+        control('--instr=off')
+        return newestTotal(outDir, `${target}.callgrind.`, answer)
+      }
+    })
+  } finally {
+    await stopAll([running.process])
+  }
+}
+
+/** The instruction total of the newest callgrind dump (files `<prefix>1`, `<prefix>2`, …). */
+function newestTotal (dir: string, prefix: string, controlAnswer: string): number {
+  const newest = readdirSync(dir).filter((f) => f.startsWith(prefix)).sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)))[0]
+  const match = newest === undefined ? null : /^totals: (\d+)/m.exec(readFileSync(join(dir, newest), 'utf8'))
+  if (match === null) throw new Error(`no callgrind totals in ${dir} (${readdirSync(dir).join(', ')}); callgrind_control said: ${controlAnswer}`)
+  return Number(match[1])
+}
+
+async function main (): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), 'hubgate-instructions-'))
+  const mock = await startListening(join(here, 'mock-upstream.js'), {}, 'load')
+  const upstream = `http://127.0.0.1:${mock.port}`
+  const results: Record<string, InstructionResult> = {}
+  try {
+    for (const target of args.targets.split(',')) {
+      const result: InstructionResult = {}
+      const dataDir = (name: string): string => { const dir = join(workDir, `${target}-${name}`); mkdirSync(dir); return dir }
+      if (args.cpu === true) result.cpuUsPerCall = await cpuPerCall(target, upstream, dataDir('cpu'))
+      process.stderr.write(`${target} CPU µs per call: ${JSON.stringify(result.cpuUsPerCall)}\n`)
+      if (args.callgrind === true) result.irPerCall = await instructionsPerCall(target, upstream, dataDir('ir'), workDir)
+      results[target] = result
+      process.stderr.write(`${target}: ${JSON.stringify(result)}\n`)
+    }
+  } finally {
+    await stopAll([mock.process])
+    rmSync(workDir, { recursive: true, force: true })
+  }
+  const report = { at: new Date().toISOString(), root, calls: CALLS, streamCalls: STREAM_CALLS, warmup: WARMUP, connections: CONNECTIONS, results, ratios: ratios(results) }
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n')
+  if (args.out !== undefined) writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n')
+}
+
+/** Hubgate / bare proxy, per kind and measure. */
+function ratios (results: Record<string, InstructionResult>): Record<string, number> {
+  const out: Record<string, number> = {}
+  const hub = results.hubgate
+  const bare = results.bare
+  if (hub === undefined || bare === undefined) return out
+  for (const measure of ['cpuUsPerCall', 'irPerCall'] as const) {
+    for (const kind of kinds) {
+      const h = hub[measure]?.[kind.name]
+      const b = bare[measure]?.[kind.name]
+      if (h !== undefined && b !== undefined) out[`${measure}.${kind.name}`] = h / b
+    }
+  }
+  return out
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`instructions failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exit(1)
+})
