@@ -75,7 +75,7 @@ app.post<{ Body: ChatBody }>('/api/v2/chat/completions', { schema: { body: chatB
     provider: 'openai', upstream_model: request.body.model, prompt_tokens: usage.prompt_tokens ?? 0,
     completion_tokens: usage.completion_tokens ?? 0, total_tokens: usage.total_tokens ?? 0, credits: 0, priced: 1,
     status: statusCode, latency_ms: Math.round(performance.now() - started), ttfb_ms: 0, streamed: 0, client_aborted: 0, error: null,
-    cached_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0, audio_input_tokens: 0, audio_output_tokens: 0, app: ''
+    cached_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0, audio_input_tokens: 0, audio_output_tokens: 0, seconds: 0, characters: 0, app: ''
   })
   if (pending.length >= 50) {
     insertAll(pending)

@@ -26,6 +26,7 @@ export interface ConnectKeyDefaults {
   models: string[]
   creditLimit: number | null
   creditPeriod: CreditPeriod
+  perAppCreditLimit: null
   rpm: number | null
   tpm: null
   maxConcurrent: null
@@ -46,6 +47,7 @@ export function connectKeyDefaults (config: ConnectConfig): ConnectKeyDefaults {
     models: [...new Set(config.CONNECT_KEY_MODELS.split(','))],
     creditLimit: config.CONNECT_KEY_CREDIT_LIMIT ?? null,
     creditPeriod: config.CONNECT_KEY_CREDIT_PERIOD,
+    perAppCreditLimit: null,
     rpm: config.CONNECT_KEY_RPM ?? null,
     tpm: null,
     maxConcurrent: null

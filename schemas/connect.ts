@@ -28,6 +28,7 @@ export const ConnectKeyDefaults = Type.Object({
   models: Type.Array(Type.String()),
   creditLimit: NullableNumber(),
   creditPeriod: Type.Union(CREDIT_PERIODS.map((p) => Type.Literal(p))),
+  perAppCreditLimit: NullableNumber(),
   rpm: NullableInteger(),
   tpm: NullableInteger(),
   maxConcurrent: NullableInteger()

@@ -15,7 +15,7 @@ test('bad usage exits 64 with a clear message and the usage text', async (t) => 
     [['list', '--name', 'x'], /^hubgate-keys: --name does not apply to list\n/, true],
     [['list', '--limit', 'many'], /^hubgate-keys: --limit must be a whole number of at least 1\n/, true],
     [['revoke'], /^hubgate-keys: revoke takes <id>\n/, true],
-    [['create', '--name', 'x', '--scopes', 'chat,root'], /^hubgate-keys: unknown scope "root"; allowed: chat, embeddings, images, admin\n$/, false],
+    [['create', '--name', 'x', '--scopes', 'chat,root'], /^hubgate-keys: unknown scope "root"; allowed: chat, embeddings, images, video, audio, admin\n$/, false],
     [['create', '--name', 'x', '--models', 'has space'], /^hubgate-keys: "has space" is not a model pattern/, false],
     [['create', '--name', 'x', '--expires', 'someday'], /^hubgate-keys: expiresAt "someday" is not a date-time\n$/, false],
     [['create', '--name', 'x', '--expires', '2001-01-01T00:00:00Z'], /^hubgate-keys: expiresAt must be in the future\n$/, false],

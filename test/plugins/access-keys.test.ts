@@ -22,7 +22,7 @@ test('the first start without an admin key creates one and prints it once', asyn
   if (secret === undefined) throw new Error(`no key in the notice: ${first.printed[0] ?? ''}`)
   const list = await first.app.inject({ url: KEYS, headers: bearer(secret) })
   t.equal(list.statusCode, 200, 'the printed key is an admin key')
-  t.match(list.json().items, [{ name: 'Bootstrap admin', scopes: ['chat', 'embeddings', 'images', 'admin'], prefix: secret.slice(0, 12) }])
+  t.match(list.json().items, [{ name: 'Bootstrap admin', scopes: ['chat', 'embeddings', 'images', 'video', 'audio', 'admin'], prefix: secret.slice(0, 12) }])
   await first.app.close()
 
   const second = await startWithoutAdminKey(t, dataDir)

@@ -3,7 +3,8 @@ import { adminCall, bearer } from '../../helpers/build.js'
 import { collect, openSession, SESSION_PATH } from '../../helpers/connect.js'
 import { needs, serviceUrl } from '../../helpers/services.js'
 import { signedInAdmin } from './admin-pages.js'
-import { consoleErrors, screenshot } from './browser.js'
+import { buildUi, consoleErrors, launchBrowser, screenshot } from './browser.js'
+import { listeningGateway, oidcEnv, startIdp } from '../../helpers/idp.js'
 
 /** The page address `aigne hub connect` opens for session `sid`, as @aigne/cli 1.59 builds it. */
 function cliPage (base: string, sid: string): string {
@@ -52,4 +53,22 @@ test('an admin approves and denies `aigne hub connect` requests on the approval 
   await page.goto(`${base}/admin/connect?__token__=bm9wZQ`)
   t.match(await page.getByRole('alert').textContent(), /carries no connection request/)
   t.same(errors, [], 'no console errors (nothing blocked by the page policy)')
+})
+
+test('an admin who signs in with single sign-on from the approval page comes back to it', needs('CHROMIUM_PATH', 'Chromium'), async (t) => {
+  const idp = await startIdp(t, { email: 'alice@example.com', email_verified: true, name: 'Alice Admin' })
+  const { app, base } = await listeningGateway(t, { ADMIN_UI_DIR: await buildUi(), ...oidcEnv(idp, { OIDC_ALLOWED_DOMAINS: 'example.com' }) })
+  const page = await (await launchBrowser(t, serviceUrl('CHROMIUM_PATH'))).newPage()
+  const sid = await openSession(app)
+
+  await page.goto(cliPage(base, sid))
+  await page.getByRole('link', { name: 'Sign in with single sign-on' }).click()
+  await page.getByRole('heading', { name: 'Connect an app' }).waitFor()
+  t.match(await page.getByRole('region', { name: 'The request' }).textContent(), /AIGNE CLI asks for an access key/, 'the request is on screen again')
+  t.equal(new URL(page.url()).hash, '', 'the session token does not stay in the address bar')
+  await page.getByRole('form', { name: 'The new key' }).getByRole('button', { name: 'Approve' }).click()
+  await page.getByRole('status').filter({ hasText: 'Approved: key “AIGNE CLI” created' }).waitFor()
+  const { keyId } = await collect(app, sid)
+  const key = (await adminCall(app, { url: `/api/admin/access-keys/${keyId}` })).json()
+  t.equal(key.createdBy, 'sso:alice@example.com', 'approved by the admin who signed in')
 })

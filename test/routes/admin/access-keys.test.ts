@@ -38,7 +38,7 @@ test('bad create bodies get a 400 naming the field', async (t) => {
   const cases: Array<[unknown, RegExp]> = [
     [{}, /'name'/],
     [{ name: '' }, /^body\/name /],
-    [{ name: 'x', scopes: ['root'] }, /^body\/scopes\/0 must be one of: chat, embeddings, images, admin$/],
+    [{ name: 'x', scopes: ['root'] }, /^body\/scopes\/0 must be one of: chat, embeddings, images, video, audio, admin$/],
     [{ name: 'x', scopes: [] }, /^body\/scopes /],
     [{ name: 'x', scopes: ['chat', 'chat'] }, /^body\/scopes /],
     [{ name: 'x', models: ['has space'] }, /^body\/models\/0 /],

@@ -9,12 +9,25 @@ const SSO_ERRORS: Record<string, string> = {
 
 // the nonce of the sign-in this tab started: a token that comes back without it is someone else's
 const NONCE_KEY = 'hubgate.sso.nonce'
+// the admin page the sign-in started from (the approval page `aigne hub connect` opened, with its ?sid=): back to it after
+const RETURN_KEY = 'hubgate.sso.return'
 
-/** Where the single sign-on link goes: the gateway's /login with a fresh nonce this tab keeps until the way back. */
+/**
+ * Where the single sign-on link goes: the gateway's /login with a fresh nonce this tab keeps until the way back,
+ * remembering the page (path and query, within the admin UI) to come back to.
+ */
 export function ssoLoginUrl (): string {
   const nonce = Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, '0')).join('')
   sessionStorage.setItem(NONCE_KEY, nonce)
+  sessionStorage.setItem(RETURN_KEY, window.location.pathname + window.location.search)
   return `/api/admin/sso/login?nonce=${nonce}`
+}
+
+/** The admin page to land on after signing in: the one the sign-in started from, when it is one of ours. */
+function returnPath (): string {
+  const saved = sessionStorage.getItem(RETURN_KEY)
+  sessionStorage.removeItem(RETURN_KEY)
+  return saved !== null && /^\/admin\/[^/\\]/.test(saved) ? saved : window.location.pathname + window.location.search
 }
 
 /**
@@ -27,10 +40,12 @@ export function takeSsoResult (): { token?: string, error?: string } {
   const token = params.get('sso')
   const reason = params.get('sso-error')
   if (token === null && reason === null) return {}
-  window.history.replaceState(null, '', window.location.pathname + window.location.search)
   const expected = sessionStorage.getItem(NONCE_KEY)
   sessionStorage.removeItem(NONCE_KEY)
-  if (token !== null) return expected !== null && params.get('nonce') === expected ? { token } : {}
+  const signedIn = token !== null && expected !== null && params.get('nonce') === expected
+  const back = returnPath()
+  window.history.replaceState(null, '', signedIn ? back : window.location.pathname + window.location.search)
+  if (token !== null) return signedIn ? { token } : {}
   return { error: SSO_ERRORS[reason ?? ''] ?? SSO_ERRORS.failed }
 }
 
