@@ -50,6 +50,9 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
     OPENAI_API_KEY: 'sk-test-provider-openai-0123456789',
     OPENAI_BASE_URL: mock.url,
     CATALOG_REFRESH_MS: '200',
+    // the model is priced only by the rates the test sets: until both workers have read them, a budgeted call is
+    // refused (not priced at the built-in list's rate), which is what the warm-up waits for
+    BUILTIN_PRICES: 'false',
     // records stay in the workers' journals until shutdown: what a killed worker leaves only its replacement can write
     USAGE_FLUSH_MS: '600000',
     USAGE_BATCH_SIZE: '100000',
