@@ -8,6 +8,7 @@ import { Kysely, SqliteDialect } from 'kysely'
 import { Pool } from 'undici'
 import { up } from '#store/migrations/003-usage.js'
 import { TOKEN_DETAIL_COLUMNS } from '#store/migrations/014-cost-detail.js'
+import { MEDIA_USAGE_COLUMNS } from '#store/migrations/017-media-usage.js'
 import type { Database, UsageRecordsTable } from '#store/schema.js'
 import { sqliteUsageInsert } from '#store/usage.js'
 
@@ -34,8 +35,10 @@ db.pragma('synchronous = NORMAL')
 db.pragma('cache_size = -2000')
 // Hubgate's own usage table, indexes and batched insert (store/usage.ts), so the floor meters exactly as Hubgate does
 await up(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }))
-// …with the token-part columns a later migration added to it (that migration also alters tables the floor has not)
-for (const column of TOKEN_DETAIL_COLUMNS) db.exec(`alter table usage_records add column ${column} integer not null default 0`)
+// …with the columns later migrations added to it (those migrations also alter tables the floor has not): token
+// parts (014), media seconds and characters (017), the calling app (016) — in the order the insert binds them
+for (const column of [...TOKEN_DETAIL_COLUMNS, ...MEDIA_USAGE_COLUMNS]) db.exec(`alter table usage_records add column ${column} ${column === 'seconds' ? 'real' : 'integer'} not null default 0`)
+db.exec("alter table usage_records add column app text not null default ''")
 const insertAll = sqliteUsageInsert(db)
 let pending: UsageRecordsTable[] = []
 
