@@ -1,8 +1,8 @@
 import { test } from 'tap'
 import { adminCall, bearer, issueKey } from '../../helpers/build.js'
-import { openAIVideoMock } from '../../helpers/mock-media.js'
+import { MP4_BYTES, openAIVideoMock, veoMock } from '../../helpers/mock-media.js'
 import { gatewayWithMock } from '../../helpers/gateway.js'
-import { neverAnswer } from '../../helpers/mock-server.js'
+import { neverAnswer, startMock } from '../../helpers/mock-server.js'
 import { listen } from './setup.js'
 
 const FAST_POLLS = { VIDEO_POLL_INTERVAL_MS: '10', VIDEO_MAX_POLLS: '5' }
@@ -39,3 +39,19 @@ test('video failures: a failed job is a 502, a job never done a 504 after the bo
   t.equal(gw.mock.requests.length, 0, 'nothing reached the provider')
 })
 
+
+test('a Veo answer naming a video address outside the provider\'s API gets neither a request nor the key', async (t) => {
+  const gw = await gatewayWithMock(t, 'gemini', FAST_POLLS, '')
+  const elsewhere = await startMock(t)
+  elsewhere.respond((_req, res) => { res.writeHead(200, { 'content-type': 'video/mp4' }).end(MP4_BYTES) })
+  const { key } = await issueKey(gw.app, { scopes: ['video'] })
+  const veo = envelope({ modelOptions: { model: 'gemini/veo-3.0-generate-001' } })
+  // another host, and one whose name starts with the API's address
+  for (const address of [() => elsewhere.url, () => `${gw.mock.url}.attacker.example`]) {
+    gw.mock.respond(veoMock(address))
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v2/video', headers: bearer(key), payload: veo })
+    t.equal(res.statusCode, 502)
+    t.match(res.json().error, { message: /answered a video address outside its API/ })
+  }
+  t.equal(elsewhere.requests.length, 0, 'the other host is never called, so the provider key never reaches it')
+})

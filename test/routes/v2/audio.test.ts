@@ -99,3 +99,24 @@ test('budgets hold for speech: a key that cannot pay for the characters is refus
   t.equal(res.statusCode, 402)
   t.equal(gw.mock.requests.length, 0)
 })
+
+test('budgets hold for transcriptions under concurrency: parallel uploads reserve their longest length, no more pass', async (t) => {
+  const gw = await gatewayWithMock(t, 'openai')
+  await adminCall(gw.app, { method: 'POST', url: '/api/admin/models', payload: { id: 'openai/whisper-1', kind: 'transcription', secondRate: 1 } })
+  // each upload may be up to 6 s long (6000 bytes at 8 kbit/s): 6 credits reserved; 13 fit two at a time
+  const { key } = await issueKey(gw.app, { scopes: ['audio'], creditLimit: 13 })
+  const client = await sdkAt(gw.app, key, '/v1')
+  let release: () => void = () => {}
+  const held = new Promise<void>((resolve) => { release = resolve })
+  gw.mock.respond(async (req, res) => { await held; await transcriptionMock()(req, res) })
+  let decided = 0
+  const calls = Array.from({ length: 5 }, async () => await client.audio.transcriptions.create({ model: 'openai/whisper-1', file: await toFile(AUDIO, 'talk.mp3') })
+    .then(() => 200, (err: { status?: number }) => { decided++; return err.status ?? 0 }))
+  // the provider holds the admitted ones until every upload is admitted or refused, so all reservations overlap
+  while (gw.mock.requests.length + decided < 5) await new Promise((resolve) => setTimeout(resolve, 10))
+  release()
+  const statuses = await Promise.all(calls)
+  t.same(statuses.filter((s) => s === 200).length, 2, 'two admitted')
+  t.same(statuses.filter((s) => s === 402).length, 3, 'the rest refused for credits')
+  t.equal(gw.mock.requests.length, 2, 'refused uploads never reached the provider')
+})
