@@ -231,15 +231,7 @@ export class ProviderService {
     const meter = this.meter(model, context, kind, false)
     if (input.image !== undefined) meter.imageCall(input.image)
     try {
-      const resolved = resolveMediaModel(this.registry, model, kind)
-      meter.resolved(resolved)
-      const admitting = this.admit({
-        principal: context.principal, app: context.app ?? '', model: resolved.id, kind, maxCompletionTokens: undefined, image: input.image,
-        fallbacks: () => this.attempts.fallbacksOf(resolved.id),
-        promptTokensUpperBound: () => input.tokens().bound
-      }, meter)
-      const ticket = admitting === undefined ? undefined : await admitting
-      const result = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
+      const result = await this.admittedMediaRun(model, kind, context, meter, { image: input.image, promptTokensUpperBound: () => input.tokens().bound }, run)
       // never free for lack of a count: without the provider's usage, the input is charged as estimated
       if (result.usage !== undefined) meter.usage(result.usage)
       else {
@@ -266,21 +258,32 @@ export class ProviderService {
   ): Promise<T> {
     const meter = this.meter(model, context, kind, false)
     try {
-      const resolved = resolveMediaModel(this.registry, model, kind)
-      meter.resolved(resolved)
-      const admitting = this.admit({
-        principal: context.principal, app: context.app ?? '', model: resolved.id, kind, maxCompletionTokens: undefined, media: bound,
-        fallbacks: () => this.attempts.fallbacksOf(resolved.id),
-        promptTokensUpperBound: () => bound.promptTokens ?? 0
-      }, meter)
-      const ticket = admitting === undefined ? undefined : await admitting
-      const result = await this.upstream(resolved, context, (model) => { meter.attempted(model) }, ticket,
-        (id) => resolveMediaModel(this.registry, id, kind), async (model, call) => await run(model, call, meter))
+      const result = await this.admittedMediaRun(model, kind, context, meter, { media: bound, promptTokensUpperBound: () => bound.promptTokens ?? 0 },
+        async (resolved, call) => await run(resolved, call, meter))
       await meter.end(200)
       return result
     } catch (err) {
       throw await meter.failed(err)
     }
+  }
+
+  /**
+   * What every non-chat call does before its answer: resolve `model` for `kind` (resolveMediaModel checks the
+   * capability), admit what the call may cost (`bound`), and run it with retries and the fallbacks it may use.
+   */
+  private async admittedMediaRun<T> (
+    model: string, kind: MediaKind, context: ChatContext, meter: CallMeter,
+    bound: Pick<AdmissionRequest, 'image' | 'media' | 'promptTokensUpperBound'>,
+    run: (resolved: ResolvedModel, call: UpstreamCall) => Promise<T>
+  ): Promise<T> {
+    const resolved = resolveMediaModel(this.registry, model, kind)
+    meter.resolved(resolved)
+    const admitting = this.admit({
+      principal: context.principal, app: context.app ?? '', model: resolved.id, kind, maxCompletionTokens: undefined, ...bound,
+      fallbacks: () => this.attempts.fallbacksOf(resolved.id)
+    }, meter)
+    const ticket = admitting === undefined ? undefined : await admitting
+    return await this.upstream(resolved, context, (attempted) => { meter.attempted(attempted) }, ticket, (id) => resolveMediaModel(this.registry, id, kind), run)
   }
 
   /** Admits the call (budgets, tokens per minute) and notes its ticket; resolves at once when nothing needed checking. */
