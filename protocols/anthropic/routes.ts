@@ -2,7 +2,7 @@ import { streamedAnswer } from '#schemas/streamed-answer.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { BadRequestError, clientMessage, statusOf } from '#errors.js'
-import { chatContext, requireModel } from '#gateway/request-context.js'
+import { chatContext } from '#gateway/request-context.js'
 import {
   anthropicErrorResponses, CountTokensRequest, CountTokensResponse, MessagesRequest, MessagesResponse, MESSAGES_STREAM_DESCRIPTION
 } from '#schemas/anthropic.js'
@@ -72,8 +72,7 @@ export function messagesRoute (hide = false): FastifyPluginAsyncTypebox {
       }
     }, async (request, reply) => {
       const body = request.body
-      const model = messagesModel(body.model)
-      requireModel(request, model)
+      const model = messagesModel(request, app.providers.names, body.model)
       const context = chatContext(request, reply)
       if (app.providers.speaksMessages(model)) {
         const native = { body: { ...body, model }, beta: betaOf(request) }
@@ -106,8 +105,7 @@ export function countTokensRoute (hide = false): FastifyPluginAsyncTypebox {
       }
     }, async (request, reply) => {
       const body = request.body
-      const model = messagesModel(body.model)
-      requireModel(request, model)
+      const model = messagesModel(request, app.providers.names, body.model)
       if (app.providers.speaksMessages(model)) {
         const counted = await app.providers.countMessageTokens({ body: { ...body, model }, beta: betaOf(request) }, chatContext(request, reply))
         return counted.value

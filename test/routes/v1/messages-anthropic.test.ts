@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { anthropicEvents, anthropicMessage, anthropicMock } from '../../helpers/mock-anthropic.js'
 import { gatewayWithMock, PROVIDER_KEYS } from '../../helpers/gateway.js'
-import { UNAUTHORIZED } from '../../helpers/build.js'
+import { adminCall, issueKey, UNAUTHORIZED } from '../../helpers/build.js'
 
 /*
  * /v1/messages and /api/v2/messages with an Anthropic upstream: the body goes up as sent (model swapped), the answer
@@ -98,6 +98,25 @@ test('a bare claude-… name is served by the anthropic provider', async (t) => 
   t.equal(res.statusCode, 200)
   t.equal(gw.mock.requests[0]?.body.model, 'claude-sonnet-4-5')
   t.equal(gw.usage[0]?.model, 'anthropic/claude-sonnet-4-5')
+})
+
+test('names resolve as on every route: a catalog alias names its model, and the key\'s patterns see the model called', async (t) => {
+  const gw = await gatewayWithMock(t, 'anthropic', {}, '')
+  gw.mock.respond(anthropicMock.answer({ text: 'Hi.' }))
+  const created = await adminCall(gw.app, { method: 'POST', url: '/api/admin/models', payload: { id: 'anthropic/claude-opus-4-1', aliases: ['claude-best'] } })
+  t.equal(created.statusCode, 201)
+  const payload = { model: 'claude-best', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] }
+  const res = await gw.app.inject({ method: 'POST', url: '/v1/messages', headers: { 'x-api-key': gw.key }, payload })
+  t.equal(res.statusCode, 200)
+  t.equal(gw.mock.requests[0]?.body.model, 'claude-opus-4-1', 'the alias went up as its model')
+  t.equal(gw.usage[0]?.model, 'anthropic/claude-opus-4-1', 'and is metered as it')
+
+  const sonnetOnly = await issueKey(gw.app, { scopes: ['chat'], models: ['anthropic/claude-sonnet-*'] })
+  for (const url of ['/v1/messages', '/v1/messages/count_tokens']) {
+    const refused = await gw.app.inject({ method: 'POST', url, headers: { 'x-api-key': sonnetOnly.key }, payload })
+    t.same([refused.statusCode, refused.json()], [401, UNAUTHORIZED], `${url}: an alias bypasses no pattern`)
+  }
+  t.equal(gw.mock.requests.length, 1)
 })
 
 test('x-api-key authenticates on the Anthropic routes only; a bad or missing key gets the standard 401', async (t) => {
