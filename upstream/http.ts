@@ -111,7 +111,7 @@ export class UpstreamHttp {
     await Promise.all([this.agent.close(), this.guarded.close()])
   }
 
-  /** One request; a transport failure becomes its HUB_* error naming `who` (by default the provider). */
+  /** One request; a transport failure becomes its HUB_* error (naming `where`, when it is not the provider's API). */
   private async send (dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, call: UpstreamCall, where?: string): Promise<Dispatcher.ResponseData> {
     try {
       return await dispatcher.request({ ...options, signal: call.signal })
