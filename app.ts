@@ -21,6 +21,8 @@ export interface AppOptions {
   print?: (text: string) => void
   /** How admin-configured providers' host names are resolved for the address guard (tests inject one; default dns.lookup). */
   resolveHost?: ResolveHost
+  /** A CA certificate trusted on https connections to providers besides the system's roots (tests' throwaway servers). */
+  upstreamCa?: string | Buffer
 }
 
 declare module 'fastify' {

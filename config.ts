@@ -61,7 +61,7 @@ const ProviderSettings = {
   OLLAMA_MODELS: ModelList,
   PROVIDER_ALLOWED_HOSTS: Type.Optional(Type.String({
     pattern: '^\\s*[^\\s,]+(\\s*,\\s*[^\\s,]+)*\\s*$',
-    description: 'Comma-separated host names, IP addresses or CIDR ranges (e.g. 127.0.0.1,ollama.internal,10.0.0.0/8) that admin-configured providers may point at although they are not public addresses'
+    description: 'Comma-separated host names, IP addresses or CIDR ranges (e.g. 127.0.0.1,ollama.internal,10.0.0.0/8) that admin-configured providers (and storage a video download is redirected to) may point at although they are not public addresses'
   })),
   UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 1, description: 'Connecting to a provider (TCP + TLS)' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 1, description: 'Until a provider\'s response headers; for a non-streamed call that is the whole answer' }),

@@ -95,9 +95,10 @@ export class AddressGuard {
   /**
    * Connect time: an undici connector that resolves the host itself, refuses when any address is not admitted, and
    * connects to exactly the addresses it checked (no second lookup an attacker's DNS could answer differently).
+   * `tls`: options for https connections (the trusted CAs).
    */
-  connector (timeoutMs: number): buildConnector.connector {
-    const connect = buildConnector({ timeout: timeoutMs, lookup: this.guardedLookup })
+  connector (timeoutMs: number, tls: buildConnector.BuildOptions = {}): buildConnector.connector {
+    const connect = buildConnector({ ...tls, timeout: timeoutMs, lookup: this.guardedLookup })
     return (options, callback) => {
       const host = bareHost(options.hostname)
       // net.connect skips the lookup for an IP literal: check it here

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { rootCertificates } from 'node:tls'
 import { Agent, type Dispatcher } from 'undici'
 import {
   ClientClosedError, UpstreamAuthError, UpstreamFailedError, UpstreamRateLimitedError, UpstreamRejectedError, UpstreamTimeoutError
@@ -30,12 +31,21 @@ export interface UpstreamRequest {
   body?: string | Buffer | undefined
   /** POST unless said otherwise. */
   method?: 'GET' | 'POST' | undefined
+  /**
+   * A download the provider may redirect to its storage (Veo's files answer a 302 to a signed URL): at most this many
+   * hops are followed (postJson only), each to an https address, with none of this request's headers (the credential
+   * stays with the provider) and always through the address guard: the upstream chose that address, not an admin.
+   */
+  followRedirects?: number | undefined
 }
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 
 /**
  * HTTP to providers: undici Agents, which keep a keep-alive connection pool per upstream origin; one for the
  * environment's providers (trusted as configured), one whose connections pass the AddressGuard for every other
- * (admin-configured) provider. Neither follows redirects. A streamed answer is relayed as it comes; a non-streamed
+ * (admin-configured) provider and for every redirect target. Redirects are followed only where a request asks
+ * (followRedirects: a video download). A streamed answer is relayed as it comes; a non-streamed
  * one is collected whole. Every failure becomes a HUB_* error whose message names the provider but never its URL or credential.
  */
 export class UpstreamHttp {
@@ -46,11 +56,13 @@ export class UpstreamHttp {
   /**
    * `maxAnswerBytes`: the largest non-streamed answer taken (a runaway upstream must not exhaust the gateway's memory).
    * `guard`: checks the addresses of admin-configured providers at connect time (by default: public addresses only).
+   * `extraCa`: certificates trusted besides the system's roots (tests' throwaway https servers; AppOptions.upstreamCa).
    */
-  constructor (timeouts: UpstreamTimeouts, private readonly maxAnswerBytes = MAX_ANSWER_BYTES, guard = new AddressGuard(undefined)) {
+  constructor (timeouts: UpstreamTimeouts, private readonly maxAnswerBytes = MAX_ANSWER_BYTES, guard = new AddressGuard(undefined), extraCa?: string | Buffer) {
     const options = { connectTimeout: timeouts.connectMs, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.idleMs, keepAliveTimeout: 30_000 }
-    this.agent = new Agent(options)
-    this.guarded = new Agent({ ...options, connect: guard.connector(timeouts.connectMs) })
+    const tls = extraCa === undefined ? {} : { ca: [...rootCertificates, extraCa] }
+    this.agent = new Agent(extraCa === undefined ? options : { ...options, connect: tls })
+    this.guarded = new Agent({ ...options, connect: guard.connector(timeouts.connectMs, tls) })
   }
 
   /** The Agent for calls to `provider`: only environment providers skip the address guard. */
@@ -63,14 +75,21 @@ export class UpstreamHttp {
    * whose body the caller must consume or destroy; any other status is read and thrown as a HUB_* error.
    */
   async postJson (call: UpstreamCall, request: UpstreamRequest): Promise<UpstreamResponse> {
-    let response: Dispatcher.ResponseData
-    try {
-      response = await this.dispatcherFor(call.provider).request({ ...this.options(call, request), signal: call.signal })
-    } catch (err) {
-      throw transportError(err, call)
+    const options = this.options(call, request)
+    let response = await this.send(this.dispatcherFor(call.provider), options, call)
+    let at = new URL(options.path, options.origin)
+    let hops = 0
+    for (; request.followRedirects !== undefined && REDIRECT_STATUSES.has(response.statusCode); hops++) {
+      const location = header(response.headers, 'location')
+      await response.body.dump({ limit: MAX_ERROR_BODY }).catch(() => {})
+      at = redirectTarget(location, at, hops, request.followRedirects, call)
+      response = await this.send(this.guarded, { origin: at.origin, path: at.pathname + at.search, method: 'GET', headers: { accept: '*/*' } }, call, DOWNLOAD_LOCATION)
     }
     if (response.statusCode >= 200 && response.statusCode < 300) return response
-    throw statusError(response.statusCode, response.headers, await errorText(response.body), call.provider)
+    const text = await errorText(response.body)
+    if (hops === 0) throw statusError(response.statusCode, response.headers, text, call.provider)
+    // storage's own answer: its text may quote the signed address, so only the status is told
+    throw Object.assign(new UpstreamFailedError(`The ${DOWNLOAD_LOCATION} of provider ${call.provider.id} answered HTTP ${response.statusCode}.`), { upstreamStatus: response.statusCode })
   }
 
   /**
@@ -90,6 +109,15 @@ export class UpstreamHttp {
 
   async close (): Promise<void> {
     await Promise.all([this.agent.close(), this.guarded.close()])
+  }
+
+  /** One request; a transport failure becomes its HUB_* error (naming `where`, when it is not the provider's API). */
+  private async send (dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, call: UpstreamCall, where?: string): Promise<Dispatcher.ResponseData> {
+    try {
+      return await dispatcher.request({ ...options, signal: call.signal })
+    } catch (err) {
+      throw transportError(err, call, where)
+    }
   }
 
   private options (call: UpstreamCall, request: UpstreamRequest): Dispatcher.DispatchOptions {
@@ -115,6 +143,27 @@ export class UpstreamHttp {
     }
     return base
   }
+}
+
+const DOWNLOAD_LOCATION = 'download location'
+
+/**
+ * Where a redirect leads, if the gateway may follow it: a Location (relative to `from`) that is https and carries no
+ * user info, within `max` hops. Messages never quote the address: a signed URL's query is a credential.
+ */
+function redirectTarget (location: string | undefined, from: URL, hops: number, max: number, call: UpstreamCall): URL {
+  const refused = (why: string): Error => new UpstreamFailedError(`Provider ${call.provider.id} redirected the download ${why}; refused.`)
+  if (hops >= max) throw refused(`more than ${max} times`)
+  if (location === undefined || location === '') throw refused('without an address')
+  let target: URL
+  try {
+    target = new URL(location, from)
+  } catch {
+    throw refused('to an invalid address')
+  }
+  if (target.protocol !== 'https:') throw refused('to an address that is not https')
+  if (target.username !== '' || target.password !== '') throw refused('to an address carrying a user name or password')
+  return target
 }
 
 /**
@@ -213,11 +262,11 @@ export function truncatedStreamError (call: UpstreamCall): Error {
   return new UpstreamFailedError(`Provider ${call.provider.id} ended the stream before it was complete.`)
 }
 
-/** Maps a network-level failure (refused, reset, timeout, abort) to what the client is told. */
-export function transportError (err: unknown, call: UpstreamCall): Error {
+/** Maps a network-level failure (refused, reset, timeout, abort) to what the client is told; `where`: a place of the provider's other than its API. */
+export function transportError (err: unknown, call: UpstreamCall, where?: string): Error {
   if (call.signal.aborted) return new ClientClosedError({ cause: err })
   const code = (err as { code?: string }).code
-  const who = `provider ${call.provider.id}`
+  const who = `${where !== undefined ? `the ${where} of ` : ''}provider ${call.provider.id}`
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT': return new UpstreamTimeoutError(`Timed out connecting to ${who}.`, { cause: err })
     case 'UND_ERR_HEADERS_TIMEOUT': return new UpstreamTimeoutError(`Timed out waiting for ${who} to answer.`, { cause: err })

@@ -6,7 +6,8 @@ import type {
 import type { EmbeddingsRequestType, EmbeddingsResponseType } from '#schemas/embeddings.js'
 import type { CountTokensRequestType, MessagesRequestType } from '#schemas/anthropic.js'
 import type { ImagesRequestType, ImagesResponseType } from '#schemas/images.js'
-import type { UpstreamHttp } from './http.js'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { UpstreamHttp, UpstreamRequest } from './http.js'
 import type { JsonPayload } from './payload.js'
 import type { SseEvent } from './sse.js'
 
@@ -219,6 +220,19 @@ export interface AudioAdapter {
   transcribe (request: TranscriptionRequest, call: UpstreamCall): Promise<Transcription>
   /** `body`: the client's JSON body (input, voice, response_format, …); the model is swapped in. */
   speak (body: Record<string, unknown>, call: UpstreamCall, maxBytes: number): Promise<Speech>
+}
+
+/**
+ * The connection test's request for one wire format: the cheapest authenticated call, one that generates nothing (a
+ * models list, or where the API has none a request invalid on purpose, which the API refuses only after the credential).
+ */
+export interface ConnectionProbe {
+  /** What the request reaches, for a 404 ("models list"). */
+  what: string
+  /** The request, below the base URL (POST unless it says otherwise); a HUB_* error when the credential is unusable as configured. */
+  request: (provider: ProviderConfig) => UpstreamRequest | Promise<UpstreamRequest>
+  /** Whether the answer shows the credential accepted (never the body: only status, headers and whether it is JSON). */
+  accepted: (status: number, headers: IncomingHttpHeaders, json: boolean) => boolean
 }
 
 /**

@@ -18,11 +18,11 @@ declare module 'fastify' {
 }
 
 /** The upstream side: configured providers (reloaded after every admin change), their credentials and pooled HTTP to them. */
-export default fp<Pick<AppOptions, 'resolveHost'>>(async (app, opts) => {
+export default fp<Pick<AppOptions, 'resolveHost' | 'upstreamCa'>>(async (app, opts) => {
   const { UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TIMEOUT_MS, UPSTREAM_IDLE_TIMEOUT_MS } = app.config
   // admin-configured providers may only reach public addresses or PROVIDER_ALLOWED_HOSTS, checked at save and at connect
   const guard = new AddressGuard(app.config.PROVIDER_ALLOWED_HOSTS, opts.resolveHost)
-  const http = new UpstreamHttp({ connectMs: UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: UPSTREAM_TIMEOUT_MS, idleMs: UPSTREAM_IDLE_TIMEOUT_MS }, undefined, guard)
+  const http = new UpstreamHttp({ connectMs: UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: UPSTREAM_TIMEOUT_MS, idleMs: UPSTREAM_IDLE_TIMEOUT_MS }, undefined, guard, opts.upstreamCa)
   const registry = new ProviderRegistry([envProviderSource(app.config), storeProviderSource(app.store.providers)])
   const box = new SecretBox(app.serverSecret)
   const credentials = new CredentialPool(app.store.providers, box, app.log)

@@ -1,7 +1,7 @@
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { UpstreamRequest } from '#upstream/http.js'
-import type { UpstreamCall } from '#upstream/types.js'
+import type { ProviderConfig } from '#upstream/types.js'
 import { signingCredential } from './credentials.js'
 
 /** Bedrock's SigV4 service name (the runtime API's endpoints are bedrock-runtime.*, its signing name is not). */
@@ -13,9 +13,9 @@ const sha256 = Hash.bind(null, 'sha256')
  * Bedrock calls: host, content type, accept, date, payload hash and session token are signed; the credential itself
  * travels only as the signature. `accept` is what the operation answers with (JSON, or the binary event stream).
  */
-export async function signedRequest (call: UpstreamCall, path: string, body: string, accept: string): Promise<UpstreamRequest> {
-  const credential = signingCredential(call.provider)
-  const base = new URL(call.provider.baseUrl)
+export async function signedRequest (provider: ProviderConfig, path: string, body: string, accept: string): Promise<UpstreamRequest> {
+  const credential = signingCredential(provider)
+  const base = new URL(provider.baseUrl)
   const signer = new SignatureV4({ service: SERVICE, region: credential.region, sha256, credentials: credential })
   const signed = await signer.sign({
     method: 'POST',

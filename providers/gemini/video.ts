@@ -6,8 +6,12 @@ import type { UpstreamCall, VideoAdapter, VideoRequest } from '#upstream/types.j
 /*
  * Veo through the Gemini API, a long-running operation: POST models/{model}:predictLongRunning answers
  * `{ name }`; GET {name} answers `{ done, response.generateVideoResponse.generatedSamples[].video.uri }` or
- * `{ done, error }`; the video is read from that URI with the same key (in a header, never in the URL).
+ * `{ done, error }`; the video is read from that URI with the same key (in a header, never in the URL). The real API
+ * answers that download with a 302 to its storage (a signed URL): followed, without the key, as http.ts's followRedirects says.
  */
+
+/** Hops to storage a download may take (Google's answers take one). */
+const DOWNLOAD_REDIRECTS = 2
 
 interface Operation {
   name?: unknown
@@ -67,7 +71,7 @@ export const geminiVideo: VideoAdapter = {
     const uri = videoUri(started, call) ?? await pollJob(call, control, 'video', async () =>
       videoUri(parseJson<Operation>(await call.http.postJsonForText(call, { path, method: 'GET', headers: keyHeader(call) }), call), call))
     try {
-      const video = await fetchBytes(call, { path: pathBelowBase(uri, call), method: 'GET', headers: keyHeader(call) }, control.maxBytes)
+      const video = await fetchBytes(call, { path: pathBelowBase(uri, call), method: 'GET', headers: keyHeader(call), followRedirects: DOWNLOAD_REDIRECTS }, control.maxBytes)
       return { data: video.data, mimeType: 'video/mp4' }
     } catch (err) {
       throw jobError(err, call, 'video')

@@ -3,7 +3,9 @@ import { BadRequestError, UnsupportedRequestError, UpstreamFailedError } from '#
 import { parseJson } from '#upstream/http.js'
 import { JsonPayload } from '#upstream/payload.js'
 import { imageSizeOf } from '../translate.js'
-import type { ImagesAdapter, ImagesRequest, ImagesResponse, ProviderAdapter, UpstreamCall } from '#upstream/types.js'
+import type { UpstreamRequest } from '#upstream/http.js'
+import type { ConnectionProbe, ImagesAdapter, ImagesRequest, ImagesResponse, ProviderAdapter, ProviderConfig, UpstreamCall } from '#upstream/types.js'
+import { namedModel } from '../connection-probe.js'
 
 /**
  * Ideogram's image API (POST {base}/v1/{model}/generate, e.g. /v1/ideogram-v3/generate): a multipart form with the
@@ -56,13 +58,18 @@ function multipart (fields: Record<string, string>): { type: string, body: strin
   return { type: `multipart/form-data; boundary=${boundary}`, body: `${parts.join('')}--${boundary}--\r\n` }
 }
 
-async function generate (request: ImagesRequest, call: UpstreamCall): Promise<JsonPayload<ImagesResponse>> {
-  const form = multipart(formFields(request))
-  const text = await call.http.postJsonForText(call, {
-    path: `/v1/${encodeURIComponent(call.model)}/generate`,
-    headers: { 'api-key': call.provider.apiKey ?? '', 'content-type': form.type, accept: 'application/json' },
+/** A generate request for `model` with the form `fields`, the key in the Api-Key header. */
+function generateRequest (provider: ProviderConfig, model: string, fields: Record<string, string>): UpstreamRequest {
+  const form = multipart(fields)
+  return {
+    path: `/v1/${encodeURIComponent(model)}/generate`,
+    headers: { 'api-key': provider.apiKey ?? '', 'content-type': form.type, accept: 'application/json' },
     body: form.body
-  })
+  }
+}
+
+async function generate (request: ImagesRequest, call: UpstreamCall): Promise<JsonPayload<ImagesResponse>> {
+  const text = await call.http.postJsonForText(call, generateRequest(call.provider, call.model, formFields(request)))
   const answer = parseJson<IdeogramAnswer | null>(text, call)
   const images = (answer?.data ?? []).filter((image): image is { url: string } => typeof image.url === 'string' && image.url !== '')
   if (images.length === 0) {
@@ -77,6 +84,17 @@ async function generate (request: ImagesRequest, call: UpstreamCall): Promise<Js
 }
 
 export const ideogramImages: ImagesAdapter = { generate }
+
+/**
+ * Ideogram's API has no models list nor any other free authenticated read for every key (its usage report needs an
+ * organization admin's): the probe is a generate request without a prompt, refused 401 for a bad key, 400/422 after
+ * an accepted one, generating nothing.
+ */
+export const ideogramProbe: ConnectionProbe = {
+  what: 'image API',
+  request: (provider) => generateRequest(provider, namedModel(provider, 'ideogram-v3'), {}),
+  accepted: (status) => status === 400 || status === 422
+}
 
 /** Ideogram is an image API only: no chat, no embeddings. */
 export const ideogramAdapter: ProviderAdapter = { kind: 'ideogram', images: ideogramImages }

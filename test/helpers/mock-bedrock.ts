@@ -111,11 +111,17 @@ function sendFrames (res: ServerResponse, frames: Buffer[], options: StreamOptio
 }
 
 export const bedrockMock = {
-  /** Verifies the signature (403 InvalidSignatureException otherwise), then answers /converse or /converse-stream. */
+  /**
+   * Verifies the signature (403 InvalidSignatureException otherwise), then answers /converse or /converse-stream; a
+   * conversation without messages gets AWS's 400 ValidationException (what the connection test relies on).
+   */
   answer (answer: ConverseAnswer, options: StreamOptions = {}, credential: Parameters<typeof signatureProblem>[1] = AWS_CREDENTIAL, basePath = ''): MockHandler {
     return async (req, res) => {
       const problem = await signatureProblem(req, credential, basePath)
-      if (problem !== undefined) return bedrockMock.error(403, 'InvalidSignatureException', problem)(req, res)
+      if (problem !== undefined) return bedrockMock.error(403, problem.startsWith('The security token') ? 'UnrecognizedClientException' : 'InvalidSignatureException', problem)(req, res)
+      if (Array.isArray(req.body?.messages) && req.body.messages.length === 0) {
+        return bedrockMock.error(400, 'ValidationException', 'A conversation must start with a user message. Try again with a conversation that starts with a user message.')(req, res)
+      }
       if (req.url.endsWith('/converse-stream')) return await sendFrames(res, converseFrames(answer), options)
       sendJson(res, 200, converseResponse(answer))
     }

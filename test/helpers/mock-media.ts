@@ -98,8 +98,19 @@ export function openAIVideoMock (options: { pollsUntilDone?: number, fail?: stri
   })
 }
 
-/** Gemini Veo's long-running operation: predictLongRunning, then GET operations/{id} until done, then the file download. */
-export function veoMock (baseUrl: () => string, options: { pollsUntilDone?: number, filtered?: string } = {}): MockHandler {
+/** An MP4 answer, as a file download sends it. */
+export const sendVideo: MockHandler = (_req, res) => { res.writeHead(200, { 'content-type': 'video/mp4' }).end(MP4_BYTES) }
+
+/** A redirect to `location`, as the Gemini API answers a file download (to a signed storage URL). */
+export function redirectTo (location: () => string, status = 302): MockHandler {
+  return (_req, res) => { res.writeHead(status, { location: location() }).end() }
+}
+
+/**
+ * Gemini Veo's long-running operation: predictLongRunning, then GET operations/{id} until done, then the file download
+ * (the MP4, or what `download` answers: the real API's 302 to its storage).
+ */
+export function veoMock (baseUrl: () => string, options: { pollsUntilDone?: number, filtered?: string, download?: MockHandler } = {}): MockHandler {
   let polls = 0
   const name = 'models/veo-3.0-generate-001/operations/op123'
   return byPath({
@@ -112,7 +123,7 @@ export function veoMock (baseUrl: () => string, options: { pollsUntilDone?: numb
         : { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse', generateVideoResponse: { generatedSamples: [{ video: { uri: `${baseUrl()}/files/vid1:download?alt=media` } }] } }
       sendJson(res, 200, { name, done: true, response })
     },
-    '/files/vid1:download': (_req, res) => { res.writeHead(200, { 'content-type': 'video/mp4' }).end(MP4_BYTES) }
+    '/files/vid1:download': options.download ?? sendVideo
   })
 }
 

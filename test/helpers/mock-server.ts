@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { TestContext } from './build.js'
@@ -29,8 +30,8 @@ export interface MockServer {
   abandoned: () => Promise<void>
 }
 
-/** A loopback HTTP server standing in for a provider; closed (connections included) on teardown. */
-export async function startMock (t: TestContext, basePath = ''): Promise<MockServer> {
+/** A loopback HTTP server (https with `tls`) standing in for a provider; closed (connections included) on teardown. */
+export async function startMock (t: TestContext, basePath = '', tls?: { key: Buffer, cert: Buffer }): Promise<MockServer> {
   const requests: RecordedRequest[] = []
   let handlers: MockHandler[] = [(_req, res) => { res.writeHead(500).end('no handler set') }]
   const sockets = new Set<Socket>()
@@ -41,7 +42,7 @@ export async function startMock (t: TestContext, basePath = ''): Promise<MockSer
     for (const resolve of abandonWaiters.splice(0)) resolve()
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const pieces: Buffer[] = []
     req.on('data', (piece: Buffer) => pieces.push(piece))
     req.on('end', () => {
@@ -58,7 +59,8 @@ export async function startMock (t: TestContext, basePath = ''): Promise<MockSer
         res.end(String(err))
       })
     })
-  })
+  }
+  const server = tls === undefined ? createServer(onRequest) : createHttpsServer(tls, onRequest)
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -70,7 +72,7 @@ export async function startMock (t: TestContext, basePath = ''): Promise<MockSer
   })
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}${basePath}`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}${basePath}`,
     requests,
     respond: (...next) => { handlers = next },
     abandoned: async () => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { finished, REPO_ROOT, type Finished } from '../../helpers/run-ts.js'
@@ -6,14 +6,8 @@ import { eventually } from '../../helpers/wait.js'
 
 const AIGNE = join(REPO_ROOT, 'node_modules', '@aigne', 'cli', 'dist', 'cli.js')
 
-/** A self-signed certificate for 127.0.0.1: `aigne hub status` always asks the hub over https. */
-export function selfSignedCertificate (dir: string): { key: Buffer, cert: Buffer, certFile: string } {
-  const keyFile = join(dir, 'hub-key.pem')
-  const certFile = join(dir, 'hub-cert.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' })
-  return { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile }
-}
+// `aigne hub status` always asks the hub over https: the hub gets a self-signed certificate for 127.0.0.1
+export { selfSignedCertificate } from '../../helpers/tls.js'
 
 /**
  * The environment the real CLI runs in: its own HOME (its saved hubs stay in the test's temp dir), the test's CA, and

@@ -76,8 +76,8 @@ const providers: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/:id/test', {
     schema: {
       ...providerDocs,
-      summary: 'Test the connection: list the upstream models with the provider\'s credential',
-      description: 'Reports ok, the upstream status, latency and a message; never the credential nor the upstream\'s answer. An unreachable or refusing upstream is reported with ok: false, not as an error status; a disabled provider answers 409.',
+      summary: 'Test the connection: the cheapest authenticated request with the provider\'s credential, generating nothing',
+      description: 'The models list for OpenAI-compatible, Anthropic and Gemini providers; for Bedrock a SigV4-signed Converse without messages (ok on 400 ValidationException: the credential was accepted); for Ideogram a generate request without a prompt (ok on 400/422). Reports ok, the upstream status, latency and a message; never the credential nor the upstream\'s answer. An unreachable or refusing upstream is reported with ok: false, not as an error status; a disabled provider answers 409.',
       params: ProviderParams,
       response: { 200: ConnectionTestView, ...errorResponses(400, 404, 409) }
     }

@@ -22,7 +22,7 @@ const aigneVideo: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['aigne'],
       summary: 'Generate a video (AIGNE protocol; OpenAI Sora or Gemini Veo)',
-      description: `Charged per second of video asked for (catalog secondRate). A video not ready after VIDEO_KEEPALIVE_AFTER_MS gets its 200 headers then, and spaces until the JSON answer; a failure after that comes as the error body with status 200.`,
+      description: `Charged per second of video asked for (catalog secondRate). A video not ready after VIDEO_KEEPALIVE_AFTER_MS gets its 200 headers then, and spaces until the JSON answer; a failure after that comes as the error body with status 200. A download the provider redirects to its storage (Gemini) is followed at most 2 hops, https only, without the provider key, through the address guard; a refused redirect is a 502.`,
       security: [{ bearerAuth: [] }],
       body: AigneVideoRequest,
       response: { 200: AigneVideoOutput, ...aigneErrorResponses(...MODEL_CALL_ERRORS) }
