@@ -21,6 +21,8 @@ export interface AppOptions {
   print?: (text: string) => void
   /** How admin-configured providers' host names are resolved for the address guard (tests inject one; default dns.lookup). */
   resolveHost?: ResolveHost
+  /** The wall clock calls are priced by (ms since the epoch; tests set one to price a call at a chosen time). Default Date.now. */
+  now?: () => number
 }
 
 declare module 'fastify' {
