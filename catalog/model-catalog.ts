@@ -108,11 +108,6 @@ export class ModelCatalog {
     this.prices?.useProviders(providers)
   }
 
-  /** The price package's provider that prices `providerId`'s models, if any (none when BUILTIN_PRICES=false). */
-  priceProviderOf (providerId: string): string | undefined {
-    return this.prices?.providers.of(providerId)
-  }
-
   /** Whether the built-in price list knows `id` (it prices it unless the catalog entry sets its own token rates). */
   hasBuiltinPrice (id: string): boolean {
     return this.builtin(id, this.byId.get(id), (prices, provider, upstream) => prices.rates(provider, upstream)) !== undefined
