@@ -36,14 +36,20 @@ function at (time: string, seconds: number): number {
   return Date.parse(`2026-12-07T${time.replace(/Z$/, '')}Z`) + seconds * 1000
 }
 
+/** A gateway at the clock `clock.now` with provider ds2 at the mock, priced as DeepSeek. */
+async function deepseekGateway (t: Test, clock: { now: number }): Promise<Awaited<ReturnType<typeof storeGateway>>> {
+  const gw = await storeGateway(t, { BUILTIN_PRICES: 'true', CREDITS_PER_USD: String(CREDITS_PER_USD) }, undefined, () => clock.now)
+  const created = await gw.admin('POST', '/api/admin/providers', { id: 'ds2', kind: 'openai-compatible', baseUrl: gw.mock.url, models: [MODEL], priceProvider: 'deepseek' })
+  if (created.statusCode !== 201) throw new Error(created.body)
+  await gw.admin('POST', '/api/admin/providers/ds2/credentials', { secret: 'sk-ds2-secret' })
+  return gw
+}
+
 test('an admin-added provider naming DeepSeek as its price list provider is charged DeepSeek\'s rate in force when the call starts', async (t) => {
   const windows = deepseekWindows()
   const clock = { now: at(windows.end, -1) }
-  const gw = await storeGateway(t, { BUILTIN_PRICES: 'true', CREDITS_PER_USD: String(CREDITS_PER_USD), UNPRICED_MODEL_POLICY: 'refuse' }, undefined, () => clock.now)
-  const created = await gw.admin('POST', '/api/admin/providers', { id: 'ds2', kind: 'openai-compatible', baseUrl: gw.mock.url, models: [MODEL], priceProvider: 'deepseek' })
-  t.equal(created.statusCode, 201, created.body)
-  t.match(created.json(), { priceProvider: 'deepseek', builtinPrices: 'deepseek' })
-  await gw.admin('POST', '/api/admin/providers/ds2/credentials', { secret: 'sk-ds2-secret' })
+  const gw = await deepseekGateway(t, clock)
+  t.match((await gw.admin('GET', '/api/admin/providers/ds2')).json(), { priceProvider: 'deepseek', builtinPrices: 'deepseek' })
   gw.mock.respond(openAIMock.answer({ content: 'ok', usage: USAGE }))
   const { key } = await issueKey(gw.app, { scopes: ['chat'], creditLimit: 1_000_000, creditPeriod: 'total' })
   const call = async (): Promise<number> => {
@@ -59,18 +65,14 @@ test('an admin-added provider naming DeepSeek as its price list provider is char
   t.equal(outside, byHand(windows.other), `one second after ${windows.end}: the other rate`)
   t.not(inside, outside, 'the two windows price differently')
   clock.now = at(windows.start, -1)
-  t.equal(await call(), byHand(windows.other), `one second before ${windows.start}: still the other rate`)
+  const third = await call()
+  t.equal(third, byHand(windows.other), `one second before ${windows.start}: still the other rate`)
 
+  const own = (await gw.app.inject({ url: '/api/v2/usage', headers: bearer(key) })).json()
+  const charged = inside + outside + third
+  t.ok(Math.abs(own.creditsUsed - charged) < 1e-9, `the key's budget settled to the same sum (${own.creditsUsed} = ${charged})`)
+  t.ok(Math.abs(own.byModel[0].credits - charged) < 1e-9, `and so did its usage records (${own.byModel[0].credits})`)
 })
-
-/** A gateway at the clock `clock.now` with provider ds2 at the mock, priced as DeepSeek. */
-async function deepseekGateway (t: Test, clock: { now: number }, priceProvider: unknown = 'deepseek'): Promise<Awaited<ReturnType<typeof storeGateway>>> {
-  const gw = await storeGateway(t, { BUILTIN_PRICES: 'true', CREDITS_PER_USD: String(CREDITS_PER_USD) }, undefined, () => clock.now)
-  const created = await gw.admin('POST', '/api/admin/providers', { id: 'ds2', kind: 'openai-compatible', baseUrl: gw.mock.url, models: [MODEL], priceProvider })
-  if (created.statusCode !== 201) throw new Error(created.body)
-  await gw.admin('POST', '/api/admin/providers/ds2/credentials', { secret: 'sk-ds2-secret' })
-  return gw
-}
 
 test('a key\'s budget reserves the highest window\'s rate at any time of day, and settles at the start time\'s', async (t) => {
   const windows = deepseekWindows()
