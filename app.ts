@@ -23,6 +23,8 @@ export interface AppOptions {
   resolveHost?: ResolveHost
   /** A CA certificate trusted on https connections to providers besides the system's roots (tests' throwaway servers). */
   upstreamCa?: string | Buffer
+  /** The wall clock calls are priced by (ms since the epoch; tests set one to price a call at a chosen time). Default Date.now. */
+  now?: () => number
 }
 
 declare module 'fastify' {

@@ -174,6 +174,16 @@ export function reservedCredits (rates: ModelRates | undefined, bound: CallBound
   return rounded(withRequestRate(rates, tokenBound(rates, bound.promptTokens, bound.choices * bound.completionTokens), true))
 }
 
+/** The highest reservation among the rates a call may be charged at (a price that changes with the time of day); undefined when none prices it. */
+export function highestReservation (possible: readonly ModelRates[], bound: CallBound): number | undefined {
+  let highest: number | undefined
+  for (const rates of possible) {
+    const reserved = reservedCredits(rates, bound)
+    if (reserved !== undefined && (highest === undefined || reserved > highest)) highest = reserved
+  }
+  return highest
+}
+
 function rounded (credits: number | undefined): number | undefined {
   return credits === undefined ? undefined : roundCredits(credits)
 }

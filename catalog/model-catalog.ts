@@ -4,6 +4,7 @@ import type { CatalogModel, CatalogModelPatch, ModelRepository } from '#store/mo
 import type { ModelRates } from './rates.js'
 import type { RateTierType } from '#schemas/catalog.js'
 import type { PriceList } from './price-list.js'
+import type { PricedProvider } from './price-providers.js'
 
 export type NewCatalogModel = Pick<CatalogModel, 'id'> & Partial<Omit<CatalogModel, 'id' | 'provider' | 'createdAt' | 'updatedAt'>>
 
@@ -15,6 +16,19 @@ function setsTokenPrice (model: CatalogModel): boolean {
 /** Tiers ascending by `above`: a call pays the last one its prompt passes. */
 function ascending (tiers: readonly RateTierType[]): RateTierType[] {
   return [...tiers].sort((a, b) => a.above - b.above)
+}
+
+/** Built-in token rates with the catalog entry's own image, request and media rates (those apply whenever set). */
+function withCatalogRates (model: CatalogModel | undefined, builtin: ModelRates | undefined): ModelRates | undefined {
+  if (model === undefined || builtin === undefined) return model ?? builtin
+  return {
+    ...builtin,
+    imageRate: model.imageRate,
+    imageRates: model.imageRates,
+    requestRate: model.requestRate ?? builtin.requestRate,
+    secondRate: model.secondRate ?? builtin.secondRate,
+    characterRate: model.characterRate ?? builtin.characterRate
+  }
 }
 
 /**
@@ -66,33 +80,44 @@ export class ModelCatalog {
   }
 
   /**
-   * Every rate of `id` (tokens, tiers, images, requests; catalog/call-cost.ts prices calls with them), or undefined
-   * when neither the catalog nor the built-in price list knows it. The catalog's entry wins: its token rates, when
-   * it sets any, replace the built-in ones whole; its image and request rates always apply.
+   * Every rate of `id` for a call starting `at` (tokens, tiers, images, requests; catalog/call-cost.ts prices calls
+   * with them), or undefined when neither the catalog nor the built-in price list knows it. The catalog's entry
+   * wins: its token rates, when it sets any, replace the built-in ones whole (and hold at any time); its image and
+   * request rates always apply.
    */
-  rates (id: string): ModelRates | undefined {
+  rates (id: string, at = new Date()): ModelRates | undefined {
     const model = this.byId.get(id)
-    const builtin = this.builtinRates(id, model)
-    if (model === undefined || builtin === undefined || setsTokenPrice(model)) return model ?? builtin
-    return {
-      ...builtin,
-      imageRate: model.imageRate,
-      imageRates: model.imageRates,
-      requestRate: model.requestRate ?? builtin.requestRate,
-      secondRate: model.secondRate ?? builtin.secondRate,
-      characterRate: model.characterRate ?? builtin.characterRate
-    }
+    if (model !== undefined && setsTokenPrice(model)) return model
+    return withCatalogRates(model, this.builtin(id, model, (prices, provider, upstream) => prices.rates(provider, upstream, at)))
+  }
+
+  /**
+   * Every set of rates a call to `id` starting `from` (or a little later) may be charged at: one, unless the built-in
+   * price changes with the time of day (a budget reserves the highest). Empty when the model has no price.
+   */
+  possibleRates (id: string, from = new Date()): ModelRates[] {
+    const model = this.byId.get(id)
+    if (model !== undefined && setsTokenPrice(model)) return [model]
+    const builtin = this.builtin(id, model, (prices, provider, upstream) => prices.possibleRates(provider, upstream, from)) ?? []
+    if (builtin.length === 0) return model === undefined ? [] : [model]
+    return builtin.map((rates) => withCatalogRates(model, rates) as ModelRates)
+  }
+
+  /** Takes the configured providers' price-list choices and base URLs (call after every provider reload). */
+  useProviders (providers: readonly PricedProvider[]): void {
+    this.prices?.useProviders(providers)
   }
 
   /** Whether the built-in price list knows `id` (it prices it unless the catalog entry sets its own token rates). */
   hasBuiltinPrice (id: string): boolean {
-    return this.builtinRates(id, this.byId.get(id)) !== undefined
+    return this.builtin(id, this.byId.get(id), (prices, provider, upstream) => prices.rates(provider, upstream)) !== undefined
   }
 
-  /** The built-in price of `id`, by the upstream name its entry sends (or the id's own) at its provider. */
-  private builtinRates (id: string, model: CatalogModel | undefined): ModelRates | undefined {
+  /** Asks the built-in price list about `id`, by the upstream name its entry sends (or the id's own) at its provider. */
+  private builtin<T> (id: string, model: CatalogModel | undefined, ask: (prices: PriceList, provider: string, upstreamModel: string) => T): T | undefined {
+    if (this.prices === undefined) return undefined
     const slash = id.indexOf('/')
-    return this.prices?.rates(model?.provider ?? id.slice(0, slash), model?.upstreamModel ?? id.slice(slash + 1))
+    return ask(this.prices, model?.provider ?? id.slice(0, slash), model?.upstreamModel ?? id.slice(slash + 1))
   }
 
   async create (input: NewCatalogModel, repo = this.repo): Promise<CatalogModel | undefined> {

@@ -1,23 +1,14 @@
 import { calcPrice, type ModelPrice } from '@pydantic/genai-prices'
 import { LRUCache } from 'lru-cache'
 import { NO_RATES, type ModelRates, type RateTier, type TokenRates } from './rates.js'
+import { PriceProviders, type PricedProvider } from './price-providers.js'
+import { PriceSchedule } from './price-windows.js'
 
 /*
  * The built-in price list: @pydantic/genai-prices, a maintained list of providers' published prices (USD per 1M
  * tokens, long-context tiers, cache reads and writes), bundled in the package: prices change when the package is
  * updated, never fetched at run time. Its prices become credits at CREDITS_PER_USD.
  */
-
-/** Hubgate's built-in provider ids → the package's; providers not listed (ollama, admin-made ones) have no built-in price. */
-export const PRICE_LIST_PROVIDERS: Readonly<Record<string, string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  gemini: 'google',
-  deepseek: 'deepseek',
-  xai: 'x-ai',
-  openrouter: 'openrouter',
-  bedrock: 'aws'
-}
 
 /** The package's per-1M-token price keys → the catalog's rate fields. Other keys (web searches, images, hours) are not priced from it. */
 const TOKEN_PRICE_KEYS: ReadonlyArray<readonly [string, keyof TokenRates]> = [
@@ -72,36 +63,69 @@ export interface ListedPrice {
   rates: ModelRates
 }
 
+/** A model the package knows: its name there and its prices over time. */
+interface ListedModel {
+  packageModel: string
+  schedule: PriceSchedule
+}
+
 /**
- * Looks models up in the package once per minute at most (some prices depend on the date or the time of day) and
- * keeps a bounded number of answers, unknown names included: clients choose model names under a "*" provider.
+ * Looks models up in the package once (its data is bundled, so an answer holds until the process restarts) and keeps
+ * a bounded number of answers, unknown names included: clients choose model names under a "*" provider. A model whose
+ * price depends on the date or the time of day (DeepSeek's off-peak hours) is priced at the call's start time, each
+ * of its prices converted to rates once.
  */
 export class PriceList {
-  private readonly cache = new LRUCache<string, { found: ListedPrice | undefined }>({ max: 2_000, ttl: 60_000 })
+  private readonly models = new LRUCache<string, { found: ListedModel | undefined }>({ max: 2_000 })
+  private readonly converted = new WeakMap<ModelPrice, { rates: ModelRates | undefined }>()
+  /** Which package provider prices each provider's models (built-in ids, and admin-added providers by choice or URL). */
+  readonly providers = new PriceProviders()
 
   constructor (private readonly creditsPerUsd: number) {}
 
-  /** The built-in price of `upstreamModel` at `provider`, or undefined when the package has none. */
-  lookup (provider: string, upstreamModel: string): ListedPrice | undefined {
-    const providerId = PRICE_LIST_PROVIDERS[provider]
+  /** Takes the configured providers' price-list choices and base URLs (after every provider reload). */
+  useProviders (providers: readonly PricedProvider[]): void {
+    this.providers.use(providers)
+  }
+
+  /** The built-in price of `upstreamModel` at `provider` for a call starting `at`, or undefined when the package has none. */
+  lookup (provider: string, upstreamModel: string, at = new Date()): ListedPrice | undefined {
+    const model = this.model(provider, upstreamModel)
+    if (model === undefined) return undefined
+    const rates = this.ratesOf(model.schedule.at(at))
+    return rates === undefined ? undefined : { packageModel: model.packageModel, rates }
+  }
+
+  rates (provider: string, upstreamModel: string, at = new Date()): ModelRates | undefined {
+    return this.lookup(provider, upstreamModel, at)?.rates
+  }
+
+  /** Every built-in price a call starting `from` (or a little later) may pay; empty when the package has none. */
+  possibleRates (provider: string, upstreamModel: string, from = new Date()): ModelRates[] {
+    const model = this.model(provider, upstreamModel)
+    if (model === undefined) return []
+    return model.schedule.possibleFrom(from).map((price) => this.ratesOf(price)).filter((rates): rates is ModelRates => rates !== undefined)
+  }
+
+  private model (provider: string, upstreamModel: string): ListedModel | undefined {
+    const providerId = this.providers.of(provider)
     if (providerId === undefined) return undefined
-    const key = `${provider}/${upstreamModel}`
-    let entry = this.cache.get(key)
+    const key = `${providerId}/${upstreamModel}`
+    let entry = this.models.get(key)
     if (entry === undefined) {
-      entry = { found: this.find(providerId, upstreamModel) }
-      this.cache.set(key, entry)
+      const priced = calcPrice({}, upstreamModel, { providerId })
+      entry = { found: priced === null ? undefined : { packageModel: priced.model.id, schedule: new PriceSchedule(priced.model) } }
+      this.models.set(key, entry)
     }
     return entry.found
   }
 
-  rates (provider: string, upstreamModel: string): ModelRates | undefined {
-    return this.lookup(provider, upstreamModel)?.rates
-  }
-
-  private find (providerId: string, upstreamModel: string): ListedPrice | undefined {
-    const priced = calcPrice({}, upstreamModel, { providerId })
-    if (priced === null) return undefined
-    const rates = ratesOfPackagePrice(priced.model_price, this.creditsPerUsd)
-    return rates === undefined ? undefined : { packageModel: priced.model.id, rates }
+  private ratesOf (price: ModelPrice): ModelRates | undefined {
+    let entry = this.converted.get(price)
+    if (entry === undefined) {
+      entry = { rates: ratesOfPackagePrice(price, this.creditsPerUsd) }
+      this.converted.set(price, entry)
+    }
+    return entry.rates
   }
 }

@@ -11,7 +11,8 @@ const USAGE = `Usage: hubgate-prices <command> [options]
 
 Commands:
   diff                           catalog entries whose own token rates differ from the built-in price list,
-                                 field by field (credits per 1M tokens, at CREDITS_PER_USD)
+                                 field by field (credits per 1M tokens, at CREDITS_PER_USD), with the price
+                                 list provider each one's provider is priced by (its priceProvider)
   help                           this text
 
 Options:
@@ -28,7 +29,10 @@ async function diff (json: boolean, env: NodeJS.ProcessEnv): Promise<string> {
   const config = loadConfig(env)
   const store = await openStore(storeOptions(config))
   try {
-    const differences = priceDifferences(await store.models.list(), new PriceList(config.CREDITS_PER_USD))
+    const prices = new PriceList(config.CREDITS_PER_USD)
+    // admin-added providers are compared with the price list provider they chose or their base URL matches
+    prices.useProviders(await store.providers.list())
+    const differences = priceDifferences(await store.models.list(), prices)
     return json ? JSON.stringify({ creditsPerUsd: config.CREDITS_PER_USD, differences }, null, 2) + '\n' : differencesTable(differences)
   } finally {
     await store.close()

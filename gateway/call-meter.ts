@@ -46,6 +46,8 @@ export class CallMeter {
     private readonly streamed: boolean,
     /** Streams being relayed, shared by every meter of the service. */
     private readonly streams: { open: number },
+    /** When the call started (wall clock): it is charged the rates in force then, however long it runs. */
+    readonly startedAt: Date,
     /** Emits the event; answers what to await before the answer ends (the record's durability), if anything. */
     private readonly emit: (event: UsageEvent) => Promise<void> | undefined,
     /** What a call to `model` costs in credits (catalog/call-cost.ts, as metering charges it); undefined: no price. */

@@ -44,7 +44,8 @@ export class ProviderRegistry {
   /** Ids that exist but may lack configuration, to tell "not configured" from "unknown". */
   private readonly knownIds = new Set(BUILTIN_PROVIDERS.map((p) => p.id))
 
-  constructor (sources: ProviderSource[] = []) {
+  /** `onReload`: told the providers after every reload (the built-in price list follows their price-list choices). */
+  constructor (sources: ProviderSource[] = [], private readonly onReload: (providers: readonly ProviderConfig[]) => void = () => {}) {
     this.sources = [...sources]
   }
 
@@ -61,6 +62,7 @@ export class ProviderRegistry {
       }
     }
     this.providers = next
+    this.onReload([...next.values()])
   }
 
   /** Configured providers, in source order. */

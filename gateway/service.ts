@@ -46,8 +46,10 @@ export interface ServiceSettings extends ResilienceSettings {
   credentials?: CredentialPool
   /** The catalog's aliases for bare model names (read at call time, so catalog edits apply at once). */
   aliasOf?: AliasLookup
-  /** The catalog's rates: every answer states its cost (x-hubgate-cost, usage.cost) as metering charges it. */
-  rates?: (model: string) => ModelRates | undefined
+  /** The catalog's rates for a call starting `at`: every answer states its cost (x-hubgate-cost, usage.cost) as metering charges it. */
+  rates?: (model: string, at: Date) => ModelRates | undefined
+  /** The wall clock, in ms since the epoch: a call is priced at the rates in force when it starts (Date.now unless a test sets it). */
+  now?: () => number
 }
 
 export interface ChatContext {
@@ -76,7 +78,8 @@ export interface ChatContext {
 export class ProviderService {
   private readonly admission: Admission | undefined
   private readonly credentials: CredentialPool | undefined
-  private readonly rates: ((model: string) => ModelRates | undefined) | undefined
+  private readonly rates: ((model: string, at: Date) => ModelRates | undefined) | undefined
+  private readonly now: () => number
   private readonly attempts: UpstreamAttempts
   private readonly streams = { open: 0 }
   /** Client model names (bare ones, catalog aliases) → `provider/model`; routes qualify before checking the key. */
@@ -93,6 +96,7 @@ export class ProviderService {
     this.admission = settings.admission
     this.credentials = settings.credentials
     this.rates = settings.rates
+    this.now = settings.now ?? Date.now
     this.names = new ModelNames(registry, settings.aliasOf ?? (() => undefined))
   }
 
@@ -288,6 +292,8 @@ export class ProviderService {
 
   /** Admits the call (budgets, tokens per minute) and notes its ticket; resolves at once when nothing needed checking. */
   private admit (request: AdmissionRequest, meter: CallMeter): Promise<AdmissionTicket | undefined> | undefined {
+    // priced as the call will be charged: at the rates in force when it started
+    request.startedAt = meter.startedAt
     const admitting = this.admission?.(request)
     if (admitting === undefined) return undefined
     return admitting.then((ticket) => {
@@ -357,14 +363,15 @@ export class ProviderService {
   }
 
   private meter (model: string, context: ChatContext, kind: CallKind, streamed: boolean): CallMeter {
-    const meter = new CallMeter(model, context, kind, streamed, this.streams, (event) => {
+    const startedAt = new Date(this.now())
+    const meter = new CallMeter(model, context, kind, streamed, this.streams, startedAt, (event) => {
       try {
         this.usageEvents.emit('usage', event)
       } catch (err) {
         this.log.error({ err, requestId: event.requestId }, 'a usage event listener failed')
       }
       return this.usageEvents.durable()
-    }, (id, call) => callCredits(this.rates?.(id), call))
+    }, (id, call) => callCredits(this.rates?.(id, startedAt), call))
     meter.includeCost = context.includeCost === true
     return meter
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
-import { ConflictError, NotFoundError } from '#errors.js'
+import { BadRequestError, ConflictError, NotFoundError } from '#errors.js'
 import { credentialBinding, maskSecret, type SecretBox } from '#keys/secret-box.js'
 import type {
   CreateCredentialBodyType, CreateProviderBodyType, CredentialViewType, ProviderViewType, UpdateCredentialBodyType, UpdateProviderBodyType
@@ -8,6 +8,7 @@ import type {
 import type { ProviderRepository, StoredCredential, StoredCredentialPatch, StoredProvider } from '#store/providers.js'
 import type { AddressGuard } from '#upstream/address-guard.js'
 import { BUILTIN_PROVIDERS } from '#catalog/builtin-providers.js'
+import { AUTO_PRICE_PROVIDER, isPackageProvider, type PricedProvider } from '#catalog/price-providers.js'
 import { testConnection, type ConnectionTestResult } from './connection-test.js'
 import { credentialHealth, type CredentialPool } from './credentials.js'
 import type { UpstreamHttp } from '#upstream/http.js'
@@ -16,7 +17,17 @@ import type { AdapterKind, ProviderConfig } from '#upstream/types.js'
 import { adapterFor } from '#providers/adapters.js'
 
 function toConfig (p: StoredProvider): ProviderConfig {
-  return { id: p.id, kind: p.kind, displayName: p.displayName, baseUrl: p.baseUrl, models: p.models, source: 'store' }
+  return { id: p.id, kind: p.kind, displayName: p.displayName, baseUrl: p.baseUrl, models: p.models, source: 'store', priceProvider: p.priceProvider }
+}
+
+/** Which price list provider prices a provider's models (null: none); catalog/price-providers.ts priceProviderFor, or none without built-in prices. */
+export type BuiltinPricesOf = (provider: PricedProvider) => string | null
+
+/** A price list choice names one of the package's providers, 'auto' or null; anything else is refused (400). */
+function checkPriceProvider (choice: string | null | undefined): void {
+  if (typeof choice === 'string' && choice !== AUTO_PRICE_PROVIDER && !isPackageProvider(choice)) {
+    throw new BadRequestError(`priceProvider "${choice}" is not a provider of the built-in price list; GET /api/admin/price-list lists them ("auto" matches the base URL, null sets none).`)
+  }
 }
 
 /** Enabled admin-managed providers, for the registry (their credentials come from the CredentialPool). */
@@ -60,7 +71,8 @@ export class StoreProviders {
     refreshMs: number,
     private readonly testTimeoutMs: number,
     private readonly guard: AddressGuard,
-    private readonly http: Pick<UpstreamHttp, 'dispatcherFor'>
+    private readonly http: Pick<UpstreamHttp, 'dispatcherFor'>,
+    private readonly builtinPricesOf: BuiltinPricesOf = () => null
   ) {
     this.timer = setInterval(() => {
       this.reload().catch((err: unknown) => { this.log.warn({ err }, 'provider refresh failed; keeping the last copy') })
@@ -82,14 +94,14 @@ export class StoreProviders {
     const counts = new Map<string, number>()
     for (const c of await this.repo.credentials()) counts.set(c.providerId, (counts.get(c.providerId) ?? 0) + 1)
     const storeIds = new Set(stored.map((p) => p.id))
-    const env = this.registry.list().filter((p) => p.source === 'env' && !storeIds.has(p.id)).map(envView)
-    return [...env, ...stored.map((p) => storeView(p, counts.get(p.id) ?? 0))].sort((a, b) => a.id.localeCompare(b.id))
+    const env = this.registry.list().filter((p) => p.source === 'env' && !storeIds.has(p.id)).map((p) => this.envView(p))
+    return [...env, ...stored.map((p) => this.storeView(p, counts.get(p.id) ?? 0))].sort((a, b) => a.id.localeCompare(b.id))
   }
 
   async get (id: string): Promise<ProviderViewType> {
     const stored = await this.repo.find(id)
-    if (stored !== undefined) return storeView(stored, (await this.repo.credentials(id)).length)
-    return envView(this.envProvider(id))
+    if (stored !== undefined) return this.storeView(stored, (await this.repo.credentials(id)).length)
+    return this.envView(this.envProvider(id))
   }
 
   /** Save time: refuses a base URL the gateway may not reach. Call it before a transaction: it may resolve DNS. */
@@ -100,6 +112,7 @@ export class StoreProviders {
   /** `body.baseUrl` has passed checkBaseUrl. */
   async create (body: CreateProviderBodyType, repo = this.repo): Promise<ProviderViewType> {
     if (this.registry.get(body.id)?.source === 'env') throw this.readOnly(body.id)
+    checkPriceProvider(body.priceProvider)
     const now = new Date().toISOString()
     const builtin = BUILTIN_PROVIDERS.find((p) => p.id === body.id)
     const created = await repo.insert({
@@ -109,22 +122,24 @@ export class StoreProviders {
       baseUrl: body.baseUrl,
       enabled: body.enabled ?? true,
       models: body.models ?? ['*'],
+      priceProvider: body.priceProvider === undefined ? AUTO_PRICE_PROVIDER : body.priceProvider,
       createdAt: now,
       updatedAt: now
     })
     if (created === undefined) throw new ConflictError(`Provider ${body.id} already exists.`)
     await this.reloadIfOwn(repo)
-    return storeView(created, 0)
+    return this.storeView(created, 0)
   }
 
   /** `patch.baseUrl` has passed checkBaseUrl. */
   async update (id: string, patch: UpdateProviderBodyType, repo = this.repo): Promise<ProviderViewType> {
     const stored = await this.storeProvider(id, repo)
+    checkPriceProvider(patch.priceProvider)
     const moved = patch.baseUrl !== undefined && new URL(patch.baseUrl).origin !== new URL(stored.baseUrl).origin
     const updated = await repo.update(id, patch, new Date().toISOString(), moved) as StoredProvider
     if (moved) this.log.info({ provider: id }, 'provider moved to another origin; its credentials were deleted')
     await this.reloadIfOwn(repo)
-    return storeView(updated, (await repo.credentials(id)).length)
+    return this.storeView(updated, (await repo.credentials(id)).length)
   }
 
   async delete (id: string, repo = this.repo): Promise<void> {
@@ -213,6 +228,17 @@ export class StoreProviders {
     return new ConflictError(`Provider ${id} is configured through the environment and is read-only here; change its environment variables (and restart) instead.`)
   }
 
+  private envView (p: ProviderConfig): ProviderViewType {
+    return {
+      id: p.id, kind: p.kind, displayName: p.displayName, baseUrl: p.baseUrl, enabled: true, models: [...p.models], source: 'env', readOnly: true, credentials: 0,
+      priceProvider: AUTO_PRICE_PROVIDER, builtinPrices: this.builtinPricesOf(p)
+    }
+  }
+
+  private storeView (p: StoredProvider, credentials: number): ProviderViewType {
+    return { ...p, source: 'store', readOnly: false, credentials, builtinPrices: this.builtinPricesOf(p) }
+  }
+
   private noCredential (providerId: string, id: string): Error {
     return new NotFoundError(`Provider ${providerId} has no credential ${id}.`)
   }
@@ -222,12 +248,4 @@ export class StoreProviders {
 function secretHint (kind: AdapterKind, secret: string): string {
   const hint = adapterFor(kind).credentialHint
   return hint === undefined ? maskSecret(secret) : hint(secret)
-}
-
-function envView (p: ProviderConfig): ProviderViewType {
-  return { id: p.id, kind: p.kind, displayName: p.displayName, baseUrl: p.baseUrl, enabled: true, models: [...p.models], source: 'env', readOnly: true, credentials: 0 }
-}
-
-function storeView (p: StoredProvider, credentials: number): ProviderViewType {
-  return { ...p, source: 'store', readOnly: false, credentials }
 }

@@ -2,14 +2,15 @@ import type { Admission, AdmissionRequest, AdmissionTicket } from '#gateway/admi
 import type { UsageEvent } from '#gateway/usage-events.js'
 import { periodStart, type BudgetLedger, type BudgetReservation } from './ledger/memory.js'
 import type { TokenWindow } from './token-window/memory.js'
-import { reservedCredits, type CallBound, type ModelRates } from '#catalog/call-cost.js'
+import { highestReservation, type CallBound, type ModelRates } from '#catalog/call-cost.js'
 import { CreditsExhaustedError, TokenRateLimitedError, UnpricedModelError } from '#errors.js'
 import { isBudgeted, type Principal } from '#schemas/principal.js'
 
 export type UnpricedPolicy = 'refuse-limited' | 'refuse' | 'warn'
 
 export interface AdmissionOptions {
-  rates: (model: string) => ModelRates | undefined
+  /** Every set of rates a call to the model starting `from` may be charged at (catalog.possibleRates); empty: unpriced. */
+  possibleRates: (model: string, from: Date) => readonly ModelRates[]
   ledger: BudgetLedger
   tokens: TokenWindow
   unpricedPolicy: UnpricedPolicy
@@ -24,7 +25,8 @@ function boundOf (request: AdmissionRequest, promptTokens: number, completionTok
 /**
  * Budgets and tokens per minute, decided before the upstream call: the worst case is reserved (input bytes bound
  * the input tokens; n × max_tokens, or a cap we set, bounds the completion; n × the highest per-image rate bounds
- * an image call), at the highest price among the model and the fallbacks that may answer, and settled after to
+ * an image call), at the highest price among the model and the fallbacks that may answer (and, for a price that
+ * changes with the time of day, among its windows: the call is charged the one in force when it starts), settled to
  * what the call really cost (catalog/call-cost.ts, the same function that prices the usage record).
  */
 export function meteringAdmission (options: AdmissionOptions): Admission {
@@ -36,7 +38,7 @@ export function meteringAdmission (options: AdmissionOptions): Admission {
     const refusesUnpriced = options.unpricedPolicy === 'refuse' || (options.unpricedPolicy === 'refuse-limited' && budgeted)
     let refusedFallbacks: Set<string> | undefined
     if (refusesUnpriced) {
-      const unpriced = (model: string): boolean => reservedCredits(options.rates(model), boundOf(request, 0, 0)) === undefined
+      const unpriced = (model: string): boolean => highestReservation(options.possibleRates(model, request.startedAt ?? new Date()), boundOf(request, 0, 0)) === undefined
       if (unpriced(request.model)) {
         throw new UnpricedModelError(request.model, options.unpricedPolicy === 'refuse' ? '' : ' for keys with a credit limit')
       }
@@ -112,10 +114,11 @@ async function reserve (options: AdmissionOptions, request: AdmissionRequest, pr
  * pricier fallback stays within the budget. Undefined when none of them has a price (the policy let that through).
  */
 function highestEstimate (options: AdmissionOptions, request: AdmissionRequest, principal: Principal, bound: CallBound, refused: Set<string> | undefined): number | undefined {
-  let highest = reservedCredits(options.rates(request.model), bound)
+  const from = request.startedAt ?? new Date()
+  let highest = highestReservation(options.possibleRates(request.model, from), bound)
   for (const id of request.fallbacks()) {
     if (refused?.has(id) === true || !principal.allowsModel(id)) continue
-    const estimate = reservedCredits(options.rates(id), bound)
+    const estimate = highestReservation(options.possibleRates(id, from), bound)
     if (estimate !== undefined && (highest === undefined || estimate > highest)) highest = estimate
   }
   return highest

@@ -8,6 +8,9 @@ const Kind = Type.Union([Type.Literal('openai-compatible'), Type.Literal('anthro
 export type AdapterKind = Static<typeof Kind>
 const BaseUrl = Type.String({ minLength: 8, maxLength: 500, pattern: '^https?://[^\\s]+$', description: 'API root, e.g. https://api.openai.com/v1 (OpenAI-compatible ones include the version path); its host must resolve to public addresses unless listed in PROVIDER_ALLOWED_HOSTS' })
 const Models = Type.Array(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' }), { minItems: 1, maxItems: 500, description: 'Model ids offered, without the provider prefix; "*" admits any name' })
+const PriceProvider = Type.Union([Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9][a-z0-9._-]*$' }), Type.Null()], {
+  description: 'Which provider of the built-in price list (@pydantic/genai-prices: "deepseek", "groq", "together", …; GET /api/admin/providers/price-list names them) prices its models when the catalog does not: "auto" (the default) matches an https base URL against the price list\'s API addresses, then a built-in provider id; null: none (its models are priced by catalog rates only)'
+})
 const Weight = Type.Integer({ minimum: 1, maximum: 1000, description: 'Share of the calls, relative to the other credentials of the provider' })
 
 export const ProviderView = Type.Object({
@@ -20,6 +23,8 @@ export const ProviderView = Type.Object({
   source: Type.Union([Type.Literal('env'), Type.Literal('store')], { description: '"env" providers come from the environment and are read-only here' }),
   readOnly: Type.Boolean(),
   credentials: Type.Integer({ description: 'Number of stored credentials (environment providers: 0, their key comes from the environment)' }),
+  priceProvider: PriceProvider,
+  builtinPrices: Type.Union([Type.String(), Type.Null()], { description: 'The price list provider that prices its models now (the choice, or what "auto" found); null: none' }),
   createdAt: Type.Optional(Type.String({ format: 'date-time' })),
   updatedAt: Type.Optional(Type.String({ format: 'date-time' }))
 }, { $id: 'Provider' })
@@ -30,15 +35,21 @@ export const CreateProviderBody = Type.Object({
   displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   baseUrl: BaseUrl,
   enabled: Type.Optional(Type.Boolean()),
-  models: Type.Optional(Models)
+  models: Type.Optional(Models),
+  priceProvider: Type.Optional(PriceProvider)
 }, { additionalProperties: false })
 
 export const UpdateProviderBody = Type.Object({
   displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   baseUrl: Type.Optional(BaseUrl),
   enabled: Type.Optional(Type.Boolean()),
-  models: Type.Optional(Models)
+  models: Type.Optional(Models),
+  priceProvider: Type.Optional(PriceProvider)
 }, { additionalProperties: false, minProperties: 1 })
+
+export const PriceListProvidersView = Type.Object({
+  items: Type.Array(Type.String(), { description: 'The built-in price list\'s provider ids, the values priceProvider accepts besides "auto" and null' })
+})
 
 export const CredentialHealthView = Type.Object({
   state: Type.Union([Type.Literal('ok'), Type.Literal('cooling_down'), Type.Literal('disabled')]),

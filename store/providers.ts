@@ -10,11 +10,13 @@ export interface StoredProvider {
   baseUrl: string
   enabled: boolean
   models: string[]
+  /** The price package's provider that prices its models: 'auto' (match the base URL), null for none, or its id. */
+  priceProvider: string | null
   createdAt: string
   updatedAt: string
 }
 
-export type StoredProviderPatch = Partial<Pick<StoredProvider, 'displayName' | 'baseUrl' | 'enabled' | 'models'>>
+export type StoredProviderPatch = Partial<Pick<StoredProvider, 'displayName' | 'baseUrl' | 'enabled' | 'models' | 'priceProvider'>>
 
 /** A credential row; `sealed` is the ciphertext, opened only by gateway/credentials.ts. */
 export interface StoredCredential {
@@ -45,6 +47,7 @@ function toProvider (row: Selectable<ProvidersTable>): StoredProvider {
     baseUrl: row.base_url,
     enabled: Number(row.enabled) === 1,
     models: JSON.parse(row.models) as string[],
+    priceProvider: row.price_provider,
     createdAt: row.created_at,
     updatedAt: row.updated_at
   }
@@ -86,6 +89,7 @@ export class ProviderRepository {
       base_url: p.baseUrl,
       enabled: p.enabled ? 1 : 0,
       models: JSON.stringify(p.models),
+      price_provider: p.priceProvider,
       created_at: p.createdAt,
       updated_at: p.updatedAt
     }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst()
@@ -99,6 +103,7 @@ export class ProviderRepository {
     if (patch.baseUrl !== undefined) values.base_url = patch.baseUrl
     if (patch.enabled !== undefined) values.enabled = patch.enabled ? 1 : 0
     if (patch.models !== undefined) values.models = JSON.stringify(patch.models)
+    if (patch.priceProvider !== undefined) values.price_provider = patch.priceProvider
     await this.atomically(async (trx) => {
       if (dropCredentials) await trx.deleteFrom('provider_credentials').where('provider_id', '=', id).execute()
       await trx.updateTable('providers').set(values).where('id', '=', id).execute()

@@ -156,6 +156,8 @@ export interface ProvidersTable {
   enabled: number
   /** JSON array of model ids (migration 006). */
   models: string
+  /** The price package's provider for its models: 'auto' (match the base URL), NULL for none, or its id (migration 018). */
+  price_provider: string | null
   created_at: string
   updated_at: string
 }

@@ -39,6 +39,8 @@ export interface ProviderConfig {
   models: readonly string[]
   /** Where this entry came from ("env", later "store"), for logs and the admin UI. */
   source: string
+  /** The price package's provider that prices its models: an id, null for none, 'auto' or absent to match the base URL. */
+  priceProvider?: string | null | undefined
 }
 
 /** Everything an adapter needs for one upstream call. */

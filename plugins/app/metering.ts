@@ -92,7 +92,7 @@ export default fp(async (app) => {
     ? new RedisTokenWindow(app.redis, app.log)
     : link !== undefined ? new ClusterTokenWindow(link) : new MemoryTokenWindow()
   const admission = meteringAdmission({
-    rates: (model) => app.catalog.rates(model),
+    possibleRates: (model, from) => app.catalog.possibleRates(model, from),
     ledger,
     tokens,
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,

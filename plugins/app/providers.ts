@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { CircuitBreakers } from '#gateway/circuit-breaker.js'
 import { ProviderService } from '#gateway/service.js'
+import type { AppOptions } from '#app.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,7 +11,7 @@ declare module 'fastify' {
 }
 
 /** The one entry point for model calls, built with everything a call needs: upstreams, metering's admission and usage events. */
-export default fp(async (app) => {
+export default fp<Pick<AppOptions, 'now'>>(async (app, opts) => {
   const { registry, http, credentials } = app.upstream
   const { UPSTREAM_RETRIES, UPSTREAM_RETRY_BASE_MS, UPSTREAM_RETRY_MAX_WAIT_MS, BREAKER_FAILURES, BREAKER_COOLDOWN_MS } = app.config
   app.decorate('providers', new ProviderService(registry, http, app.usageEvents, app.log, {
@@ -21,6 +22,7 @@ export default fp(async (app) => {
     admission: app.metering.admission,
     credentials,
     aliasOf: (alias) => app.catalog.modelForAlias(alias)?.id,
-    rates: (model) => app.catalog.rates(model)
+    rates: (model, at) => app.catalog.rates(model, at),
+    ...(opts.now !== undefined ? { now: opts.now } : {})
   }))
 }, { name: 'providers', dependencies: ['upstream', 'metering', 'catalog'] })

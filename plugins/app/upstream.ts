@@ -7,6 +7,7 @@ import { CredentialPool } from '#gateway/credentials.js'
 import { StoreProviders, storeProviderSource } from '#gateway/store-source.js'
 import { AddressGuard } from '#upstream/address-guard.js'
 import type { AppOptions } from '#app.js'
+import { priceProviderFor } from '#catalog/price-providers.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,11 +24,13 @@ export default fp<Pick<AppOptions, 'resolveHost' | 'upstreamCa'>>(async (app, op
   // admin-configured providers may only reach public addresses or PROVIDER_ALLOWED_HOSTS, checked at save and at connect
   const guard = new AddressGuard(app.config.PROVIDER_ALLOWED_HOSTS, opts.resolveHost)
   const http = new UpstreamHttp({ connectMs: UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: UPSTREAM_TIMEOUT_MS, idleMs: UPSTREAM_IDLE_TIMEOUT_MS }, undefined, guard, opts.upstreamCa)
-  const registry = new ProviderRegistry([envProviderSource(app.config), storeProviderSource(app.store.providers)])
+  // each reload tells the price list which of its providers prices each provider's models
+  const registry = new ProviderRegistry([envProviderSource(app.config), storeProviderSource(app.store.providers)], (providers) => { app.catalog.useProviders(providers) })
   const box = new SecretBox(app.serverSecret)
   const credentials = new CredentialPool(app.store.providers, box, app.log)
   // reloaded after every admin change and every CATALOG_REFRESH_MS (other replicas' changes)
-  const providerAdmin = new StoreProviders(app.store.providers, registry, credentials, box, app.log, app.config.CATALOG_REFRESH_MS, Math.min(UPSTREAM_TIMEOUT_MS, 10_000), guard, http)
+  const providerAdmin = new StoreProviders(app.store.providers, registry, credentials, box, app.log, app.config.CATALOG_REFRESH_MS, Math.min(UPSTREAM_TIMEOUT_MS, 10_000), guard, http,
+    app.config.BUILTIN_PRICES ? (provider) => priceProviderFor(provider) : undefined)
   await providerAdmin.reload()
   app.decorate('upstream', { registry, http, credentials })
   app.decorate('providerAdmin', providerAdmin)
@@ -36,4 +39,4 @@ export default fp<Pick<AppOptions, 'resolveHost' | 'upstreamCa'>>(async (app, op
     await http.close()
   })
   app.log.info({ providers: registry.list().map((p) => `${p.id} (${p.source})`) }, 'providers configured')
-}, { name: 'upstream', dependencies: ['store', 'access-keys'] })
+}, { name: 'upstream', dependencies: ['store', 'access-keys', 'catalog'] })

@@ -15,6 +15,7 @@ import * as costDetail from './014-cost-detail.js'
 import * as connectSessions from './015-connect-sessions.js'
 import * as usageApp from './016-usage-app.js'
 import * as mediaUsage from './017-media-usage.js'
+import * as providerPriceList from './018-provider-price-list.js'
 
 /** Migrations are listed in code (not read from disk) so the same set runs from sources, dist/ and the container. */
 const migrations: Record<string, Migration> = {
@@ -33,7 +34,8 @@ const migrations: Record<string, Migration> = {
   '014-cost-detail': costDetail,
   '015-connect-sessions': connectSessions,
   '016-usage-app': usageApp,
-  '017-media-usage': mediaUsage
+  '017-media-usage': mediaUsage,
+  '018-provider-price-list': providerPriceList
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '#app.js'
+import { buildApp, type AppOptions } from '#app.js'
 import { loadConfig } from '#config.js'
 import type { ResolveHost } from '#upstream/address-guard.js'
 import { ADMIN_KEY, bearer, issueKey, tempDir, type TestContext } from './build.js'
@@ -21,12 +21,13 @@ export interface StoreGateway {
 
 /**
  * `env` may depend on the mock's URL (to point an environment provider at it). The loopback mock is in
- * PROVIDER_ALLOWED_HOSTS unless `env` sets it ('' clears it: the address guard's own tests).
+ * PROVIDER_ALLOWED_HOSTS unless `env` sets it ('' clears it: the address guard's own tests). `now`: the clock calls are priced by.
  */
 export async function storeGateway (
   t: TestContext,
   env: Record<string, string> | ((mockUrl: string) => Record<string, string>) = {},
-  resolveHost?: ResolveHost
+  resolveHost?: ResolveHost,
+  now?: AppOptions['now']
 ): Promise<StoreGateway> {
   const mock = await startMock(t, '/v1')
   let captured = ''
@@ -34,7 +35,7 @@ export async function storeGateway (
   const config = loadConfig({
     DATA_DIR: tempDir(t), LOG_LEVEL: 'info', ADMIN_KEY, UPSTREAM_RETRIES: '0', PROVIDER_ALLOWED_HOSTS: '127.0.0.1', ...(typeof env === 'function' ? env(mock.url) : env)
   })
-  const app = await buildApp(config, { print: () => {}, ...(resolveHost !== undefined ? { resolveHost } : {}) }, { logger: { level: 'trace', stream } })
+  const app = await buildApp(config, { print: () => {}, ...(resolveHost !== undefined ? { resolveHost } : {}), ...(now !== undefined ? { now } : {}) }, { logger: { level: 'trace', stream } })
   t.teardown(async () => { await app.close() })
   const admin = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>): Promise<LightMyRequestResponse> =>
     await app.inject({ method, url, headers: bearer(ADMIN_KEY), ...(payload !== undefined ? { payload } : {}) })

@@ -88,11 +88,23 @@ async function auditSuite (t: Test, store: Store): Promise<void> {
   t.same((await store.audit.list({ limit: 10, offset: 0, until: T1 })).map((e) => e.at), [T0])
 }
 
+/** A provider's price list choice (migration 018): 'auto' by default, an id, or null for none, each read back as written. */
+async function providerPriceListSuite (t: Test, store: Store): Promise<void> {
+  const provider = { id: 'acme', kind: 'openai-compatible' as const, displayName: 'Acme', baseUrl: 'https://api.acme.example/v1', enabled: true, models: ['*'], createdAt: T0, updatedAt: T0 }
+  t.match(await store.providers.insert({ ...provider, priceProvider: 'auto' }), { priceProvider: 'auto' })
+  t.equal((await store.providers.find('acme'))?.priceProvider, 'auto')
+  t.equal((await store.providers.update('acme', { priceProvider: 'groq' }, T1))?.priceProvider, 'groq')
+  t.equal((await store.providers.update('acme', { priceProvider: null }, T2))?.priceProvider, null, 'null: none')
+  t.equal((await store.providers.update('acme', { displayName: 'Acme 2' }, T2))?.priceProvider, null, 'kept by an update that does not name it')
+  await store.providers.delete('acme')
+}
+
 async function storeSuite (t: Test, options: StoreOptions): Promise<void> {
   const store = await open(t, options)
   await store.ping()
   await t.test('access keys', async (t) => { await accessKeySuite(t, store) })
   await t.test('audit log', async (t) => { await auditSuite(t, store) })
+  await t.test('provider price list choice', async (t) => { await providerPriceListSuite(t, store) })
 
   const reopened = await open(t, options)
   t.equal((await reopened.accessKeys.list({ limit: 100, offset: 0 })).total, 4, 'reopening migrates nothing twice and keeps the data')

@@ -31,6 +31,8 @@ test('providers: env ones read-only, an admin adds a provider and its key, tests
   await form.getByLabel('Display name (optional)').fill('Acme AI')
   await form.getByLabel('Base URL').fill(mock.url)
   await form.getByLabel('Models offered (optional)').fill('acme-large, acme-small')
+  t.equal(await form.getByLabel('Built-in prices').inputValue(), 'auto', 'built-in prices by base URL unless chosen')
+  await form.getByLabel('Built-in prices').selectOption('deepseek')
   await screenshot(page, 'providers-01-add-form')
   await form.getByRole('button', { name: 'Add provider' }).click()
 
@@ -111,13 +113,15 @@ test('providers: env ones read-only, an admin adds a provider and its key, tests
   const edit = await dialogNamed(page, 'Edit provider “acme”')
   t.equal(await edit.getByLabel('Provider id').count(), 0, 'the id cannot be changed')
   t.equal(await edit.getByLabel('Base URL').inputValue(), mock.url, 'the form holds the current values')
+  t.equal(await edit.getByLabel('Built-in prices').inputValue(), 'deepseek', 'the price list chosen when it was added')
+  await edit.getByLabel('Built-in prices').selectOption({ label: 'None (catalog rates only)' })
   await edit.getByLabel('Display name (optional)').fill('Acme Cloud')
   await edit.getByLabel('Models offered (optional)').fill('acme-large')
   await edit.getByRole('button', { name: 'Save changes' }).click()
   await page.getByRole('status').filter({ hasText: 'Saved provider “acme”' }).waitFor()
   const renamed = page.getByRole('row', { name: /Acme Cloud/ })
   await renamed.waitFor()
-  t.match((await app.inject({ method: 'GET', url: '/api/admin/providers/acme', headers: bearer(ADMIN_KEY) })).json(), { displayName: 'Acme Cloud', models: ['acme-large'], baseUrl: mock.url })
+  t.match((await app.inject({ method: 'GET', url: '/api/admin/providers/acme', headers: bearer(ADMIN_KEY) })).json(), { displayName: 'Acme Cloud', models: ['acme-large'], baseUrl: mock.url, priceProvider: null })
 
   // disable, then delete with confirmation
   await page.getByRole('button', { name: 'Disable acme' }).click()

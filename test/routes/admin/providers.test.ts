@@ -162,4 +162,8 @@ test('the OpenAPI document describes the provider routes and their errors', asyn
   t.ok(paths['/api/admin/providers/{id}']?.patch?.responses['409'])
   t.ok(paths['/api/admin/providers/{id}/test']?.post?.responses['200'])
   t.ok(paths['/api/admin/providers/{id}/credentials/{credentialId}']?.delete?.responses['404'])
+  t.ok(paths['/api/admin/price-list/']?.get?.responses['200'], 'the price list\'s providers, for priceProvider')
+  const created = JSON.stringify(paths['/api/admin/providers/']?.post)
+  t.match(created, /"priceProvider"/, 'a provider\'s price list choice is described')
+  t.match(created, /"builtinPrices"/)
 })

@@ -140,6 +140,10 @@ export interface Provider {
   source: 'env' | 'store'
   readOnly: boolean
   credentials: number
+  /** The built-in price list provider chosen: 'auto' (match the base URL), null (none) or a list id. */
+  priceProvider: string | null
+  /** The price list provider that prices its models now; null: none. */
+  builtinPrices: string | null
 }
 
 /** A stored provider credential: the secret itself is never returned, only `secretHint` (masked). */

@@ -13,11 +13,18 @@ export interface ProviderFields {
   baseUrl: string
   enabled: boolean
   models?: string[]
+  priceProvider?: string | null
 }
 
+/** The select's value for "no built-in prices" (the API's null). */
+const NO_PRICES = ''
+
+
 /** Add or edit form for a store provider (its credentials are managed in their own dialog). */
-export function ProviderForm ({ existing, onSubmit, onCancel }: {
+export function ProviderForm ({ existing, priceLists, onSubmit, onCancel }: {
   existing?: Provider
+  /** The built-in price list's provider ids (GET /api/admin/price-list). */
+  priceLists: readonly string[]
   onSubmit: (fields: ProviderFields) => Promise<void>
   onCancel: () => void
 }) {
@@ -29,11 +36,12 @@ export function ProviderForm ({ existing, onSubmit, onCancel }: {
   const [baseUrl, setBaseUrl] = useState(existing?.baseUrl ?? '')
   const [models, setModels] = useState(existing?.models.join('\n') ?? '')
   const [enabled, setEnabled] = useState(existing?.enabled ?? true)
+  const [priceProvider, setPriceProvider] = useState(existing === undefined ? 'auto' : existing.priceProvider ?? NO_PRICES)
   const action = useAction()
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
-    const fields: ProviderFields = { baseUrl: baseUrl.trim(), enabled }
+    const fields: ProviderFields = { baseUrl: baseUrl.trim(), enabled, priceProvider: priceProvider === NO_PRICES ? null : priceProvider }
     if (existing === undefined) {
       fields.id = providerId.trim()
       fields.kind = kind
@@ -87,6 +95,18 @@ export function ProviderForm ({ existing, onSubmit, onCancel }: {
           onChange={(e) => { setModels(e.target.value) }}
         />
         <p id={`${id}-models-help`} className='hint'>Model names without the provider prefix, one per line or comma-separated; <code>*</code> admits any name.</p>
+
+        <label htmlFor={`${id}-prices`}>Built-in prices</label>
+        <select id={`${id}-prices`} value={priceProvider} aria-describedby={`${id}-prices-help`} onChange={(e) => { setPriceProvider(e.target.value) }}>
+          <option value='auto'>Automatic (by base URL)</option>
+          <option value={NO_PRICES}>None (catalog rates only)</option>
+          {priceLists.map((p) => <option key={p} value={p}>{p}</option>)}
+        </select>
+        <p id={`${id}-prices-help`} className='hint'>
+          Which provider of the built-in price list prices models the catalog does not
+          {existing?.builtinPrices != null ? <> (now: <code>{existing.builtinPrices}</code>)</> : ''}.
+          Automatic matches an https base URL against the list's API addresses.
+        </p>
 
         <label className='check'>
           <input type='checkbox' checked={enabled} onChange={(e) => { setEnabled(e.target.checked) }} />

@@ -10,7 +10,7 @@ import { ProviderForm, type ProviderFields } from './ProviderForm'
 import { ProviderTable, type ProviderAction } from './ProviderTable'
 
 type Dialog = { kind: 'add' } | { kind: 'edit' | 'credentials' | 'delete', provider: Provider }
-interface Providers { items: Provider[], credentials: Record<string, ProviderCredential[]> }
+interface Providers { items: Provider[], credentials: Record<string, ProviderCredential[]>, priceLists: string[] }
 type TestOutcome = ConnectionTest & { providerId: string }
 
 const providerPath = (id: string): string => `/api/admin/providers/${encodeURIComponent(id)}`
@@ -22,8 +22,11 @@ export function ProvidersPage () {
     const { items } = await api.request<{ items: Provider[] }>('GET', '/api/admin/providers')
     // the credentials' health belongs in the overview; environment providers have none stored
     const stored = items.filter((p) => p.source === 'store')
-    const lists = await Promise.all(stored.map(async (p) => (await api.request<{ items: ProviderCredential[] }>('GET', credentialsPath(p.id))).items))
-    return { items, credentials: Object.fromEntries(stored.map((p, i) => [p.id, lists[i] ?? []])) }
+    const [lists, priceLists] = await Promise.all([
+      Promise.all(stored.map(async (p) => (await api.request<{ items: ProviderCredential[] }>('GET', credentialsPath(p.id))).items)),
+      api.request<{ items: string[] }>('GET', '/api/admin/price-list')
+    ])
+    return { items, credentials: Object.fromEntries(stored.map((p, i) => [p.id, lists[i] ?? []])), priceLists: priceLists.items }
   }, 'providers')
   const [dialog, setDialog] = useState<Dialog | null>(null)
   const [notice, setNotice] = useState('')
@@ -87,8 +90,8 @@ export function ProvidersPage () {
         ? <EmptyState title='No providers configured'><p>Add one here, or set a provider's key in the environment.</p></EmptyState>
         : <ProviderTable providers={list.data.items} credentials={list.data.credentials} onAction={onAction} />)}
 
-      {dialog?.kind === 'add' && <ProviderForm onSubmit={add} onCancel={close} />}
-      {dialog?.kind === 'edit' && <ProviderForm existing={dialog.provider} onSubmit={update(dialog.provider)} onCancel={close} />}
+      {dialog?.kind === 'add' && <ProviderForm priceLists={list.data?.priceLists ?? []} onSubmit={add} onCancel={close} />}
+      {dialog?.kind === 'edit' && <ProviderForm existing={dialog.provider} priceLists={list.data?.priceLists ?? []} onSubmit={update(dialog.provider)} onCancel={close} />}
       {dialog?.kind === 'credentials' && <CredentialsDialog provider={dialog.provider} onChanged={list.reload} onClose={close} />}
       {dialog?.kind === 'delete' && (
         <ConfirmDialog
