@@ -18,7 +18,10 @@ import { chatBody, startHubgate, startScriptNodeFlags } from './targets.js'
  *
  * Each count is also given without V8's optimizing compilers (`irWithoutJitPerCall`): code still tiering up is
  * compiled once, on a background thread, and after a warm-up of thousands of calls that one-time cost was still half of
- * the measured instructions, for the bare proxy too, so it swamps what a call costs once the process is warm.
+ * the measured instructions, for the bare proxy too, so it swamps what a call costs once the process is warm. And
+ * without the garbage collector as well (`irMutatorPerCall`): a major collection is a lump of 200-300 M instructions
+ * that a window of a few hundred calls holds or not, so the mutator's count is the one two builds compare on; the
+ * collector's share per call is the difference, meaningful only over windows long enough to hold several.
  */
 const here = dirname(fileURLToPath(import.meta.url))
 const benchRoot = join(here, '..', '..')
@@ -48,10 +51,12 @@ const NODE_FLAGS = startScriptNodeFlags(root)
 interface Kind { name: 'json' | 'stream', calls: number }
 const kinds: Kind[] = [{ name: 'json', calls: CALLS }, { name: 'stream', calls: STREAM_CALLS }]
 type PerKind = Record<Kind['name'], number>
-export interface InstructionResult { cpuUsPerCall?: PerKind, irPerCall?: PerKind, irWithoutJitPerCall?: PerKind }
+export interface InstructionResult { cpuUsPerCall?: PerKind, irPerCall?: PerKind, irWithoutJitPerCall?: PerKind, irMutatorPerCall?: PerKind }
 
 /** Functions of V8's compilers (TurboFan and Turboshaft, Maglev, Sparkplug): code being optimized, not code running. */
 const JIT_FUNCTION = /v8::internal::(compiler|maglev|baseline)::/
+/** Functions of V8's garbage collector (scavenges, concurrent marking, sweeping, evacuation, the heap's bookkeeping). */
+const GC_FUNCTION = /Scaveng|Marking|MarkCompact|Sweeper|Evacuat|heap::base::|cppgc::|v8::internal::Heap::|MemoryChunk/
 
 interface Running { process: ChildProcess, origin: string, path: string, headers: Record<string, string> }
 
@@ -102,7 +107,7 @@ async function cpuPerCall (target: string, upstream: string, dataDir: string): P
   }
 }
 
-async function instructionsPerCall (target: string, upstream: string, dataDir: string, outDir: string): Promise<Record<'all' | 'withoutJit', PerKind>> {
+async function instructionsPerCall (target: string, upstream: string, dataDir: string, outDir: string): Promise<Record<'all' | 'withoutJit' | 'mutator', PerKind>> {
   const outFile = join(outDir, `${target}.callgrind`)
   const wrapper = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`]
   const running = await start(target, upstream, dataDir, { nodeArgs: NODE_FLAGS, wrapper, startTimeoutMs: 3_600_000 })
@@ -116,7 +121,8 @@ async function instructionsPerCall (target: string, upstream: string, dataDir: s
         const answer = control('--dump')
         control('--instr=off')
         const dump = newestDump(outDir, `${target}.callgrind.`, answer)
-        return { all: dump.total, withoutJit: dump.total - jitInstructions(dump.file) }
+        const { jit, gc } = runtimeInstructions(dump.file)
+        return { all: dump.total, withoutJit: dump.total - jit, mutator: dump.total - jit - gc }
       }
     })
   } finally {
@@ -132,15 +138,18 @@ function newestDump (dir: string, prefix: string, controlAnswer: string): { file
   return { file: join(dir, newest), total: Number(match[1]) }
 }
 
-/** Instructions a dump counts in V8's compilers: each function's own cost, from callgrind_annotate's function list. */
-function jitInstructions (file: string): number {
+/** Instructions a dump counts in V8's compilers and in its collector: each function's own cost, from callgrind_annotate's list. */
+function runtimeInstructions (file: string): { jit: number, gc: number } {
   const listing = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', '--auto=no', file], { encoding: 'utf8', maxBuffer: 1 << 28 })
-  let sum = 0
+  const sums = { jit: 0, gc: 0 }
   for (const line of listing.split('\n')) {
     const row = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(\S.*)$/.exec(line)
-    if (row !== null && JIT_FUNCTION.test(row[2]!)) sum += Number(row[1]!.replaceAll(',', ''))
+    if (row === null) continue
+    const cost = Number(row[1]!.replaceAll(',', ''))
+    if (JIT_FUNCTION.test(row[2]!)) sums.jit += cost
+    else if (GC_FUNCTION.test(row[2]!)) sums.gc += cost
   }
-  return sum
+  return sums
 }
 
 async function main (): Promise<void> {
@@ -158,6 +167,7 @@ async function main (): Promise<void> {
         const counted = await instructionsPerCall(target, upstream, dataDir('ir'), workDir)
         result.irPerCall = counted.all
         result.irWithoutJitPerCall = counted.withoutJit
+        result.irMutatorPerCall = counted.mutator
       }
       results[target] = result
       process.stderr.write(`${target}: ${JSON.stringify(result)}\n`)
@@ -177,7 +187,7 @@ function ratios (results: Record<string, InstructionResult>): Record<string, num
   const hub = results.hubgate
   const bare = results.bare
   if (hub === undefined || bare === undefined) return out
-  for (const measure of ['cpuUsPerCall', 'irPerCall', 'irWithoutJitPerCall'] as const) {
+  for (const measure of ['cpuUsPerCall', 'irPerCall', 'irWithoutJitPerCall', 'irMutatorPerCall'] as const) {
     for (const kind of kinds) {
       const h = hub[measure]?.[kind.name]
       const b = bare[measure]?.[kind.name]
