@@ -15,6 +15,13 @@ import { chatBody, startHubgate, startScriptNodeFlags } from './targets.js'
  * do not depend on what else the machine runs. Callgrind counts only the measured calls (instrumentation is
  * switched on after the warm-up, `callgrind_control`). `--root DIR` measures the Hubgate built in another
  * checkout (a git worktree of an older commit) with this driver, so two builds compare like for like.
+ *
+ * Each count is also given without V8's optimizing compilers (`irWithoutJitPerCall`): code still tiering up is
+ * compiled once, on a background thread, and after a warm-up of thousands of calls that one-time cost was still half of
+ * the measured instructions, for the bare proxy too, so it swamps what a call costs once the process is warm. And
+ * without the garbage collector as well (`irMutatorPerCall`): a major collection is a lump of 200-300 M instructions
+ * that a window of a few hundred calls holds or not, so the mutator's count is the one two builds compare on; the
+ * collector's share per call is the difference, meaningful only over windows long enough to hold several.
  */
 const here = dirname(fileURLToPath(import.meta.url))
 const benchRoot = join(here, '..', '..')
@@ -44,7 +51,12 @@ const NODE_FLAGS = startScriptNodeFlags(root)
 interface Kind { name: 'json' | 'stream', calls: number }
 const kinds: Kind[] = [{ name: 'json', calls: CALLS }, { name: 'stream', calls: STREAM_CALLS }]
 type PerKind = Record<Kind['name'], number>
-export interface InstructionResult { cpuUsPerCall?: PerKind, irPerCall?: PerKind }
+export interface InstructionResult { cpuUsPerCall?: PerKind, irPerCall?: PerKind, irWithoutJitPerCall?: PerKind, irMutatorPerCall?: PerKind }
+
+/** Functions of V8's compilers (TurboFan and Turboshaft, Maglev, Sparkplug): code being optimized, not code running. */
+const JIT_FUNCTION = /v8::internal::(compiler|maglev|baseline)::/
+/** Functions of V8's garbage collector (scavenges, concurrent marking, sweeping, evacuation, the heap's bookkeeping). */
+const GC_FUNCTION = /Scaveng|Marking|MarkCompact|Sweeper|Evacuat|heap::base::|cppgc::|v8::internal::Heap::|MemoryChunk/
 
 interface Running { process: ChildProcess, origin: string, path: string, headers: Record<string, string> }
 
@@ -67,16 +79,19 @@ async function calls (target: Running, stream: boolean, count: number): Promise<
   if (done.errors > 0) process.stderr.write(`${done.errors} of ${count} calls failed\n`)
 }
 
-/** Warms every kind up, then measures each: `around` runs before and after the measured calls and gives the cost. */
-async function measure (target: Running, around: { before: () => void, after: () => number }): Promise<PerKind> {
+/**
+ * Warms every kind up, then measures each: `around` runs before and after the measured calls and gives the costs
+ * (one or more measures), which come back per call.
+ */
+async function measure<M extends string> (target: Running, around: { before: () => void, after: () => Record<M, number> }): Promise<Record<M, PerKind>> {
   for (const kind of kinds) await calls(target, kind.name === 'stream', kind.name === 'stream' ? Math.ceil(WARMUP / 10) : WARMUP)
-  const perKind: Partial<PerKind> = {}
+  const perMeasure: Partial<Record<M, Partial<PerKind>>> = {}
   for (const kind of kinds) {
     around.before()
     await calls(target, kind.name === 'stream', kind.calls)
-    perKind[kind.name] = around.after() / kind.calls
+    for (const [name, cost] of Object.entries(around.after()) as Array<[M, number]>) (perMeasure[name] ??= {})[kind.name] = cost / kind.calls
   }
-  return perKind as PerKind
+  return perMeasure as Record<M, PerKind>
 }
 
 async function cpuPerCall (target: string, upstream: string, dataDir: string): Promise<PerKind> {
@@ -86,13 +101,13 @@ async function cpuPerCall (target: string, upstream: string, dataDir: string): P
   try {
     let before = 0
     const pid = running.process.pid!
-    return await measure(running, { before: () => { before = cpuNanos(pid) }, after: () => (cpuNanos(pid) - before) / 1000 })
+    return (await measure(running, { before: () => { before = cpuNanos(pid) }, after: () => ({ cpuUs: (cpuNanos(pid) - before) / 1000 }) })).cpuUs
   } finally {
     await stopAll([running.process])
   }
 }
 
-async function instructionsPerCall (target: string, upstream: string, dataDir: string, outDir: string): Promise<PerKind> {
+async function instructionsPerCall (target: string, upstream: string, dataDir: string, outDir: string): Promise<Record<'all' | 'withoutJit' | 'mutator', PerKind>> {
   const outFile = join(outDir, `${target}.callgrind`)
   const wrapper = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`]
   const running = await start(target, upstream, dataDir, { nodeArgs: NODE_FLAGS, wrapper, startTimeoutMs: 3_600_000 })
@@ -105,7 +120,9 @@ async function instructionsPerCall (target: string, upstream: string, dataDir: s
       after: () => {
         const answer = control('--dump')
         control('--instr=off')
-        return newestTotal(outDir, `${target}.callgrind.`, answer)
+        const dump = newestDump(outDir, `${target}.callgrind.`, answer)
+        const { jit, gc } = runtimeInstructions(dump.file)
+        return { all: dump.total, withoutJit: dump.total - jit, mutator: dump.total - jit - gc }
       }
     })
   } finally {
@@ -113,12 +130,26 @@ async function instructionsPerCall (target: string, upstream: string, dataDir: s
   }
 }
 
-/** The instruction total of the newest callgrind dump (files `<prefix>1`, `<prefix>2`, …). */
-function newestTotal (dir: string, prefix: string, controlAnswer: string): number {
+/** The newest callgrind dump (files `<prefix>1`, `<prefix>2`, …) and its instruction total. */
+function newestDump (dir: string, prefix: string, controlAnswer: string): { file: string, total: number } {
   const newest = readdirSync(dir).filter((f) => f.startsWith(prefix)).sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)))[0]
   const match = newest === undefined ? null : /^totals: (\d+)/m.exec(readFileSync(join(dir, newest), 'utf8'))
-  if (match === null) throw new Error(`no callgrind totals in ${dir} (${readdirSync(dir).join(', ')}); callgrind_control said: ${controlAnswer}`)
-  return Number(match[1])
+  if (newest === undefined || match === null) throw new Error(`no callgrind totals in ${dir} (${readdirSync(dir).join(', ')}); callgrind_control said: ${controlAnswer}`)
+  return { file: join(dir, newest), total: Number(match[1]) }
+}
+
+/** Instructions a dump counts in V8's compilers and in its collector: each function's own cost, from callgrind_annotate's list. */
+function runtimeInstructions (file: string): { jit: number, gc: number } {
+  const listing = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', '--auto=no', file], { encoding: 'utf8', maxBuffer: 1 << 28 })
+  const sums = { jit: 0, gc: 0 }
+  for (const line of listing.split('\n')) {
+    const row = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(\S.*)$/.exec(line)
+    if (row === null) continue
+    const cost = Number(row[1]!.replaceAll(',', ''))
+    if (JIT_FUNCTION.test(row[2]!)) sums.jit += cost
+    else if (GC_FUNCTION.test(row[2]!)) sums.gc += cost
+  }
+  return sums
 }
 
 async function main (): Promise<void> {
@@ -132,7 +163,12 @@ async function main (): Promise<void> {
       const dataDir = (name: string): string => { const dir = join(workDir, `${target}-${name}`); mkdirSync(dir); return dir }
       if (args.cpu === true) result.cpuUsPerCall = await cpuPerCall(target, upstream, dataDir('cpu'))
       process.stderr.write(`${target} CPU µs per call: ${JSON.stringify(result.cpuUsPerCall)}\n`)
-      if (args.callgrind === true) result.irPerCall = await instructionsPerCall(target, upstream, dataDir('ir'), workDir)
+      if (args.callgrind === true) {
+        const counted = await instructionsPerCall(target, upstream, dataDir('ir'), workDir)
+        result.irPerCall = counted.all
+        result.irWithoutJitPerCall = counted.withoutJit
+        result.irMutatorPerCall = counted.mutator
+      }
       results[target] = result
       process.stderr.write(`${target}: ${JSON.stringify(result)}\n`)
     }
@@ -151,7 +187,7 @@ function ratios (results: Record<string, InstructionResult>): Record<string, num
   const hub = results.hubgate
   const bare = results.bare
   if (hub === undefined || bare === undefined) return out
-  for (const measure of ['cpuUsPerCall', 'irPerCall'] as const) {
+  for (const measure of ['cpuUsPerCall', 'irPerCall', 'irWithoutJitPerCall', 'irMutatorPerCall'] as const) {
     for (const kind of kinds) {
       const h = hub[measure]?.[kind.name]
       const b = bare[measure]?.[kind.name]

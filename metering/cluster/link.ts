@@ -5,14 +5,14 @@ interface Pending { resolve: (value: unknown) => void, reject: (err: Error) => v
 
 /**
  * A cluster worker's line to its primary (node:cluster IPC): requests answered by the primary's counters
- * (metering/cluster/counters.ts), casts that need no answer, and the primary's notices (keys changed, drain).
+ * (metering/cluster/counters.ts), casts that need no answer, and the primary's notices (an admin change, drain).
  * Messages from one worker arrive in the order sent, so a settle cast is applied after the reserve it settles.
  * If the primary is gone, requests fail at once (budgets then refuse with a 503, as with Redis down).
  */
 export class ClusterLink {
   private nextId = 1
   private readonly pending = new Map<number, Pending>()
-  private readonly keyListeners: Array<() => void> = []
+  private readonly adminListeners: Array<() => void | Promise<void>> = []
   private readonly drainListeners: Array<() => void> = []
   /** What this turn of the event loop has to say, sent together at its end. */
   private outbox: PrimaryItem[] = []
@@ -37,9 +37,12 @@ export class ClusterLink {
     this.post({ cast })
   }
 
-  /** Runs `listener` when another worker changed access keys (before the primary tells that worker all caches are dropped). */
-  onKeysChanged (listener: () => void): void {
-    this.keyListeners.push(listener)
+  /**
+   * Runs `listener` when another worker made an admin change; the primary hears it applied once every listener has
+   * settled (a failed one included: that worker then catches up on its own schedule), and only then answers that worker.
+   */
+  onAdminChange (listener: () => void | Promise<void>): void {
+    this.adminListeners.push(listener)
   }
 
   /** Runs `listener` when the primary stops the cluster (SIGTERM to it): drain like on a signal of one's own. */
@@ -58,10 +61,12 @@ export class ClusterLink {
           else pending.resolve(answer.value)
         }
         return
-      case 'keys.changed':
-        for (const listener of this.keyListeners) listener()
-        this.cast({ op: 'keys.dropped', seq: message.seq })
+      case 'admin.changed': {
+        const seq = message.seq
+        void Promise.allSettled(this.adminListeners.map(async (listener) => { await listener() }))
+          .then(() => { this.cast({ op: 'admin.applied', seq }) })
         return
+      }
       case 'drain':
         for (const listener of this.drainListeners) listener()
     }

@@ -16,14 +16,17 @@ export interface PrimaryOptions {
   log: FastifyBaseLogger
 }
 
-/** How long a key change waits for every other worker to drop its cached keys (a stalled worker sees it via SQLite anyway). */
-const KEY_ACK_WAIT_MS = 1_000
+/**
+ * How long an admin change waits for every other worker to apply it (a stalled worker still sees a key change via
+ * SQLite's data_version, a catalog change at its next CATALOG_REFRESH_MS).
+ */
+const ADMIN_ACK_WAIT_MS = 1_000
 const SWEEP_MS = 60_000
 
 /**
  * The cluster primary (WORKERS > 1): it serves no request itself. It holds the DATA_DIR lock for all its workers (a
  * second independent process on that DATA_DIR is still refused), hands each of them a journal folder of its own,
- * forks them on the one port, keeps the limits every worker shares (ClusterCounters), relays key changes, aggregates
+ * forks them on the one port, keeps the limits every worker shares (ClusterCounters), relays admin changes, aggregates
  * /metrics, restarts a worker that dies (the replacement replays the dead one's journal) and on SIGTERM/SIGINT has
  * every worker drain, then exits 0. Resolves once the workers are forked.
  */
@@ -38,13 +41,13 @@ export async function runPrimary (options: PrimaryOptions): Promise<void> {
   const sweep = setInterval(() => { counters.sweep() }, SWEEP_MS)
   sweep.unref()
   const metrics = new AggregatorRegistry()
-  const relay = new KeyChangeRelay()
+  const relay = new AdminChangeRelay()
   let stopping = false
 
-  /** The requests the counters do not answer: relayed key changes and aggregated metrics, answered when done. */
+  /** The requests the counters do not answer: relayed admin changes and aggregated metrics, answered when done. */
   const serveLater = (worker: Worker, id: number, request: CounterRequest): void => {
     const answer = (item: Answer): void => { if (worker.isConnected()) worker.send({ hubgate: 'answers', items: [item] } satisfies ToWorker) }
-    if (request.op === 'keys.changed') relay.announce(worker, Object.values(cluster.workers ?? {}), () => { answer({ id, value: null }) })
+    if (request.op === 'admin.changed') relay.announce(worker, Object.values(cluster.workers ?? {}), () => { answer({ id, value: null }) })
     else if (request.op === 'metrics') metrics.clusterMetrics().then((text) => { answer({ id, value: text }) }, (err: Error) => { answer({ id, error: err.message }) })
   }
 
@@ -54,7 +57,7 @@ export async function runPrimary (options: PrimaryOptions): Promise<void> {
     worker.on('listening', () => { listening = true })
     serveCounters(worker, counters, {
       request: (id, request) => { serveLater(worker, id, request) },
-      cast: (cast) => { if (cast.op === 'keys.dropped') relay.dropped(worker, cast.seq) }
+      cast: (cast) => { if (cast.op === 'admin.applied') relay.applied(worker, cast.seq) }
     })
     worker.on('exit', (code, signal) => {
       counters.forget(worker.id)
@@ -109,7 +112,7 @@ export function serveCounters (worker: Worker, counters: ClusterCounters, other:
     const answers: Answer[] = []
     for (const item of message.items) {
       if ('cast' in item) {
-        if (item.cast.op === 'keys.dropped') other.cast(item.cast)
+        if (item.cast.op === 'admin.applied') other.cast(item.cast)
         else counters.apply(item.cast)
         continue
       }
@@ -122,11 +125,12 @@ export function serveCounters (worker: Worker, counters: ClusterCounters, other:
 }
 
 /**
- * A key change made by one worker reaches every other before the change's answer goes out: each drops its cached
- * keys and says so, and the changing worker answers its admin request once all have (or KEY_ACK_WAIT_MS passed).
- * So a key revoked through any worker is refused by all of them from the next request on.
+ * An admin change made through one worker reaches every other before the change's answer goes out: each drops its
+ * cached keys and re-reads its model catalog, and says so, and the changing worker answers its admin request once all
+ * have (or ADMIN_ACK_WAIT_MS passed). So a key revoked through any worker is refused by all of them from the next
+ * request on, and a model's new rate prices the next call on every worker.
  */
-class KeyChangeRelay {
+class AdminChangeRelay {
   private seq = 0
   private readonly waiting = new Map<number, { workers: Set<number>, done: () => void, timer: NodeJS.Timeout }>()
 
@@ -134,12 +138,12 @@ class KeyChangeRelay {
     const seq = ++this.seq
     const others = all.filter((worker): worker is Worker => worker !== undefined && worker !== from && worker.isConnected())
     if (others.length === 0) { done(); return }
-    const timer = setTimeout(() => { this.finish(seq) }, KEY_ACK_WAIT_MS)
+    const timer = setTimeout(() => { this.finish(seq) }, ADMIN_ACK_WAIT_MS)
     this.waiting.set(seq, { workers: new Set(others.map((worker) => worker.id)), done, timer })
-    for (const worker of others) worker.send({ hubgate: 'keys.changed', seq } satisfies ToWorker)
+    for (const worker of others) worker.send({ hubgate: 'admin.changed', seq } satisfies ToWorker)
   }
 
-  dropped (worker: Worker, seq: number): void {
+  applied (worker: Worker, seq: number): void {
     const entry = this.waiting.get(seq)
     if (entry === undefined) return
     entry.workers.delete(worker.id)
@@ -148,7 +152,7 @@ class KeyChangeRelay {
 
   /** A worker that exited will never answer; its replacement starts with an empty cache. */
   gone (worker: Worker): void {
-    for (const seq of [...this.waiting.keys()]) this.dropped(worker, seq)
+    for (const seq of [...this.waiting.keys()]) this.applied(worker, seq)
   }
 
   private finish (seq: number): void {

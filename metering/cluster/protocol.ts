@@ -12,8 +12,11 @@ export type CounterRequest =
   | { op: 'tokens.take', key: string, tokens: number, limit: number }
   | { op: 'slots.acquire', key: string, limit: number }
   | { op: 'rpm.incr', key: string, windowMs: number }
-  /** The sender changed access keys: the primary tells every other worker and answers once they have dropped their caches. */
-  | { op: 'keys.changed' }
+  /**
+   * The sender made an admin change (access keys, the model catalog, …): the primary tells every other worker and
+   * answers once they have dropped their cached keys and re-read their catalogs.
+   */
+  | { op: 'admin.changed' }
   /** The metrics of every worker, aggregated (prom-client's AggregatorRegistry, in the primary). */
   | { op: 'metrics' }
 
@@ -21,7 +24,7 @@ export type CounterCast =
   | { op: 'budget.settle', ticket: number, actual: number }
   | { op: 'tokens.adjust', key: string, delta: number }
   | { op: 'slots.release', lease: number }
-  | { op: 'keys.dropped', seq: number }
+  | { op: 'admin.applied', seq: number }
 
 export type ReserveAnswer =
   | { outcome: 'unseeded' }
@@ -39,7 +42,7 @@ export interface ToPrimary { hubgate: 'batch', items: PrimaryItem[] }
 /** Primary → worker. */
 export type ToWorker =
   | { hubgate: 'answers', items: Answer[] }
-  | { hubgate: 'keys.changed', seq: number }
+  | { hubgate: 'admin.changed', seq: number }
   | { hubgate: 'drain' }
 
 export function isToPrimary (message: unknown): message is ToPrimary {
@@ -48,7 +51,7 @@ export function isToPrimary (message: unknown): message is ToPrimary {
 
 export function isToWorker (message: unknown): message is ToWorker {
   const kind = (message as { hubgate?: unknown } | null)?.hubgate
-  return kind === 'answers' || kind === 'keys.changed' || kind === 'drain'
+  return kind === 'answers' || kind === 'admin.changed' || kind === 'drain'
 }
 
 /** The environment variable the primary gives each worker: its slot (1…WORKERS), kept by the worker that replaces it. */

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { Counter } from 'prom-client'
+import { LabelledCounter } from '#metering/prometheus-counts.js'
 import { AccessKeyService } from '#keys/access-keys.js'
 import { loadServerSecret } from '#keys/server-secret.js'
 import type { AppOptions } from '#app.js'
@@ -22,7 +22,7 @@ export function bootstrapNotice (secret: string): string {
 export default fp(async (app, options: AppOptions) => {
   const serverSecret = loadServerSecret(app.config.SERVER_SECRET, app.config.DATA_DIR)
   app.decorate('serverSecret', serverSecret)
-  const lookups = new Counter({
+  const lookups = new LabelledCounter({
     name: 'hubgate_key_cache_lookups_total',
     help: 'Access-key lookups by whether the in-memory cache answered (hit ratio = hit / all)',
     labelNames: ['result'] as const,

@@ -1,10 +1,11 @@
 import fp from 'fastify-plugin'
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Registry, collectDefaultMetrics } from 'prom-client'
+import { LabelledCounter, LabelledHistogram } from '#metering/prometheus-counts.js'
 
 export interface Metrics {
   registry: Registry
-  httpRequests: Counter<'method' | 'route' | 'status'>
-  httpDuration: Histogram<'method' | 'route'>
+  httpRequests: LabelledCounter<'method' | 'route' | 'status'>
+  httpDuration: LabelledHistogram<'method' | 'route'>
 }
 
 declare module 'fastify' {
@@ -14,17 +15,20 @@ declare module 'fastify' {
   }
 }
 
-/** Request counts and durations by route template (never the raw URL: ids would explode cardinality). */
+/**
+ * Request counts and durations by route template (never the raw URL: ids would explode cardinality). Metrics counted
+ * on every request use metering/prometheus-counts.ts (prom-client's exposition, a cheaper count).
+ */
 export default fp(async (app) => {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'hubgate_process_' })
-  const httpRequests = new Counter({
+  const httpRequests = new LabelledCounter({
     name: 'hubgate_http_requests_total',
     help: 'HTTP requests answered, by route template and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry]
   })
-  const httpDuration = new Histogram({
+  const httpDuration = new LabelledHistogram({
     name: 'hubgate_http_request_duration_seconds',
     help: 'Time from request to the end of the answer (streams included)',
     labelNames: ['method', 'route'] as const,

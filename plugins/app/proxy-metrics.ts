@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
-import { Counter, Gauge, Histogram } from 'prom-client'
+import { Gauge } from 'prom-client'
+import { LabelledCounter, LabelledHistogram } from '#metering/prometheus-counts.js'
 import type { UsageEvent } from '#gateway/usage-events.js'
 import { BREAKER_STATE_VALUE } from '#gateway/circuit-breaker.js'
 import { modelLabeller } from '#metering/model-label.js'
@@ -15,23 +16,23 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
  */
 export default fp(async (app) => {
   const registers = [app.metrics.registry]
-  const requests = new Counter({
+  const requests = new LabelledCounter({
     name: 'hubgate_upstream_requests_total',
     help: 'Model calls by provider, model and the status the client got (499: client left first)',
     labelNames: ['provider', 'model', 'status'] as const,
     registers
   })
-  const perProvider = (name: string, help: string): Histogram<'provider'> =>
-    new Histogram({ name, help, labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers })
+  const perProvider = (name: string, help: string): LabelledHistogram<'provider'> =>
+    new LabelledHistogram({ name, help, labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers })
   const latency = perProvider('hubgate_upstream_latency_seconds', 'Model call duration, to the last byte relayed or the failure (retries and fallbacks included)')
   const ttfb = perProvider('hubgate_upstream_ttfb_seconds', 'Time to the first streamed chunk (non-streamed calls: to the whole answer)')
-  const tokens = new Counter({
+  const tokens = new LabelledCounter({
     name: 'hubgate_tokens_total',
     help: 'Tokens as providers reported them',
     labelNames: ['provider', 'model', 'type'] as const,
     registers
   })
-  const fallbacks = new Counter({
+  const fallbacks = new LabelledCounter({
     name: 'hubgate_upstream_fallbacks_total',
     help: 'Calls answered (or failed last) by a catalog fallback instead of the requested model',
     labelNames: ['requested', 'model'] as const,

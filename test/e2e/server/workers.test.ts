@@ -49,10 +49,9 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
     LOG_LEVEL: 'info',
     OPENAI_API_KEY: 'sk-test-provider-openai-0123456789',
     OPENAI_BASE_URL: mock.url,
-    CATALOG_REFRESH_MS: '200',
-    // the model is priced only by the rates the test sets: until both workers have read them, a budgeted call is
-    // refused (not priced at the built-in list's rate), which is what the warm-up waits for
-    BUILTIN_PRICES: 'false',
+    // no catalog refresh within the test: the rate an admin sets through one worker reaches the other over the
+    // cluster's IPC before the admin's answer (else that worker would price the model at the built-in list's rate)
+    CATALOG_REFRESH_MS: '600000',
     // records stay in the workers' journals until shutdown: what a killed worker leaves only its replacement can write
     USAGE_FLUSH_MS: '600000',
     USAGE_BATCH_SIZE: '100000',
@@ -86,14 +85,18 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
   const chat = async (key: string, requestId = randomUUID()): Promise<number> =>
     (await call(origin, '/api/v2/chat/completions', key, chatBody, { 'x-request-id': requestId })).status
   /** Pids of the workers that logged a completed request with one of `ids`. */
-  const servedBy = (ids: Set<string>): Set<number> =>
-    new Set(logLines(output).filter((line) => line.msg === 'request completed' && ids.has(line.reqId)).map((line) => line.pid as number))
+  /** The workers (pids) that answered these requests, once every one's 'request completed' line is in (logs arrive after answers). */
+  const servedBy = async (ids: Set<string>): Promise<Set<number>> => {
+    const completed = (): Array<Record<string, unknown>> => logLines(output).filter((line) => line.msg === 'request completed' && ids.has(line.reqId as string))
+    await eventually(async () => new Set(completed().map((line) => line.reqId)).size === ids.size, 10_000)
+    return new Set(completed().map((line) => line.pid as number))
+  }
 
   await t.test('calls are spread over both workers', async (t) => {
     const { key } = await admin('/api/admin/access-keys', { name: 'spread', scopes: ['chat'] })
     const ids = new Set(Array.from({ length: 6 }, () => randomUUID()))
     for (const id of ids) t.equal(await chat(key, id), 200)
-    t.equal(servedBy(ids).size, 2, 'both workers served some')
+    t.equal((await servedBy(ids)).size, 2, 'both workers served some')
   })
 
   await t.test('requests per minute are exact across workers: 5 of 12 parallel calls pass', async (t) => {
@@ -102,7 +105,7 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
     const statuses = await Promise.all(ids.map(async (id) => await chat(key, id)))
     t.equal(statuses.filter((s) => s === 200).length, 5, 'five served')
     t.equal(statuses.filter((s) => s === 429).length, 7, 'the rest refused, whichever worker they reached')
-    t.equal(servedBy(new Set(ids)).size, 2, 'both workers took part')
+    t.equal((await servedBy(new Set(ids))).size, 2, 'both workers took part')
   })
 
   let budgetKeyId = ''
@@ -112,9 +115,6 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
     // worst case per call: prompt bytes + max_tokens at 1000 credits per 1M tokens (as metering/admission.ts reserves)
     const estimate = (Buffer.byteLength(JSON.stringify(chatBody.messages)) + Buffer.byteLength('[]') + chatBody.max_tokens) * 1000 / 1e6
     budgetLimit = estimate * 5.5
-    const warm = await admin('/api/admin/access-keys', { name: 'warm-up', scopes: ['chat'], creditLimit: 1000 })
-    // both workers price the model (catalog refresh) before the burst
-    t.ok(await eventually(async () => (await Promise.all([chat(warm.key), chat(warm.key), chat(warm.key), chat(warm.key)])).every((s) => s === 200), 20_000))
     const { id, key } = await admin('/api/admin/access-keys', { name: 'budgeted', scopes: ['chat'], creditLimit: budgetLimit })
     budgetKeyId = id
     // the provider holds every admitted call until all 16 are admitted or refused, so all reservations overlap
@@ -131,20 +131,20 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
     mock.respond(openAIMock.answer({ content: 'ok', usage: { prompt_tokens: 40, completion_tokens: 60 } }))
     t.equal(statuses.filter((s) => s === 200).length, 5, 'exactly the five reservations that fit the limit together')
     t.equal(statuses.filter((s) => s === 402).length, 11, 'the rest refused for credits')
-    t.equal(servedBy(new Set(ids)).size, 2, 'both workers admitted calls')
+    t.equal((await servedBy(new Set(ids))).size, 2, 'both workers admitted calls')
   })
 
   await t.test('a key revoked through one worker is refused by every worker from the next request', async (t) => {
     const { id, key } = await admin('/api/admin/access-keys', { name: 'to-revoke', scopes: ['chat'] })
     const warm = new Set(Array.from({ length: 4 }, () => randomUUID()))
     for (const requestId of warm) t.equal(await chat(key, requestId), 200)
-    t.equal(servedBy(warm).size, 2, 'both workers cached the key')
+    t.equal((await servedBy(warm)).size, 2, 'both workers cached the key')
     await admin(`/api/admin/access-keys/${id}/revoke`)
     const after = new Set(Array.from({ length: 6 }, () => randomUUID()))
     const statuses = []
     for (const requestId of after) statuses.push(await chat(key, requestId))
     t.same(statuses, statuses.map(() => 401), 'refused at once')
-    t.equal(servedBy(after).size, 2, 'by both workers')
+    t.equal((await servedBy(after)).size, 2, 'by both workers')
   })
 
   const journaled = new Set<string>()
@@ -157,7 +157,7 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
       t.equal(await chat(key, requestId), 200)
       journaled.add(requestId)
     }
-    const victim = [...servedBy(journaled)][0]!
+    const victim = [...await servedBy(journaled)][0]!
     const before = listening().length
     process.kill(victim, 'SIGKILL')
     t.ok(await eventually(async () => listening().length > before, 120_000), 'a replacement worker listens')
