@@ -13,8 +13,8 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
  * A cluster worker (WORKERS > 1, metering/cluster/): an admin change (key revoked, rotated, edited, a session's keys
- * revoked; a model's rates, aliases or fallbacks) reaches every other worker before its answer goes out: each drops
- * its cached keys and re-reads its model catalog, so the very next request on any worker sees it. SQLite's
+ * revoked; a model's rates, aliases or fallbacks; a provider or credential added, edited or removed) reaches every
+ * other worker before its answer goes out: each drops its cached keys and re-reads its model catalog and providers, so the very next request on any worker sees it. SQLite's
  * data_version (store/change-feed.ts) still covers key changes from outside (the CLI) within 50 ms. Its metrics
  * registry is what the primary aggregates for /metrics.
  */
@@ -26,6 +26,9 @@ export default fp(async (app) => {
   link.onAdminChange(async () => {
     await app.catalog.reload().catch((err: unknown) => { app.log.warn({ err }, 'could not re-read the model catalog after an admin change elsewhere; it is re-read within CATALOG_REFRESH_MS') })
   })
+  link.onAdminChange(async () => {
+    await app.providerAdmin.reload().catch((err: unknown) => { app.log.warn({ err }, 'could not re-read the providers after an admin change elsewhere; they are re-read within CATALOG_REFRESH_MS') })
+  })
   // prom-client answers the primary's requests for this worker's metrics once an aggregator exists in the process
   void new AggregatorRegistry()
   AggregatorRegistry.setRegistries([app.metrics.registry])
@@ -36,4 +39,4 @@ export default fp(async (app) => {
     }
     return payload
   })
-}, { name: 'cluster', dependencies: ['store', 'metrics', 'catalog'] })
+}, { name: 'cluster', dependencies: ['store', 'metrics', 'catalog', 'upstream'] })

@@ -56,7 +56,9 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
     USAGE_FLUSH_MS: '600000',
     USAGE_BATCH_SIZE: '100000',
     SHUTDOWN_GRACE_MS: '20000',
-    MAX_EVENT_LOOP_DELAY_MS: '0'
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    // the provider an admin adds below lives on the loopback mock
+    PROVIDER_ALLOWED_HOSTS: '127.0.0.1'
   })
   t.teardown(() => { primary.kill('SIGKILL') })
   let output = ''
@@ -145,6 +147,19 @@ test('WORKERS=2: one port, one SQLite database, limits exact across workers, rev
     for (const requestId of after) statuses.push(await chat(key, requestId))
     t.same(statuses, statuses.map(() => 401), 'refused at once')
     t.equal((await servedBy(after)).size, 2, 'by both workers')
+  })
+
+  await t.test('a provider and its credential added through one worker serve on every worker from the next call', async (t) => {
+    await admin('/api/admin/providers', { id: 'acme', kind: 'openai-compatible', baseUrl: mock.url, models: ['acme-1'] })
+    await admin('/api/admin/providers/acme/credentials', { secret: 'sk-acme-0123456789abcdef' })
+    const { key } = await admin('/api/admin/access-keys', { name: 'acme-user', scopes: ['chat'] })
+    const ids = new Set(Array.from({ length: 6 }, () => randomUUID()))
+    const before = mock.requests.length
+    const statuses = []
+    for (const id of ids) statuses.push((await call(origin, '/api/v2/chat/completions', key, { ...chatBody, model: 'acme/acme-1' }, { 'x-request-id': id })).status)
+    t.same(statuses, statuses.map(() => 200), 'served at once')
+    t.equal((await servedBy(ids)).size, 2, 'by both workers')
+    t.ok(mock.requests.slice(before).every((r) => r.headers.authorization === 'Bearer sk-acme-0123456789abcdef'), 'with the new credential')
   })
 
   const journaled = new Set<string>()
