@@ -1,7 +1,7 @@
-import { readdirSync, rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 
 // `npm run build`, after tsc: the server start-up path bundled into dist/ (issue #26: `npm start` serving within 1 s).
 // Unbundled, a start loads ~2000 files (kysely, typebox, undici, ajv, …), and resolving, reading and compiling them one by
@@ -15,17 +15,39 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const dist = join(root, 'dist')
 
 /**
- * Loaded by path or lazily, so not bundled: a native addon (better-sqlite3); packages that read files beside their own
- * code (swagger-ui's static page, swagger's package.json); dev-only pretty logs; and what only a setting turns on
- * (Postgres, Redis, SSO, OpenTelemetry) — they stay out of the start-up bundle and load as before when configured.
+ * Not bundled: a native addon (better-sqlite3); dev-only pretty logs; and what only a setting loads (Postgres, Redis,
+ * SSO, OpenTelemetry's SDK): they stay out of the start-up bundle and load from node_modules, as before, when configured.
  */
 const EXTERNAL = [
-  'better-sqlite3', '@fastify/swagger', '@fastify/swagger-ui', 'pino-pretty',
-  'pg', 'pg-native', 'ioredis', 'openid-client', '@opentelemetry/*', '@fastify/otel'
+  'better-sqlite3', 'pino-pretty', 'pg', 'pg-native', 'ioredis', 'openid-client',
+  '@opentelemetry/context-async-hooks', '@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/resources', '@opentelemetry/semantic-conventions', '@fastify/otel'
 ]
 
 /** Bundled CommonJS packages call require() for Node built-ins: ES module output needs a real one. */
 const REQUIRE_BANNER = "import { createRequire as __hubgateCreateRequire } from 'node:module'; const require = __hubgateCreateRequire(import.meta.url);"
+
+/**
+ * Bundled packages that read files beside their own code (swagger-ui serves its page from its static/ folder) keep
+ * their real __dirname: the package's folder in node_modules, found at run time, plus the file's place in it.
+ */
+const FILES_BESIDE_CODE = ['@fastify/swagger-ui']
+
+function realDirname (): Plugin {
+  return {
+    name: 'real-dirname',
+    setup (builder) {
+      for (const name of FILES_BESIDE_CODE) {
+        const marker = `/node_modules/${name}`
+        builder.onLoad({ filter: new RegExp(`${marker.replaceAll('/', '[\\\\/]')}[\\\\/].*\\.js$`) }, (file) => {
+          const inPackage = dirname(file.path).split(sep).join('/').split(marker).pop() ?? ''
+          const dir = `require('node:path').dirname(require.resolve(${JSON.stringify(`${name}/package.json`)})) + ${JSON.stringify(inPackage)}`
+          return { contents: `var __dirname = ${dir};\n${readFileSync(file.path, 'utf8')}`, loader: 'js' }
+        })
+      }
+    }
+  }
+}
 
 /** Every TypeScript file under `folder`: what autoload would load from its compiled twin. */
 function sourcesUnder (folder: string): string[] {
@@ -56,6 +78,7 @@ await build({
   tsconfig: join(root, 'tsconfig.build.json'),
   external: EXTERNAL,
   banner: { js: REQUIRE_BANNER },
+  plugins: [realDirname()],
   sourcemap: 'linked',
   logLevel: 'warning'
 })
