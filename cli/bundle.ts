@@ -49,6 +49,24 @@ function realDirname (): Plugin {
   }
 }
 
+/**
+ * The gateway takes only Agent and buildConnector from undici (upstream/http.ts, upstream/address-guard.ts); undici's
+ * index also loads its fetch, WebSocket and cookie code, and touching globalThis.Headers there loads Node's own copy of
+ * undici: ~100 ms of start-up CPU. The bundle imports the two from their modules; another name taken from 'undici'
+ * fails the build ("No matching export"), so this list cannot fall behind the sources silently.
+ */
+const UNDICI_PARTS = "export { default as Agent } from 'undici/lib/dispatcher/agent.js'\nexport { default as buildConnector } from 'undici/lib/core/connect.js'\n"
+
+function undiciParts (): Plugin {
+  return {
+    name: 'undici-parts',
+    setup (builder) {
+      builder.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici-parts', namespace: 'undici-parts' }))
+      builder.onLoad({ filter: /.*/, namespace: 'undici-parts' }, () => ({ contents: UNDICI_PARTS, loader: 'js', resolveDir: root }))
+    }
+  }
+}
+
 /** Every TypeScript file under `folder`: what autoload would load from its compiled twin. */
 function sourcesUnder (folder: string): string[] {
   return readdirSync(join(root, folder), { withFileTypes: true, recursive: true })
@@ -78,7 +96,7 @@ await build({
   tsconfig: join(root, 'tsconfig.build.json'),
   external: EXTERNAL,
   banner: { js: REQUIRE_BANNER },
-  plugins: [realDirname()],
+  plugins: [realDirname(), undiciParts()],
   sourcemap: 'linked',
   logLevel: 'warning'
 })
