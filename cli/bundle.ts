@@ -97,6 +97,8 @@ await build({
   external: EXTERNAL,
   banner: { js: REQUIRE_BANNER },
   plugins: [realDirname(), undiciParts()],
+  // maps for `node --enable-source-maps`, pointing at the sources without carrying them (the image ships no source)
   sourcemap: 'linked',
+  sourcesContent: false,
   logLevel: 'warning'
 })
