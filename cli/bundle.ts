@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync, rmSync } from 'node:fs'
-import { dirname, join, sep } from 'node:path'
+import { readdirSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build, type Plugin } from 'esbuild'
+import { build } from 'esbuild'
+import { REQUIRE_BANNER, realDirname, undiciParts } from './bundle-plugins.js'
 
 // `npm run build`, after tsc: the server start-up path bundled into dist/ (issue #26: `npm start` serving within 1 s).
 // Unbundled, a start loads ~2000 files (kysely, typebox, undici, ajv, …), and resolving, reading and compiling them one by
@@ -23,49 +24,6 @@ const EXTERNAL = [
   '@opentelemetry/context-async-hooks', '@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-http',
   '@opentelemetry/resources', '@opentelemetry/semantic-conventions', '@fastify/otel'
 ]
-
-/** Bundled CommonJS packages call require() for Node built-ins: ES module output needs a real one. */
-const REQUIRE_BANNER = "import { createRequire as __hubgateCreateRequire } from 'node:module'; const require = __hubgateCreateRequire(import.meta.url);"
-
-/**
- * Bundled packages that read files beside their own code (swagger-ui serves its page from its static/ folder) keep
- * their real __dirname: the package's folder in node_modules, found at run time, plus the file's place in it.
- */
-const FILES_BESIDE_CODE = ['@fastify/swagger-ui']
-
-function realDirname (): Plugin {
-  return {
-    name: 'real-dirname',
-    setup (builder) {
-      for (const name of FILES_BESIDE_CODE) {
-        const marker = `/node_modules/${name}`
-        builder.onLoad({ filter: new RegExp(`${marker.replaceAll('/', '[\\\\/]')}[\\\\/].*\\.js$`) }, (file) => {
-          const inPackage = dirname(file.path).split(sep).join('/').split(marker).pop() ?? ''
-          const dir = `require('node:path').dirname(require.resolve(${JSON.stringify(`${name}/package.json`)})) + ${JSON.stringify(inPackage)}`
-          return { contents: `var __dirname = ${dir};\n${readFileSync(file.path, 'utf8')}`, loader: 'js' }
-        })
-      }
-    }
-  }
-}
-
-/**
- * The gateway takes only Agent and buildConnector from undici (upstream/http.ts, upstream/address-guard.ts); undici's
- * index also loads its fetch, WebSocket and cookie code, and touching globalThis.Headers there loads Node's own copy of
- * undici: ~100 ms of start-up CPU. The bundle imports the two from their modules; another name taken from 'undici'
- * fails the build ("No matching export"), so this list cannot fall behind the sources silently.
- */
-const UNDICI_PARTS = "export { default as Agent } from 'undici/lib/dispatcher/agent.js'\nexport { default as buildConnector } from 'undici/lib/core/connect.js'\n"
-
-function undiciParts (): Plugin {
-  return {
-    name: 'undici-parts',
-    setup (builder) {
-      builder.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici-parts', namespace: 'undici-parts' }))
-      builder.onLoad({ filter: /.*/, namespace: 'undici-parts' }, () => ({ contents: UNDICI_PARTS, loader: 'js', resolveDir: root }))
-    }
-  }
-}
 
 /** Every TypeScript file under `folder`: what autoload would load from its compiled twin. */
 function sourcesUnder (folder: string): string[] {
@@ -96,7 +54,7 @@ await build({
   tsconfig: join(root, 'tsconfig.build.json'),
   external: EXTERNAL,
   banner: { js: REQUIRE_BANNER },
-  plugins: [realDirname(), undiciParts()],
+  plugins: [realDirname(), undiciParts(root)],
   // maps for `node --enable-source-maps`, pointing at the sources without carrying them (the image ships no source)
   sourcemap: 'linked',
   sourcesContent: false,
