@@ -19,8 +19,10 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 // `--instructions`: bench/instructions.ts's own mode (instruction and CPU counts per call), with its own options
 const instructionsMode = process.argv.includes('--instructions')
+// `--startup`: bench/startup.ts, spawn → /health/ready of the start command (wall and CPU ms)
+const startupMode = process.argv.includes('--startup')
 const { values: args } = parseArgs({
-  strict: !instructionsMode,
+  strict: !instructionsMode && !startupMode,
   options: {
     duration: { type: 'string', default: '10' },
     soak: { type: 'boolean', default: false },
@@ -274,6 +276,7 @@ function report (results: Record<string, Record<string, Result>>, burstResults: 
 }
 
 if (instructionsMode) await import('./instructions.js')
+else if (startupMode) await import('./startup.js')
 else main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
   process.exit(1)

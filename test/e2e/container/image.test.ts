@@ -123,6 +123,11 @@ test('the Dockerfile, built and run as people deploy it', { skip }, async (t) =>
     const { id, key } = await issueKey(first.origin, bootstrapKey, 'container')
     const call = await streamChat(first.origin, key).done
     t.same([call.status, call.text], [200, ANSWER], 'a streamed chat call through the container')
+    // the image runs the esbuild bundle (cli/bundle.ts): swagger-ui's files beside its code and the admin UI still found
+    for (const [path, type] of [['/docs/', 'text/html'], ['/docs/static/swagger-ui.css', 'text/css'], ['/openapi.json', 'application/json'], ['/admin/', 'text/html']] as const) {
+      const res = await fetch(`${first.origin}${path}`)
+      t.same([res.status, res.headers.get('content-type')?.split(';')[0]], [200, type], `${path} is served`)
+    }
 
     let release: () => void = () => {}
     gate = new Promise((resolve) => { release = resolve })
