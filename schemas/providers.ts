@@ -9,7 +9,7 @@ export type AdapterKind = Static<typeof Kind>
 const BaseUrl = Type.String({ minLength: 8, maxLength: 500, pattern: '^https?://[^\\s]+$', description: 'API root, e.g. https://api.openai.com/v1 (OpenAI-compatible ones include the version path); its host must resolve to public addresses unless listed in PROVIDER_ALLOWED_HOSTS' })
 const Models = Type.Array(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' }), { minItems: 1, maxItems: 500, description: 'Model ids offered, without the provider prefix; "*" admits any name' })
 const PriceProvider = Type.Union([Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9][a-z0-9._-]*$' }), Type.Null()], {
-  description: 'Which provider of the built-in price list (@pydantic/genai-prices: "deepseek", "groq", "together", …; GET /api/admin/providers/price-list names them) prices its models when the catalog does not: "auto" (the default) matches an https base URL against the price list\'s API addresses, then a built-in provider id; null: none (its models are priced by catalog rates only)'
+  description: 'Which provider of the built-in price list (@pydantic/genai-prices: "deepseek", "groq", "together", …; GET /api/admin/price-list names them) prices its models when the catalog does not: "auto" (the default) matches an https base URL against the price list\'s API addresses, then a built-in provider id; null: none (its models are priced by catalog rates only)'
 })
 const Weight = Type.Integer({ minimum: 1, maximum: 1000, description: 'Share of the calls, relative to the other credentials of the provider' })
 
