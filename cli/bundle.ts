@@ -32,10 +32,13 @@ function sourcesUnder (folder: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name))
 }
 
-/** A previous bundle's shared chunks: their names change with their content, so they would pile up. */
+/**
+ * A previous bundle's chunks: shared code (chunk-HASH.js) and what is imported on first use (signing-HASH.js, the AWS
+ * libraries); their names change with their content, so they would pile up.
+ */
 function removeOldChunks (): void {
   for (const name of readdirSync(dist)) {
-    if (/^chunk-[A-Z0-9]+\.js(\.map)?$/.test(name)) rmSync(join(dist, name))
+    if (/^[A-Za-z0-9_-]+-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(join(dist, name))
   }
 }
 

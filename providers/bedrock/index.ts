@@ -1,4 +1,4 @@
-import { EventStreamParser } from '#upstream/event-stream.js'
+import type { EventStreamParser } from '#upstream/event-stream.js'
 import type { UpstreamRequest } from '#upstream/http.js'
 import { translatingChatAdapter } from '../translating-adapter.js'
 import type { ChatRequest, ConnectionProbe, ProviderAdapter, UpstreamCall } from '#upstream/types.js'
@@ -6,8 +6,30 @@ import { namedModel } from '../connection-probe.js'
 import { awsCredentialHint } from './credentials.js'
 import { toConverseRequest } from './request.js'
 import { toChatCompletion, type ConverseResponse } from './response.js'
-import { signedRequest } from './signing.js'
+import type { signedRequest } from './signing.js'
 import { streamDecoder } from './stream.js'
+
+interface AwsLibraries { signedRequest: typeof signedRequest, EventStreamParser: typeof EventStreamParser }
+
+/** AWS's SigV4 signer and event stream codec (@smithy/*, ~450 KB): loaded by the first Bedrock call, not by every start. */
+let aws: AwsLibraries | undefined
+let loading: Promise<AwsLibraries> | undefined
+
+async function awsLibraries (): Promise<AwsLibraries> {
+  loading ??= Promise.all([import('./signing.js'), import('#upstream/event-stream.js')])
+    .then(([signing, codec]) => (aws = { signedRequest: signing.signedRequest, EventStreamParser: codec.EventStreamParser }))
+  return await loading
+}
+
+async function signed (...args: Parameters<typeof signedRequest>): Promise<UpstreamRequest> {
+  return await (await awsLibraries()).signedRequest(...args)
+}
+
+/** A parser for a stream whose request was signed: the libraries are loaded by then. */
+function eventStreamParser (): EventStreamParser {
+  if (aws === undefined) throw new Error('the AWS libraries are loaded by signing the request first')
+  return new aws.EventStreamParser()
+}
 
 /**
  * AWS Bedrock's Converse API (POST {base}/model/{modelId}/converse, and /converse-stream answering AWS's binary event
@@ -15,7 +37,7 @@ import { streamDecoder } from './stream.js'
  */
 function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: boolean): Promise<UpstreamRequest> {
   const path = `/model/${encodeURIComponent(call.model)}/${stream ? 'converse-stream' : 'converse'}`
-  return signedRequest(call.provider, path, JSON.stringify(toConverseRequest(request)), stream ? 'application/vnd.amazon.eventstream' : 'application/json')
+  return signed(call.provider, path, JSON.stringify(toConverseRequest(request)), stream ? 'application/vnd.amazon.eventstream' : 'application/json')
 }
 
 /**
@@ -26,7 +48,7 @@ function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: bool
 export const bedrockProbe: ConnectionProbe = {
   what: 'Converse API',
   request: async (provider) =>
-    await signedRequest(provider, `/model/${encodeURIComponent(namedModel(provider, 'amazon.nova-micro-v1:0'))}/converse`, '{"messages":[]}', 'application/json'),
+    await signed(provider, `/model/${encodeURIComponent(namedModel(provider, 'amazon.nova-micro-v1:0'))}/converse`, '{"messages":[]}', 'application/json'),
   accepted: (status, headers) => status === 400 && /^ValidationException\b/.test(String(headers['x-amzn-errortype'] ?? ''))
 }
 
@@ -37,7 +59,7 @@ export const bedrockAdapter: ProviderAdapter = {
     upstreamRequest,
     toCompletion: (response, call) => toChatCompletion(response, call.model),
     streamDecoder,
-    streamParser: () => new EventStreamParser()
+    streamParser: eventStreamParser
   }),
   credentialHint: awsCredentialHint
 }

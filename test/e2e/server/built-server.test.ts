@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { test, type Test } from 'tap'
 import { staleBuildProblem } from '../../../build-freshness.js'
 import { tempDir } from '../../helpers/build.js'
+import { AWS_CREDENTIAL, bedrockMock } from '../../helpers/mock-bedrock.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { startMock, type MockServer } from '../../helpers/mock-server.js'
 import { needs, postgresEnv, serviceUrl } from '../../helpers/services.js'
@@ -42,6 +43,8 @@ async function startBuilt (t: Test, mock: MockServer, env: Record<string, string
       LOG_FORMAT: 'json',
       OPENAI_API_KEY: 'sk-test-provider-openai-0123456789',
       OPENAI_BASE_URL: mock.url,
+      // the Bedrock provider an admin adds below lives on a loopback mock
+      PROVIDER_ALLOWED_HOSTS: '127.0.0.1',
       ...env
     },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -80,6 +83,16 @@ async function checkCalls (t: Test, mock: MockServer, started: Started): Promise
   t.match(events, /data: \[DONE\]\n\n$/)
   const aigne = await fetch(`${origin}/api/v2/chat`, { method: 'POST', headers: bearer(key), body: JSON.stringify({ input: { modelOptions: { model: 'openai/gpt-4o-mini' }, messages: [{ role: 'user', content: 'Hi' }] } }) })
   t.equal(aigne.status, 200, 'an AIGNE chat call')
+
+  // Bedrock's AWS signer and event stream codec are bundled apart and loaded by its first call
+  const bedrock = await startMock(t)
+  bedrock.respond(bedrockMock.answer({ text: ['Signed and streamed.'] }))
+  const provider = await fetch(`${origin}/api/admin/providers`, { method: 'POST', headers: bearer(adminKey), body: JSON.stringify({ id: 'aws', kind: 'bedrock', baseUrl: bedrock.url, models: ['amazon.nova-pro-v1:0'] }) })
+  t.equal(provider.status, 201, 'a Bedrock provider added')
+  const credential = await fetch(`${origin}/api/admin/providers/aws/credentials`, { method: 'POST', headers: bearer(adminKey), body: JSON.stringify({ secret: JSON.stringify(AWS_CREDENTIAL) }) })
+  t.equal(credential.status, 201, 'with its AWS credential')
+  const converse = await fetch(`${origin}/v1/chat/completions`, { method: 'POST', headers: bearer(key), body: JSON.stringify({ ...body, model: 'aws/amazon.nova-pro-v1:0', stream: true }) })
+  t.match(await converse.text(), /Signed and streamed\.[\s\S]*data: \[DONE\]/, 'a signed Bedrock call streams (the AWS libraries loaded)')
 
   const anonymous = await fetch(`${origin}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   t.same([anonymous.status, await anonymous.json()], [401, { error: 'Unauthorized', message: 'Authentication token is invalid or missing.' }])
