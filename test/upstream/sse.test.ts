@@ -25,6 +25,14 @@ test('the same events arrive intact when the body comes byte by byte (UTF-8 char
   t.same(await parseAll(bytewise(STREAM)), EXPECTED)
 })
 
+test('a leading byte order mark is dropped, even split across pieces; invalid and cut-off UTF-8 become U+FFFD', async (t) => {
+  const bom = Buffer.from('\uFEFFdata: a\n\ndata: \uFEFFb\n\n', 'utf8')
+  t.same(await parseAll([bom]), [{ event: undefined, data: 'a' }, { event: undefined, data: '\uFEFFb' }], 'only the stream\'s first character is a BOM')
+  t.same(await parseAll([bom.subarray(0, 1), bom.subarray(1, 2), bom.subarray(2)]), [{ event: undefined, data: 'a' }, { event: undefined, data: '\uFEFFb' }])
+  const invalid = Buffer.concat([Buffer.from('data: x'), Buffer.of(0xff), Buffer.from('y\n\ndata: z'), Buffer.of(0xe2, 0x82)])
+  t.same(await parseAll([invalid]), [{ event: undefined, data: 'x\uFFFDy' }, { event: undefined, data: 'z\uFFFD' }])
+})
+
 test('CRLF and lone CR line endings work, also when CRLF is split across pieces', async (t) => {
   const crlf = STREAM.replace(/\n/g, '\r\n')
   t.same(await parseAll(bytewise(crlf)), EXPECTED)
