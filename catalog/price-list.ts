@@ -1,7 +1,8 @@
-import { calcPrice, type ModelPrice } from '@pydantic/genai-prices'
+import type { ModelPrice } from '@pydantic/genai-prices'
 import { LRUCache } from 'lru-cache'
 import { NO_RATES, type ModelRates, type RateTier, type TokenRates } from './rates.js'
 import { PriceProviders, type PricedProvider } from './price-providers.js'
+import { pricePackage } from './price-package.js'
 import { PriceSchedule } from './price-windows.js'
 
 /*
@@ -113,7 +114,7 @@ export class PriceList {
     const key = `${providerId}/${upstreamModel}`
     let entry = this.models.get(key)
     if (entry === undefined) {
-      const priced = calcPrice({}, upstreamModel, { providerId })
+      const priced = pricePackage().calcPrice({}, upstreamModel, { providerId })
       entry = { found: priced === null ? undefined : { packageModel: priced.model.id, schedule: new PriceSchedule(priced.model) } }
       this.models.set(key, entry)
     }

@@ -1,4 +1,4 @@
-import { findProvider, waitForUpdate } from '@pydantic/genai-prices'
+import { pricePackage } from './price-package.js'
 
 /*
  * Which of the price package's providers prices a provider's models. A built-in provider id maps to the package's
@@ -37,12 +37,12 @@ const MAX_MATCHED_URL = 300
 
 /** True when `id` is exactly one of the package's provider ids ("groq", "deepseek", …). */
 export function isPackageProvider (id: string): boolean {
-  return findProvider({ providerId: id })?.id === id
+  return pricePackage().findProvider({ providerId: id })?.id === id
 }
 
 /** The package's provider ids, for the admin UI's choice. */
 export async function packageProviderIds (): Promise<string[]> {
-  return ((await waitForUpdate()) ?? []).map((p) => p.id).sort()
+  return ((await pricePackage().waitForUpdate()) ?? []).map((p) => p.id).sort()
 }
 
 /**
@@ -59,7 +59,7 @@ export function packageProviderOfUrl (baseUrl: string): string | undefined {
   if (url.protocol !== 'https:') return undefined
   const subject = url.origin + url.pathname.replace(/\/+$/, '')
   if (subject.length > MAX_MATCHED_URL) return undefined
-  const provider = findProvider({ providerApiUrl: subject })
+  const provider = pricePackage().findProvider({ providerApiUrl: subject })
   // the package's patterns match a prefix: "https://api.deepseek.com.example.net" is not DeepSeek's API
   return provider !== undefined && endsAtBoundary(provider.api_pattern, subject) ? provider.id : undefined
 }
@@ -89,17 +89,28 @@ export function priceProviderFor (provider: PricedProvider, matchUrl: (baseUrl: 
  */
 export class PriceProviders {
   private resolved = new Map<string, string | null>()
+  /** Providers given by use() and not yet resolved. */
+  private configured: readonly PricedProvider[] | undefined
   private readonly urlMatches = new Map<string, string | undefined>()
 
   /** The package provider that prices `providerId`'s models, or undefined for none. */
   of (providerId: string): string | undefined {
+    if (this.configured !== undefined) this.resolve(this.configured)
     const resolved = this.resolved.get(providerId)
     if (resolved !== undefined) return resolved ?? undefined
     return PRICE_LIST_PROVIDERS[providerId]
   }
 
-  /** Replaces the configured providers (call after every reload of the provider registry). */
+  /**
+   * Replaces the configured providers (call after every reload of the provider registry). Their base URLs are matched
+   * at the next lookup, not here: a start does not load the price package before a call needs a price.
+   */
   use (providers: readonly PricedProvider[]): void {
+    this.configured = providers
+  }
+
+  private resolve (providers: readonly PricedProvider[]): void {
+    this.configured = undefined
     const next = new Map<string, string | null>()
     const urls = new Set<string>()
     for (const provider of providers) {

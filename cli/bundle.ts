@@ -17,10 +17,13 @@ const dist = join(root, 'dist')
 
 /**
  * Not bundled: a native addon (better-sqlite3); dev-only pretty logs; and what only a setting loads (Postgres, Redis,
- * SSO, OpenTelemetry's SDK): they stay out of the start-up bundle and load from node_modules, as before, when configured.
+ * SSO, OpenTelemetry's SDK) or the first call that needs it (the price list): they stay out of the start-up bundle
+ * and load from node_modules when needed.
  */
 const EXTERNAL = [
   'better-sqlite3', 'pino-pretty', 'pg', 'pg-native', 'ioredis', 'openid-client',
+  // the price list's data, required by the first price lookup (catalog/price-package.ts)
+  '@pydantic/genai-prices',
   '@opentelemetry/context-async-hooks', '@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-http',
   '@opentelemetry/resources', '@opentelemetry/semantic-conventions', '@fastify/otel'
 ]

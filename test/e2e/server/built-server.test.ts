@@ -76,6 +76,7 @@ async function checkCalls (t: Test, mock: MockServer, started: Started): Promise
   const json = await fetch(`${origin}/v1/chat/completions`, { method: 'POST', headers: bearer(key), body: JSON.stringify(body) })
   t.equal(json.status, 200)
   t.match(await json.json(), { choices: [{ message: { content: 'Hello from the mock.' } }] }, 'a JSON chat call')
+  t.ok(Number(json.headers.get('x-hubgate-cost')) > 0, 'priced by the built-in price list, loaded by the first call')
   const stream = await fetch(`${origin}/v1/chat/completions`, { method: 'POST', headers: bearer(key), body: JSON.stringify({ ...body, stream: true }) })
   const events = await stream.text()
   t.match(stream.headers.get('content-type'), /text\/event-stream/)
