@@ -1,6 +1,10 @@
 import fp from 'fastify-plugin'
 import { ModelCatalog } from '#catalog/model-catalog.js'
+import { pricePackage } from '#catalog/price-package.js'
 import { PriceList } from '#catalog/price-list.js'
+
+/** How long after listening the price list loads: after the first health checks, usually before the first call. */
+const PRICE_LIST_LOAD_DELAY_MS = 200
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,4 +19,8 @@ export default fp(async (app) => {
   await catalog.reload()
   app.decorate('catalog', catalog)
   app.addHook('onClose', async () => { catalog.close() })
+  if (prices !== undefined) {
+    // the first price lookup would load it (catalog/price-package.ts); loading it just after the start spares that call
+    app.addHook('onListen', async () => { setTimeout(() => { pricePackage() }, PRICE_LIST_LOAD_DELAY_MS).unref() })
+  }
 }, { name: 'catalog', dependencies: ['store'] })
