@@ -13,14 +13,16 @@ const NEW_SECRET = 'sk-acme-rotated-credential-9876543210wxyz'
 test('providers: env ones read-only, an admin adds a provider and its key, tests the connection, manages its credentials, edits, disables and deletes it', CHROMIUM, async (t) => {
   const mock = await startMock(t, '/v1')
   const { app, page } = await signedInAdmin(t, serviceUrl('CHROMIUM_PATH'), '/providers', {
-    OPENAI_API_KEY: 'sk-env-provider-key-0123456789', OPENAI_BASE_URL: mock.url, PROVIDER_ALLOWED_HOSTS: '127.0.0.1'
+    OPENAI_API_KEY: 'sk-env-provider-key-0123456789', OPENAI_BASE_URL: mock.url, PROVIDER_ALLOWED_HOSTS: '127.0.0.1',
+    // the table names the price list that prices each provider's models
+    BUILTIN_PRICES: 'true'
   })
   const errors = consoleErrors(page)
   await page.getByRole('heading', { name: 'Providers', level: 1 }).waitFor()
 
   // the environment's provider: listed, read-only (no management buttons)
   const envRow = page.getByRole('row', { name: /openai/i }).first()
-  t.match(await envRow.textContent(), /env.*openai-compatible.*from the environment/)
+  t.match(await envRow.textContent(), /env.*openai-compatible.*openai.*from the environment/, 'priced by the price list\'s openai')
   t.equal(await page.getByRole('button', { name: 'Delete openai' }).count(), 0, 'an env provider cannot be deleted here')
 
   // add a provider; the credentials dialog follows
@@ -52,7 +54,7 @@ test('providers: env ones read-only, an admin adds a provider and its key, tests
   await creds.getByRole('button', { name: 'Close' }).click()
 
   const row = page.getByRole('row', { name: /Acme AI/ })
-  t.match(await row.textContent(), /store.*openai-compatible.*enabled.*1: primary ok/)
+  t.match(await row.textContent(), /store.*openai-compatible.*enabled.*deepseek.*1: primary ok/, 'the price list that prices its models is shown')
 
   // test connection: the mock lists models (with the stored key), then refuses
   mock.respond((_req, res) => { sendJson(res, 200, { object: 'list', data: [{ id: 'acme-large', object: 'model' }] }) }, openAIMock.error(401, 'Incorrect API key provided'))
@@ -121,6 +123,7 @@ test('providers: env ones read-only, an admin adds a provider and its key, tests
   await page.getByRole('status').filter({ hasText: 'Saved provider “acme”' }).waitFor()
   const renamed = page.getByRole('row', { name: /Acme Cloud/ })
   await renamed.waitFor()
+  t.match(await renamed.textContent(), /enabled\s*none/, 'no built-in prices any more')
   t.match((await app.inject({ method: 'GET', url: '/api/admin/providers/acme', headers: bearer(ADMIN_KEY) })).json(), { displayName: 'Acme Cloud', models: ['acme-large'], baseUrl: mock.url, priceProvider: null })
 
   // disable, then delete with confirmation

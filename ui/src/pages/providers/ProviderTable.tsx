@@ -28,6 +28,7 @@ export function ProviderTable ({ providers, credentials, onAction }: {
             <th scope='col'>Kind</th>
             <th scope='col'>Base URL</th>
             <th scope='col'>Status</th>
+            <th scope='col' title='Which provider of the built-in price list prices models the catalog does not'>Built-in prices</th>
             <th scope='col'>Credentials and health</th>
             <th scope='col'><span className='visually-hidden'>Actions</span></th>
           </tr>
@@ -40,6 +41,7 @@ export function ProviderTable ({ providers, credentials, onAction }: {
               <td>{p.kind}</td>
               <td><code>{p.baseUrl}</code></td>
               <td><span className={`badge ${p.enabled ? 'active' : 'disabled'}`}>{p.enabled ? 'enabled' : 'disabled'}</span></td>
+              <td>{p.builtinPrices ?? 'none'}</td>
               <td>{credentialSummary(p, credentials[p.id])}</td>
               <td className='row-actions'>
                 <button type='button' aria-label={`Test connection to ${p.id}`} onClick={() => { onAction('test', p) }}>Test</button>
