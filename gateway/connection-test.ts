@@ -1,9 +1,7 @@
 import type { Dispatcher } from 'undici'
-import { bedrockProbe } from '#providers/bedrock/index.js'
-import { modelsListProbe } from '#providers/connection-probe.js'
-import { ideogramProbe } from '#providers/ideogram/index.js'
+import { adapterFor } from '#providers/adapters.js'
 import type { UpstreamRequest } from '#upstream/http.js'
-import type { AdapterKind, ConnectionProbe, ProviderConfig } from '#upstream/types.js'
+import type { ProviderConfig } from '#upstream/types.js'
 
 export interface ConnectionTestResult {
   ok: boolean
@@ -16,22 +14,13 @@ export interface ConnectionTestResult {
 /** The most of an answer's body the test reads (then drops the connection): it reports status and latency, not the body. */
 const MAX_READ_BYTES = 4096
 
-/** The cheapest authenticated call each wire format offers, generating nothing: its models list where it has one. */
-const PROBES: Record<AdapterKind, ConnectionProbe> = {
-  'openai-compatible': modelsListProbe('/models', (key): Record<string, string> => key === undefined ? {} : { authorization: `Bearer ${key}` }),
-  anthropic: modelsListProbe('/v1/models', (key) => ({ 'x-api-key': key ?? '', 'anthropic-version': '2023-06-01' })),
-  gemini: modelsListProbe('/models', (key) => ({ 'x-goog-api-key': key ?? '' })),
-  bedrock: bedrockProbe,
-  ideogram: ideogramProbe
-}
-
 /**
- * "Test connection" for the admin API: sends the kind's probe with the provider's credential through `dispatcher` (for
+ * "Test connection" for the admin API: sends the provider adapter's probe with the provider's credential through `dispatcher` (for
  * an admin-configured provider, the address-guarded one) and reports status and latency. The answer's body is never
  * relayed (the URL may point at a service that is no provider), and no more than MAX_READ_BYTES of it is read.
  */
 export async function testConnection (provider: ProviderConfig, timeoutMs: number, dispatcher: Dispatcher): Promise<ConnectionTestResult> {
-  const probe = PROBES[provider.kind]
+  const probe = adapterFor(provider.kind).connectionProbe
   let request: UpstreamRequest
   try {
     request = await probe.request(provider)

@@ -253,6 +253,8 @@ export interface ProviderAdapter {
    * (throws a 400 HUB_* error when malformed) and answers the hint shown for it. Absent: any non-empty key, masked.
    */
   credentialHint?: (secret: string) => string
+  /** "Test connection": the cheapest authenticated request the API offers that generates nothing. */
+  connectionProbe: ConnectionProbe
   video?: VideoAdapter
   audio?: AudioAdapter
 }

@@ -4,7 +4,8 @@ import type { ChatRequest, ProviderAdapter, UpstreamCall } from '#upstream/types
 import { toAnthropicRequest } from './request.js'
 import { toChatCompletion, type AnthropicResponse } from './response.js'
 import { streamDecoder } from './stream.js'
-import { anthropicHeaders, nativeMessages } from './messages.js'
+import { modelsListProbe } from '../connection-probe.js'
+import { anthropicHeaders, API_VERSION, nativeMessages } from './messages.js'
 
 /** Anthropic Messages API (POST {ANTHROPIC_BASE_URL}/v1/messages), translated both ways for chat. */
 function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: boolean): UpstreamRequest {
@@ -18,5 +19,6 @@ function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: bool
 export const anthropicAdapter: ProviderAdapter = {
   kind: 'anthropic',
   chat: translatingChatAdapter<AnthropicResponse>({ upstreamRequest, toCompletion: (response) => toChatCompletion(response), streamDecoder }),
-  messages: nativeMessages
+  messages: nativeMessages,
+  connectionProbe: modelsListProbe('/v1/models', (key) => ({ 'x-api-key': key ?? '', 'anthropic-version': API_VERSION }))
 }

@@ -45,7 +45,7 @@ function upstreamRequest (request: ChatRequest, call: UpstreamCall, stream: bool
  * the key first (403 UnrecognizedClientException, InvalidSignatureException or AccessDeniedException when refused),
  * then answers 400 ValidationException: the credential was accepted and nothing was generated.
  */
-export const bedrockProbe: ConnectionProbe = {
+const bedrockProbe: ConnectionProbe = {
   what: 'Converse API',
   request: async (provider) =>
     await signed(provider, `/model/${encodeURIComponent(namedModel(provider, 'amazon.nova-micro-v1:0'))}/converse`, '{"messages":[]}', 'application/json'),
@@ -61,5 +61,6 @@ export const bedrockAdapter: ProviderAdapter = {
     streamDecoder,
     streamParser: eventStreamParser
   }),
-  credentialHint: awsCredentialHint
+  credentialHint: awsCredentialHint,
+  connectionProbe: bedrockProbe
 }

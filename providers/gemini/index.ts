@@ -1,4 +1,5 @@
 import type { UpstreamRequest } from '#upstream/http.js'
+import { modelsListProbe } from '../connection-probe.js'
 import { translatingChatAdapter } from '../translating-adapter.js'
 import type { ChatRequest, ProviderAdapter, UpstreamCall } from '#upstream/types.js'
 import { toGeminiRequest } from './request.js'
@@ -23,5 +24,6 @@ export const geminiAdapter: ProviderAdapter = {
   chat: translatingChatAdapter<GeminiResponse>({ upstreamRequest, toCompletion: (response, call) => toChatCompletion(response, call.model), streamDecoder }),
   embeddings: geminiEmbeddings,
   images: geminiImages,
-  video: geminiVideo
+  video: geminiVideo,
+  connectionProbe: modelsListProbe('/models', (key) => ({ 'x-goog-api-key': key ?? '' }))
 }

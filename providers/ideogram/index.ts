@@ -90,11 +90,11 @@ export const ideogramImages: ImagesAdapter = { generate }
  * organization admin's): the probe is a generate request without a prompt, refused 401 for a bad key, 400/422 after
  * an accepted one, generating nothing.
  */
-export const ideogramProbe: ConnectionProbe = {
+const ideogramProbe: ConnectionProbe = {
   what: 'image API',
   request: (provider) => generateRequest(provider, namedModel(provider, 'ideogram-v3'), {}),
   accepted: (status) => status === 400 || status === 422
 }
 
 /** Ideogram is an image API only: no chat, no embeddings. */
-export const ideogramAdapter: ProviderAdapter = { kind: 'ideogram', images: ideogramImages }
+export const ideogramAdapter: ProviderAdapter = { kind: 'ideogram', images: ideogramImages, connectionProbe: ideogramProbe }

@@ -1,4 +1,5 @@
 import { decodedStream } from '#upstream/decoded-stream.js'
+import { modelsListProbe } from '../connection-probe.js'
 import { messageOfErrorText, midStreamError, parseJson, truncatedStreamError, type UpstreamRequest } from '#upstream/http.js'
 import { requireCompletion } from '#upstream/answer-check.js'
 import { JsonPayload } from '#upstream/payload.js'
@@ -83,5 +84,6 @@ export const openAICompatibleAdapter: ProviderAdapter = {
   images: openAIImages,
   responses: openAIResponses,
   video: openAIVideo,
-  audio: openAIAudio
+  audio: openAIAudio,
+  connectionProbe: modelsListProbe('/models', (key): Record<string, string> => key === undefined ? {} : { authorization: `Bearer ${key}` })
 }
