@@ -20,8 +20,8 @@ export interface AdmissionRequest {
   choices?: number | undefined
   /** Image calls: how many images, of what size and quality. */
   image?: ImageShape | undefined
-  /** When the call started (set by the service): a price that changes with the time of day is reserved from then on. */
-  startedAt?: Date | undefined
+  /** When the call started (its meter's start): a price that changes with the time of day is reserved from then on. */
+  startedAt: Date
   /** Video and audio: the most seconds and characters the call can be charged, and a completion-token bound (transcripts). */
   media?: MediaBound | undefined
 }

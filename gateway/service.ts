@@ -284,6 +284,7 @@ export class ProviderService {
     meter.resolved(resolved)
     const admitting = this.admit({
       principal: context.principal, app: context.app ?? '', model: resolved.id, kind, maxCompletionTokens: undefined, ...bound,
+      startedAt: meter.startedAt,
       fallbacks: () => this.attempts.fallbacksOf(resolved.id)
     }, meter)
     const ticket = admitting === undefined ? undefined : await admitting
@@ -292,8 +293,6 @@ export class ProviderService {
 
   /** Admits the call (budgets, tokens per minute) and notes its ticket; resolves at once when nothing needed checking. */
   private admit (request: AdmissionRequest, meter: CallMeter): Promise<AdmissionTicket | undefined> | undefined {
-    // priced as the call will be charged: at the rates in force when it started
-    request.startedAt = meter.startedAt
     const admitting = this.admission?.(request)
     if (admitting === undefined) return undefined
     return admitting.then((ticket) => {
@@ -311,6 +310,8 @@ export class ProviderService {
       app: context.app ?? '',
       model: resolved.id,
       kind: 'chat',
+      // priced as the call will be charged: at the rates in force when it started
+      startedAt: meter.startedAt,
       fallbacks: () => this.attempts.fallbacksOf(resolved.id),
       maxCompletionTokens: plan.maxCompletionTokens,
       choices: plan.choices,

@@ -38,7 +38,7 @@ export function meteringAdmission (options: AdmissionOptions): Admission {
     const refusesUnpriced = options.unpricedPolicy === 'refuse' || (options.unpricedPolicy === 'refuse-limited' && budgeted)
     let refusedFallbacks: Set<string> | undefined
     if (refusesUnpriced) {
-      const unpriced = (model: string): boolean => highestReservation(options.possibleRates(model, request.startedAt ?? new Date()), boundOf(request, 0, 0)) === undefined
+      const unpriced = (model: string): boolean => highestReservation(options.possibleRates(model, request.startedAt), boundOf(request, 0, 0)) === undefined
       if (unpriced(request.model)) {
         throw new UnpricedModelError(request.model, options.unpricedPolicy === 'refuse' ? '' : ' for keys with a credit limit')
       }
@@ -114,7 +114,7 @@ async function reserve (options: AdmissionOptions, request: AdmissionRequest, pr
  * pricier fallback stays within the budget. Undefined when none of them has a price (the policy let that through).
  */
 function highestEstimate (options: AdmissionOptions, request: AdmissionRequest, principal: Principal, bound: CallBound, refused: Set<string> | undefined): number | undefined {
-  const from = request.startedAt ?? new Date()
+  const from = request.startedAt
   let highest = highestReservation(options.possibleRates(request.model, from), bound)
   for (const id of request.fallbacks()) {
     if (refused?.has(id) === true || !principal.allowsModel(id)) continue
