@@ -4,6 +4,7 @@ import { roundCredits } from '#catalog/call-cost.js'
 import { bearer, issueKey } from '../helpers/build.js'
 import { openAIMock } from '../helpers/mock-openai.js'
 import { storeGateway } from '../helpers/store-gateway.js'
+import { eventually } from '../helpers/wait.js'
 
 /*
  * An admin-added provider priced from the built-in list (issue 25): an OpenAI-compatible one at a loopback mock
@@ -102,6 +103,37 @@ test('a key\'s budget reserves the highest window\'s rate at any time of day, an
   const offPeakCost = roundCredits(10 * rate(windows.other, 'input_mtok') + 200 * rate(windows.other, 'output_mtok'))
   t.equal(Number(res.headers['x-hubgate-cost']), offPeakCost, 'settled at the rate in force when it started')
   t.ok(offPeakCost <= offPeakReserve)
+})
+
+test('parallel calls at the cheaper hour, streamed or not, hold to a budget that fits two at the dearer hour\'s rate', async (t) => {
+  const windows = deepseekWindows()
+  const clock = { now: at(windows.end, 1) }
+  const gw = await deepseekGateway(t, clock)
+  const body = { model: `ds2/${MODEL}`, max_tokens: 200, messages: [{ role: 'user', content: 'hi' }] }
+  // the reservation of one call, read from a refusal on a key with nothing to spend
+  const probe = await issueKey(gw.app, { scopes: ['chat'], creditLimit: 0.000001, creditPeriod: 'total' })
+  const refusal = await gw.app.inject({ method: 'POST', url: '/api/v2/chat/completions', headers: bearer(probe.key), payload: body })
+  const reservation = Number(/may cost up to (\d+(?:\.\d+)?)/.exec(refusal.json().message)?.[1])
+  t.ok(reservation > 0, 'one call reserves the dearer window\'s worst case')
+
+  const { key } = await issueKey(gw.app, { scopes: ['chat'], creditLimit: reservation * 2.5, creditPeriod: 'total' })
+  // the provider holds every admitted call until all are admitted or refused: every reservation overlaps
+  let release: () => void = () => {}
+  const held = new Promise<void>((resolve) => { release = resolve })
+  gw.mock.respond(async (req, res) => { await held; await openAIMock.answer({ content: 'ok', usage: { prompt_tokens: 10, completion_tokens: 200 } })(req, res) })
+  let refused = 0
+  const calls = Array.from({ length: 8 }, async (_, i) => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v2/chat/completions', headers: bearer(key), payload: { ...body, stream: i % 2 === 0 } })
+    if (res.statusCode === 402) refused++
+    return res.statusCode
+  })
+  t.ok(await eventually(async () => gw.mock.requests.length + refused === 8, 10_000), 'every call admitted or refused')
+  release()
+  const statuses = await Promise.all(calls)
+  t.same(statuses.filter((s) => s === 200).length, 2, 'two admitted, though the cheaper hour\'s price would fit more')
+  t.same(statuses.filter((s) => s === 402).length, 6, 'the rest refused before going upstream')
+  const own = (await gw.app.inject({ url: '/api/v2/usage', headers: bearer(key) })).json()
+  t.ok(own.creditsUsed <= reservation * 2.5, `spend ${own.creditsUsed} within the limit`)
 })
 
 test('the admin\'s priceProvider: unknown ids are refused, null means none, a catalog rate wins over the list', async (t) => {
