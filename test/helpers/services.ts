@@ -16,6 +16,11 @@ export function needs (envName: string, what: string): { skip: string | false } 
   return { skip: `${envName} not set: no ${what} on this machine` }
 }
 
+/** Test options that skip for the first of `conditions` that skips (each a `needs()`-like answer). */
+export function needsAll (...conditions: Array<{ skip: string | false }>): { skip: string | false } {
+  return conditions.find((condition) => condition.skip !== false) ?? { skip: false }
+}
+
 /** The address a `needs()` test runs against. */
 export function serviceUrl (envName: string): string {
   const value = process.env[envName]

@@ -2,15 +2,14 @@ import type { ChildProcess } from 'node:child_process'
 import { ADMIN_KEY, tempDir, type TestContext } from '../../helpers/build.js'
 import { startMock, type MockServer } from '../../helpers/mock-server.js'
 import { startTs, waitForOutput } from '../../helpers/run-ts.js'
-import { needs, postgresEnv, serviceUrl } from '../../helpers/services.js'
+import { needs, needsAll, postgresEnv, serviceUrl } from '../../helpers/services.js'
 import { redisPrefix } from '../../helpers/redis.js'
 
 export const MODEL = 'openai/gpt-4o-mini'
 
 /** Test options for a cluster: skipped (or failed in CI) unless both Postgres and Redis are there. */
 export function needsPostgresAndRedis (): { skip: string | false } {
-  const postgres = needs('TEST_DATABASE_URL', 'Postgres')
-  return postgres.skip !== false ? postgres : needs('TEST_REDIS_URL', 'Redis')
+  return needsAll(needs('TEST_DATABASE_URL', 'Postgres'), needs('TEST_REDIS_URL', 'Redis'))
 }
 
 export interface Replica {

@@ -3,7 +3,7 @@ import { request, type IncomingMessage } from 'node:http'
 import t0, { test } from 'tap'
 import { ADMIN_KEY, UNAUTHORIZED } from '../../helpers/build.js'
 import { openAIChunks, openAIMock } from '../../helpers/mock-openai.js'
-import { needs } from '../../helpers/services.js'
+import { needs, needsAll } from '../../helpers/services.js'
 import { chatBody, needsPostgresAndRedis, startCluster } from './cluster.js'
 import { startLoadBalancer } from './nginx.js'
 
@@ -13,8 +13,7 @@ t0.setTimeout(240_000)
 
 /** Skipped (or failed in CI) unless Postgres, Redis and nginx are all there. */
 function needsClusterAndNginx (): { skip: string | false } {
-  const cluster = needsPostgresAndRedis()
-  return cluster.skip !== false ? cluster : needs('NGINX_PATH', 'nginx')
+  return needsAll(needsPostgresAndRedis(), needs('NGINX_PATH', 'nginx'))
 }
 
 const CHAT_ROUTE = /^hubgate_http_requests_total\{method="POST",route="\/api\/v2\/chat\/completions",status="200"\} (\d+)$/m

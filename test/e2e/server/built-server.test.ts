@@ -8,7 +8,7 @@ import { tempDir } from '../../helpers/build.js'
 import { AWS_CREDENTIAL, bedrockMock } from '../../helpers/mock-bedrock.js'
 import { openAIMock } from '../../helpers/mock-openai.js'
 import { startMock, type MockServer } from '../../helpers/mock-server.js'
-import { needs, postgresEnv, serviceUrl } from '../../helpers/services.js'
+import { needs, needsAll, postgresEnv, serviceUrl } from '../../helpers/services.js'
 import { redisPrefix } from '../../helpers/redis.js'
 import { eventually } from '../../helpers/wait.js'
 
@@ -119,12 +119,7 @@ test('the built server (dist/) serves as `npm start` runs it: SQLite, keys, chat
   await checkCalls(t, mock, await startBuilt(t, mock, {}))
 })
 
-/** The first reason to skip, if any. */
-function skipUnless (...conditions: Array<{ skip: string | false }>): { skip: string | false } {
-  return conditions.find((condition) => condition.skip !== false) ?? { skip: false }
-}
-
-test('the built server loads what it keeps outside the bundle: Postgres and Redis', skipUnless(builtSkip(), needs('TEST_DATABASE_URL', 'Postgres'), needs('TEST_REDIS_URL', 'Redis')), async (t) => {
+test('the built server loads what it keeps outside the bundle: Postgres and Redis', needsAll(builtSkip(), needs('TEST_DATABASE_URL', 'Postgres'), needs('TEST_REDIS_URL', 'Redis')), async (t) => {
   const mock = await startMock(t, '/v1')
   const redisUrl = serviceUrl('TEST_REDIS_URL')
   const env = { ...postgresEnv(t, serviceUrl('TEST_DATABASE_URL')), REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix(t, redisUrl) }
