@@ -23,12 +23,12 @@ export default fp(async (app) => {
   app.decorate('cluster', link)
   if (link === undefined) return
   link.onAdminChange(() => { app.store.noteKeyChangeElsewhere() })
-  link.onAdminChange(async () => {
-    await app.catalog.reload().catch((err: unknown) => { app.log.warn({ err }, 'could not re-read the model catalog after an admin change elsewhere; it is re-read within CATALOG_REFRESH_MS') })
-  })
-  link.onAdminChange(async () => {
-    await app.providerAdmin.reload().catch((err: unknown) => { app.log.warn({ err }, 'could not re-read the providers after an admin change elsewhere; they are re-read within CATALOG_REFRESH_MS') })
-  })
+  const rereads: Array<[string, () => Promise<void>]> = [['model catalog', async () => { await app.catalog.reload() }], ['providers', async () => { await app.providerAdmin.reload() }]]
+  for (const [what, reread] of rereads) {
+    link.onAdminChange(async () => {
+      await reread().catch((err: unknown) => { app.log.warn({ err }, `could not re-read the ${what} after an admin change elsewhere; the next refresh (CATALOG_REFRESH_MS) catches up`) })
+    })
+  }
   // prom-client answers the primary's requests for this worker's metrics once an aggregator exists in the process
   void new AggregatorRegistry()
   AggregatorRegistry.setRegistries([app.metrics.registry])
