@@ -34,8 +34,8 @@ export function translatingChatAdapter<Response> (wire: WireTranslation<Response
       return JsonPayload.fromValue(requireCompletion(completion, call)).withUsage(completion.usage)
     },
     async stream (request, call) {
-      const response = await call.http.postJson(call, await wire.upstreamRequest(request, call, true))
-      return decodedStream(response, call, wire.streamDecoder(call), wire.streamParser?.())
+      const body = await call.http.postJsonForStream(call, await wire.upstreamRequest(request, call, true))
+      return decodedStream(body, call, wire.streamDecoder(call), wire.streamParser?.())
     }
   }
 }

@@ -1,4 +1,4 @@
-import { midStreamError, transportError, type UpstreamResponse } from './http.js'
+import { midStreamError, transportError, type StreamedBody } from './http.js'
 import { SseParser, StreamFramingError, type SseEvent, type StreamParser } from './sse.js'
 import type { ChunkFlow, ChunkSink, ChunkStream, MeteredChunk, StreamDecoder, UpstreamCall } from './types.js'
 
@@ -7,7 +7,7 @@ const MAX_TRAILING_BYTES = 64 * 1024
 
 /**
  * A streamed upstream answer as chunks: each piece of the body is parsed (SSE, or `parser`'s framing), decoded (the provider's format →
- * OpenAI chunks) and handed to the sink in the body's own 'data' callback, then flushed once. Failures reading the
+ * OpenAI chunks) and handed to the sink in the socket parser's own callback, then flushed once. Failures reading the
  * body are mapped like transportError; a decoder's error ends the stream with it.
  *
  * After the end marker (`data: [DONE]`, `message_stop`) usually only the body's last bytes and its end are in
@@ -15,17 +15,16 @@ const MAX_TRAILING_BYTES = 64 * 1024
  * cancelled stream (the client went away) destroys the body, which stops the upstream request.
  */
 export function decodedStream<C extends MeteredChunk> (
-  response: UpstreamResponse, call: UpstreamCall, decoder: StreamDecoder<C>, parser: StreamParser = new SseParser()
+  body: StreamedBody, call: UpstreamCall, decoder: StreamDecoder<C>, parser: StreamParser = new SseParser()
 ): ChunkStream<C> {
   return {
     start (sink: ChunkSink<C>): ChunkFlow {
-      const { body } = response
       const emit = (chunk: C): void => { sink.chunk(chunk) }
       let done = false
       let trailing = 0
       const finish = (err?: unknown): void => {
         done = true
-        if (!body.readableEnded && (err !== undefined || call.signal.aborted)) body.destroy()
+        if (err !== undefined || call.signal.aborted) body.destroy()
         sink.end(err)
       }
       /** Decodes `events`: undefined while the answer goes on, else how it ended (null: complete). */
@@ -53,25 +52,27 @@ export function decodedStream<C extends MeteredChunk> (
           else finish(err instanceof StreamFramingError ? midStreamError(call, err.message) : err)
         }
       }
-      body.on('data', (piece: Buffer) => {
-        if (!done) {
-          step(piece)
-          return
+      body.listen({
+        data (piece) {
+          if (!done) {
+            step(piece)
+            return
+          }
+          trailing += piece.length
+          if (trailing > MAX_TRAILING_BYTES) body.destroy()
+        },
+        end () { if (!done) step(undefined) },
+        error (err) {
+          // after the end: the idle timeout or a reset of a body nobody waits for any more
+          if (!done) finish(transportError(err, call))
         }
-        trailing += piece.length
-        if (trailing > MAX_TRAILING_BYTES) body.destroy()
-      })
-      body.on('end', () => { if (!done) step(undefined) })
-      body.on('error', (err: Error) => {
-        // after the end: the idle timeout or a reset of a body nobody waits for any more
-        if (!done) finish(transportError(err, call))
       })
       return {
         pause: () => { body.pause() },
         resume: () => { body.resume() },
         cancel: () => {
           done = true
-          if (!body.readableEnded) body.destroy()
+          body.destroy()
         }
       }
     }

@@ -64,8 +64,8 @@ export const nativeMessages: MessagesAdapter = {
     return JsonPayload.fromBoth<unknown>(text, answer).withUsage(toUsage(answer.usage ?? {}))
   },
   async stream (request, call) {
-    const response = await call.http.postJson(call, nativeRequest('/v1/messages', request, call, true))
-    return decodedStream(response, call, relayDecoder(call))
+    const body = await call.http.postJsonForStream(call, nativeRequest('/v1/messages', request, call, true))
+    return decodedStream(body, call, relayDecoder(call))
   },
   async countTokens (request, call) {
     const text = await call.http.postJsonForText(call, nativeRequest('/v1/messages/count_tokens', request, call))

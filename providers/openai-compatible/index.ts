@@ -51,8 +51,8 @@ export function meteredUsage (usage: Usage | null | undefined): Usage | null | u
 }
 
 async function stream (request: ChatRequest, call: UpstreamCall): Promise<ChatChunkStream> {
-  const response = await call.http.postJson(call, upstreamRequest(request, call, true))
-  return decodedStream(response, call, relay(call))
+  const body = await call.http.postJsonForStream(call, upstreamRequest(request, call, true))
+  return decodedStream(body, call, relay(call))
 }
 
 /** The upstream's events relayed as they are; only usage chunks are parsed (for metering). */

@@ -86,8 +86,8 @@ function relay (call: UpstreamCall): StreamDecoder<JsonPayload<unknown>> {
 }
 
 async function stream (body: Record<string, unknown>, call: UpstreamCall): Promise<ChunkStream<JsonPayload<unknown>>> {
-  const response = await call.http.postJson(call, upstreamRequest(body, call, true))
-  return decodedStream(response, call, relay(call))
+  const answer = await call.http.postJsonForStream(call, upstreamRequest(body, call, true))
+  return decodedStream(answer, call, relay(call))
 }
 
 export const openAIResponses: ResponsesAdapter = { serves, create, stream }

@@ -1,10 +1,11 @@
-import { PassThrough, type Readable } from 'node:stream'
+import { Writable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import { test } from 'tap'
 import { ClientSignal } from '#upstream/client-signal.js'
 import { decodedStream } from '#upstream/decoded-stream.js'
-import type { UpstreamResponse } from '#upstream/http.js'
+import type { BodyListener, StreamedBody } from '#upstream/http.js'
 import { JsonPayload } from '#upstream/payload.js'
-import { streamBody, type StreamFormat } from '#upstream/stream-body.js'
+import { StreamBody, type StreamFormat } from '#upstream/stream-body.js'
 import type { ChatChunk, ChatChunkStream, ChunkFlow, ChunkSink, StreamDecoder, UpstreamCall } from '#upstream/types.js'
 
 /*
@@ -43,9 +44,30 @@ function listen (stream: ChatChunkStream): Heard {
   return Object.assign(heard, { flow })
 }
 
-function upstream (): { body: PassThrough, response: UpstreamResponse } {
-  const body = new PassThrough()
-  return { body, response: { headers: {}, body: body as unknown as UpstreamResponse['body'] } }
+/** An upstream body driven by hand, as the socket parser drives one (pieces, end, failure), noting what its reader asked. */
+class HandBody implements StreamedBody {
+  destroyed = false
+  paused = false
+  readToEnd = false
+  private listener: BodyListener | undefined
+  listen (listener: BodyListener): void { this.listener = listener }
+  pause (): void { this.paused = true }
+  resume (): void { this.paused = false }
+  destroy (): void { this.destroyed = true }
+  write (text: string): void { if (!this.destroyed) this.listener?.data(Buffer.from(text)) }
+  end (text = ''): void {
+    if (text !== '') this.write(text)
+    if (this.destroyed) return
+    this.readToEnd = true
+    this.listener?.end()
+  }
+
+  fail (err: Error): void { if (!this.destroyed) this.listener?.error(err) }
+}
+
+function upstream (): { body: HandBody, response: HandBody } {
+  const body = new HandBody()
+  return { body, response: body }
 }
 
 test('decoded stream: each body piece is decoded and flushed once; the end marker ends it; trailing bytes are drained', async (t) => {
@@ -58,8 +80,7 @@ test('decoded stream: each body piece is decoded and flushed once; the end marke
   t.equal(heard.flushes, 2, 'one flush per piece, not per chunk')
   t.same(heard.ended, [{ err: undefined }], 'ended once, complete')
   body.end(': trailing comment\n\n')
-  await new Promise((resolve) => body.once('end', resolve))
-  t.notOk(body.destroyed && !body.readableEnded, 'the body was read to its end, not torn down')
+  t.ok(body.readToEnd && !body.destroyed, 'the body was read to its end, not torn down')
 })
 
 test('decoded stream: a provider failure mid-stream ends it with that error and stops the upstream', async (t) => {
@@ -83,7 +104,7 @@ test('decoded stream: a body that ends without the end marker is cut short; one 
 
   const broken = upstream()
   const heardBroken = listen(decodedStream(broken.response, call(), decoder))
-  broken.body.destroy(Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' }))
+  broken.body.fail(Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' }))
   await new Promise((resolve) => setImmediate(resolve))
   t.equal(heardBroken.ended.length, 1)
   t.match((heardBroken.ended[0]?.err as Error).message, /Could not reach provider p/, 'mapped like any transport failure, URL not named')
@@ -134,17 +155,38 @@ const lines: StreamFormat = {
   fail: (err) => `fail: ${(err as Error).message}\n`
 }
 
-async function text (body: Readable): Promise<string> {
-  let out = ''
-  for await (const piece of body) out += String(piece)
-  return out
+/** A response stand-in: what was written, whether it ended, and a write answer the test chooses (false: a slow client). */
+class Client extends Writable {
+  written: string[] = []
+  ended = false
+  accepting = true
+  constructor () { super({ decodeStrings: false }) }
+  override write (chunk: unknown): boolean {
+    this.written.push(String(chunk))
+    return this.accepting
+  }
+
+  override end (): this {
+    this.ended = true
+    return this
+  }
 }
 
-test('stream body: opens at once, sends each flush as one piece, then the close', async (t) => {
+/** Pipes `body` to a Client, as Fastify does (stream.finished watching it), and resolves with all written once it ends. */
+async function text (body: StreamBody<ChatChunk>): Promise<string> {
+  const client = new Client()
+  const done = finished(body as never, { readable: true, writable: false })
+  body.pipe(client)
+  await done
+  return client.ended ? client.written.join('') : 'the response was not ended'
+}
+
+test('stream body: opens at once, sends each flush as one write, then the close, and ends the response', async (t) => {
   const stream = manualStream()
-  const body = streamBody(stream, lines)
-  const pieces: string[] = []
-  body.on('data', (piece) => pieces.push(String(piece)))
+  const body = new StreamBody(stream, lines)
+  const client = new Client()
+  const done = finished(body as never, { readable: true, writable: false })
+  body.pipe(client)
   const sink = stream.sink as ChunkSink
   sink.chunk(JsonPayload.fromText('a') as ChatChunk)
   sink.chunk(JsonPayload.fromText('skip') as ChatChunk)
@@ -152,44 +194,77 @@ test('stream body: opens at once, sends each flush as one piece, then the close'
   sink.flush()
   sink.flush() // nothing new: nothing sent
   sink.end()
-  await new Promise((resolve) => body.once('end', resolve))
-  t.same(pieces, ['open\n', 'a\nb\n', 'close\n'])
+  await done
+  t.same(client.written, ['open\n', 'a\nb\n', 'close\n'])
+  t.ok(client.ended)
+})
+
+test('stream body: what comes before Fastify pipes it is written at pipe; an answer complete by then ends at once', async (t) => {
+  const stream = manualStream()
+  const body = new StreamBody(stream, lines)
+  stream.sink?.chunk(JsonPayload.fromText('a') as ChatChunk)
+  stream.sink?.flush()
+  stream.sink?.end()
+  t.equal(await text(body), 'open\na\nclose\n')
 })
 
 test('stream body: a failure, or a format that throws, sends the failure and ends', async (t) => {
   const failed = manualStream()
-  const failedBody = streamBody(failed, lines)
+  const failedBody = new StreamBody(failed, lines)
   failed.sink?.chunk(JsonPayload.fromText('a') as ChatChunk)
   failed.sink?.end(new Error('upstream broke'))
   t.equal(await text(failedBody), 'open\na\nfail: upstream broke\n')
 
   const throwing = manualStream()
-  const throwingBody = streamBody(throwing, { ...lines, close: () => { throw new Error('format bug') } })
+  const throwingBody = new StreamBody(throwing, { ...lines, close: () => { throw new Error('format bug') } })
   throwing.sink?.end()
   t.equal(await text(throwingBody), 'open\nfail: format bug\n')
 })
 
-test('stream body: a client that does not read pauses the upstream; reading resumes it', async (t) => {
+test('stream body: a client that does not take more pauses the upstream; its drain resumes it', async (t) => {
   const stream = manualStream()
-  const body = streamBody(stream, lines)
-  const big = 'x'.repeat(body.readableHighWaterMark)
-  stream.sink?.chunk(JsonPayload.fromText(big) as ChatChunk)
+  const body = new StreamBody(stream, lines)
+  const client = new Client()
+  body.pipe(client)
+  client.accepting = false
+  stream.sink?.chunk(JsonPayload.fromText('a') as ChatChunk)
   stream.sink?.flush()
-  t.same(stream.calls, ['pause'], 'paused once the body holds a high-water mark')
-  body.read()
-  await new Promise((resolve) => setImmediate(resolve))
-  t.same(stream.calls.at(-1), 'resume', 'resumed when the client reads')
+  t.same(stream.calls, ['pause'], 'paused at the first write the client refuses')
+  stream.sink?.flush()
+  t.same(stream.calls, ['pause'], 'once')
+  client.accepting = true
+  client.emit('drain')
+  t.same(stream.calls, ['pause', 'resume'], 'resumed once the client drains')
+  client.emit('drain')
+  t.same(stream.calls, ['pause', 'resume'], 'a drain while flowing changes nothing')
 })
 
-test('stream body: destroyed (the client went away) cancels the upstream once; a late end is ignored', async (t) => {
+test('stream body: before it is piped, it holds at most a high-water mark before pausing the upstream', async (t) => {
   const stream = manualStream()
-  const body = streamBody(stream, lines)
+  const body = new StreamBody(stream, lines)
+  stream.sink?.chunk(JsonPayload.fromText('x'.repeat(20 * 1024)) as ChatChunk)
+  stream.sink?.flush()
+  t.same(stream.calls, ['pause'])
+  const client = new Client()
+  body.pipe(client)
+  t.same(stream.calls, ['pause', 'resume'], 'resumed once piped')
+  t.equal(client.written.join('').length, 'open\n'.length + 20 * 1024 + 1, 'and what it held is written')
+})
+
+test('stream body: destroyed (the client went away) cancels the upstream once, closes, and writes nothing more', async (t) => {
+  const stream = manualStream()
+  const body = new StreamBody(stream, lines)
+  const client = new Client()
+  const done = finished(body as never, { readable: true, writable: false })
+  body.pipe(client)
   body.destroy()
-  await new Promise((resolve) => setImmediate(resolve))
+  await done
   t.same(stream.calls, ['cancel'])
   stream.sink?.chunk(JsonPayload.fromText('late') as ChatChunk)
   stream.sink?.flush()
   stream.sink?.end()
+  body.destroy()
   t.same(stream.calls, ['cancel'], 'not cancelled again')
-  t.ok(body.destroyed)
+  t.same(client.written, ['open\n'], 'nothing after the destroy')
+  t.notOk(client.ended, 'the response is not ended as if complete')
 })

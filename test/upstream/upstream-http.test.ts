@@ -6,9 +6,10 @@ import type { TestContext } from '../helpers/build.js'
 import { neverAnswer, resetConnection, sendJson, startMock, writeInPieces } from '../helpers/mock-server.js'
 
 /*
- * UpstreamHttp.postJsonForText, the whole-answer path of every non-streamed call, against a loopback server: the
- * route tests cover it end to end; these pin what they cannot easily provoke (split characters, a byte order mark,
- * oversized error pages, a client leaving mid-answer).
+ * UpstreamHttp.postJsonForText (the whole-answer path of every non-streamed call) and postJsonForStream (every
+ * streamed one), against a loopback server: the route tests cover them end to end; these pin what they cannot easily
+ * provoke (split characters, a byte order mark, oversized error pages, a reader listening late or pausing, a client
+ * leaving mid-answer).
  */
 
 const SECRET = 'sk-upstream-secret-0123456789'
@@ -96,4 +97,95 @@ test('an answer beyond the size limit is refused as the provider\'s failure, and
   await t.rejects(post(), { code: 'HUB_UPSTREAM_FAILED', message: 'Provider acme sent an answer larger than 64 KB.' })
   await mock.abandoned()
   t.equal(JSON.parse(await post()).fits.length, 60 * 1024, 'an answer within the limit is taken whole')
+})
+
+/** postJsonForStream's body, read to its end (or failure) by a listener attached `after` ms after the 2xx arrived. */
+async function readStream (http: UpstreamHttp, c: UpstreamCall, after = 0): Promise<{ pieces: string[], error?: Error }> {
+  const body = await http.postJsonForStream(c, { path: '/chat/completions', headers: {}, body: '{"stream":true}' })
+  if (after > 0) await new Promise((resolve) => setTimeout(resolve, after))
+  return await new Promise((resolve) => {
+    const pieces: string[] = []
+    body.listen({
+      data: (piece) => { pieces.push(piece.toString('utf8')) },
+      end: () => { resolve({ pieces }) },
+      error: (error) => { resolve({ pieces, error }) }
+    })
+  })
+}
+
+test('a streamed answer: nothing is lost while its reader is not yet listening, however late it comes; then its end', async (t) => {
+  const { mock, http, call } = await setup(t)
+  mock.respond(async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    await writeInPieces(res, 'data: one\n\ndata: two\n\ndata: [DONE]\n\n', 7)
+    res.end()
+  })
+  const read = await readStream(http, call(), 100)
+  t.equal(read.pieces.join(''), 'data: one\n\ndata: two\n\ndata: [DONE]\n\n')
+  t.equal(read.error, undefined)
+})
+
+test('a streamed answer that is not 2xx throws its HUB_* error before any body is handed over', async (t) => {
+  const { mock, http, call } = await setup(t)
+  mock.respond(
+    (_req, res) => { sendJson(res, 429, { error: { message: `slow down (key ${SECRET})` } }, { 'retry-after': '3' }) },
+    (_req, res) => { res.writeHead(500, { 'content-type': 'text/html' }).end(`<html>${'x'.repeat(200_000)}</html>`) }
+  )
+  const limited = await readStream(http, call()).then(() => undefined, (err: unknown) => err as Error & Record<string, unknown>)
+  t.match(limited, { code: 'HUB_UPSTREAM_RATE_LIMITED', upstreamStatus: 429, retryAfter: '3', message: /slow down \(key \[redacted\]\)/ })
+  await t.rejects(readStream(http, call()), { code: 'HUB_UPSTREAM_FAILED', upstreamStatus: 500 }, 'an oversized error page: its status only')
+})
+
+test('a streamed answer that breaks off is told to its reader, even when it broke before the reader listened', async (t) => {
+  const { mock, http, call } = await setup(t)
+  mock.respond(async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write('data: one\n\n')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    res.socket?.destroy()
+  })
+  const read = await readStream(http, call(), 150)
+  t.equal(read.pieces.join(''), 'data: one\n\n', 'what came before the break')
+  t.ok(read.error, 'then the failure')
+})
+
+test('a streamed answer: pause holds its pieces back until resume; destroy stops the upstream request', async (t) => {
+  const { mock, http, call } = await setup(t)
+  let release: () => void = () => {}
+  mock.respond(async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write('data: one\n\n')
+    await new Promise<void>((resolve) => { release = resolve })
+    res.write('data: two\n\n')
+    // an upstream that would go on for ever
+    await new Promise((resolve) => res.on('close', resolve))
+  })
+  const c = call()
+  const body = await http.postJsonForStream(c, { path: '/chat/completions', headers: {}, body: '{}' })
+  const pieces: string[] = []
+  const ends: unknown[] = []
+  body.listen({ data: (piece) => { pieces.push(String(piece)) }, end: () => { ends.push('end') }, error: (err) => { ends.push(err) } })
+  while (pieces.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  body.pause()
+  release()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.same(pieces, ['data: one\n\n'], 'nothing while paused')
+  body.resume()
+  while (pieces.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.same(pieces, ['data: one\n\n', 'data: two\n\n'], 'resumed')
+  body.destroy()
+  await mock.abandoned()
+  t.same(ends, [], 'a destroyed body tells its reader nothing more')
+  t.equal(c.signal.listenerCount('abort'), 0, 'the call leaves no listener on the signal')
+})
+
+test('a client that leaves before a streamed answer starts aborts it', async (t) => {
+  const { mock, http, call } = await setup(t)
+  mock.respond(neverAnswer)
+  const leaving = call()
+  const pending = readStream(http, leaving)
+  while (mock.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  leaving.signal.abort()
+  await t.rejects(pending, { code: 'HUB_CLIENT_CLOSED' })
+  await mock.abandoned()
 })
