@@ -172,21 +172,30 @@ class Client extends Writable {
   }
 }
 
-/** Pipes `body` to a Client, as Fastify does (stream.finished watching it), and resolves with all written once it ends. */
-async function text (body: StreamBody<ChatChunk>): Promise<string> {
+/** Pipes `body` to a Client as Fastify does, stream.finished watching it (`done`: it ended or closed). */
+function pipeTo (body: StreamBody<ChatChunk>): { client: Client, done: Promise<void> } {
   const client = new Client()
   const done = finished(body as never, { readable: true, writable: false })
   body.pipe(client)
+  return { client, done }
+}
+
+/** A StreamBody over a hand-driven stream, piped at once. */
+function piped (): { stream: ReturnType<typeof manualStream>, body: StreamBody<ChatChunk>, client: Client, done: Promise<void> } {
+  const stream = manualStream()
+  const body = new StreamBody(stream, lines)
+  return { stream, body, ...pipeTo(body) }
+}
+
+/** All `body` writes once piped, when it ends the response. */
+async function text (body: StreamBody<ChatChunk>): Promise<string> {
+  const { client, done } = pipeTo(body)
   await done
   return client.ended ? client.written.join('') : 'the response was not ended'
 }
 
 test('stream body: opens at once, sends each flush as one write, then the close, and ends the response', async (t) => {
-  const stream = manualStream()
-  const body = new StreamBody(stream, lines)
-  const client = new Client()
-  const done = finished(body as never, { readable: true, writable: false })
-  body.pipe(client)
+  const { stream, client, done } = piped()
   const sink = stream.sink as ChunkSink
   sink.chunk(JsonPayload.fromText('a') as ChatChunk)
   sink.chunk(JsonPayload.fromText('skip') as ChatChunk)
@@ -222,10 +231,7 @@ test('stream body: a failure, or a format that throws, sends the failure and end
 })
 
 test('stream body: a client that does not take more pauses the upstream; its drain resumes it', async (t) => {
-  const stream = manualStream()
-  const body = new StreamBody(stream, lines)
-  const client = new Client()
-  body.pipe(client)
+  const { stream, client } = piped()
   client.accepting = false
   stream.sink?.chunk(JsonPayload.fromText('a') as ChatChunk)
   stream.sink?.flush()
@@ -245,18 +251,13 @@ test('stream body: before it is piped, it holds at most a high-water mark before
   stream.sink?.chunk(JsonPayload.fromText('x'.repeat(20 * 1024)) as ChatChunk)
   stream.sink?.flush()
   t.same(stream.calls, ['pause'])
-  const client = new Client()
-  body.pipe(client)
+  const { client } = pipeTo(body)
   t.same(stream.calls, ['pause', 'resume'], 'resumed once piped')
   t.equal(client.written.join('').length, 'open\n'.length + 20 * 1024 + 1, 'and what it held is written')
 })
 
 test('stream body: destroyed (the client went away) cancels the upstream once, closes, and writes nothing more', async (t) => {
-  const stream = manualStream()
-  const body = new StreamBody(stream, lines)
-  const client = new Client()
-  const done = finished(body as never, { readable: true, writable: false })
-  body.pipe(client)
+  const { stream, body, client, done } = piped()
   body.destroy()
   await done
   t.same(stream.calls, ['cancel'])
