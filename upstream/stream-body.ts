@@ -35,6 +35,7 @@ export class StreamBody<C extends MeteredChunk> extends EventEmitter {
   private complete = false
   private closed = false
   private paused = false
+  private endOut = true
   private readonly onDrain = (): void => { this.unpause() }
 
   constructor (stream: ChunkStream<C>, private readonly format: StreamFormat<C>) {
@@ -48,8 +49,10 @@ export class StreamBody<C extends MeteredChunk> extends EventEmitter {
     // a stream that ended at once (start() may call end before returning) is written out at pipe()
   }
 
-  pipe<W extends Writable> (out: W): W {
+  /** As Readable.pipe: `{ end: false }` leaves the response open when the answer is complete (Fastify's trailers). */
+  pipe<W extends Writable> (out: W, options?: { end?: boolean }): W {
     this.out = out
+    this.endOut = options?.end !== false
     this.unpause()
     this.send()
     if (this.complete) this.finish()
@@ -96,7 +99,7 @@ export class StreamBody<C extends MeteredChunk> extends EventEmitter {
     this.send()
     this.closed = true
     this.out?.removeListener('drain', this.onDrain)
-    this.out?.end()
+    if (this.endOut) this.out?.end()
     this.emit('end')
     this.emit('close')
   }

@@ -217,6 +217,18 @@ test('stream body: what comes before Fastify pipes it is written at pipe; an ans
   t.equal(await text(body), 'open\na\nclose\n')
 })
 
+test('stream body: piped with { end: false } (Fastify, when it sends trailers), it leaves the response open', async (t) => {
+  const stream = manualStream()
+  const body = new StreamBody(stream, lines)
+  const client = new Client()
+  const done = finished(body as never, { readable: true, writable: false })
+  body.pipe(client, { end: false })
+  stream.sink?.end()
+  await done
+  t.same(client.written, ['open\n', 'close\n'])
+  t.notOk(client.ended)
+})
+
 test('stream body: a failure, or a format that throws, sends the failure and ends', async (t) => {
   const failed = manualStream()
   const failedBody = new StreamBody(failed, lines)
