@@ -26,6 +26,7 @@ test('models & rates: an admin adds a priced model, edits a rate, sees unpriced 
   await page.getByRole('status').filter({ hasText: `Added model “${MODEL}”` }).waitFor()
 
   const row = page.getByRole('row', { name: new RegExp(MODEL) })
+  await row.getByRole('cell').nth(5).waitFor()
   t.same((await row.getByRole('cell').allTextContents()).slice(0, 6), ['gpt-4o-mini', 'chat', '150', '600', 'openai/gpt-4o', 'enabled'], 'listed with its rates')
   t.equal(await row.getByText('unpriced').count(), 0, 'a priced model has no warning badge')
   t.match((await catalog()).json(), { items: [{ id: MODEL, inputRate: 150, outputRate: 600, fallbacks: ['openai/gpt-4o'], enabled: true }] })
@@ -90,6 +91,8 @@ test('models & rates: an admin prices an image model per image, by size and qual
   await page.getByRole('status').filter({ hasText: 'Added model “openai/dall-e-3”' }).waitFor()
 
   const row = page.getByRole('row', { name: /openai\/dall-e-3/ })
+  // the status shows before the list's reload renders the new row
+  await row.getByRole('cell').nth(6).waitFor()
   t.equal((await row.getByRole('cell').allTextContents())[6], '0.04/image, 0.08 1024x1024/hd, 0.04 */standard, 0.001/call')
   t.equal(await row.getByText('unpriced').count(), 0, 'an image model with a per-image rate is priced')
   const catalog = await app.inject({ method: 'GET', url: '/api/admin/models', headers: bearer(ADMIN_KEY) })
