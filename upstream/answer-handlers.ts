@@ -39,9 +39,13 @@ export abstract class AnswerHandler implements Dispatcher.DispatchHandler {
       this.answerPiece(controller, piece)
       return
     }
-    // an error answer is read for its message only
+    // an error answer is read for its message only, and not to its end: one that goes on and on is cut off
     if (this.errorBytes <= MAX_ERROR_BODY) this.errorPieces.push(piece)
     this.errorBytes += piece.length
+    if (this.errorBytes > MAX_ERROR_BODY) {
+      this.reject(statusError(this.status, this.headers, utf8(this.errorPieces), this.call.provider))
+      controller.abort(new UpstreamFailedError(`Provider ${this.call.provider.id} sent an error answer larger than ${sizeText(MAX_ERROR_BODY)}.`))
+    }
   }
 
   onResponseEnd (): void {

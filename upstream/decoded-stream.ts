@@ -25,6 +25,9 @@ export function decodedStream<C extends MeteredChunk> (
       const finish = (err?: unknown): void => {
         done = true
         if (err !== undefined || call.signal.aborted) body.destroy()
+        // complete: what is left of the body is drained whatever the consumer paused (a paused body would hold its
+        // connection, with no idle timeout, for ever)
+        else body.resume()
         sink.end(err)
       }
       /** Decodes `events`: undefined while the answer goes on, else how it ended (null: complete). */
@@ -68,8 +71,8 @@ export function decodedStream<C extends MeteredChunk> (
         }
       })
       return {
-        pause: () => { body.pause() },
-        resume: () => { body.resume() },
+        pause: () => { if (!done) body.pause() },
+        resume: () => { if (!done) body.resume() },
         cancel: () => {
           done = true
           body.destroy()

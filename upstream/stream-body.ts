@@ -46,7 +46,9 @@ export class StreamBody<C extends MeteredChunk> extends EventEmitter {
       flush: () => { this.send() },
       end: (err) => { this.end(err) }
     })
-    // a stream that ended at once (start() may call end before returning) is written out at pipe()
+    // start() may already hand over chunks (and even end): a pause asked for meanwhile reaches the flow now; what
+    // came is written out at pipe()
+    if (this.paused) this.flow.pause()
   }
 
   /** As Readable.pipe: `{ end: false }` leaves the response open when the answer is complete (Fastify's trailers). */

@@ -136,6 +136,18 @@ test('decoded stream: cancel (the client went away) destroys the body, and the s
   t.same(heard.ended, [], 'no end after a cancel: the consumer is gone')
 })
 
+test('decoded stream: once the answer is complete its body is resumed, whatever the consumer paused, so its last bytes drain', async (t) => {
+  const { body, response } = upstream()
+  const heard = listen(decodedStream(response, call(), decoder))
+  heard.flow.pause()
+  t.ok(body.paused)
+  body.write('data: {"a":1}\n\ndata: [DONE]\n\n')
+  t.notOk(body.paused, 'resumed at the end marker')
+  heard.flow.pause()
+  t.notOk(body.paused, 'a pause after the end changes nothing')
+  t.same(heard.ended, [{ err: undefined }])
+})
+
 /** A stream driven by hand: `push` chunks, `end`, and see what the consumer asked of it. */
 function manualStream (): ChatChunkStream & { sink?: ChunkSink, calls: string[] } {
   const stream: ChatChunkStream & { sink?: ChunkSink, calls: string[] } = {
@@ -255,6 +267,21 @@ test('stream body: a client that does not take more pauses the upstream; its dra
   t.same(stream.calls, ['pause', 'resume'], 'resumed once the client drains')
   client.emit('drain')
   t.same(stream.calls, ['pause', 'resume'], 'a drain while flowing changes nothing')
+})
+
+test('stream body: a stream that hands over more than a high-water mark while it starts is paused once started', async (t) => {
+  const calls: string[] = []
+  const eager: ChatChunkStream = {
+    start (sink) {
+      sink.chunk(JsonPayload.fromText('x'.repeat(20 * 1024)) as ChatChunk)
+      sink.flush()
+      return { pause: () => calls.push('pause'), resume: () => calls.push('resume'), cancel: () => calls.push('cancel') }
+    }
+  }
+  const body = new StreamBody(eager, lines)
+  t.same(calls, ['pause'])
+  pipeTo(body)
+  t.same(calls, ['pause', 'resume'], 'resumed once piped')
 })
 
 test('stream body: before it is piped, it holds at most a high-water mark before pausing the upstream', async (t) => {

@@ -3,7 +3,7 @@ import { ClientSignal } from '#upstream/client-signal.js'
 import { UpstreamHttp } from '#upstream/http.js'
 import type { UpstreamCall } from '#upstream/types.js'
 import type { TestContext } from '../helpers/build.js'
-import { neverAnswer, resetConnection, sendJson, startMock, writeInPieces } from '../helpers/mock-server.js'
+import { neverAnswer, resetConnection, sendJson, startMock, writeInPieces, type MockHandler } from '../helpers/mock-server.js'
 
 /*
  * UpstreamHttp.postJsonForText (the whole-answer path of every non-streamed call) and postJsonForStream (every
@@ -134,6 +134,19 @@ test('a streamed answer that is not 2xx throws its HUB_* error before any body i
   const limited = await readStream(http, call()).then(() => undefined, (err: unknown) => err as Error & Record<string, unknown>)
   t.match(limited, { code: 'HUB_UPSTREAM_RATE_LIMITED', upstreamStatus: 429, retryAfter: '3', message: /slow down \(key \[redacted\]\)/ })
   await t.rejects(readStream(http, call()), { code: 'HUB_UPSTREAM_FAILED', upstreamStatus: 500 }, 'an oversized error page: its status only')
+})
+
+test('an error answer that never ends is cut off after its first 64 KB: the call fails with its status at once', async (t) => {
+  const { mock, http, call, post } = await setup(t, { connectMs: 2_000, headersMs: 60_000, idleMs: 60_000 })
+  const endless: MockHandler = async (_req, res) => {
+    res.writeHead(503, { 'content-type': 'text/plain' })
+    // an upstream that would go on for ever
+    while (!res.destroyed) await new Promise((resolve) => res.write('overloaded '.repeat(1000), resolve))
+  }
+  mock.respond(endless, endless)
+  await t.rejects(post(), { code: 'HUB_UPSTREAM_FAILED', upstreamStatus: 503 }, 'whole answer')
+  await t.rejects(readStream(http, call()), { code: 'HUB_UPSTREAM_FAILED', upstreamStatus: 503 }, 'streamed answer')
+  await mock.abandoned()
 })
 
 test('a streamed answer that breaks off is told to its reader, even when it broke before the reader listened', async (t) => {

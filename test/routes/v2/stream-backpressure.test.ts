@@ -19,7 +19,9 @@ test('a client that stops reading holds the provider back; reading again gets th
   const gw = await gatewayWithMock(t, 'openai')
   let sent = 0
   let finished = false
+  const ports: number[] = []
   gw.mock.respond(async (_req, res) => {
+    ports.push(res.socket?.remotePort ?? -1)
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
       `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
@@ -64,4 +66,15 @@ test('a client that stops reading holds the provider back; reading again gets th
   t.equal(events.filter((data) => data.includes(EVENT_TEXT)).length, EVENTS, 'every event, none lost or doubled')
   while (gw.usage.length === 0) await wait(10)
   t.match(gw.usage, [{ status: 200, completionTokens: EVENTS }], 'metered once, from the provider\'s usage')
+
+  // the provider's connection was read to its end after the held-back stream, not left paused: the next call reuses it
+  gw.mock.respond(async (_req, res) => {
+    ports.push(res.socket?.remotePort ?? -1)
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'c2', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }))
+  })
+  const next = await fetch(`http://127.0.0.1:${port}/api/v2/chat/completions`, {
+    method: 'POST', headers: { ...bearer(gw.key), 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'Hi' }] })
+  })
+  t.equal(next.status, 200)
+  t.equal(ports[1], ports[0], 'the next call went over the same provider connection')
 })
