@@ -59,7 +59,12 @@ export abstract class AnswerHandler implements Dispatcher.DispatchHandler {
     if (this.ok()) this.answerFailed(err)
     // an error answer whose body broke off still gets its status' error (unless the client went away meanwhile)
     else if (this.status !== 0 && !this.call.signal.aborted) this.reject(statusError(this.status, this.headers, '', this.call.provider))
-    else this.reject(err instanceof UpstreamFailedError ? err : transportError(err, this.call))
+    else this.reject(this.failure(err))
+  }
+
+  /** What a transport failure (or our own abort with a HUB_* error) tells the client. */
+  protected failure (err: Error): Error {
+    return err instanceof UpstreamFailedError ? err : transportError(err, this.call)
   }
 
   protected ok (): boolean {
@@ -107,7 +112,7 @@ export class WholeAnswer extends AnswerHandler {
   }
 
   protected answerFailed (err: Error): void {
-    this.reject(err instanceof UpstreamFailedError ? err : transportError(err, this.call))
+    this.reject(this.failure(err))
   }
 }
 
@@ -137,9 +142,13 @@ export interface StreamedBody {
  */
 export class StreamedAnswer extends AnswerHandler implements StreamedBody {
   private listener: BodyListener | undefined
+  /**
+   * From the 2xx status until a listener comes, and whenever its reader pauses; pieces are held only while paused (or
+   * after a destroy), so it covers "no listener yet" and "pieces held" too.
+   */
   private paused = false
   private readonly held: Buffer[] = []
-  /** How the body ended while its reader could not be told (no listener yet, paused, or pieces held). */
+  /** How the body ended while its reader could not be told (paused). */
   private outcome: { err?: Error } | undefined
   private ended = false
   private destroyed = false
@@ -181,8 +190,8 @@ export class StreamedAnswer extends AnswerHandler implements StreamedBody {
 
   protected answerPiece (_controller: Dispatcher.DispatchController, piece: Buffer): void {
     if (this.destroyed) return
-    if (this.paused || this.listener === undefined) this.held.push(piece)
-    else this.listener.data(piece)
+    if (this.paused) this.held.push(piece)
+    else this.listener?.data(piece)
   }
 
   protected answerEnded (): void {
@@ -196,7 +205,7 @@ export class StreamedAnswer extends AnswerHandler implements StreamedBody {
   private settle (outcome: { err?: Error }): void {
     if (this.ended || this.destroyed) return
     this.ended = true
-    if (this.listener === undefined || this.paused || this.held.length > 0) this.outcome = outcome
+    if (this.paused || this.listener === undefined) this.outcome = outcome
     else this.tell(this.listener, outcome)
   }
 
