@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 import type { ChildProcess } from 'node:child_process'
 import { fixedCalls } from './load.js'
 import { cpuNanos, startListening, stopAll, type Launch } from './processes.js'
-import { chatBody, startHubgate, startScriptNodeFlags } from './targets.js'
+import { chatBody, MINIMAL_KEY, startHubgate, startScriptNodeFlags } from './targets.js'
 
 /**
  * `npm run bench -- --instructions`: the cost of a fixed number of calls, counted two ways for the bare proxy and
@@ -15,6 +15,9 @@ import { chatBody, startHubgate, startScriptNodeFlags } from './targets.js'
  * do not depend on what else the machine runs. Callgrind counts only the measured calls (instrumentation is
  * switched on after the warm-up, `callgrind_control`). `--root DIR` measures the Hubgate built in another
  * checkout (a git worktree of an older commit) with this driver, so two builds compare like for like.
+ *
+ * `--targets` may add `minimal` (bench/minimal-gateway.ts: auth, validation and a SQLite usage row the plainest way),
+ * measured on JSON calls only (it does not stream).
  *
  * Each count is also given without V8's optimizing compilers (`irWithoutJitPerCall`): code still tiering up is
  * compiled once, on a background thread, and after a warm-up of thousands of calls that one-time cost was still half of
@@ -50,7 +53,8 @@ const NODE_FLAGS = startScriptNodeFlags(root)
 
 interface Kind { name: 'json' | 'stream', calls: number }
 const kinds: Kind[] = [{ name: 'json', calls: CALLS }, { name: 'stream', calls: STREAM_CALLS }]
-type PerKind = Record<Kind['name'], number>
+/** Per kind of call measured (the minimal gateway has no stream). */
+type PerKind = Partial<Record<Kind['name'], number>>
 export interface InstructionResult { cpuUsPerCall?: PerKind, irPerCall?: PerKind, irWithoutJitPerCall?: PerKind, irMutatorPerCall?: PerKind }
 
 /** Functions of V8's compilers (TurboFan and Turboshaft, Maglev, Sparkplug): code being optimized, not code running. */
@@ -58,12 +62,16 @@ const JIT_FUNCTION = /v8::internal::(compiler|maglev|baseline)::/
 /** Functions of V8's garbage collector (scavenges, concurrent marking, sweeping, evacuation, the heap's bookkeeping). */
 const GC_FUNCTION = /Scaveng|Marking|MarkCompact|Sweeper|Evacuat|heap::base::|cppgc::|v8::internal::Heap::|MemoryChunk/
 
-interface Running { process: ChildProcess, origin: string, path: string, headers: Record<string, string> }
+interface Running { process: ChildProcess, origin: string, path: string, headers: Record<string, string>, jsonOnly?: boolean }
 
 async function start (target: string, upstream: string, dataDir: string, launch: Launch): Promise<Running> {
   if (target === 'bare') {
     const bare = await startListening(join(here, 'bare-proxy.js'), { UPSTREAM_URL: upstream, HOST: '127.0.0.1' }, 'proxy', launch)
     return { process: bare.process, origin: `http://127.0.0.1:${bare.port}`, path: '/api/v2/chat/completions', headers: {} }
+  }
+  if (target === 'minimal') {
+    const minimal = await startListening(join(here, 'minimal-gateway.js'), { UPSTREAM_URL: upstream, HOST: '127.0.0.1', ACCESS_KEY: MINIMAL_KEY, DATA_DIR: dataDir }, 'proxy', launch)
+    return { process: minimal.process, origin: `http://127.0.0.1:${minimal.port}`, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${MINIMAL_KEY}` }, jsonOnly: true }
   }
   const hub = await startHubgate(root, dataDir, upstream, launch)
   return { process: hub.process, origin: hub.origin, path: '/api/v2/chat/completions', headers: { authorization: `Bearer ${hub.chatKey}` } }
@@ -84,9 +92,10 @@ async function calls (target: Running, stream: boolean, count: number): Promise<
  * (one or more measures), which come back per call.
  */
 async function measure<M extends string> (target: Running, around: { before: () => void, after: () => Record<M, number> }): Promise<Record<M, PerKind>> {
-  for (const kind of kinds) await calls(target, kind.name === 'stream', kind.name === 'stream' ? Math.ceil(WARMUP / 10) : WARMUP)
-  const perMeasure: Partial<Record<M, Partial<PerKind>>> = {}
-  for (const kind of kinds) {
+  const measured = target.jsonOnly === true ? kinds.filter((kind) => kind.name === 'json') : kinds
+  for (const kind of measured) await calls(target, kind.name === 'stream', kind.name === 'stream' ? Math.ceil(WARMUP / 10) : WARMUP)
+  const perMeasure: Partial<Record<M, PerKind>> = {}
+  for (const kind of measured) {
     around.before()
     await calls(target, kind.name === 'stream', kind.calls)
     for (const [name, cost] of Object.entries(around.after()) as Array<[M, number]>) (perMeasure[name] ??= {})[kind.name] = cost / kind.calls
@@ -181,17 +190,20 @@ async function main (): Promise<void> {
   if (args.out !== undefined) writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n')
 }
 
-/** Hubgate / bare proxy, per kind and measure. */
+/** Hubgate / bare proxy and minimal gateway / bare proxy (`minimal.` keys), per kind and measure. */
 function ratios (results: Record<string, InstructionResult>): Record<string, number> {
   const out: Record<string, number> = {}
-  const hub = results.hubgate
   const bare = results.bare
-  if (hub === undefined || bare === undefined) return out
-  for (const measure of ['cpuUsPerCall', 'irPerCall', 'irWithoutJitPerCall', 'irMutatorPerCall'] as const) {
-    for (const kind of kinds) {
-      const h = hub[measure]?.[kind.name]
-      const b = bare[measure]?.[kind.name]
-      if (h !== undefined && b !== undefined) out[`${measure}.${kind.name}`] = h / b
+  if (bare === undefined) return out
+  for (const [target, prefix] of [['hubgate', ''], ['minimal', 'minimal.']] as const) {
+    const over = results[target]
+    if (over === undefined) continue
+    for (const measure of ['cpuUsPerCall', 'irPerCall', 'irWithoutJitPerCall', 'irMutatorPerCall'] as const) {
+      for (const kind of kinds) {
+        const h = over[measure]?.[kind.name]
+        const b = bare[measure]?.[kind.name]
+        if (h !== undefined && b !== undefined) out[`${prefix}${measure}.${kind.name}`] = h / b
+      }
     }
   }
   return out

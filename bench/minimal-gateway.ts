@@ -10,7 +10,7 @@ import { up } from '#store/migrations/003-usage.js'
 import { TOKEN_DETAIL_COLUMNS } from '#store/migrations/014-cost-detail.js'
 import { MEDIA_USAGE_COLUMNS } from '#store/migrations/017-media-usage.js'
 import type { Database, UsageRecordsTable } from '#store/schema.js'
-import { sqliteUsageInsert } from '#store/usage.js'
+import { sqliteUsageInsert, type UsageRowValues } from '#store/usage.js'
 
 /**
  * The second reference: the bare proxy plus only the three things the benchmark's targets name, each done the
@@ -81,7 +81,7 @@ app.post<{ Body: ChatBody }>('/api/v2/chat/completions', { schema: { body: chatB
     cached_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0, audio_input_tokens: 0, audio_output_tokens: 0, seconds: 0, characters: 0, app: ''
   })
   if (pending.length >= 50) {
-    insertAll(pending)
+    insertAll(pending.map((row) => Object.values(row) as UsageRowValues))
     pending = []
   }
   return reply.code(statusCode).header('content-type', 'application/json').send(text)

@@ -9,7 +9,7 @@ import { cpuSeconds, peakRssMb, pinCores, pinning, resetPeakRss, startListening,
 import { runSoak } from './soak.js'
 import { runWorkersBench } from './workers.js'
 import { bursts, longStreams, type BurstTarget, type LongStreamResult } from './bursts.js'
-import { ADMIN_KEY, chatBody as body, issueChatKey, startHubgate, startScriptNodeFlags } from './targets.js'
+import { ADMIN_KEY, MINIMAL_KEY, chatBody as body, issueChatKey, startHubgate, startScriptNodeFlags } from './targets.js'
 
 /**
  * `npm run bench`: the same loads against the mock upstream directly, a bare Fastify+undici proxy and Hubgate
@@ -35,7 +35,6 @@ const { values: args } = parseArgs({
   }
 })
 const durationMs = Number(args.duration) * 1000
-const MINIMAL_KEY = 'hgk_bench-minimal-gateway-key'
 
 /** Each target's share of a scenario is measured in ROUNDS stretches taken in turn with the other targets. */
 const ROUNDS = 4

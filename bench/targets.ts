@@ -6,6 +6,8 @@ import { startServing, type Launch } from './processes.js'
 
 /** What every bench mode starts and calls the same way: Hubgate's process, its keys and the chat body. */
 export const ADMIN_KEY = 'hgk_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
+/** The one key the minimal gateway (bench/minimal-gateway.ts) accepts. */
+export const MINIMAL_KEY = 'hgk_bench-minimal-gateway-key'
 
 /** In a streamed prompt, asks the mock upstream for a 5-second stream (bench/mock-upstream.ts). */
 export const LONG_STREAM_MARKER = 'Stream for five seconds.'

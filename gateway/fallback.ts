@@ -47,21 +47,45 @@ export class UpstreamAttempts {
     return this.settings.fallbacksOf(model)
   }
 
+  /**
+   * One async frame for the whole ladder (candidates, and each one's retries): every async layer costs every call a
+   * promise and a microtask hop, and almost every call is answered by its first attempt.
+   */
   async run<T> (primary: ResolvedModel, scope: AttemptScope, attempt: (model: ResolvedModel) => Promise<T>): Promise<T> {
+    const { breakers, retry } = this.settings
     let failure: { err: unknown } | undefined
     let blocked: ResolvedModel | undefined
     for (const model of this.candidates(primary, scope)) {
-      try {
-        return await this.withRetries(model, scope, attempt)
-      } catch (err) {
-        if (err instanceof CircuitOpen) {
-          blocked ??= model
-          continue
+      const provider = model.provider.id
+      let lastError: unknown
+      for (let retries = 0; ; retries++) {
+        if (!breakers.tryAcquire(provider)) {
+          lastError ??= new CircuitOpen()
+          break
         }
-        if (!isFallbackWorthy(err) || scope.signal.aborted) throw err
-        failure = { err }
-        this.log.warn({ requestId: scope.requestId, model: model.id, reason: clientMessage(err) }, 'model failed; trying its next fallback if any')
+        scope.onAttempt(model)
+        try {
+          const result = await attempt(model)
+          breakers.succeeded(provider)
+          return result
+        } catch (err) {
+          lastError = err
+          if (scope.signal.aborted) breakers.released(provider)
+          else if (isProviderFailure(err)) breakers.failed(provider)
+          else breakers.succeeded(provider) // it answered: a refusal proves the provider is up
+        }
+        const delay = scope.signal.aborted ? undefined : retryDelayMs(lastError, retries + 1, retry)
+        if (delay === undefined) break
+        // rejects once the client is gone: no fallback then
+        await waitUnlessAborted(delay, scope.signal)
       }
+      if (lastError instanceof CircuitOpen) {
+        blocked ??= model
+        continue
+      }
+      if (!isFallbackWorthy(lastError) || scope.signal.aborted) throw lastError
+      failure = { err: lastError }
+      this.log.warn({ requestId: scope.requestId, model: model.id, reason: clientMessage(lastError) }, 'model failed; trying its next fallback if any')
     }
     if (failure !== undefined) throw failure.err
     throw this.unavailable(blocked ?? primary)
@@ -82,29 +106,6 @@ export class UpstreamAttempts {
         continue
       }
       yield model
-    }
-  }
-
-  private async withRetries<T> (model: ResolvedModel, scope: AttemptScope, attempt: (model: ResolvedModel) => Promise<T>): Promise<T> {
-    const { breakers, retry } = this.settings
-    const provider = model.provider.id
-    let lastError: unknown
-    for (let retries = 0; ; retries++) {
-      if (!breakers.tryAcquire(provider)) throw lastError ?? new CircuitOpen()
-      scope.onAttempt(model)
-      try {
-        const result = await attempt(model)
-        breakers.succeeded(provider)
-        return result
-      } catch (err) {
-        lastError = err
-        if (scope.signal.aborted) breakers.released(provider)
-        else if (isProviderFailure(err)) breakers.failed(provider)
-        else breakers.succeeded(provider) // it answered: a refusal proves the provider is up
-      }
-      const delay = scope.signal.aborted ? undefined : retryDelayMs(lastError, retries + 1, retry)
-      if (delay === undefined) throw lastError
-      await waitUnlessAborted(delay, scope.signal)
     }
   }
 

@@ -15,24 +15,32 @@ export interface MatchWork { steps: number }
 
 /** True when `name` matches `pattern` as a whole; `work`, when given, counts the comparisons made. */
 export function globMatches (pattern: string, name: string, work: MatchWork = { steps: 0 }): boolean {
+  return globOf(pattern)(name, work)
+}
+
+/** `pattern` split at its stars once, as a matcher of names (a key's patterns are matched on every call). */
+function globOf (pattern: string): (name: string, work?: MatchWork) => boolean {
   const parts = pattern.split('*')
-  if (parts.length === 1) return pattern === name
-  if (LINE_TERMINATOR.test(name)) return false
+  if (parts.length === 1) return (name) => pattern === name
   const first = parts[0] as string
   const last = parts[parts.length - 1] as string
-  if (first.length + last.length > name.length) return false
-  if (!name.startsWith(first) || !name.endsWith(last)) return false
-  work.steps += first.length + last.length
-  // each middle part at its leftmost place after the previous one: leftmost is never worse, and the search only
-  // moves forward, so the whole match reads the name once
-  let at = first.length
-  const end = name.length - last.length
-  for (let i = 1; i < parts.length - 1; i++) {
-    const found = findFrom(name, parts[i] as string, at, end, work)
-    if (found < 0) return false
-    at = found + (parts[i] as string).length
+  const middle = parts.slice(1, -1)
+  return (name, work = { steps: 0 }) => {
+    if (LINE_TERMINATOR.test(name)) return false
+    if (first.length + last.length > name.length) return false
+    if (!name.startsWith(first) || !name.endsWith(last)) return false
+    work.steps += first.length + last.length
+    // each middle part at its leftmost place after the previous one: leftmost is never worse, and the search only
+    // moves forward, so the whole match reads the name once
+    let at = first.length
+    const end = name.length - last.length
+    for (const part of middle) {
+      const found = findFrom(name, part, at, end, work)
+      if (found < 0) return false
+      at = found + part.length
+    }
+    return true
   }
-  return true
 }
 
 /** Index of `needle` in `text` between `from` and `end` (Knuth–Morris–Pratt: no position is read twice), or -1. */
@@ -72,6 +80,6 @@ function prefixTable (needle: string, work: MatchWork): number[] {
 export function modelMatcher (patterns: readonly string[]): (model: string) => boolean {
   if (patterns.includes('*')) return () => true
   const exact = new Set(patterns.filter((p) => !p.includes('*')))
-  const globs = patterns.filter((p) => p.includes('*'))
-  return (model) => exact.has(model) || (model.length <= MODEL_NAME_MAX_LENGTH && globs.some((glob) => globMatches(glob, model)))
+  const globs = patterns.filter((p) => p.includes('*')).map(globOf)
+  return (model) => exact.has(model) || (model.length <= MODEL_NAME_MAX_LENGTH && globs.some((matches) => matches(model)))
 }

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto'
 /** The millisecond of the last id, and the counter that orders the ids made within it. */
 let lastMs = 0
 let counter = 0
+/** lastMs as the start of an id (timeText), made at the first id of each millisecond. */
+let timePart: string | undefined
 const MAX_COUNTER = 0xfff
 
 /**
@@ -20,11 +22,20 @@ export function timeOrderedId (now = Date.now()): string {
   if (now > lastMs) {
     lastMs = now
     counter = 0
+    timePart = undefined
   } else if (++counter > MAX_COUNTER) {
     lastMs++
     counter = 0
+    timePart = undefined
   }
-  const time = lastMs.toString(16).padStart(12, '0')
+  // the ids of one millisecond share their time part: written once per millisecond, not once per id
+  timePart ??= timeText(lastMs)
   // a v4 id is xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: its variant and last 62 random bits are kept
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${counter.toString(16).padStart(3, '0')}${randomUUID().slice(18)}`
+  return `${timePart}${counter.toString(16).padStart(3, '0')}${randomUUID().slice(18)}`
+}
+
+/** `xxxxxxxx-xxxx-7` of a millisecond: the 48-bit time and the version. */
+function timeText (ms: number): string {
+  const time = ms.toString(16).padStart(12, '0')
+  return `${time.slice(0, 8)}-${time.slice(8)}-7`
 }

@@ -67,48 +67,39 @@ export interface UsageQuery {
 const WATERMARK = 'rolled_up_through'
 const columnOf: Record<UsageDimension, 'key_id' | 'app' | 'model' | 'provider' | 'day'> = { key: 'key_id', app: 'app', model: 'model', provider: 'provider', day: 'day' }
 
-/** The usage_records row of `r`; its properties are in USAGE_COLUMNS order (the SQLite fast path binds them by position). */
-function toRow (r: UsageRecord): UsageRecordsTable {
-  return {
-    id: r.id,
-    request_id: r.requestId,
-    at: r.at,
-    key_id: r.keyId,
-    model: r.model,
-    provider: r.provider,
-    upstream_model: r.upstreamModel,
-    prompt_tokens: r.promptTokens,
-    completion_tokens: r.completionTokens,
-    total_tokens: r.totalTokens,
-    credits: r.credits,
-    priced: r.priced ? 1 : 0,
-    status: r.status,
-    latency_ms: Math.round(r.latencyMs),
-    ttfb_ms: Math.round(r.ttfbMs),
-    streamed: r.streamed ? 1 : 0,
-    client_aborted: r.clientAborted ? 1 : 0,
-    error: r.error,
-    cached_tokens: r.cachedTokens ?? 0,
-    cache_write_tokens: r.cacheWriteTokens ?? 0,
-    cache_write_1h_tokens: r.cacheWrite1hTokens ?? 0,
-    reasoning_tokens: r.reasoningTokens ?? 0,
-    audio_input_tokens: r.audioInputTokens ?? 0,
-    audio_output_tokens: r.audioOutputTokens ?? 0,
-    seconds: r.seconds ?? 0,
-    characters: r.characters ?? 0,
+/**
+ * The usage_records row of `r` as its values in USAGE_COLUMNS order: the SQLite path binds them by position as they
+ * are (no row object, no Object.values per row), the Kysely path names them (rowOf).
+ */
+function rowValues (r: UsageRecord): UsageRowValues {
+  return [
+    r.id, r.requestId, r.at, r.keyId, r.model, r.provider, r.upstreamModel, r.promptTokens, r.completionTokens,
+    r.totalTokens, r.credits, r.priced ? 1 : 0, r.status, Math.round(r.latencyMs), Math.round(r.ttfbMs),
+    r.streamed ? 1 : 0, r.clientAborted ? 1 : 0, r.error,
+    r.cachedTokens ?? 0, r.cacheWriteTokens ?? 0, r.cacheWrite1hTokens ?? 0, r.reasoningTokens ?? 0,
+    r.audioInputTokens ?? 0, r.audioOutputTokens ?? 0, r.seconds ?? 0, r.characters ?? 0,
     // a record journaled by a version before apps were recorded has none
-    app: r.app ?? ''
-  }
+    r.app ?? ''
+  ]
 }
 
-/** Writes rows at once and says true, or says false when it cannot right now (then Kysely's path runs). */
-export type DirectUsageInsert = (rows: UsageRecordsTable[]) => boolean
+/** A row's values in USAGE_COLUMNS order. */
+export type UsageRowValues = ReadonlyArray<string | number | null>
 
 const USAGE_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [
   'id', 'request_id', 'at', 'key_id', 'model', 'provider', 'upstream_model', 'prompt_tokens', 'completion_tokens',
   'total_tokens', 'credits', 'priced', 'status', 'latency_ms', 'ttfb_ms', 'streamed', 'client_aborted', 'error',
   ...TOKEN_DETAIL_COLUMNS, ...MEDIA_USAGE_COLUMNS, 'app'
 ]
+
+function rowOf (values: UsageRowValues): UsageRecordsTable {
+  const row: Record<string, string | number | null> = {}
+  USAGE_COLUMNS.forEach((column, i) => { row[column] = values[i]! })
+  return row as unknown as UsageRecordsTable
+}
+
+/** Writes rows at once and says true, or says false when it cannot right now (then Kysely's path runs). */
+export type DirectUsageInsert = (rows: UsageRowValues[]) => boolean
 
 /**
  * Usage batches on SQLite through one prepared statement in one transaction: a call's record costs a few
@@ -117,14 +108,15 @@ const USAGE_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [
  * transaction open on the shared connection: the rows must not join (and roll back with) someone else's work.
  */
 export function sqliteUsageInsert (database: SQLite.Database): DirectUsageInsert {
-  let insertAll: ((rows: UsageRecordsTable[]) => void) | undefined
+  let insertAll: ((rows: UsageRowValues[]) => void) | undefined
   return (rows) => {
     if (database.inTransaction) return false
     if (insertAll === undefined) {
       // prepared on first use: the table exists only once migrations ran
-      // positional parameters: binding by name costs a property lookup per column (~3 µs a row)
+      // positional parameters: binding by name costs a property lookup per column (~3 µs a row); passed as arguments,
+      // not as one array, which better-sqlite3 would read element by element through V8's API (~0.6 µs more a row)
       const insert = database.prepare(`insert into usage_records (${USAGE_COLUMNS.join(', ')}) values (${USAGE_COLUMNS.map(() => '?').join(', ')}) on conflict (id) do nothing`)
-      insertAll = database.transaction((batch: UsageRecordsTable[]) => { for (const row of batch) insert.run(Object.values(row)) })
+      insertAll = database.transaction((batch: UsageRowValues[]) => { for (const values of batch) insert.run(...values) })
     }
     insertAll(rows)
     return true
@@ -144,8 +136,9 @@ export class UsageRepository {
 
   async insertBatch (records: UsageRecord[]): Promise<void> {
     if (records.length === 0) return
-    const rows = records.map(toRow)
-    if (this.direct?.(rows) === true) return
+    const values = records.map(rowValues)
+    if (this.direct?.(values) === true) return
+    const rows = values.map(rowOf)
     // well under SQLite's 32k bound-parameter limit per statement (18 columns × 500 rows)
     for (let i = 0; i < rows.length; i += 500) {
       await this.db.insertInto('usage_records').values(rows.slice(i, i + 500))
