@@ -40,7 +40,8 @@ const { values: args } = parseArgs({
     callgrind: { type: 'boolean', default: true },
     cpu: { type: 'boolean', default: true },
     'cpu-prof': { type: 'string' },
-    out: { type: 'string' }
+    out: { type: 'string' },
+    repeat: { type: 'string', default: '1' }
   },
   allowNegative: true
 })
@@ -49,13 +50,21 @@ const CALLS = Number(args.calls)
 const STREAM_CALLS = Number(args['stream-calls'])
 const WARMUP = Number(args.warmup)
 const CONNECTIONS = Number(args.connections)
+const REPEAT = Math.max(1, Number(args.repeat))
 const NODE_FLAGS = startScriptNodeFlags(root)
 
 interface Kind { name: 'json' | 'stream', calls: number }
 const kinds: Kind[] = [{ name: 'json', calls: CALLS }, { name: 'stream', calls: STREAM_CALLS }]
 /** Per kind of call measured (the minimal gateway has no stream). */
 type PerKind = Partial<Record<Kind['name'], number>>
-export interface InstructionResult { cpuUsPerCall?: PerKind, irPerCall?: PerKind, irWithoutJitPerCall?: PerKind, irMutatorPerCall?: PerKind }
+export interface InstructionResult {
+  cpuUsPerCall?: PerKind
+  irPerCall?: PerKind
+  irWithoutJitPerCall?: PerKind
+  irMutatorPerCall?: PerKind
+  /** With --repeat N: each count's mutator instructions per call (the fields above are then medians). */
+  irMutatorCounts?: PerKind[]
+}
 
 /** Functions of V8's compilers (TurboFan and Turboshaft, Maglev, Sparkplug): code being optimized, not code running. */
 const JIT_FUNCTION = /v8::internal::(compiler|maglev|baseline)::/
@@ -116,8 +125,9 @@ async function cpuPerCall (target: string, upstream: string, dataDir: string): P
   }
 }
 
-async function instructionsPerCall (target: string, upstream: string, dataDir: string, outDir: string): Promise<Record<'all' | 'withoutJit' | 'mutator', PerKind>> {
-  const outFile = join(outDir, `${target}.callgrind`)
+async function instructionsPerCall (target: string, upstream: string, dataDir: string, outDir: string, count: number): Promise<Record<'all' | 'withoutJit' | 'mutator', PerKind>> {
+  // one file name per count: a new process numbers its dumps from 1 again
+  const outFile = join(outDir, `${target}-${count}.callgrind`)
   const wrapper = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`]
   const running = await start(target, upstream, dataDir, { nodeArgs: NODE_FLAGS, wrapper, startTimeoutMs: 3_600_000 })
   const pid = String(running.process.pid!)
@@ -129,7 +139,7 @@ async function instructionsPerCall (target: string, upstream: string, dataDir: s
       after: () => {
         const answer = control('--dump')
         control('--instr=off')
-        const dump = newestDump(outDir, `${target}.callgrind.`, answer)
+        const dump = newestDump(outDir, `${target}-${count}.callgrind.`, answer)
         const { jit, gc } = runtimeInstructions(dump.file)
         return { all: dump.total, withoutJit: dump.total - jit, mutator: dump.total - jit - gc }
       }
@@ -173,10 +183,13 @@ async function main (): Promise<void> {
       if (args.cpu === true) result.cpuUsPerCall = await cpuPerCall(target, upstream, dataDir('cpu'))
       process.stderr.write(`${target} CPU µs per call: ${JSON.stringify(result.cpuUsPerCall)}\n`)
       if (args.callgrind === true) {
-        const counted = await instructionsPerCall(target, upstream, dataDir('ir'), workDir)
-        result.irPerCall = counted.all
-        result.irWithoutJitPerCall = counted.withoutJit
-        result.irMutatorPerCall = counted.mutator
+        // --repeat N: N processes counted one after another (a count moves by a few % between processes of one build)
+        const counts: Array<Record<'all' | 'withoutJit' | 'mutator', PerKind>> = []
+        for (let count = 1; count <= REPEAT; count++) counts.push(await instructionsPerCall(target, upstream, dataDir(`ir-${count}`), workDir, count))
+        result.irPerCall = median(counts.map((c) => c.all))
+        result.irWithoutJitPerCall = median(counts.map((c) => c.withoutJit))
+        result.irMutatorPerCall = median(counts.map((c) => c.mutator))
+        if (REPEAT > 1) result.irMutatorCounts = counts.map((c) => c.mutator)
       }
       results[target] = result
       process.stderr.write(`${target}: ${JSON.stringify(result)}\n`)
@@ -185,9 +198,21 @@ async function main (): Promise<void> {
     await stopAll([mock.process])
     rmSync(workDir, { recursive: true, force: true })
   }
-  const report = { at: new Date().toISOString(), root, calls: CALLS, streamCalls: STREAM_CALLS, warmup: WARMUP, connections: CONNECTIONS, results, ratios: ratios(results) }
+  const report = { at: new Date().toISOString(), root, repeat: REPEAT, calls: CALLS, streamCalls: STREAM_CALLS, warmup: WARMUP, connections: CONNECTIONS, results, ratios: ratios(results) }
   process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   if (args.out !== undefined) writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n')
+}
+
+/** Per kind, the median of the counts (the mean of the middle two for an even number). */
+function median (counts: PerKind[]): PerKind {
+  const out: PerKind = {}
+  for (const kind of kinds) {
+    const values = counts.map((c) => c[kind.name]).filter((v): v is number => v !== undefined).sort((a, b) => a - b)
+    if (values.length === 0) continue
+    const middle = values.length >> 1
+    out[kind.name] = values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2
+  }
+  return out
 }
 
 /** Hubgate / bare proxy and minimal gateway / bare proxy (`minimal.` keys), per kind and measure. */
