@@ -70,9 +70,7 @@ export class UpstreamAttempts {
           return result
         } catch (err) {
           lastError = err
-          if (scope.signal.aborted) breakers.released(provider)
-          else if (isProviderFailure(err)) breakers.failed(provider)
-          else breakers.succeeded(provider) // it answered: a refusal proves the provider is up
+          this.noteFailure(provider, err, scope.signal)
         }
         const delay = scope.signal.aborted ? undefined : retryDelayMs(lastError, retries + 1, retry)
         if (delay === undefined) break
@@ -107,6 +105,14 @@ export class UpstreamAttempts {
       }
       yield model
     }
+  }
+
+  /** The breaker's part in a failed attempt. */
+  private noteFailure (provider: string, err: unknown, signal: ClientSignal): void {
+    const { breakers } = this.settings
+    if (signal.aborted) breakers.released(provider)
+    else if (isProviderFailure(err)) breakers.failed(provider)
+    else breakers.succeeded(provider) // it answered: a refusal proves the provider is up
   }
 
   private unavailable (model: ResolvedModel): Error {

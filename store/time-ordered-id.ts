@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto'
 /** The millisecond of the last id, and the counter that orders the ids made within it. */
 let lastMs = 0
 let counter = 0
-/** lastMs as the start of an id (timeText), made at the first id of each millisecond. */
-let timePart: string | undefined
+/** timeText(lastMs), written whenever lastMs changes: the ids of one millisecond share it. */
+let timePart = timeText(lastMs)
 const MAX_COUNTER = 0xfff
 
 /**
@@ -22,14 +22,12 @@ export function timeOrderedId (now = Date.now()): string {
   if (now > lastMs) {
     lastMs = now
     counter = 0
-    timePart = undefined
+    timePart = timeText(lastMs)
   } else if (++counter > MAX_COUNTER) {
     lastMs++
     counter = 0
-    timePart = undefined
+    timePart = timeText(lastMs)
   }
-  // the ids of one millisecond share their time part: written once per millisecond, not once per id
-  timePart ??= timeText(lastMs)
   // a v4 id is xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: its variant and last 62 random bits are kept
   return `${timePart}${counter.toString(16).padStart(3, '0')}${randomUUID().slice(18)}`
 }

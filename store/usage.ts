@@ -94,7 +94,7 @@ const USAGE_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [
 
 function rowOf (values: UsageRowValues): UsageRecordsTable {
   const row: Record<string, string | number | null> = {}
-  USAGE_COLUMNS.forEach((column, i) => { row[column] = values[i]! })
+  USAGE_COLUMNS.forEach((column, i) => { row[column] = values[i] as string | number | null })
   return row as unknown as UsageRecordsTable
 }
 
@@ -139,7 +139,7 @@ export class UsageRepository {
     const values = records.map(rowValues)
     if (this.direct?.(values) === true) return
     const rows = values.map(rowOf)
-    // well under SQLite's 32k bound-parameter limit per statement (18 columns × 500 rows)
+    // well under SQLite's 32k bound-parameter limit per statement (27 columns × 500 rows)
     for (let i = 0; i < rows.length; i += 500) {
       await this.db.insertInto('usage_records').values(rows.slice(i, i + 500))
         .onConflict((oc) => oc.column('id').doNothing()).execute()

@@ -80,3 +80,18 @@ test('a matcher refuses names longer than a model name can be, but "*" still all
   t.equal(modelMatcher(['openai/*'])('openai/' + 'x'.repeat(200)), true)
   t.equal(modelMatcher(['*'])('anything'), true)
 })
+
+test("a key's compiled patterns answer as a fresh match does, name after name, adversarial ones included", async (t) => {
+  const patterns = ['openai/*', '*-mini', 'a*a*a*a*a*a*a*a*b', '*ab*ab*c*', 'x*']
+  const names = ['openai/gpt-4o', 'gpt-4o-mini', 'a'.repeat(200), 'a'.repeat(199) + 'b', 'ab'.repeat(100) + 'c', 'xab', 'openai/\nx', 'x', '']
+  let disagreements = 0
+  for (const pattern of patterns) {
+    const matches = modelMatcher([pattern])
+    // twice over: a compiled pattern keeps nothing from one name to the next
+    for (const name of [...names, ...names]) if (matches(name) !== globMatches(pattern, name)) disagreements++
+  }
+  t.equal(disagreements, 0)
+  const work: MatchWork = { steps: 0 }
+  t.equal(globMatches('a*'.repeat(100) + 'b', 'a'.repeat(200), work), false)
+  t.ok(work.steps <= 3 * (201 + 200), `${work.steps} comparisons`)
+})
