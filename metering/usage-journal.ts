@@ -1,17 +1,19 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, type Dirent } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
-import type { UsageRecord } from '#store/usage.js'
+import { journaledUsageRow, type UsageRowValues } from '#store/usage.js'
 
-/** A record read back from the journal at start, with the segment file that holds it. */
-export interface JournaledRecord {
-  record: UsageRecord
+/** A record's row read back from the journal at start, with the segment file that holds it. */
+export interface JournaledRow {
+  row: UsageRowValues
   segment: string
 }
 
 /**
  * The usage write-ahead journal: every record is appended, as one JSON line, to a segment file in `dir` before
- * the client sees the end of its answer; a segment is deleted once every record in it is in the store.
+ * the client sees the end of its answer; a segment is deleted once every record in it is in the store. The line is
+ * the record's usage_records row as positional values (store/usage.ts usageRowValues): the one serialization a call's
+ * record gets, and the very values the store's insert binds.
  *
  * Guarantee: `writeSync` hands the line to the kernel, and the kernel's page cache outlives the process, so a crash,
  * SIGKILL or OOM kill loses no record; the next start replays the leftover segments (the store ignores a record id
@@ -55,13 +57,13 @@ export class UsageJournal {
   constructor (private readonly dir: string, private readonly log: FastifyBaseLogger, private readonly onFailure?: () => void) {}
 
   /**
-   * Appends `record` (written with the others of this event-loop turn: await `written()` before answering); answers
-   * the segment that holds it, or undefined when it is only in memory (the journal is not usable).
+   * Appends a record's `row` (written with the others of this event-loop turn: await `written()` before answering);
+   * answers the segment that holds it, or undefined when it is only in memory (the journal is not usable).
    */
-  append (record: UsageRecord): string | undefined {
+  append (row: UsageRowValues): string | undefined {
     if (this.fd === undefined && !this.open()) return undefined
     const segment = this.current as string
-    this.pending.push(JSON.stringify(record) + '\n')
+    this.pending.push(JSON.stringify(row) + '\n')
     this.pendingWritten ??= new Promise((resolve) => setImmediate(() => {
       this.pendingWritten = undefined
       this.writePending()
@@ -128,7 +130,7 @@ export class UsageJournal {
    * Every record left by earlier runs, oldest segment first (call before the first append): the segments of this
    * directory and, once, `legacySpool` (the file earlier versions wrote at shutdown). They count as outstanding.
    */
-  replay (legacySpool?: string): JournaledRecord[] {
+  replay (legacySpool?: string): JournaledRow[] {
     let names: string[] = []
     try {
       names = readdirSync(this.dir).filter((name) => name.endsWith('.jsonl')).sort()
@@ -137,16 +139,16 @@ export class UsageJournal {
     }
     const files = names.map((name) => join(this.dir, name))
     if (legacySpool !== undefined) files.unshift(legacySpool)
-    const replayed: JournaledRecord[] = []
+    const replayed: JournaledRow[] = []
     for (const file of files) {
-      const records = readRecords(file)
-      if (records === undefined) continue
-      if (records.length === 0) {
+      const rows = readRows(file)
+      if (rows === undefined) continue
+      if (rows.length === 0) {
         this.remove(file)
         continue
       }
-      this.outstanding.set(file, records.length)
-      for (const record of records) replayed.push({ record, segment: file })
+      this.outstanding.set(file, rows.length)
+      for (const row of rows) replayed.push({ row, segment: file })
     }
     if (replayed.length > 0) this.log.warn({ records: replayed.length, segments: this.outstanding.size }, 'replaying usage records journaled by an earlier run')
     return replayed
@@ -209,23 +211,27 @@ export class UsageJournal {
   }
 }
 
-/** The records of one journal file; undefined when it cannot be read. Torn or foreign lines are skipped. */
-function readRecords (file: string): UsageRecord[] | undefined {
+/**
+ * The rows of one journal file (lines of this version and of earlier ones); undefined when it cannot be read. Torn or
+ * foreign lines are skipped.
+ */
+function readRows (file: string): UsageRowValues[] | undefined {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch {
     return undefined
   }
-  const records: UsageRecord[] = []
+  const rows: UsageRowValues[] = []
   for (const line of text.split('\n')) {
     if (line === '') continue
+    let row: UsageRowValues | undefined
     try {
-      const parsed = JSON.parse(line) as UsageRecord | null
-      if (typeof parsed?.id === 'string') records.push(parsed)
+      row = journaledUsageRow(JSON.parse(line))
     } catch {}
+    if (row !== undefined) rows.push(row)
   }
-  return records
+  return rows
 }
 
 /** The journal directory of cluster worker `slot` under DATA_DIR/usage-journal; a replacement worker gets the same one. */

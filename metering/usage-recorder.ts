@@ -1,9 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { UsageRecord } from '#store/usage.js'
+import { usageRowIdentity, type UsageRowValues } from '#store/usage.js'
 import { UsageJournal } from './usage-journal.js'
 
 export interface UsageRecorderOptions {
-  write: (batch: UsageRecord[]) => Promise<void>
+  /** Writes records' rows (store/usage.ts usageRowValues) to the store. */
+  write: (batch: UsageRowValues[]) => Promise<void>
   log: FastifyBaseLogger
   flushMs: number
   batchSize: number
@@ -28,9 +29,9 @@ export interface UsageRecorderOptions {
   onJournalFailed?: () => void
 }
 
-/** A record waiting for the store, and the journal segment holding it (undefined: in memory only). */
+/** A record's row waiting for the store, and the journal segment holding it (undefined: in memory only). */
 interface Pending {
-  record: UsageRecord
+  row: UsageRowValues
   segment: string | undefined
 }
 
@@ -66,8 +67,9 @@ export class UsageRecorder {
     return this.journal.written()
   }
 
-  add (record: UsageRecord): void {
-    this.queue.push({ record, segment: this.journal.append(record) })
+  /** Takes a record as its usage_records row (store/usage.ts usageRowValues): journaled as it is, then stored. */
+  add (row: UsageRowValues): void {
+    this.queue.push({ row, segment: this.journal.append(row) })
     this.dropOverflow()
     if (this.queue.length >= this.options.batchSize) void this.flush()
   }
@@ -109,7 +111,7 @@ export class UsageRecorder {
     this.journal.rotate(this.segmentRotateMs)
     const batch = this.queue.splice(0, this.options.batchSize * 10)
     try {
-      await this.options.write(batch.map((pending) => pending.record))
+      await this.options.write(batch.map((pending) => pending.row))
       this.release(batch)
     } catch (err) {
       const unwritten = this.options.isRejection?.(err) === true ? await this.writeOneByOne(batch) : batch
@@ -129,12 +131,11 @@ export class UsageRecorder {
   private async writeOneByOne (batch: Pending[]): Promise<Pending[]> {
     for (const [index, pending] of batch.entries()) {
       try {
-        await this.options.write([pending.record])
+        await this.options.write([pending.row])
       } catch (err) {
         if (this.options.isRejection?.(err) !== true) return batch.slice(index)
         this.options.onRejected?.(1)
-        const { id, model, keyId } = pending.record
-        this.options.log.error({ err, id, model, keyId }, 'usage record DROPPED: the store refuses its content')
+        this.options.log.error({ err, ...usageRowIdentity(pending.row) }, 'usage record DROPPED: the store refuses its content')
       }
       this.release([pending])
     }

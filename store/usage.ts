@@ -68,10 +68,11 @@ const WATERMARK = 'rolled_up_through'
 const columnOf: Record<UsageDimension, 'key_id' | 'app' | 'model' | 'provider' | 'day'> = { key: 'key_id', app: 'app', model: 'model', provider: 'provider', day: 'day' }
 
 /**
- * The usage_records row of `r` as its values in USAGE_COLUMNS order: the SQLite path binds them by position as they
- * are (no row object, no Object.values per row), the Kysely path names them (rowOf).
+ * The usage_records row of `r` as its values in USAGE_COLUMNS order: what the usage journal writes as a call's line
+ * and what the SQLite path binds by position as it is (no row object, no Object.values per row); the Kysely path
+ * names them (rowOf).
  */
-function rowValues (r: UsageRecord): UsageRowValues {
+export function usageRowValues (r: UsageRecord): UsageRowValues {
   return [
     r.id, r.requestId, r.at, r.keyId, r.model, r.provider, r.upstreamModel, r.promptTokens, r.completionTokens,
     r.totalTokens, r.credits, r.priced ? 1 : 0, r.status, Math.round(r.latencyMs), Math.round(r.ttfbMs),
@@ -86,11 +87,43 @@ function rowValues (r: UsageRecord): UsageRowValues {
 /** A row's values in USAGE_COLUMNS order. */
 export type UsageRowValues = ReadonlyArray<string | number | null>
 
-const USAGE_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [
+const FIRST_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [
   'id', 'request_id', 'at', 'key_id', 'model', 'provider', 'upstream_model', 'prompt_tokens', 'completion_tokens',
-  'total_tokens', 'credits', 'priced', 'status', 'latency_ms', 'ttfb_ms', 'streamed', 'client_aborted', 'error',
-  ...TOKEN_DETAIL_COLUMNS, ...MEDIA_USAGE_COLUMNS, 'app'
+  'total_tokens', 'credits', 'priced', 'status', 'latency_ms', 'ttfb_ms', 'streamed', 'client_aborted', 'error'
 ]
+
+/**
+ * Columns added to usage_records after its first version, in order, with the value (their SQL default) a row
+ * journaled before them is completed with on replay. A new column goes at the end of this list, with its default.
+ */
+const ADDED_COLUMNS: ReadonlyArray<readonly [keyof UsageRecordsTable, number | string]> = [
+  ...[...TOKEN_DETAIL_COLUMNS, ...MEDIA_USAGE_COLUMNS].map((column) => [column, 0] as const), ['app', '']
+]
+
+const USAGE_COLUMNS: ReadonlyArray<keyof UsageRecordsTable> = [...FIRST_COLUMNS, ...ADDED_COLUMNS.map(([column]) => column)]
+
+/** Where a row's values say which record it is (a dropped row is logged by these). */
+export function usageRowIdentity (row: UsageRowValues): { id: unknown, keyId: unknown, model: unknown } {
+  return { id: row[0], keyId: row[3], model: row[4] }
+}
+
+/**
+ * The row a usage journal line holds, or undefined when the line is not one: this version's lines are row values
+ * (completed with the defaults of columns added since they were written); earlier versions wrote the record object.
+ */
+export function journaledUsageRow (line: unknown): UsageRowValues | undefined {
+  if (Array.isArray(line)) {
+    if (typeof line[0] !== 'string' || line.length < FIRST_COLUMNS.length || line.length > USAGE_COLUMNS.length || !line.every(isColumnValue)) return undefined
+    if (line.length === USAGE_COLUMNS.length) return line as UsageRowValues
+    return [...line as UsageRowValues, ...ADDED_COLUMNS.slice(line.length - FIRST_COLUMNS.length).map(([, value]) => value)]
+  }
+  if (typeof line === 'object' && line !== null && typeof (line as { id?: unknown }).id === 'string') return usageRowValues(line as UsageRecord)
+  return undefined
+}
+
+function isColumnValue (value: unknown): boolean {
+  return value === null || typeof value === 'string' || typeof value === 'number'
+}
 
 function rowOf (values: UsageRowValues): UsageRecordsTable {
   const row: Record<string, string | number | null> = {}
@@ -135,8 +168,12 @@ export class UsageRepository {
   constructor (private readonly db: Kysely<Database>, private readonly direct?: DirectUsageInsert) {}
 
   async insertBatch (records: UsageRecord[]): Promise<void> {
-    if (records.length === 0) return
-    const values = records.map(rowValues)
+    await this.insertRows(records.map(usageRowValues))
+  }
+
+  /** Rows as the usage journal holds them (usageRowValues); an id the store has is skipped (a replay is harmless). */
+  async insertRows (values: UsageRowValues[]): Promise<void> {
+    if (values.length === 0) return
     if (this.direct?.(values) === true) return
     const rows = values.map(rowOf)
     // well under SQLite's 32k bound-parameter limit per statement (27 columns × 500 rows)

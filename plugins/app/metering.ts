@@ -19,7 +19,7 @@ import { timeOrderedId } from '#store/time-ordered-id.js'
 import { ThrottledWarning } from '#metering/throttled-warning.js'
 import { modelLabeller } from '#metering/model-label.js'
 import { isDataError } from '#store/index.js'
-import type { UsageRecord } from '#store/usage.js'
+import { usageRowValues, type UsageRecord } from '#store/usage.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,7 +67,7 @@ export default fp(async (app) => {
   const unlock = link === undefined ? await lockDataDir(config.DATA_DIR, config.DATA_DIR_LOCK_WAIT_MS, app.log) : undefined
   if (link === undefined) adoptJournalSegments(journalRoot, journalRoot, new Set(), app.log)
   const recorder = new UsageRecorder({
-    write: async (batch) => { await app.store.usage.insertBatch(batch) },
+    write: async (rows) => { await app.store.usage.insertRows(rows) },
     log: app.log,
     flushMs: config.USAGE_FLUSH_MS,
     batchSize: config.USAGE_BATCH_SIZE,
@@ -111,7 +111,7 @@ export default fp(async (app) => {
       unpriced.inc({ model: modelLabel(event.model) })
       unpricedWarning.note(event.model, 'model')
     }
-    recorder.add(toRecord(event, credits ?? 0, credits !== undefined))
+    recorder.add(usageRowValues(toRecord(event, credits ?? 0, credits !== undefined)))
   })
 
   const maintain = async (): Promise<void> => {
@@ -144,8 +144,6 @@ function toRecord (event: UsageEvent, credits: number, priced: boolean): UsageRe
     keyId: storableText(event.principalId),
     app: event.app ?? '',
     model: storableText(event.model),
-    requestedModel: event.requestedModel === undefined ? undefined : storableText(event.requestedModel),
-    attempts: event.attempts,
     provider: storableText(event.provider),
     upstreamModel: storableText(event.upstreamModel),
     promptTokens: event.promptTokens,

@@ -8,6 +8,7 @@ import { openAIMock } from '../helpers/mock-openai.js'
 import { ADMIN_KEY, bearer, tempDir } from '../helpers/build.js'
 import { openStore } from '#store/index.js'
 import { gatewayWithMock } from '../helpers/gateway.js'
+import type { UsageRowValues } from '#store/usage.js'
 
 test('records still buffered at shutdown are written before the store closes', async (t) => {
   const dataDir = tempDir(t)
@@ -68,7 +69,7 @@ test('every chat route journals the usage record before the last byte of its ans
   const gw = await gatewayWithMock(t, 'openai', { DATA_DIR: dataDir, USAGE_FLUSH_MS: '3600000', USAGE_BATCH_SIZE: '1000' })
   gw.mock.respond(openAIMock.answer({ content: 'one two three four', usage: { prompt_tokens: 3, completion_tokens: 4 } }, { pieceSize: 4 }))
   const journaled = (): string[] => existsSync(journal)
-    ? readdirSync(journal).flatMap((name) => readFileSync(join(journal, name), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line).requestId as string))
+    ? readdirSync(journal).flatMap((name) => readFileSync(join(journal, name), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as UsageRowValues)[1] as string)) // a row: request_id second
     : []
   // what the journal held when each answer's last byte was handed to the socket (res.end, also the end of a piped stream)
   const atEnd = new Map<string, string[]>()
