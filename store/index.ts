@@ -31,6 +31,8 @@ export interface StoreOptions {
 
 export interface Store {
   readonly db: Kysely<Database>
+  /** The same database for background maintenance: queries without the request path's timeout (see Connection). */
+  readonly maintenanceDb: Kysely<Database>
   readonly dialect: Dialect
   readonly accessKeys: AccessKeyRepository
   readonly audit: AuditRepository
@@ -76,7 +78,7 @@ export function storeOptions (config: Config): StoreOptions {
 }
 
 export async function openStore (options: StoreOptions): Promise<Store> {
-  const { db, dialect, exclusively, changes, serve, usageInsert } = isPostgresUrl(options.databaseUrl)
+  const { db, maintenanceDb, dialect, exclusively, changes, serve, usageInsert } = isPostgresUrl(options.databaseUrl)
     ? await (await import('./postgres.js')).connectPostgres(options.databaseUrl as string, options.schema ?? 'public', options.queryTimeoutMs)
     : connectSqlite(sqlitePath(options))
   try {
@@ -91,10 +93,11 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   let changesHeardOf = 0
   return {
     db,
+    maintenanceDb,
     dialect,
     accessKeys: new AccessKeyRepository(db, changes.announce),
     audit: new AuditRepository(db),
-    usage: new UsageRepository(db, usageInsert),
+    usage: new UsageRepository(db, usageInsert, maintenanceDb),
     models: new ModelRepository(db),
     providers: new ProviderRepository(db),
     adminSessions: new AdminSessionRepository(db),
@@ -142,8 +145,11 @@ function connectSqlite (path: string): Connection {
   // better-sqlite3 builds SQLite with a 16 MB page cache; the hot path only appends usage rows, and the OS caches
   // the file anyway, so SQLite's own default of 2 MB keeps ~14 MB of resident memory off every gateway
   database.pragma('cache_size = -2000')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    db,
+    // an embedded file has no query timeout to lift
+    maintenanceDb: db,
     dialect: 'sqlite',
     changes: sqliteChangeFeed(database),
     usageInsert: sqliteUsageInsert(database),

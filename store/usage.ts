@@ -2,7 +2,6 @@ import type SQLite from 'better-sqlite3'
 import { sql, type Kysely } from 'kysely'
 import type { Database, UsageRecordsTable } from './schema.js'
 import type { UsageEvent } from '#schemas/usage-event.js'
-import { longRunningQueries } from './long-running.js'
 import { TOKEN_DETAIL_COLUMNS } from './migrations/014-cost-detail.js'
 import { MEDIA_USAGE_COLUMNS } from './migrations/017-media-usage.js'
 
@@ -165,7 +164,8 @@ export function dayOf (iso: string): string {
  * so dashboards stay fast and raw rows can be purged after the retention period.
  */
 export class UsageRepository {
-  constructor (private readonly db: Kysely<Database>, private readonly direct?: DirectUsageInsert) {}
+  /** `maintenanceDb`: the same database, where rollups and purges run without the request path's query timeout. */
+  constructor (private readonly db: Kysely<Database>, private readonly direct?: DirectUsageInsert, private readonly maintenanceDb = db) {}
 
   async insertBatch (records: UsageRecord[]): Promise<void> {
     await this.insertRows(records.map(usageRowValues))
@@ -184,8 +184,8 @@ export class UsageRepository {
   }
 
   /** Last day (YYYY-MM-DD) whose raw rows are folded into usage_daily, or '' when none is. */
-  async watermark (): Promise<string> {
-    const row = await this.db.selectFrom('usage_state').select('value').where('name', '=', WATERMARK).executeTakeFirst()
+  async watermark (db = this.db): Promise<string> {
+    const row = await db.selectFrom('usage_state').select('value').where('name', '=', WATERMARK).executeTakeFirst()
     return row?.value ?? ''
   }
 
@@ -253,19 +253,16 @@ export class UsageRepository {
   /** Folds every complete day after the watermark up to `throughDay` into usage_daily, one transaction per day. */
   async rollup (throughDay: string): Promise<number> {
     // a busy day's raw rows take a while to fold: not the request path's query timeout
-    return await longRunningQueries(async () => await this.rollupThrough(throughDay))
-  }
-
-  private async rollupThrough (throughDay: string): Promise<number> {
-    let watermark = await this.watermark()
+    const db = this.maintenanceDb
+    let watermark = await this.watermark(db)
     let days = 0
     if (watermark === '') {
-      const oldest = await this.db.selectFrom('usage_records').select((eb) => eb.fn.min('at').as('at')).executeTakeFirst()
+      const oldest = await db.selectFrom('usage_records').select((eb) => eb.fn.min('at').as('at')).executeTakeFirst()
       if (oldest?.at == null) return 0
       watermark = previousDay(dayOf(String(oldest.at)))
     }
     for (let day = nextDay(watermark); day <= throughDay; day = nextDay(day)) {
-      await this.db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         // the same day twice: per key, model and provider, and per app too
         for (const [table, dims] of [['usage_daily', ['key_id', 'model', 'provider']], ['usage_daily_apps', ['key_id', 'app', 'model', 'provider']]] as const) {
           await trx.deleteFrom(table).where('day', '=', day).execute()
@@ -291,13 +288,12 @@ export class UsageRepository {
 
   /** Deletes raw rows older than `before`, never past the rollup watermark (so nothing is lost). */
   async purge (before: string): Promise<number> {
-    return await longRunningQueries(async () => {
-      const watermark = await this.watermark()
-      if (watermark === '') return 0
-      const limit = minString(before, `${nextDay(watermark)}T00:00:00.000Z`)
-      const result = await this.db.deleteFrom('usage_records').where('at', '<', limit).executeTakeFirst()
-      return Number(result.numDeletedRows)
-    })
+    const db = this.maintenanceDb
+    const watermark = await this.watermark(db)
+    if (watermark === '') return 0
+    const limit = minString(before, `${nextDay(watermark)}T00:00:00.000Z`)
+    const result = await db.deleteFrom('usage_records').where('at', '<', limit).executeTakeFirst()
+    return Number(result.numDeletedRows)
   }
 }
 
