@@ -108,12 +108,14 @@ export function usageRowIdentity (row: UsageRowValues): { id: unknown, keyId: un
 
 /**
  * The row a usage journal line holds, or undefined when the line is not one: this version's lines are row values
- * (completed with the defaults of columns added since they were written); earlier versions wrote the record object.
+ * (completed with the defaults of columns added since they were written; a later version's extra columns, after a
+ * downgrade, are left out: the record is kept); earlier versions wrote the record object.
  */
 export function journaledUsageRow (line: unknown): UsageRowValues | undefined {
   if (Array.isArray(line)) {
-    if (typeof line[0] !== 'string' || line.length < FIRST_COLUMNS.length || line.length > USAGE_COLUMNS.length || !line.every(isColumnValue)) return undefined
+    if (typeof line[0] !== 'string' || line.length < FIRST_COLUMNS.length || !line.every(isColumnValue)) return undefined
     if (line.length === USAGE_COLUMNS.length) return line as UsageRowValues
+    if (line.length > USAGE_COLUMNS.length) return line.slice(0, USAGE_COLUMNS.length) as UsageRowValues
     return [...line as UsageRowValues, ...ADDED_COLUMNS.slice(line.length - FIRST_COLUMNS.length).map(([, value]) => value)]
   }
   if (typeof line === 'object' && line !== null && typeof (line as { id?: unknown }).id === 'string') return usageRowValues(line as UsageRecord)

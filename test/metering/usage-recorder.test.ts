@@ -328,7 +328,7 @@ test('the shutdown spool of earlier versions is replayed once and deleted', asyn
   await recorder.close()
 })
 
-test('a journal left by earlier versions is replayed into the store: record objects, rows from before a column, and rows alike', async (t) => {
+test('a journal left by other versions is replayed into the store: record objects, rows from before a column, from after one, and rows alike', async (t) => {
   const dataDir = tempDir(t)
   const dir = join(dataDir, 'usage-journal')
   const store = await openStore({ dataDir })
@@ -337,21 +337,23 @@ test('a journal left by earlier versions is replayed into the store: record obje
   const current = row({ app: 'from-a-row', completionTokens: 9 })
   // journaled by a version whose table had no app column yet: the row is one value short
   const beforeApp = row({ totalTokens: 11 }).slice(0, -1)
+  // journaled by a later version with one more column, then downgraded: the record is kept without it
+  const afterMore = [...row({ app: 'from-a-later-version' }), 'a later column']
   const foreign = [
-    JSON.stringify({ no: 'id' }), JSON.stringify([randomUUID(), 'too short']), JSON.stringify([...row()].map((v, i) => i === 5 ? { an: 'object' } : v)),
-    JSON.stringify([...row(), 'one value too many'])
+    JSON.stringify({ no: 'id' }), JSON.stringify([randomUUID(), 'too short']), JSON.stringify([...row()].map((v, i) => i === 5 ? { an: 'object' } : v))
   ]
   mkdirSync(dir)
-  writeFileSync(join(dir, '0-1-000001.jsonl'), [JSON.stringify(object), ...foreign, JSON.stringify(beforeApp), JSON.stringify(current)].join('\n') + '\n', { mode: 0o600 })
+  writeFileSync(join(dir, '0-1-000001.jsonl'), [JSON.stringify(object), ...foreign, JSON.stringify(beforeApp), JSON.stringify(afterMore), JSON.stringify(current)].join('\n') + '\n', { mode: 0o600 })
   const recorder = recorderOn(dir, async (rows) => { await store.usage.insertRows(rows) })
-  t.equal(recorder.pending, 3, 'the three records replayed, the foreign lines skipped')
+  t.equal(recorder.pending, 4, 'the four records replayed, the foreign lines skipped')
   await recorder.flush()
   const stored = await store.db.selectFrom('usage_records').select(['id', 'app', 'prompt_tokens', 'completion_tokens', 'total_tokens']).execute()
   const byId = new Map(stored.map((r) => [r.id, r]))
   t.match(byId.get(object.id), { app: 'from-an-object', prompt_tokens: 7 }, 'an object line, as versions before wrote it')
   t.match(byId.get(idOf(current) as string), { app: 'from-a-row', completion_tokens: 9 }, 'a row line')
   t.match(byId.get(idOf(beforeApp) as string), { app: '', total_tokens: 11 }, 'a row from before a column, completed with its default')
-  t.equal(stored.length, 3)
+  t.match(byId.get(idOf(afterMore) as string), { app: 'from-a-later-version' }, 'a row from after a column, stored without it')
+  t.equal(stored.length, 4)
   t.same(segments(dir), [], 'deleted once written')
   await recorder.close()
 })
