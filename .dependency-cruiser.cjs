@@ -42,7 +42,7 @@ module.exports = {
     },
     {
       name: 'no-async-context',
-      comment: 'No AsyncLocalStorage or async hooks in the gateway: in Node 20, once one is used, every promise and tick of the process pays for it (~15 % more CPU per call, measured). Tracing (plugins/external/otel.ts) brings its own, only when it is on',
+      comment: 'No AsyncLocalStorage or async hooks in the gateway: in Node 20, once one is used, every promise and tick of the process pays for it (~17 % more instructions per JSON call, measured: docs/benchmark.md). Tracing (plugins/external/otel.ts) brings its own, only when it is on',
       severity: 'error',
       from: {},
       to: { dependencyTypes: ['core'], path: '^(node:)?async_hooks$' }

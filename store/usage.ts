@@ -186,8 +186,8 @@ export class UsageRepository {
   }
 
   /** Last day (YYYY-MM-DD) whose raw rows are folded into usage_daily, or '' when none is. */
-  async watermark (db = this.db): Promise<string> {
-    const row = await db.selectFrom('usage_state').select('value').where('name', '=', WATERMARK).executeTakeFirst()
+  async watermark (): Promise<string> {
+    const row = await this.db.selectFrom('usage_state').select('value').where('name', '=', WATERMARK).executeTakeFirst()
     return row?.value ?? ''
   }
 
@@ -256,7 +256,7 @@ export class UsageRepository {
   async rollup (throughDay: string): Promise<number> {
     // a busy day's raw rows take a while to fold: not the request path's query timeout
     const db = this.maintenanceDb
-    let watermark = await this.watermark(db)
+    let watermark = await this.watermark()
     let days = 0
     if (watermark === '') {
       const oldest = await db.selectFrom('usage_records').select((eb) => eb.fn.min('at').as('at')).executeTakeFirst()
@@ -290,11 +290,11 @@ export class UsageRepository {
 
   /** Deletes raw rows older than `before`, never past the rollup watermark (so nothing is lost). */
   async purge (before: string): Promise<number> {
-    const db = this.maintenanceDb
-    const watermark = await this.watermark(db)
+    const watermark = await this.watermark()
     if (watermark === '') return 0
     const limit = minString(before, `${nextDay(watermark)}T00:00:00.000Z`)
-    const result = await db.deleteFrom('usage_records').where('at', '<', limit).executeTakeFirst()
+    // the delete may take long: not the request path's query timeout
+    const result = await this.maintenanceDb.deleteFrom('usage_records').where('at', '<', limit).executeTakeFirst()
     return Number(result.numDeletedRows)
   }
 }
